@@ -1,0 +1,202 @@
+"""XLSX, XLS and ODS workbooks through python-calamine: every non-empty sheet is one table.
+
+Cells come out as the text the evidence shows, not as the number calamine parsed, because that is
+what a detective sees and what detection must judge: a phone stored as a number is `13812345678`,
+not `13812345678.0`; an 18-digit ID typed into Excel as a number was already cut to 15 significant
+digits when it was saved, and Excel shows it in General format as `3.30182E+17` - so we render it
+exactly so, rather than inventing digits that are not in the file. Dates become ISO text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from python_calamine import CalamineSheet, CalamineWorkbook
+
+from leaktrace.errors import InputError
+
+from ._csv import cell_too_large
+from ._header import column_names, find_header, generic_names, table_width
+from ._model import Limits, Table
+
+_GENERAL_MAX_INTEGER = 10**11
+"""Excel's General format shows integers up to 11 digits in full, larger ones in E notation."""
+
+Cell = str | None
+MergedRange = tuple[tuple[int, int], tuple[int, int]]
+
+
+def render_cell(value: Any) -> Cell:
+    """The text of one cell as Excel's General format would display it; None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return render_number(float(value)) if abs(value) >= _GENERAL_MAX_INTEGER else str(value)
+    if isinstance(value, float):
+        return render_number(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def render_number(value: float) -> str:
+    """Integral values below 10^11 in full; larger ones as `3.30182E+17`; others to 15 digits."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if value.is_integer():
+        if abs(value) < _GENERAL_MAX_INTEGER:
+            return str(int(value))
+        mantissa, exponent = f"{value:.5E}".split("E")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        sign = exponent[0]
+        return f"{mantissa}E{sign}{int(exponent[1:]):02d}"
+    return f"{value:.15g}"
+
+
+def read_workbook(path: Path, shown: str, limits: Limits) -> list[Table]:
+    """A table per sheet that holds at least one cell, in workbook order."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:
+        raise InputError(_workbook_error(exc), shown) from exc
+    tables = []
+    for name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+        except Exception as exc:
+            raise InputError(f"sheet {name!r}: {_workbook_error(exc)}", shown) from exc
+        if not sheet.height or not sheet.width:
+            continue
+        table = _sheet_table(path, shown, name, sheet, limits)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def _workbook_error(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return "password-protected"
+    return f"corrupt or truncated workbook ({text[:200]})"
+
+
+def _sheet_table(
+    path: Path, shown: str, name: str, sheet: CalamineSheet, limits: Limits
+) -> Table | None:
+    head_rows = []
+    for index, row in enumerate(sheet.iter_rows()):
+        if index >= limits.header_scan_rows + 30:
+            break
+        head_rows.append([render_cell(v) for v in row])
+    if not any(any(c is not None for c in row) for row in head_rows):
+        return None
+    start_row, start_col = sheet.start or (0, 0)
+    merged: list[MergedRange] = [
+        ((r0 - start_row, c0 - start_col), (r1 - start_row, c1 - start_col))
+        for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
+    ]
+    header = find_header(_fill_merged(head_rows, merged), limits.header_scan_rows)
+    if header is None:
+        columns = generic_names(max(table_width(head_rows), max(map(len, head_rows))))
+        data_start = 0
+        header_row = None
+    else:
+        cells, data_start = _header_cells(head_rows, header, merged)
+        columns = column_names(cells, table_width(head_rows[header:]))
+        header_row = header + start_row
+
+    def batches() -> Iterator[pl.DataFrame]:
+        book = CalamineWorkbook.from_path(str(path))
+        rows = book.get_sheet_by_name(name).iter_rows()
+        yield from _row_batches(rows, data_start, columns, limits, shown)
+
+    return Table(name, columns, header_row, batches, shown)
+
+
+def _fill_merged(rows: list[list[Cell]], merged: list[MergedRange]) -> list[list[Cell]]:
+    """Copy each merged range's value into every cell it covers.
+
+    A header label merged across two columns then counts for both, while a title merged across
+    the whole sheet becomes a row of identical cells, which is not label-like (not distinct).
+    """
+    filled = [list(row) for row in rows]
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            for c in range(c0, min(c1, len(filled[r]) - 1) + 1):
+                filled[r][c] = value
+    return filled
+
+
+def _header_cells(
+    rows: list[list[Cell]], header: int, merged: list[MergedRange]
+) -> tuple[list[Cell], int]:
+    """Header labels with merged cells filled in, and the index of the first data row.
+
+    A label merged across several columns names each of them. When such a group label has
+    sub-labels in the next row (联系方式 over 手机 and 固话), the sub-labels name their columns
+    and the data starts one row later.
+    """
+    cells = list(rows[header])
+    spans = [m for m in merged if m[0][0] <= header <= m[1][0]]
+    grouped: list[tuple[int, int]] = []
+    for (r0, c0), (_, c1) in spans:
+        value = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
+        for col in range(c0, min(c1, len(cells) - 1) + 1):
+            cells[col] = value
+        if c1 > c0 and r0 == header:
+            grouped.append((c0, c1))
+    data_start = header + 1
+    below = rows[header + 1] if header + 1 < len(rows) else []
+    if grouped and all(
+        any(c < len(below) and below[c] for c in range(c0, c1 + 1)) for c0, c1 in grouped
+    ):
+        for c0, c1 in grouped:
+            for col in range(c0, c1 + 1):
+                if col < len(below) and below[col]:
+                    cells[col] = below[col]
+        data_start = header + 2
+    return cells, data_start
+
+
+def _row_batches(
+    rows: Iterator[Sequence[Any]],
+    data_start: int,
+    columns: list[str],
+    limits: Limits,
+    shown: str,
+) -> Iterator[pl.DataFrame]:
+    width = len(columns)
+    buffer: list[list[Cell]] = []
+    schema = dict.fromkeys(columns, pl.String)
+    for index, row in enumerate(rows):
+        if index < data_start:
+            continue
+        cells = [render_cell(v) for v in row[:width]]
+        if not any(c is not None for c in cells):
+            continue
+        for cell in cells:
+            too_large = cell is not None and len(cell) * 4 > limits.max_cell_bytes
+            if too_large and cell is not None and len(cell.encode()) > limits.max_cell_bytes:
+                raise InputError(cell_too_large(limits, index + 1), shown)
+        cells.extend([None] * (width - len(cells)))
+        buffer.append(cells)
+        if len(buffer) >= limits.batch_rows:
+            yield pl.DataFrame(buffer, schema=schema, orient="row")
+            buffer = []
+    if buffer:
+        yield pl.DataFrame(buffer, schema=schema, orient="row")

@@ -1,0 +1,90 @@
+"""``leaktrace assess``: is this suspect's conduct 情节严重 or 情节特别严重, and on what grounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from leaktrace.cli import app
+from leaktrace.cli._common import JSON_OPTION, console, emit_json, user_errors
+from leaktrace.errors import UsageError
+from leaktrace.law import Facts, Finding, assess, load_facts, load_policy
+
+_STYLE = {"none": "green", "serious": "yellow", "especially_serious": "bold red"}
+_ROUTE = {"art5": "《解释》第五条", "art6": "《解释》第六条（为合法经营活动购买、收受）"}
+
+
+@app.command("assess")
+@user_errors
+def assess_command(
+    facts: Path = typer.Option(
+        ..., "--facts", help="Facts file (JSON or TOML): role, item counts, gains, dates, flags."
+    ),
+    policy: Path | None = typer.Option(
+        None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """认定情节 Assess a suspect's facts against Criminal Law Art. 253-1 and 法释〔2017〕10号.
+
+    Prints the level (情节严重 / 情节特别严重 / 未达标准), every ground with the provision's
+    text and the arithmetic, the sentence and fine ranges, notes on tests that fell short, and
+    the policy used with its SHA-256. The facts format is in docs/assess.md.
+    """
+    for path in (facts, policy):
+        if path is not None and not path.is_file():
+            raise UsageError("no such file", str(path))
+    finding = assess(_facts_from_options(facts), load_policy(policy))
+    if as_json:
+        emit_json(finding.to_json())
+    else:
+        console.print(render(finding))
+
+
+def _facts_from_options(facts_file: Path) -> Facts:
+    """The facts to assess.
+
+    ``--facts FILE`` is the only source today. A case folder (``--case DIR``) will be resolved
+    to the same :class:`Facts` here (parties and flags from ``case.toml``, item counts from the
+    counting step) and then take exactly the same path through ``assess`` and ``render``.
+    """
+    return load_facts(facts_file)
+
+
+def render(finding: Finding) -> Panel:
+    """The finding as a Rich panel: level, grounds, penalties, notes, policy."""
+    parts: list[Table | Text] = [
+        Text.assemble(("适用 route: ", "bold"), _ROUTE[finding.route]),
+    ]
+    if finding.grounds:
+        grounds = Table(show_lines=True, expand=True, title="依据 grounds", title_justify="left")
+        grounds.add_column("条款 provision", ratio=2)
+        grounds.add_column("条文 text", ratio=3, overflow="fold")
+        grounds.add_column("计算 arithmetic", ratio=4, overflow="fold")
+        for ground in finding.grounds:
+            grounds.add_row(ground.provision, ground.text, ground.why)
+        parts.append(grounds)
+    else:
+        parts.append(Text("依据 grounds: 无 none", style="bold"))
+    sentence = finding.sentence
+    line = f"{sentence.text}（{sentence.gloss}）"
+    if sentence.insider_rule:
+        line += f"；{sentence.insider_rule}"
+    parts.append(Text.assemble(("刑罚 sentence: ", "bold"), f"{sentence.provision}：{line}"))
+    parts.append(
+        Text.assemble(("罚金 fine: ", "bold"), f"{finding.fine.provision}：{finding.fine.why}")
+    )
+    if finding.notes:
+        parts.append(Text("说明 notes:", style="bold"))
+        parts.extend(Text(f"• {note}") for note in finding.notes)
+    policy = finding.policy
+    parts.append(
+        Text(f"政策 policy: {policy.name}  sha256 {policy.sha256}  ({policy.path})", style="dim")
+    )
+    title = Text(f"认定 finding: {finding.level_text}", style=_STYLE[finding.level])
+    return Panel(Group(*parts), title=title, title_align="left", border_style=_STYLE[finding.level])

@@ -1,0 +1,440 @@
+"""Count items (一条公民个人信息) per Art. 11: the local engine's run over evidence files.
+
+The flow per table is the same as ``scan``: the first batch is the classifier's sample, then
+every batch goes through two pure batch functions, :func:`leaktrace.normalize.records` and
+:func:`item_rows`, and the item rows feed the keyed aggregations of :mod:`._items`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
+from leaktrace.detect import classify_columns
+from leaktrace.errors import InputError, UsageError
+from leaktrace.ingest import Evidence, Failure, Table, walk
+from leaktrace.law import Policy, load_policy
+from leaktrace.normalize import FIELDS, records, types_of
+from leaktrace.scan import SAMPLE_ROWS
+
+KeyRule = Literal["person", "content"]
+KEY_RULES: tuple[KeyRule, ...] = ("person", "content")
+"""How duplicates are decided: ``person`` (default) collapses records about the same person
+within a category, as forensic examiners deduplicate on ID or phone number; ``content``
+collapses only records whose canonical content is identical."""
+
+UNIDENTIFIED = "不能识别特定自然人 no policy rule makes this identify a person"
+"""Reason of valid rows whose fields match no mapping of the policy (a name alone, a date)."""
+
+NO_CATEGORY = 255
+"""Category id of records that match no mapping (not personal information per the policy)."""
+
+TIERS = ("sensitive", "important", "ordinary")
+
+Progress = Callable[[str, int], None]
+"""Called with (what is being read, rows just done) so a shell can show progress."""
+
+
+class Categoriser:
+    """The policy's category for each ``types`` bitmask, asked once per distinct mask and kind."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.ids = list(policy.categories)
+        self._cache: dict[tuple[int, str | None], tuple[int, bool, str | None]] = {}
+
+    def table(self, masks: pl.Series, kind: str | None) -> pl.DataFrame:
+        """``types`` -> ``cat`` (id, or NO_CATEGORY), ``bare`` and ``rule`` for these masks."""
+        rows = []
+        for mask in masks.unique().to_list():
+            key = (int(mask), kind)
+            if key not in self._cache:
+                match = self.policy.category_of(set(types_of(int(mask))), kind)
+                self._cache[key] = (
+                    (self.ids.index(match.category), match.bare_phone, match.rule_id)
+                    if match is not None
+                    else (NO_CATEGORY, False, None)
+                )
+            rows.append((int(mask), *self._cache[key]))
+        return pl.DataFrame(
+            rows,
+            schema={"types": pl.UInt32, "cat": pl.UInt8, "bare": pl.Boolean, "rule": pl.String},
+            orient="row",
+        )
+
+
+def item_rows(
+    recs: pl.DataFrame,
+    categories: pl.DataFrame,
+    source: int,
+    *,
+    key: KeyRule = "person",
+    values: Sequence[str] = (),
+) -> pl.DataFrame:
+    """The item rows of a batch of valid records (a pure batch function).
+
+    ``categories`` is :meth:`Categoriser.table` for the batch's masks. Records of no category
+    are dropped (they are counted as unidentified by the caller).
+    """
+    key_column = "person_key" if key == "person" else "content_key"
+    rows = (
+        recs.filter(pl.col("status") == "valid")
+        .join(categories.select("types", "cat", "bare"), on="types", how="left")
+        .filter(pl.col("cat") != NO_CATEGORY)
+    )
+    cols = [
+        pl.col("cat"),
+        pl.col(key_column).alias("key"),
+        pl.lit(source, pl.UInt32).alias("source"),
+        pl.col("bare"),
+    ]
+    if values:
+        cols += [pl.col(v) for v in values]
+        cols += [
+            pl.col("types").bitwise_count_ones().cast(pl.UInt8).alias("fields"),
+            pl.col("row"),
+        ]
+    return rows.select(cols).cast(ITEM_SCHEMA)  # type: ignore[arg-type]
+
+
+@dataclass
+class FileCount:
+    """One evidence file: what was read, excluded, and how many distinct items it holds."""
+
+    path: str
+    sha256: str
+    size: int
+    format: str
+    parent: str | None
+    root: str
+    kind: str | None
+    tables: list[str] = field(default_factory=list)
+    records_read: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[tuple[str, str]] = field(default_factory=Counter)
+    countable: Counter[int] = field(default_factory=Counter)
+    items: Counter[int] = field(default_factory=Counter)
+    types_seen: int = 0
+
+    def to_json(self, categories: list[str], tier_of: Callable[[str], str]) -> dict[str, Any]:
+        by_cat = {categories[c]: n for c, n in sorted(self.items.items())}
+        tiers = Counter({t: 0 for t in TIERS})
+        for cat, n in by_cat.items():
+            tiers[tier_of(cat)] += n
+        countable = sum(self.countable.values())
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "format": self.format,
+            "parent": self.parent,
+            "kind": self.kind,
+            "tables": self.tables,
+            "records_read": self.records_read,
+            "records": {s: self.statuses.get(s, 0) for s in _RECORD_STATUSES},
+            "items": dict(tiers),
+            "by_category": by_cat,
+            "duplicate_within_file": countable - sum(self.items.values()),
+            "reasons": _reasons_json(self.reasons),
+        }
+
+
+_RECORD_STATUSES = ("valid", "invalid", "masked", "unidentified", "empty")
+
+
+def _reasons_json(reasons: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
+    return [
+        {"status": status, "reason": reason, "records": n}
+        for (status, reason), n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+@dataclass
+class CountResult:
+    """Items per category and tier, per file, overlaps and exclusions, under one policy."""
+
+    policy: Policy
+    key: KeyRule
+    files: list[FileCount]
+    errors: list[Failure]
+    tally: Tally
+    categories: list[str]
+    exported: str | None = None
+
+    @property
+    def records_read(self) -> int:
+        return sum(f.records_read for f in self.files)
+
+    def statuses(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for f in self.files:
+            total.update(f.statuses)
+        return total
+
+    def by_category(self) -> dict[str, int]:
+        """Distinct items per category id (categories with none left out)."""
+        return {self.categories[c]: n for c, n in sorted(self.tally.items.items()) if n}
+
+    def items(self) -> dict[str, int]:
+        """Distinct items per tier (every tier present, 0 when none)."""
+        out = {t: 0 for t in TIERS}
+        for cat, n in self.by_category().items():
+            out[self.policy.tier_of(cat)] += n
+        return out
+
+    @property
+    def bare_phone(self) -> int:
+        return sum(self.tally.bare.values())
+
+    @property
+    def duplicate(self) -> int:
+        countable = sum(sum(f.countable.values()) for f in self.files)
+        return countable - sum(self.tally.items.values())
+
+    def overlaps(self) -> list[dict[str, Any]]:
+        return [
+            {"a": self.files[a].path, "b": self.files[b].path, "items": n}
+            for (a, b), n in sorted(self.tally.overlaps.items())
+            if n
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape documented in ``docs/count.md``."""
+        statuses = self.statuses()
+        reasons: Counter[tuple[str, str]] = Counter()
+        for f in self.files:
+            reasons.update(f.reasons)
+        return {
+            "policy": {"name": self.policy.name, "sha256": self.policy.sha256},
+            "key": self.key,
+            "items": self.items(),
+            "by_category": {
+                cat: {
+                    "label": self.policy.categories[cat].label,
+                    "tier": self.policy.tier_of(cat),
+                    "items": n,
+                }
+                for cat, n in self.by_category().items()
+            },
+            "bare_phone": self.bare_phone,
+            "records_read": self.records_read,
+            "records": {s: statuses.get(s, 0) for s in _RECORD_STATUSES},
+            "excluded": {
+                "duplicate": self.duplicate,
+                "invalid": statuses.get("invalid", 0),
+                "masked": statuses.get("masked", 0),
+                "unidentified": statuses.get("unidentified", 0),
+                "empty": statuses.get("empty", 0),
+            },
+            "reasons": _reasons_json(reasons),
+            "files": [f.to_json(self.categories, self.policy.tier_of) for f in self.files],
+            "overlaps": self.overlaps(),
+            "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
+            "export": self.exported,
+        }
+
+
+class Run:
+    """One counting run of the local engine: read, normalise, collect items, aggregate.
+
+    ``count`` and ``count_case`` both drive it; a caller adds paths with :meth:`read`, then asks
+    for the :class:`Tally` with :meth:`finish`.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        key: KeyRule = "person",
+        values: Sequence[str] = (),
+        progress: Progress | None = None,
+        workdir: Path | None = None,
+    ) -> None:
+        if key not in KEY_RULES:
+            raise UsageError(f"key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+        self.policy = policy
+        self.key = key
+        self.values = tuple(values)
+        self.progress = progress
+        self.categoriser = Categoriser(policy)
+        self.files: list[FileCount] = []
+        self.errors: list[Failure] = []
+        self.items = ItemSet(self.values, workdir=workdir)
+
+    def read(self, root: Path, kind: str | None = None) -> list[int]:
+        """Count every evidence file under ``root``; returns their source ids."""
+        ids = []
+        for ev in walk([root]):
+            if isinstance(ev, Failure):
+                self.errors.append(ev)
+                continue
+            source = len(self.files)
+            file = FileCount(
+                path=ev.path,
+                sha256=ev.sha256,
+                size=ev.size,
+                format=ev.format,
+                parent=ev.parent,
+                root=str(root),
+                kind=kind,
+            )
+            try:
+                self._read_evidence(ev, file, source)
+            except InputError as exc:
+                self.errors.append(Failure(path=exc.path or ev.path, reason=exc.reason))
+                continue
+            self.files.append(file)
+            ids.append(source)
+        return ids
+
+    def _read_evidence(self, ev: Evidence, file: FileCount, source: int) -> None:
+        for table in ev.tables:
+            file.tables.append(table.name)
+            for recs in _table_records(table):
+                self._add(recs, file, source, f"{ev.path} · {table.name}")
+
+    def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
+        file.records_read += recs.height
+        cats = self.categoriser.table(recs.get_column("types"), file.kind)
+        unidentified = set(cats.filter(pl.col("cat") == NO_CATEGORY).get_column("types"))
+        status = (
+            pl.when((pl.col("status") == "valid") & pl.col("types").is_in(list(unidentified)))
+            .then(pl.lit("unidentified"))
+            .otherwise(pl.col("status"))
+        )
+        summary = (
+            recs.select(
+                status.alias("status"),
+                pl.col("reason"),
+                pl.col("types"),
+            )
+            .group_by("status", "reason", "types")
+            .len()
+        )
+        for st, reason, types, n in summary.iter_rows():
+            file.statuses[st] += n
+            if st == "unidentified":
+                file.reasons[(st, UNIDENTIFIED)] += n
+            elif reason is not None:
+                file.reasons[(st, reason)] += n
+            if st == "valid":
+                file.types_seen |= int(types)
+        rows = item_rows(recs, cats, source, key=self.key, values=self.values)
+        for cat, n in rows.group_by("cat").len().iter_rows():
+            file.countable[cat] += n
+        self.items.add(rows)
+        if self.progress is not None:
+            self.progress(label, recs.height)
+
+    def finish(
+        self,
+        groups: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None = None,
+        each: Callable[[pl.DataFrame], None] | None = None,
+    ) -> Tally:
+        """Aggregate the items (per category, file, overlap and group) and drop the spill."""
+        try:
+            result = tally(self.items.groups(), groups, each)
+        finally:
+            self.items.close()
+        for (source, cat), n in result.per_source.items():
+            self.files[source].items[cat] += n
+        return result
+
+
+def _table_records(table: Table) -> Iterator[pl.DataFrame]:
+    """Records of every row of a table, the columns classified on its first rows."""
+    batches = (b for b in table.batches() if b.height)
+    first = next(batches, None)
+    if first is None:
+        return
+    profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
+    offset = 0
+    for batch in _chain(first, batches):
+        yield records(batch, profiles, offset=offset)
+        offset += batch.height
+
+
+def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    yield first
+    yield from rest
+
+
+def count(
+    paths: Iterable[Path],
+    *,
+    policy: Policy | None = None,
+    key: KeyRule = "person",
+    kind: str | None = None,
+    export: Path | None = None,
+    show_values: bool = False,
+    progress: Progress | None = None,
+) -> CountResult:
+    """Count distinct items in evidence files and folders per Art. 11 of the interpretation.
+
+    Rows shown untrue (invalid identifiers) and masked rows are excluded with their reasons;
+    duplicates collapse across every file given (see ``docs/count.md`` for the rule). ``kind``
+    declares the dataset kind for every file (``policy.kinds``). With ``export``, the
+    deduplicated items are written to that CSV or XLSX file (masked unless ``show_values``),
+    atomically: the file appears complete or not at all.
+    """
+    from leaktrace.count._export import Exporter
+
+    policy = policy if policy is not None else load_policy()
+    if kind is not None and kind not in policy.kinds:
+        raise UsageError(f"unknown dataset kind {kind!r} (known: {', '.join(policy.kinds)})")
+    roots = list(paths)
+    for root in roots:
+        if not root.exists():
+            raise UsageError("no such file or folder", str(root))
+    exporter = Exporter(export, policy, show_values=show_values) if export else None
+    run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress)
+    for root in roots:
+        run.read(root, kind)
+    result = CountResult(
+        policy=policy,
+        key=key,
+        files=run.files,
+        errors=run.errors,
+        tally=Tally(),
+        categories=run.categoriser.ids,
+    )
+    if exporter is None:
+        result.tally = run.finish()
+        return result
+    with exporter:
+        exporter.start(result, _fields_seen(run.files))
+        result.tally = run.finish(each=exporter.write)
+        exporter.commit()
+    result.exported = str(export)
+    return result
+
+
+def _fields_seen(files: list[FileCount]) -> list[str]:
+    seen = 0
+    for f in files:
+        seen |= f.types_seen
+    types = types_of(seen)
+    fields = [f for f in FIELDS if f in types]
+    if "address" in types:
+        fields += ["province", "city", "district", "community"]
+    if types & {"address", "room"}:
+        fields += ["building", "unit", "room"]
+    return [f for f in FIELDS if f in fields]
+
+
+__all__ = [
+    "KEY_RULES",
+    "Categoriser",
+    "CountResult",
+    "FileCount",
+    "KeyRule",
+    "Run",
+    "count",
+    "item_rows",
+]

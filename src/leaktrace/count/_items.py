@@ -1,0 +1,218 @@
+"""Items and the keyed aggregations over them, with memory bounded whatever the volume.
+
+An *item* row is ``(cat, key, source, bare)``: a category id, a 64-bit person (or content) key,
+the evidence file it was seen in, and whether the record was a bare phone number. Everything the
+count reports is an aggregation keyed by ``(cat, key)`` over these rows:
+
+* distinct items per category: ``count(distinct (cat, key))``;
+* items per file: ``count(distinct (cat, key))`` grouped by ``source``;
+* overlaps: pairs of sources sharing a ``(cat, key)``;
+* per party and buyer (Art. 11): distinct ``(cat, key)`` over a set of sources.
+
+:class:`ItemSet` collects item rows batch by batch, drops duplicates early, and spills them to
+Parquet files partitioned by ``key``: every ``(cat, key)`` lands in exactly one partition, so
+each partition is aggregated alone and memory is bounded by one partition, not by the case.
+A Spark engine runs the same aggregations as group-bys over the same rows.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+ITEM_SCHEMA: dict[str, pl.DataType] = {
+    "cat": pl.UInt8(),
+    "key": pl.UInt64(),
+    "source": pl.UInt32(),
+    "bare": pl.Boolean(),
+}
+
+PARTITIONS = 16
+"""Spill partitions (by key): 50 million distinct items make about 3 million rows each."""
+
+SPILL_ROWS = 2_000_000
+"""Item rows held in memory before they are deduplicated and written out."""
+
+
+class ItemSet:
+    """Item rows from many batches, deduplicated and spilled to disk by key.
+
+    Extra columns (the canonical values an export needs) ride along when ``values`` names them;
+    then one representative record per ``(cat, key)`` is kept, the one with the most fields.
+    Use as a context manager so the spill directory is removed.
+    """
+
+    def __init__(
+        self,
+        values: Sequence[str] = (),
+        *,
+        partitions: int = PARTITIONS,
+        spill_rows: int = SPILL_ROWS,
+        workdir: Path | None = None,
+    ) -> None:
+        self.values = tuple(values)
+        self.partitions = partitions
+        self.spill_rows = spill_rows
+        self._parent = workdir
+        self._dir: Path | None = None
+        self._held: list[pl.DataFrame] = []
+        self._held_rows = 0
+        self._spills = 0
+
+    def __enter__(self) -> ItemSet:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the spill files."""
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+        self._held = []
+
+    def add(self, items: pl.DataFrame) -> None:
+        """Add item rows (``ITEM_SCHEMA`` columns plus ``values``; a batch at a time)."""
+        if not items.height:
+            return
+        items = _distinct(items, bool(self.values))
+        self._held.append(items)
+        self._held_rows += items.height
+        if self._held_rows >= self.spill_rows:
+            self._spill()
+
+    def groups(self) -> Iterator[pl.DataFrame]:
+        """Each partition's distinct ``(cat, key, source)`` rows, with ``bare`` per ``(cat, key)``.
+
+        ``bare`` is true when every record of the item was a bare phone number. With ``values``,
+        the representative record's values come along on every row of its item.
+        """
+        if self._dir is None:
+            held = pl.concat(self._held) if self._held else _empty(self.values)
+            yield _finish(held, bool(self.values))
+            return
+        self._spill()
+        assert self._dir is not None
+        for part in range(self.partitions):
+            files = sorted(self._dir.glob(f"p{part:03d}-*.parquet"))
+            if files:
+                yield _finish(pl.read_parquet(files), bool(self.values))
+
+    def _spill(self) -> None:
+        if not self._held:
+            return
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="leaktrace-items-", dir=self._parent))
+        held = _distinct(pl.concat(self._held), bool(self.values))
+        self._held, self._held_rows = [], 0
+        held = held.with_columns((pl.col("key") % self.partitions).cast(pl.UInt32).alias("_p"))
+        for (part,), rows in held.partition_by("_p", as_dict=True, include_key=False).items():
+            rows.write_parquet(self._dir / f"p{int(part):03d}-{self._spills:06d}.parquet")
+        self._spills += 1
+
+
+def _empty(values: Sequence[str]) -> pl.DataFrame:
+    schema = dict(ITEM_SCHEMA)
+    if values:
+        schema.update({v: pl.String() for v in values})
+        schema.update({"fields": pl.UInt8(), "row": pl.UInt64()})
+    return pl.DataFrame(schema=schema)
+
+
+def _distinct(items: pl.DataFrame, with_values: bool) -> pl.DataFrame:
+    if not with_values:
+        return items.unique()
+    # Keep the fullest record of each item in each source: it stands for the item in exports.
+    return items.sort(["fields", "source", "row"], descending=[True, False, False]).unique(
+        ["cat", "key", "source", "bare"], keep="first", maintain_order=True
+    )
+
+
+def _finish(items: pl.DataFrame, with_values: bool) -> pl.DataFrame:
+    bare = items.group_by("cat", "key").agg(pl.col("bare").all())
+    rows = items.drop("bare")
+    if with_values:
+        rows = rows.sort(["fields", "source", "row"], descending=[True, False, False])
+        best = rows.unique(["cat", "key"], keep="first", maintain_order=True).rename(
+            {"source": "origin"}
+        )
+        rows = rows.select("cat", "key", "source").unique().join(best, on=["cat", "key"])
+    else:
+        rows = rows.unique()
+    return rows.join(bare, on=["cat", "key"])
+
+
+@dataclass
+class Tally:
+    """What the keyed aggregations found, summed over partitions."""
+
+    items: Counter[int] = field(default_factory=Counter)
+    """Distinct items per category id."""
+    bare: Counter[int] = field(default_factory=Counter)
+    """Distinct items per category id that rest only on a bare phone number."""
+    per_source: Counter[tuple[int, int]] = field(default_factory=Counter)
+    """Distinct items per (source, category id)."""
+    overlaps: Counter[tuple[int, int]] = field(default_factory=Counter)
+    """Distinct items seen in both sources of the pair (a < b), all categories together."""
+    groups: dict[str, Counter[int]] = field(default_factory=dict)
+    """Distinct items per category id over each named set of sources."""
+    group_bare: dict[str, Counter[int]] = field(default_factory=dict)
+
+
+def tally(
+    partitions: Iterator[pl.DataFrame],
+    groups: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None = None,
+    each: Callable[[pl.DataFrame], None] | None = None,
+) -> Tally:
+    """Run the keyed aggregations over every partition.
+
+    ``groups`` maps a name to ``(include, exclude)`` source ids: the group's items are the
+    distinct ``(cat, key)`` seen in an ``include`` source and in no ``exclude`` source. That is
+    enough for Art. 11: items one buyer received, items obtained and never sold, and so on.
+    ``each`` is called with every partition too (the export writes items as they come).
+    """
+    out = Tally()
+    for part in partitions:
+        _tally_part(part, groups or {}, out)
+        if each is not None:
+            each(part)
+    return out
+
+
+def _tally_part(
+    part: pl.DataFrame, groups: Mapping[str, tuple[Sequence[int], Sequence[int]]], out: Tally
+) -> None:
+    items = part.select("cat", "key", "bare").unique(["cat", "key"])
+    out.items.update(_by_cat(items))
+    out.bare.update(_by_cat(items.filter(pl.col("bare"))))
+    for source, cat, n in part.group_by("source", "cat").len().iter_rows():
+        out.per_source[(source, cat)] += n
+    shared = part.select("cat", "key", "source").filter(pl.len().over("cat", "key") > 1)
+    if shared.height:
+        pairs = (
+            shared.join(shared, on=["cat", "key"], suffix="_b")
+            .filter(pl.col("source") < pl.col("source_b"))
+            .group_by("source", "source_b")
+            .len()
+        )
+        for a, b, n in pairs.iter_rows():
+            out.overlaps[(a, b)] += n
+    for name, (include, exclude) in groups.items():
+        chosen = part.filter(pl.col("source").is_in(list(include))).select("cat", "key", "bare")
+        if exclude:
+            dropped = part.filter(pl.col("source").is_in(list(exclude))).select("cat", "key")
+            chosen = chosen.join(dropped, on=["cat", "key"], how="anti")
+        chosen = chosen.unique(["cat", "key"])
+        out.groups.setdefault(name, Counter()).update(_by_cat(chosen))
+        out.group_bare.setdefault(name, Counter()).update(_by_cat(chosen.filter(pl.col("bare"))))
+
+
+def _by_cat(items: pl.DataFrame) -> Counter[int]:
+    return Counter(dict(items.group_by("cat").len().iter_rows()))

@@ -1,0 +1,62 @@
+"""Why a cell that detect called invalid is untrue, in the words a report uses.
+
+Detect decides *whether* a value is valid; this module only says *why not*, from the value's
+shape, so that exclusions under Art. 11 ("有证据证明信息不真实") can be listed by reason. It runs
+on the few excluded rows only.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+EXCEL_ID = "Excel 科学计数法损坏的身份证号 ID destroyed by Excel"
+EXCEL_TRUNCATED_ID = "Excel 截断的身份证号（末三位变为 000）ID truncated by Excel"
+ID_LENGTH = "身份证号位数不对 ID has the wrong number of characters"
+ID_CHECK_DIGIT = "身份证校验位错误 ID check digit fails"
+ID_DATE_OR_REGION = "身份证出生日期或地区码不存在 impossible ID birth date or region"
+MOBILE_LENGTH = "手机号位数不对 mobile has the wrong number of digits"
+MOBILE_SEGMENT = "手机号段不存在 unknown mobile segment"
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def invalid_reason(raw: pl.Expr, type_id: str, label: str) -> pl.Expr:
+    """The reason string for invalid values of ``type_id`` (``raw`` as found in the evidence)."""
+    if type_id == "cn_id":
+        return _id_reason(raw)
+    if type_id == "mobile":
+        digits = raw.str.replace_all(r"\D", "").str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+        return (
+            pl.when(digits.str.len_chars() != 11)
+            .then(pl.lit(MOBILE_LENGTH))
+            .otherwise(pl.lit(MOBILE_SEGMENT))
+        )
+    return pl.lit(f"{label}校验失败 {type_id} fails validation")
+
+
+def masked_reason(type_id: str, label: str) -> str:
+    """The reason string for a row whose identifying value is masked."""
+    return f"{label}已遮蔽 {type_id} masked"
+
+
+def _id_reason(raw: pl.Expr) -> pl.Expr:
+    text = raw.str.strip_chars().str.to_uppercase()
+    compact = text.str.replace_all(r"[\s\-]", "")
+    excel = text.str.contains(r"^\d+(?:\.\d+)?E\+?\d+$")
+    well_formed = compact.str.contains(r"^\d{17}[\dX]$")
+    total = pl.sum_horizontal(
+        compact.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS)
+    )
+    expected = pl.lit(_ID_CHECK).str.slice(total % 11, 1)
+    return (
+        pl.when(excel)
+        .then(pl.lit(EXCEL_ID))
+        .when(~well_formed & ~compact.str.contains(r"^\d{15}$"))
+        .then(pl.lit(ID_LENGTH))
+        .when(well_formed & compact.str.ends_with("000") & (compact.str.slice(17, 1) != expected))
+        .then(pl.lit(EXCEL_TRUNCATED_ID))
+        .when(well_formed & (compact.str.slice(17, 1) != expected))
+        .then(pl.lit(ID_CHECK_DIGIT))
+        .otherwise(pl.lit(ID_DATE_OR_REGION))
+    )

@@ -1,0 +1,256 @@
+"""Rows to records: canonical fields, a row status with its reason, the types carried, and keys.
+
+:func:`records` is a pure function of one batch (all-String columns, as ingest yields them) and
+the column profiles detect gave for its table. It knows nothing about files, policies or other
+batches, so any engine can run it: the local engine over Polars batches, Spark over Arrow
+batches with ``mapInArrow``. Its output schema (:data:`RECORD_SCHEMA`) never depends on the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from leaktrace.detect import CATALOGUE, ColumnProfile, column_status
+from leaktrace.normalize._address import ADDRESS_PARTS, address_parts, clean_text, room_parts
+from leaktrace.normalize._keys import content_text, key_hash, person_text
+from leaktrace.normalize._reasons import invalid_reason, masked_reason
+
+TYPE_IDS: tuple[str, ...] = (
+    "name",
+    "cn_id",
+    "mobile",
+    "landline",
+    "email",
+    "bank_card",
+    "address",
+    "room",
+    "plate",
+    "passport",
+    "uscc",
+    "qq",
+    "wechat",
+    "ip",
+    "gps",
+    "vin",
+    "birth_date",
+)
+"""Every detected type, in the order of their bits in ``types`` (bit 0 = name)."""
+
+TYPE_BITS: dict[str, int] = {t: 1 << i for i, t in enumerate(TYPE_IDS)}
+
+IDENTIFIERS: tuple[str, ...] = (
+    "cn_id",
+    "mobile",
+    "passport",
+    "bank_card",
+    "email",
+    "qq",
+    "wechat",
+    "landline",
+)
+"""Fields that single out one person, strongest first: the first valid one is the person key."""
+
+VALUE_FIELDS: tuple[str, ...] = tuple(t for t in TYPE_IDS if t not in ("address", "room"))
+"""Canonical one-value fields; the address and room types become :data:`ADDRESS_PARTS`."""
+
+FIELDS: tuple[str, ...] = (*VALUE_FIELDS, "address", *ADDRESS_PARTS)
+"""Every canonical field of a record, in output order (``address`` is the cleaned full text)."""
+
+STATUSES = ("valid", "invalid", "masked", "empty")
+"""``valid`` rows are counted; ``invalid`` ones are shown untrue (Art. 11); ``masked`` ones cannot
+identify anyone; ``empty`` rows hold no personal information at all."""
+
+RECORD_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.UInt64(),
+    **{f: pl.String() for f in FIELDS},
+    "types": pl.UInt32(),
+    "status": pl.String(),
+    "reason": pl.String(),
+    "person_key": pl.UInt64(),
+    "content_key": pl.UInt64(),
+}
+"""The columns :func:`records` returns, whatever the batch holds."""
+
+_RANK = {"valid": 3, "invalid": 2, "masked": 1}
+_STATUS_OF_RANK = {3: "valid", 2: "invalid", 1: "masked", 0: "empty"}
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One typed evidence column, with the names of its scratch columns."""
+
+    name: str
+    type: str
+    index: int
+
+    @property
+    def status(self) -> str:
+        return f"_s{self.index}"
+
+    @property
+    def value(self) -> str:
+        return f"_v{self.index}"
+
+    @property
+    def raw(self) -> str:
+        return f"_r{self.index}"
+
+
+def records(
+    batch: pl.DataFrame, profiles: Sequence[ColumnProfile], *, offset: int = 0
+) -> pl.DataFrame:
+    """Normalise one batch into records, one per row and in order (see :data:`RECORD_SCHEMA`).
+
+    ``profiles`` are detect's column profiles for the batch's table; free-text columns and
+    columns of no type are ignored. ``offset`` is the 0-based number of the batch's first row in
+    its table, so ``row`` points back into the evidence.
+
+    Several columns of one type (电话1, 电话2) merge: the first valid value wins. A row's status
+    follows from its identifying fields (:data:`IDENTIFIERS`; the name when the row has none):
+    valid if one is valid, else invalid if one is shown untrue, else masked; a row without any
+    personal information is ``empty``. Excluded rows carry the reason of their strongest field.
+    """
+    columns = [
+        _Column(p.name, p.type, i)
+        for i, p in enumerate(profiles)
+        if p.type in TYPE_BITS and not p.free_text and p.name in batch.columns
+    ]
+    scratch = _scratch(batch, columns)
+    types_present = sorted({c.type for c in columns}, key=TYPE_IDS.index)
+    rank = {t: _rank([c for c in columns if c.type == t]) for t in types_present}
+    frame = scratch.select(
+        pl.int_range(offset, offset + batch.height, dtype=pl.UInt64).alias("row"),
+        *(_value([c for c in columns if c.type == t]).alias(t) for t in types_present),
+        _types(rank).alias("types"),
+        _row_rank(rank).alias("_rank"),
+    )
+    frame = _canonical(frame)
+    frame = frame.with_columns(
+        pl.col("_rank").replace_strict(_STATUS_OF_RANK, return_dtype=pl.String).alias("status")
+    )
+    frame = frame.with_columns(
+        key_hash(content_text(VALUE_FIELDS)).alias("content_key"),
+        pl.when(pl.col("status") == "valid")
+        .then(key_hash(person_text(IDENTIFIERS, VALUE_FIELDS)))
+        .alias("person_key"),
+        _reasons(scratch, columns, types_present, frame.get_column("_rank")).alias("reason"),
+    )
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in RECORD_SCHEMA.items())
+
+
+def _scratch(batch: pl.DataFrame, columns: list[_Column]) -> pl.DataFrame:
+    """Per typed column: its cell status, its canonical value and the raw text."""
+    out: dict[str, pl.Series] = {}
+    for column in columns:
+        raw = batch.get_column(column.name)
+        status = column_status(raw, column.type)
+        value = CATALOGUE[column.type].normalise(raw).cast(pl.String)
+        out[column.status] = status
+        out[column.value] = value
+        out[column.raw] = raw
+    return pl.DataFrame(out, height=batch.height)
+
+
+def _cell_rank(column: _Column) -> pl.Expr:
+    return pl.col(column.status).replace_strict(_RANK, default=0, return_dtype=pl.UInt8)
+
+
+def _rank(columns: list[_Column]) -> pl.Expr:
+    """Best cell status of a type in the row, as a rank (3 valid … 0 absent)."""
+    ranks = [_cell_rank(c) for c in columns]
+    return pl.max_horizontal(ranks) if len(ranks) > 1 else ranks[0]
+
+
+def _value(columns: list[_Column]) -> pl.Expr:
+    valid = [pl.when(pl.col(c.status) == "valid").then(pl.col(c.value)) for c in columns]
+    return pl.coalesce(valid) if len(valid) > 1 else valid[0]
+
+
+def _types(rank: dict[str, pl.Expr]) -> pl.Expr:
+    """Bitmask of the types with a valid value in the row (see :data:`TYPE_BITS`)."""
+    bits = [pl.when(r == 3).then(pl.lit(TYPE_BITS[t], pl.UInt32)) for t, r in rank.items()]
+    if not bits:
+        return pl.lit(0, pl.UInt32)
+    return pl.sum_horizontal(bits).fill_null(0).cast(pl.UInt32)
+
+
+def _row_rank(rank: dict[str, pl.Expr]) -> pl.Expr:
+    """The row's status as a rank: identifiers decide, else the name, else any field."""
+    ids = [r for t, r in rank.items() if t in IDENTIFIERS]
+    name = rank.get("name")
+    if not rank:
+        return pl.lit(0, pl.UInt8)
+    best_any = pl.max_horizontal(list(rank.values()))
+    best_id = pl.max_horizontal(ids) if ids else pl.lit(0, pl.UInt8)
+    best_name = name if name is not None else pl.lit(0, pl.UInt8)
+    return (
+        pl.when(best_id > 0)
+        .then(best_id)
+        .when(best_name > 0)
+        .then(best_name)
+        .otherwise(best_any)
+        .cast(pl.UInt8)
+    )
+
+
+def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every field of :data:`FIELDS` present; names NFKC; addresses and rooms split."""
+    has_address = "address" in frame.columns
+    has_room = "room" in frame.columns
+    if has_room:
+        frame = frame.with_columns(clean_text(pl.col("room")).alias("_room"))
+    missing = [f for f in (*VALUE_FIELDS, "address") if f not in frame.columns]
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(f) for f in missing)
+    cleaned = [clean_text(pl.col("name")).alias("name")]
+    if has_address:
+        cleaned.append(clean_text(pl.col("address")).alias("address"))
+    frame = frame.with_columns(cleaned)
+    if has_address:
+        frame = frame.with_columns(address_parts(pl.col("address")))
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias(p) for p in ADDRESS_PARTS)
+    if has_room:
+        # A room column is more precise than what the address splitter found in free text.
+        own = room_parts(pl.col("_room"))
+        frame = frame.with_columns(
+            pl.coalesce(expr, pl.col(name)).alias(name)
+            for expr, name in zip(own, ("building", "unit", "room"), strict=True)
+        )
+    return frame
+
+
+def _reasons(
+    scratch: pl.DataFrame, columns: list[_Column], types: list[str], row_rank: pl.Series
+) -> pl.Series:
+    """Why each excluded row is excluded (null for valid and empty rows).
+
+    The reason is that of the strongest field with the row's status: an invalid ID before an
+    invalid mobile, and so on. Computed on the excluded rows only, which are few.
+    """
+    excluded = (row_rank == 1) | (row_rank == 2)
+    out = pl.Series("reason", [None] * scratch.height, dtype=pl.String)
+    if not excluded.any():
+        return out
+    order = [t for t in (*IDENTIFIERS, "name") if t in types]
+    order += [t for t in types if t not in order]
+    part = scratch.with_columns(_rank=row_rank).filter(excluded)
+    chain: list[pl.Expr] = []
+    for type_id in order:
+        label = CATALOGUE[type_id].label
+        for column in (c for c in columns if c.type == type_id):
+            raw = pl.col(column.raw)
+            chain.append(
+                pl.when((pl.col("_rank") == 2) & (pl.col(column.status) == "invalid")).then(
+                    invalid_reason(raw, type_id, label)
+                )
+            )
+            chain.append(
+                pl.when((pl.col("_rank") == 1) & (pl.col(column.status) == "masked")).then(
+                    pl.lit(masked_reason(type_id, label))
+                )
+            )
+    reasons = part.select(pl.coalesce(chain).alias("reason")).get_column("reason")
+    return out.scatter(excluded.arg_true(), reasons)

@@ -1,0 +1,142 @@
+"""Honey records: residents who do not exist, in free rooms of the holder's own estates.
+
+A honey record borrows from a real *donor* record only what says where a flat is and what it is
+like (estate, building, unit, floor area, dates); its room number is one that nobody in the
+master occupies, its name is drawn from `leaktrace.synth`'s name model, and it has no ID number.
+Its phone and email come only from the holder's trap pool (numbers and mailboxes the holder
+controls); without a pool it has none, so no real person's number is ever invented.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from leaktrace.mark import records as rec
+
+COPY_KINDS = ("building", "unit", "area", "date")
+"""Variant kinds whose values a honey record may copy from its donor: they describe the flat."""
+
+_ESTATE_HINTS = ("小区", "楼盘", "项目", "社区", "community", "estate")
+
+
+def estate_column(columns: Sequence[str]) -> str | None:
+    """The column naming the estate (小区), if the master has one."""
+    for column in columns:
+        if any(h in column.lower() for h in _ESTATE_HINTS):
+            return column
+    return None
+
+
+def make_honey(
+    frame: pl.DataFrame,
+    *,
+    types: dict[str, str],
+    variants: list[tuple[str, str]],
+    n: int,
+    seed: bytes,
+    pool: Sequence[str] = (),
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Up to ``n`` honey rows in ``frame``'s columns, and each one's donor row index."""
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(seed).digest()[:8], "little"))
+    by_type = {t: c for c, t in types.items()}
+    room_col = by_type.get("room")
+    addr_col = by_type.get("address")
+    if n <= 0 or frame.height == 0 or (room_col is None and addr_col is None):
+        return frame.clear(), np.zeros(0, dtype=np.int64)
+    loc_col = room_col or addr_col
+    assert loc_col is not None
+    estate = estate_column(frame.columns)
+    kinds = dict(variants)
+    copy_cols = [c for c, k in kinds.items() if k in COPY_KINDS]
+    if estate:
+        copy_cols.append(estate)
+    place = _places(frame, estate, kinds, loc_col)
+    occupied = set(place.to_list())
+    room_no = rec._room_number(frame[loc_col]).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+    floors = room_no // 100
+    max_floor = max(int(floors.max()), 1)
+    max_flat = max(int((room_no % 100).max()), 1)
+
+    donors: list[int] = []
+    rooms: list[int] = []
+    for _ in range(n * 4):
+        if len(donors) >= n:
+            break
+        d = int(rng.integers(0, frame.height))
+        candidate = int(rng.integers(1, max_floor + 1)) * 100 + int(rng.integers(1, max_flat + 1))
+        prefix = place[d].rsplit("|", 1)[0]
+        where = f"{prefix}|{candidate}"
+        if where in occupied:
+            continue
+        occupied.add(where)
+        donors.append(d)
+        rooms.append(candidate)
+    if not donors:
+        return frame.clear(), np.zeros(0, dtype=np.int64)
+
+    idx = np.asarray(donors, dtype=np.int64)
+    base = frame[idx.tolist()]
+    honey = pl.DataFrame(
+        {
+            c: (base[c] if c in copy_cols else pl.Series(c, [None] * len(donors), dtype=pl.String))
+            for c in frame.columns
+        }
+    )
+    new_rooms = [str(r) for r in rooms]
+    for column in {room_col, addr_col} - {None}:
+        assert column is not None
+        honey = honey.with_columns(_with_room(base[column], new_rooms).alias(column))
+    if "name" in by_type:
+        honey = honey.with_columns(pl.Series(by_type["name"], _names(len(donors), rng)))
+    phones = [p for p in pool if "@" not in p]
+    mails = [p for p in pool if "@" in p]
+    for type_id, values in (("mobile", phones), ("email", mails)):
+        column = by_type.get(type_id)
+        if column is None or not values:
+            continue
+        picked = [values[i] if i < len(values) else None for i in rng.permutation(len(donors))]
+        honey = honey.with_columns(pl.Series(column, picked, dtype=pl.String))
+    return honey, idx
+
+
+def _places(
+    frame: pl.DataFrame, estate: str | None, kinds: dict[str, str], loc_col: str
+) -> pl.Series:
+    """``estate|building|unit|room`` digits of every row: what makes a flat distinct."""
+    parts: list[pl.Expr] = [pl.col(estate).fill_null("") if estate else pl.lit("")]
+    for kind in ("building", "unit"):
+        column = next((c for c, k in kinds.items() if k == kind), None)
+        parts.append(
+            pl.col(column).str.extract(r"(\d+)", 1).fill_null("") if column else pl.lit("")
+        )
+    parts.append(pl.col(loc_col).str.extract(r"^(.*?)(\d+)\D*$", 1).fill_null(""))
+    parts.append(
+        pl.col(loc_col)
+        .str.extract(r"(\d+)\D*$", 1)
+        .cast(pl.Int64, strict=False)
+        .cast(pl.String)
+        .fill_null("")
+    )
+    return frame.select(pl.concat_str(parts, separator="|").alias("p"))["p"]
+
+
+def _with_room(values: pl.Series, rooms: list[str]) -> pl.Series:
+    out = []
+    for value, room in zip(values.to_list(), rooms, strict=True):
+        if value is None:
+            out.append(None)
+            continue
+        out.append(re.sub(r"\d+(\D*)$", lambda m, r=room: r + m.group(1), value, count=1))
+    return pl.Series(values.name, out, dtype=pl.String)
+
+
+def _names(n: int, rng: np.random.Generator) -> list[str]:
+    from leaktrace.synth import residents
+
+    seed = int(rng.integers(0, 2**31))
+    return residents(n, seed=seed)["name"].to_list()

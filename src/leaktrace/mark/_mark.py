@@ -1,0 +1,366 @@
+"""Writing one marked export: register, commit the distribution, then release the file."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from leaktrace.errors import InputError, UsageError
+from leaktrace.ingest import sha256_file
+from leaktrace.mark import code, records, variants
+from leaktrace.mark._honey import make_honey
+from leaktrace.mark._registry import Master, Registry
+
+WRITABLE = ("csv", "tsv", "txt", "xlsx")
+HONEY_POOL_RATE = 0.016
+"""Honey pool size as a share of the master: each export gets about half of it (0.8%)."""
+HONEY_CAP = 0.01
+"""No export carries more honey records than this share of its rows."""
+
+
+@dataclass
+class MarkResult:
+    """What ``mark`` did: the distribution, the file, and what it says to the holder."""
+
+    distribution_id: int
+    uid: str
+    recipient: str
+    master: str
+    out: Path
+    sha256: str
+    rows: int
+    honey: int
+    variants: list[tuple[str, str]]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "distribution": self.distribution_id,
+            "uid": self.uid,
+            "recipient": self.recipient,
+            "master": self.master,
+            "out": str(self.out),
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "honey_records": self.honey,
+            "variants": [{"column": c, "kind": k} for c, k in self.variants],
+            "notes": self.notes,
+        }
+
+
+def mark_export(
+    master_path: Path,
+    *,
+    recipient: str,
+    registry: Registry,
+    out: Path,
+    vary: Sequence[tuple[str, str]] | None = None,
+    where: Sequence[tuple[str, str]] = (),
+    trap_pool: Path | None = None,
+) -> MarkResult:
+    """Write ``recipient``'s marked export of ``master_path`` to ``out``.
+
+    The distribution is committed (as ``incomplete``) before the file is written; the file is
+    written to a temporary name and renamed into place, and only then is the distribution marked
+    ``released``. An interruption leaves either no file or a record saying what was released.
+    """
+    if not recipient.strip():
+        raise UsageError("--recipient must not be empty")
+    if out.exists():
+        raise UsageError("output file already exists; choose another --out", str(out))
+    table = records.read_tables(master_path)[0]
+    fmt = table.evidence.format
+    if fmt not in WRITABLE:
+        raise UsageError(f"mark writes CSV or XLSX; this master is {fmt}", str(master_path))
+    pool = _read_pool(trap_pool) if trap_pool else []
+    master = registry.find_master(table.evidence.sha256)
+    notes: list[str] = []
+    if master is None:
+        master = _register(registry, table, vary, pool, master_path)
+        notes.append(f"registered master {master.name} ({master.n_records} records)")
+    elif vary is not None and [tuple(v) for v in master.layout["variants"]] != [
+        tuple(v) for v in vary
+    ]:
+        raise UsageError(
+            "this master is registered with other --vary columns: "
+            + ", ".join(f"{c}={k}" for c, k in master.layout["variants"]),
+            str(master_path),
+        )
+    layout = master.layout
+    if not layout["has_contact"]:
+        notes.append("no --trap-pool: honey records carry no phone or email")
+    frame = table.frame
+    chosen = _where(frame, where)
+    p_rec = code.biases(registry.key, master.tokens, registry.params)
+    p_honey = code.biases(registry.key, master.honey_tokens, registry.params)
+    uid = os.urandom(16)
+    honey_bits = code.bits(registry.key, uid, master.honey_tokens, p_honey)
+    donors = np.asarray(layout["honey_donors"], dtype=np.int64)
+    honey_in = honey_bits[:, code.HONEY_SLOT] & (
+        chosen[donors] if donors.size else np.zeros(0, bool)
+    )
+    honey_in = _cap(honey_in, int(chosen.sum()))
+
+    dist = registry.begin_distribution(
+        recipient=recipient.strip(),
+        master_id=master.id,
+        out_path=str(out),
+        params={"where": [list(w) for w in where], "trap_pool": bool(pool)},
+        records=chosen,
+        honey=honey_in,
+        uid=uid.hex(),
+    )
+    rec_bits = code.bits(registry.key, uid, master.tokens[chosen], p_rec[chosen])
+    coin = (master.tokens[chosen][:, 0] & 1).astype(bool)
+    body = _apply_variants(frame.filter(pl.Series(chosen)), layout, rec_bits, coin)
+    h_idx = np.flatnonzero(honey_in)
+    honey_rows = _apply_variants(
+        master.honey[h_idx.tolist()],
+        layout,
+        honey_bits[h_idx],
+        (master.honey_tokens[h_idx][:, 0] & 1).astype(bool),
+    )
+    export = _interleave(body, honey_rows, seed=uid)
+    digest = _write_atomically(export, out, layout, master.format)
+    registry.release(dist.id, sha256=digest, n_rows=export.height, n_honey=int(h_idx.size))
+    return MarkResult(
+        distribution_id=dist.id,
+        uid=dist.uid,
+        recipient=recipient.strip(),
+        master=master.name,
+        out=out,
+        sha256=digest,
+        rows=export.height,
+        honey=int(h_idx.size),
+        variants=[(c, k) for c, k in layout["variants"]],
+        notes=notes,
+    )
+
+
+def _register(
+    registry: Registry,
+    table: records.ReadTable,
+    vary: Sequence[tuple[str, str]] | None,
+    pool: list[str],
+    master_path: Path,
+) -> Master:
+    frame = table.frame
+    types = records.column_types(frame)
+    chosen_vary = list(vary) if vary is not None else _propose(frame.columns, types)
+    for column, kind in chosen_vary:
+        if column not in frame.columns:
+            raise UsageError(f"--vary names no column {column!r}", str(master_path))
+        if kind not in variants.KINDS:
+            raise UsageError(f"--vary kind must be one of {', '.join(variants.KINDS)}", kind)
+        if types.get(column) in ("name", "mobile", "cn_id", "email"):
+            raise UsageError(f"column {column!r} holds {types[column]}: it is never altered")
+    ids = records.identity_fields(frame, types)
+    tokens = code.record_tokens(registry.key, records.identity_strings(ids))
+    keys = np.stack(list(records.match_keys(registry.key, ids).values()), axis=1)
+    n_honey = int(round(HONEY_POOL_RATE * frame.height))
+    honey, donors = make_honey(
+        frame,
+        types=types,
+        variants=chosen_vary,
+        n=n_honey,
+        seed=registry.key + table.evidence.sha256.encode(),
+        pool=pool,
+    )
+    h_ids = records.identity_fields(honey, types)
+    h_keys = np.stack(list(records.match_keys(registry.key, h_ids).values()), axis=1)
+    # A honey record must not be mistaken for a real one: drop any whose keys a real record has.
+    clash = np.isin(h_keys, keys[keys != 0]).any(axis=1) if h_keys.size else np.zeros(0, bool)
+    keep = ~clash
+    honey, donors, h_keys = honey.filter(pl.Series(keep)), donors[keep], h_keys[keep]
+    h_tokens = code.record_tokens(
+        registry.key, [f"honey:{table.evidence.sha256}:{i}" for i in range(honey.height)]
+    )
+    delimiter = _delimiter(master_path, table.evidence.format)
+    layout = {
+        "columns": frame.columns,
+        "types": types,
+        "variants": [list(v) for v in chosen_vary],
+        "encoding": table.evidence.encoding,
+        "delimiter": delimiter,
+        "sheet": table.table_name,
+        "honey_donors": donors.tolist(),
+        "has_contact": bool(pool),
+    }
+    return registry.add_master(
+        sha256=table.evidence.sha256,
+        name=master_path.name,
+        fmt=table.evidence.format,
+        layout=layout,
+        tokens=tokens,
+        keys=keys,
+        honey_tokens=h_tokens,
+        honey_keys=h_keys,
+        honey=honey,
+    )
+
+
+def _propose(columns: Sequence[str], types: dict[str, str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for column in columns:
+        if types.get(column) in ("name", "mobile", "cn_id", "email"):
+            continue
+        kind = {"room": "room", "address": "address"}.get(
+            types.get(column, "")
+        ) or variants.propose_kind(column)
+        if kind is not None and kind not in dict((k, c) for c, k in out):
+            out.append((column, kind))
+    return out
+
+
+def _where(frame: pl.DataFrame, where: Sequence[tuple[str, str]]) -> npt.NDArray[np.bool_]:
+    """Rows selected by ``--where COLUMN=VALUE`` (values of one column OR-ed, columns AND-ed)."""
+    mask = np.ones(frame.height, dtype=bool)
+    by_column: dict[str, list[str]] = {}
+    for column, value in where:
+        if column not in frame.columns:
+            raise UsageError(f"--where names no column {column!r}")
+        by_column.setdefault(column, []).append(value)
+    for column, values in by_column.items():
+        mask &= frame[column].is_in(values).fill_null(False).to_numpy()
+    if not mask.any():
+        raise UsageError("--where selects no rows")
+    return mask
+
+
+def _cap(honey_in: npt.NDArray[np.bool_], rows: int) -> npt.NDArray[np.bool_]:
+    """Keep at most ``HONEY_CAP`` of the export as honey (dropping only removes marks)."""
+    limit = int(HONEY_CAP * rows)
+    idx = np.flatnonzero(honey_in)
+    out = honey_in.copy()
+    out[idx[limit:]] = False
+    return out
+
+
+def _apply_variants(
+    frame: pl.DataFrame,
+    layout: dict[str, Any],
+    bits: npt.NDArray[np.bool_],
+    coin: npt.NDArray[np.bool_],
+) -> pl.DataFrame:
+    if frame.height == 0:
+        return frame
+    changed = [
+        variants.encode(kind, frame[column], bits, coin) for column, kind in layout["variants"]
+    ]
+    return frame.with_columns(changed) if changed else frame
+
+
+def _interleave(body: pl.DataFrame, honey: pl.DataFrame, *, seed: bytes) -> pl.DataFrame:
+    """Honey rows at keyed random places among the real ones, so their position says nothing."""
+    if honey.height == 0:
+        return body
+    rng = np.random.default_rng(
+        int.from_bytes(hashlib.sha256(b"place" + seed).digest()[:8], "little")
+    )
+    n = body.height + honey.height
+    slots = np.sort(rng.choice(n, size=honey.height, replace=False))
+    order = np.empty(n, dtype=np.int64)
+    is_honey = np.zeros(n, dtype=bool)
+    is_honey[slots] = True
+    order[~is_honey] = np.arange(body.height)
+    order[is_honey] = body.height + np.arange(honey.height)
+    both = pl.concat([body, honey.select(body.columns)], how="vertical")
+    return (
+        both[order.tolist()]
+        if n < 50_000
+        else both.with_row_index("_i")
+        .join(
+            pl.DataFrame({"_i": order.astype(np.uint32), "_o": np.arange(n, dtype=np.int64)}),
+            on="_i",
+        )
+        .sort("_o")
+        .drop("_i", "_o")
+    )
+
+
+def _write_atomically(frame: pl.DataFrame, out: Path, layout: dict[str, Any], fmt: str) -> str:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if fmt == "xlsx":
+                _write_xlsx(frame, fh, str(layout.get("sheet") or "Sheet1"))
+            else:
+                fh.write(_csv_bytes(frame, layout))
+            fh.flush()
+            os.fsync(fh.fileno())
+        digest = sha256_file(tmp)
+        os.replace(tmp, out)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return digest
+
+
+def _csv_bytes(frame: pl.DataFrame, layout: dict[str, Any]) -> bytes:
+    text = frame.write_csv(separator=layout.get("delimiter") or ",")
+    encoding = layout.get("encoding") or "utf-8"
+    try:
+        return text.encode(encoding)
+    except LookupError:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"a marked value cannot be written in {encoding}: {exc.reason}") from None
+
+
+def _write_xlsx(frame: pl.DataFrame, fh: Any, sheet: str) -> None:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
+    ws = book.add_worksheet(sheet[:31])
+    ws.write_row(0, 0, frame.columns)
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for c, value in enumerate(row):
+            if value is not None:
+                ws.write_string(r, c, value)
+    book.close()
+    fh.write(buf.getvalue())
+
+
+def _delimiter(path: Path, fmt: str) -> str | None:
+    if fmt == "xlsx":
+        return None
+    if fmt == "tsv":
+        return "\t"
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    counts = {d: head.count(d.encode()) for d in (",", "\t", ";", "|")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _read_pool(path: Path) -> list[str]:
+    """The trap pool: one phone number or email the holder controls per line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read trap pool: {exc}", str(path)) from None
+    values = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    phones = records.normalise(
+        "mobile", pl.Series([v for v in values if "@" not in v], dtype=pl.String)
+    )
+    mails = [v.lower() for v in values if "@" in v]
+    bad = phones.null_count()
+    if bad:
+        raise InputError(
+            f"{bad} line(s) of the trap pool are neither a valid mobile nor an email", str(path)
+        )
+    return [*phones.to_list(), *mails]

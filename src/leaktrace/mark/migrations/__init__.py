@@ -1,0 +1,1 @@
+"""Alembic migrations of the mark registry (run by `leaktrace.mark.Registry`, not by hand)."""

@@ -1,13 +1,30 @@
 """Realistic synthetic residents and the messy leaked lists made from them, with ground truth.
 
-Tests and benchmarks build every input here, always from a fixed seed:
+Tests and benchmarks build every input here, always from a fixed seed::
 
->>> people = residents(1_000, seed=7)          # canonical, valid values (the truth)
->>> truth = write_evidence_folder(out, seed=7)  # a seized-laptop folder + truth.json
+    people = residents(1_000, seed=7)             # canonical, valid values (the truth)
+    table = noisy(people, {"手机号": "mobile"}, seed=7)  # leak-style text + per-cell status
+    truth = write_evidence_folder(out, seed=7)    # a seized-laptop folder + truth.json
+    write_large_csv(path, rows=10_000_000, seed=7)  # the throughput benchmark's input
 """
 
 from __future__ import annotations
 
-from leaktrace.synth._people import residents
+from leaktrace.synth._evidence import TRUTH_SCHEMA, write_evidence_folder
+from leaktrace.synth._large import LARGE_CSV_TYPES, write_large_csv
+from leaktrace.synth._noise import PLAIN_FIELDS, TYPE_IDS, NoiseRates, Noisy, noisy
+from leaktrace.synth._people import RESIDENT_COLUMNS, residents
 
-__all__ = ["residents"]
+__all__ = [
+    "LARGE_CSV_TYPES",
+    "PLAIN_FIELDS",
+    "RESIDENT_COLUMNS",
+    "TRUTH_SCHEMA",
+    "TYPE_IDS",
+    "NoiseRates",
+    "Noisy",
+    "noisy",
+    "residents",
+    "write_evidence_folder",
+    "write_large_csv",
+]

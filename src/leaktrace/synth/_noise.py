@@ -453,3 +453,13 @@ def _with_repeats(n: int, share: float, r: random.Random) -> list[int]:
         if i in repeats:
             order.append(i)
     return order
+
+
+def apply_noise(
+    value: str, type_id: str, rates: NoiseRates, r: random.Random, *, no_spaces: bool = False
+) -> tuple[str, str]:
+    """One value made messy as in a leak: (text, status). ``no_spaces`` keeps it one token."""
+    text, status, _kind = _one(value, type_id, rates, r, FORMS.get(type_id, {}))
+    if no_spaces and " " in text and " " not in value:
+        return value, VALID
+    return text, status

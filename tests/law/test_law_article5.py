@@ -57,15 +57,14 @@ def test_items_3_to_5_are_met_at_the_standard_itself_and_not_one_below(
 
 def test_item_3_shows_its_arithmetic(find: Find) -> None:
     finding = find(role="outsider", items={"sensitive": 120})
-    assert why(finding, "art5.1.3") == "第（三）项：敏感信息 120 条 ÷ 50 条 = 2.4 ≥ 1"
+    assert why(finding, "art5.1.3") == "敏感信息 120 条 ÷ 50 条 = 2.4 ≥ 1"
 
 
 def test_a_test_that_falls_short_is_kept_as_a_note_with_its_arithmetic(find: Find) -> None:
     finding = find(role="outsider", items={"ordinary": 4999})
     assert finding.grounds == []
     assert (
-        "未达 not met — 《解释》第五条第一款第（五）项：第（五）项：普通信息 4,999 条 ÷ 5,000 条 "
-        "= 0.9998 < 1"
+        "未达 not met — 《解释》第五条第一款第（五）项：普通信息 4,999 条 ÷ 5,000 条 = 0.9998 < 1"
     ) in finding.notes
 
 
@@ -76,7 +75,7 @@ def test_item_6_combined_ratio_of_exactly_one_is_serious(find: Find) -> None:
     finding = find(role="outsider", items={"sensitive": 10, "important": 200, "ordinary": 2000})
     assert (finding.level, ids(finding)) == ("serious", ["art5.1.6"])
     assert why(finding, "art5.1.6") == (
-        "第（六）项：敏感信息 10 ÷ 50 + 重要信息 200 ÷ 500 + 普通信息 2,000 ÷ 5,000 = "
+        "敏感信息 10 ÷ 50 + 重要信息 200 ÷ 500 + 普通信息 2,000 ÷ 5,000 = "
         "0.2 + 0.4 + 0.4 = 1 ≥ 1（恰好达到：“以上”包括本数，《刑法》第九十九条）"
     )
 

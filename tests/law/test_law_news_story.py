@@ -27,7 +27,7 @@ def test_salesperson_selling_home_owner_lists_is_serious_and_punished_more_heavi
     finding = _assess("salesperson.json", policy)
     assert (finding.route, finding.level) == ("art5", "serious")
     assert _ids(finding) == ["art5.1.4", "art5.1.7", "art5.1.8"]
-    assert finding.grounds[0].why == "第（四）项：重要信息 2,000 条 ÷ 500 条 = 4 ≥ 1"
+    assert finding.grounds[0].why == "重要信息 2,000 条 ÷ 500 条 = 4 ≥ 1"
     assert finding.sentence.heavier_for_insider
     assert (finding.fine.min_yuan, finding.fine.max_yuan) == (20000, 100000)
     assert any("2,000 条 ÷ 2,500 条（500 × 0.5 × 10" in n for n in finding.notes)
@@ -54,7 +54,7 @@ def test_decoration_employee_who_bought_home_owner_lists_is_judged_under_article
     """施某 bought 800+ households' details for 5,000 yuan and earned 600,000+ yuan."""
     finding = _assess("decoration-employee.toml", policy)
     assert (finding.route, finding.level, _ids(finding)) == ("art5", "serious", ["art5.1.4"])
-    assert finding.grounds[0].why == "第（四）项：重要信息 800 条 ÷ 500 条 = 1.6 ≥ 1"
+    assert finding.grounds[0].why == "重要信息 800 条 ÷ 500 条 = 1.6 ≥ 1"
     assert any("按第五条评价" in n for n in finding.notes)
 
 
@@ -63,9 +63,7 @@ def test_decoration_employee_with_owner_lists_as_ordinary_is_serious_under_artic
 ) -> None:
     finding = _assess("decoration-employee-owners-as-ordinary.toml", policy)
     assert (finding.route, finding.level, _ids(finding)) == ("art6", "serious", ["art6.1.1"])
-    assert finding.grounds[0].why == (
-        "第六条第一款第（一）项：利用所购信息获利 600,000 元 ÷ 50,000 元 = 12 ≥ 1"
-    )
+    assert finding.grounds[0].why == ("利用所购信息获利 600,000 元 ÷ 50,000 元 = 12 ≥ 1")
     assert finding.sentence.max_years == 3  # Art. 6 has no especially-serious tier
 
 
@@ -76,6 +74,7 @@ def test_agency_owner_with_only_a_prior_criminal_detention_is_not_a_repeat_offen
     finding = _assess("agency-owner.json", policy)
     assert (finding.level, finding.grounds) == ("none", [])
     assert any("刑事拘留是强制措施，不是刑事处罚" in n for n in finding.notes)
+    assert any("事实中没有条数，也没有违法所得" in n for n in finding.notes)
 
 
 def test_agency_owner_with_an_admin_penalty_within_two_years_would_be_serious(

@@ -63,7 +63,7 @@ def render(finding: Finding) -> Panel:
     ]
     if finding.grounds:
         grounds = Table(show_lines=True, expand=True, title="依据 grounds", title_justify="left")
-        grounds.add_column("条款 provision", ratio=2)
+        grounds.add_column("条款 provision", ratio=2, min_width=16, overflow="fold")
         grounds.add_column("条文 text", ratio=3, overflow="fold")
         grounds.add_column("计算 arithmetic", ratio=4, overflow="fold")
         for ground in finding.grounds:

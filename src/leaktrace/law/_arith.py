@@ -51,7 +51,7 @@ class Scale:
 class Test:
     """``amount`` against ``base`` scaled: e.g. 2,000 items against 5,000 × 0.5."""
 
-    ref: str
+    ref: str  # which standard, when a provision has several ("第（四）项标准的一半"); or ""
     label: str
     amount: Fraction
     unit: str
@@ -74,8 +74,8 @@ class Test:
     def why(self) -> str:
         ratio = self.amount / self.standard
         sign = "≥" if self.met else "<"
-        text = (
-            f"{self.ref}：{self.label} {fmt(self.amount)} {self.unit} ÷ "
+        text = (f"{self.ref}：" if self.ref else "") + (
+            f"{self.label} {fmt(self.amount)} {self.unit} ÷ "
             f"{fmt(self.standard)} {self.unit}{self.scale.explain(self.base)} = {fmt(ratio)} "
             f"{sign} 1"
         )
@@ -115,7 +115,8 @@ class CombinedTest:
         parts = " + ".join(fmt(Fraction(n) / std) for _, n, std in used)
         sign = "≥" if self.met else "<"
         return (
-            f"{self.ref}：{quotients} = {parts} = {fmt(self.total)} {sign} "
+            (f"{self.ref}：" if self.ref else "")
+            + f"{quotients} = {parts} = {fmt(self.total)} {sign} "
             f"{fmt(self.standard)}{self.scale.explain(self.bound)}"
             + _exactly(self.total == self.standard)
         )

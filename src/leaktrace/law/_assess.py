@@ -130,7 +130,7 @@ class _Case:
 
     def count_test(self, tier: TierName, scale: Scale) -> Test:
         return Test(
-            ref=f"{_ITEM_OF_TIER[tier]}{scale.ref}",
+            ref=f"{_ITEM_OF_TIER[tier]}{scale.ref}" if scale.ref else "",
             label=_TIER_LABEL[tier],
             amount=Fraction(getattr(self.facts.items, tier)),
             unit="条",
@@ -144,11 +144,12 @@ class _Case:
             (_TIER_LABEL[t], getattr(self.facts.items, t), self.policy.threshold(t)) for t in TIERS
         )
         bound = exact(self.policy.standards.combined_ratio.value)
-        return CombinedTest(ref=f"第（六）项{scale.ref}", terms=terms, bound=bound, scale=scale)
+        ref = f"第（六）项{scale.ref}" if scale.ref else ""
+        return CombinedTest(ref=ref, terms=terms, bound=bound, scale=scale)
 
     def gains_test(self, scale: Scale) -> Test:
         return Test(
-            ref=f"第（七）项{scale.ref}",
+            ref=f"第（七）项{scale.ref}" if scale.ref else "",
             label="违法所得",
             amount=Fraction(self.facts.illegal_gains_yuan),
             unit="元",
@@ -238,6 +239,11 @@ class _Case:
             self.notes.append(
                 f"offence_date {facts.offence_date.isoformat()} 早于《解释》施行日 {in_force}："
                 "依《刑法》第十二条从旧兼从轻，须核对行为时的标准。"
+            )
+        if self.route == "art5" and not _any_items(facts) and not facts.illegal_gains_yuan:
+            self.notes.append(
+                "事实中没有条数，也没有违法所得（均为 0）：第五条第一款第（三）项至第（八）项、"
+                "第二款第（三）项无从认定；查明后请补充 items 与 illegal_gains_yuan。"
             )
         self._quantity_versus_gains()
         if level != "none" and facts.role == "insider":
@@ -447,7 +453,7 @@ ARTICLE_5_ESPECIALLY = (
 def art6_1_1_profit_fifty_thousand(case: _Case) -> Ground | None:
     """（一）利用非法购买、收受的公民个人信息获利五万元以上的。"""
     test = Test(
-        ref="第六条第一款第（一）项",
+        ref="",
         label="利用所购信息获利",
         amount=Fraction(case.facts.business_profit_yuan),
         unit="元",

@@ -109,7 +109,9 @@ def _layout(text: str, dialect: Dialect, limits: Limits) -> _Layout:
         if dialect.separator is None:
             width = table_width(rows) or width
         return _Layout(generic_names(width), None, 0)
-    width = max(table_width(rows[header:]), len(rows[header]))
+    width = len(rows[header])
+    if dialect.separator is not None:
+        width = max(table_width(rows[header:]), width)
     header_line = ends[header - 1] if header else 0
     return _Layout(column_names(rows[header], width), header_line, ends[header])
 
@@ -168,13 +170,9 @@ def _split_whitespace(batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     Addresses in these lists rarely contain spaces, and when a line has more fields than the
     header the overflow is most likely a remark that belongs together.
     """
-    fields = (
-        pl.col("line")
-        .str.strip_chars()
-        .str.replace_all(r"\s+", _LINE_SEPARATOR)
-        .str.splitn(_LINE_SEPARATOR, len(columns))
-        .struct.rename_fields(columns)
-    )
+    first, *rest = [r"(\S+)"] * (len(columns) - 1) + [r"(.+?)"]
+    pattern = rf"^\s*(?:{first})?" + "".join(rf"(?:\s+{g})?" for g in rest) + r"\s*$"
+    fields = pl.col("line").str.extract_groups(pattern).struct.rename_fields(columns)
     out = batch.select(fields).unnest("line")
     return out.with_columns(
         pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).otherwise(None).alias(c)

@@ -48,26 +48,26 @@ def is_label(cell: str) -> bool:
 def find_header(rows: Sequence[Sequence[str | None]], scan_rows: int = 20) -> int | None:
     """Index into `rows` of the header row, or None when the table has no header.
 
-    The first row among the first `scan_rows` whose filled cells cover most of the table width,
-    are nearly all label-like and mostly distinct, and that is not the last row of the sample (a
-    header is followed by data).
+    The first row among the first `scan_rows` whose filled cells cover most of the table width
+    and are nearly all label-like and mostly distinct. Rows too sparse to be a header (titles,
+    dates, blank rows) or made of one repeated value (a title merged across the sheet) are
+    passed over; the first row that looks like data ends the search, since a header comes first.
     """
     width = table_width(rows)
     if width == 0:
         return None
-    needed = max(1, round(width * 0.7)) if width > 1 else 1
+    needed = max(2, round(width * 0.7)) if width > 1 else 1
     for index, row in enumerate(rows[:scan_rows]):
-        cells = [c.strip() for c in row if c not in (None, "") and c.strip()]
-        if len(cells) < needed or (width > 1 and len(cells) < 2):
+        cells = [c.strip() for c in row if c is not None and c.strip()]
+        distinct = len(set(cells))
+        if len(cells) < needed or distinct < min(2, len(cells)):
             continue
         labels = sum(is_label(c) for c in cells)
-        distinct = len(set(cells))
-        if labels >= 0.8 * len(cells) and distinct >= 0.8 * len(cells):
-            if width == 1 and index + 1 < len(rows) and all(is_label(r[0] or "") for r in rows):
+        if labels >= 0.8 * len(cells) and distinct >= 0.6 * len(cells):
+            if width == 1 and all(is_label(r[0] or "") for r in rows if r):
                 return None  # a one-column list of words: no way to tell, assume no header
             return index
-        # A data row: anything below it is data too, so stop looking for a header.
-        if len(cells) >= needed and labels < 0.5 * len(cells):
+        if labels < 0.5 * len(cells):
             return None
     return None
 

@@ -201,18 +201,18 @@ def decode_sample(sample: bytes, encoding: str) -> str:
 
 
 def _decodes(samples: list[bytes], encoding: str) -> bool:
+    """Whether every sample decodes strictly with exactly this codec (gbk is not widened here)."""
     for sample in samples:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         try:
-            decode_sample(_trim_start(sample, encoding), encoding)
+            decoder.decode(sample, final=False)
         except UnicodeDecodeError:
             return False
     return True
 
 
-def _trim_start(sample: bytes, encoding: str) -> bytes:
+def _trim_start(sample: bytes) -> bytes:
     """Windows from the middle of a file may start inside a character: skip to a line start."""
-    if encoding.startswith("utf-16"):
-        return sample
     cut = sample.find(b"\n")
     return sample if cut == -1 or cut > 4096 else sample[cut + 1 :]
 
@@ -231,7 +231,7 @@ def detect_encoding(samples: list[bytes], path: str = "") -> str:
     utf16 = _utf16_without_bom(head)
     if utf16:
         return utf16
-    rest = [head] + [_trim_start(s, "utf-8") for s in samples[1:]]
+    rest = [head] + [_trim_start(s) for s in samples[1:]]
     if _decodes(rest, "utf-8"):
         return "utf-8"
     candidates = [enc for enc in ("gbk", "gb18030", "big5") if _decodes(rest, enc)]
@@ -241,17 +241,16 @@ def detect_encoding(samples: list[bytes], path: str = "") -> str:
             "force an encoding if you know it",
             path or None,
         )
-    if "gbk" in candidates and "big5" in candidates:
-        return _gbk_or_big5(b"".join(rest))
+    if "big5" in candidates and len(candidates) > 1 and _reads_as_big5(b"".join(rest)):
+        return "big5"
     return candidates[0]
 
 
-def _gbk_or_big5(data: bytes) -> str:
-    """Both decode: ask charset-normalizer which reads as more plausible Chinese."""
-    best = from_bytes(data[:65536], cp_isolation=["gb18030", "big5"]).best()
-    if best is not None and best.encoding in {"big5", "big5hkscs", "cp950"}:
-        return "big5"
-    return "gbk"
+def _reads_as_big5(data: bytes) -> bool:
+    """GB18030 decodes almost any byte string, so when Big5 also decodes, let charset-normalizer
+    judge which reading is more plausible text."""
+    best = from_bytes(data[: 4 * 65536], cp_isolation=["gb18030", "big5"]).best()
+    return best is not None and best.encoding in {"big5", "big5hkscs", "cp950"}
 
 
 def sniff_text_format(text: str) -> str:

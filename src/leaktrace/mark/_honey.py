@@ -126,12 +126,13 @@ def _places(
 
 
 def _with_room(values: pl.Series, rooms: list[str]) -> pl.Series:
-    out = []
+    out: list[str | None] = []
     for value, room in zip(values.to_list(), rooms, strict=True):
         if value is None:
             out.append(None)
             continue
-        out.append(re.sub(r"\d+(\D*)$", lambda m, r=room: r + m.group(1), value, count=1))
+        tail = re.search(r"\d+(\D*)$", value)
+        out.append(value[: tail.start()] + room + tail.group(1) if tail else value)
     return pl.Series(values.name, out, dtype=pl.String)
 
 

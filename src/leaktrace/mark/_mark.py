@@ -168,7 +168,7 @@ def _register(
     ids = records.identity_fields(frame, types)
     tokens = code.record_tokens(registry.key, records.identity_strings(ids))
     keys = np.stack(list(records.match_keys(registry.key, ids).values()), axis=1)
-    n_honey = int(round(HONEY_POOL_RATE * frame.height))
+    n_honey = round(HONEY_POOL_RATE * frame.height)
     honey, donors = make_honey(
         frame,
         types=types,

@@ -83,7 +83,7 @@ class Distribution:
 
 
 def resolve_url(registry: str | None) -> str:
-    """A SQLAlchemy URL from ``--registry`` (a path or a URL), ``$LEAKTRACE_REGISTRY`` or the default."""
+    """A SQLAlchemy URL from ``--registry`` (path or URL), ``$LEAKTRACE_REGISTRY``, or default."""
     value = registry or os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY
     if "://" in value:
         return value
@@ -91,7 +91,7 @@ def resolve_url(registry: str | None) -> str:
 
 
 def default_key_file(url: str) -> Path | None:
-    """The key file beside a SQLite registry (``<registry>.key``), or ``$LEAKTRACE_MARK_KEY_FILE``."""
+    """``$LEAKTRACE_MARK_KEY_FILE``, else ``<registry>.key`` beside a SQLite registry."""
     env = os.environ.get(_keys.KEY_FILE_ENV)
     if env:
         return Path(env)
@@ -148,7 +148,7 @@ class Registry:
         key_file: Path | None = None,
         params: CodeParams | None = None,
     ) -> Registry:
-        """Create a new registry (and, unless the key comes from the environment, a new key file)."""
+        """Create a new registry and, unless the key comes from the environment, its key file."""
         url = resolve_url(registry)
         params = params or CodeParams()
         path = _sqlite_path(url)

@@ -152,7 +152,8 @@ def chernoff_log_bound(scores: F64, cumulant: F64, lambdas: F64 = LAMBDAS) -> F6
     """Natural log of an upper bound on ``P(S >= s)`` for an innocent recipient.
 
     ``cumulant[j, l]`` is ``sum_i log E[exp(lambdas[l] U_ji)]`` over recipient ``j``'s positions.
-    For every fixed ``lambda``, Markov's inequality gives ``P(S >= s) <= exp(K(lambda) - lambda s)``;
+    For every fixed ``lambda``, Markov's inequality gives
+    ``P(S >= s) <= exp(K(lambda) - lambda s)``;
     taking the minimum over a grid fixed in advance is still a valid bound, because the event
     "bound <= alpha" equals "S >= a threshold fixed by the biases and leaked symbols", whose
     probability the minimising ``lambda`` bounds by ``alpha``.

@@ -130,7 +130,8 @@ def normalise(type_id: str, series: pl.Series) -> pl.Series:
     """Canonical form of every cell (null where not a valid value of ``type_id``)."""
     unit = _catalogue().get(type_id)
     if type_id in ("mobile", "cn_id", "email") and unit is not None:
-        return unit.normalise(series.cast(pl.String))  # type: ignore[no-any-return]
+        normalised: pl.Series = unit.normalise(series.cast(pl.String))  # type: ignore[attr-defined]
+        return normalised
     text = series.cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "")
     if type_id == "name":
         # A masked name (张*) names nobody.

@@ -179,7 +179,7 @@ def mask_some(frame: pl.DataFrame, rng: np.random.Generator, share: float = 0.1)
 
 def mix_foreign(frame: pl.DataFrame, rng: np.random.Generator, share: float = 0.1) -> pl.DataFrame:
     """Add ``share`` more rows about other people, from another source, in the same columns."""
-    k = max(1, int(round(frame.height * share)))
+    k = max(1, round(frame.height * share))
     others = owners(k, seed=int(rng.integers(1_000_000, 2_000_000)))
     others = others.select([c for c in frame.columns if c in others.columns])
     others = others.with_columns(
@@ -305,10 +305,7 @@ SCENARIOS: dict[str, LeakSpec] = {
 def apply(frames: Sequence[pl.DataFrame], spec: LeakSpec, seed: int) -> pl.DataFrame:
     """Apply ``spec``'s frame-level steps to one list (or merge several first)."""
     rng = np.random.default_rng(seed)
-    if len(frames) > 1:
-        frame = merge(frames, spec.merge or "interleave", rng)
-    else:
-        frame = frames[0]
+    frame = merge(frames, spec.merge or "interleave", rng) if len(frames) > 1 else frames[0]
     if spec.rows is not None:
         frame = take(frame, spec.rows, rng)
     if spec.foreign:

@@ -1,0 +1,104 @@
+"""``leaktrace trace``: who leaked this list? Accuse only with a stated false-accusation bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from leaktrace.cli import app
+from leaktrace.cli._common import JSON_OPTION, SHOW_VALUES_OPTION, console, emit_json, user_errors
+from leaktrace.cli.mark import KEY_FILE_OPTION, REGISTRY_OPTION
+from leaktrace.errors import InputError, UsageError
+from leaktrace.mark import Registry
+from leaktrace.trace import DEFAULT_EPSILON, DEFAULT_GUESS, Score, TraceResult, trace
+
+
+@app.command("trace")
+@user_errors
+def trace_command(
+    leaked: Path = typer.Argument(..., help="The leaked list, in any format `scan` reads."),
+    registry: str | None = REGISTRY_OPTION,
+    key_file: Path | None = KEY_FILE_OPTION,
+    epsilon: float = typer.Option(
+        DEFAULT_EPSILON,
+        "--epsilon",
+        help="Bound on the chance that anyone innocent is accused (family-wise).",
+    ),
+    guess: float = typer.Option(
+        DEFAULT_GUESS,
+        "--guess",
+        help="Guilt model: chance a real record could be obtained without any recipient.",
+    ),
+    top: int = typer.Option(10, "--top", help="How many ranked candidates to list."),
+    as_json: bool = JSON_OPTION,
+    show_values: bool = SHOW_VALUES_OPTION,
+) -> None:
+    """溯源 Trace a leaked list back to the recipients whose exports it came from.
+
+    Accuses a recipient only when the chance that an innocent recipient's marks agree this well
+    is below EPSILON / (number of recipients), so the chance of accusing anyone innocent is at
+    most EPSILON. Without marks, ranks candidates by who received the leaked records: a
+    ranking, not an accusation.
+    """
+    if not 0 < epsilon < 1:
+        raise UsageError("--epsilon must be between 0 and 1")
+    if not 0 <= guess < 1:
+        raise UsageError("--guess must be in [0, 1)")
+    if not leaked.is_file():
+        raise InputError("no such file", str(leaked))
+    reg = Registry.open(registry, key_file)
+    try:
+        result = trace(leaked, reg, epsilon=epsilon, guess=guess, top=top, show_values=show_values)
+    finally:
+        reg.close()
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        _print(result)
+
+
+def _print(result: TraceResult) -> None:
+    console.print(
+        f"{result.leaked}: {result.leaked_rows} rows, {result.matched_rows} matched "
+        f"({result.honey_rows} honey records), {result.code_length} marks read, "
+        f"{result.recipients} distributions scored"
+    )
+    if result.accused:
+        console.print(
+            "[bold red]认定 Accused[/] "
+            f"(chance that anyone innocent is accused ≤ {result.epsilon:g}):"
+        )
+        console.print(_table(result.accused, evidence=True))
+    else:
+        console.print(f"[bold]No one is accused[/] at false-accusation bound {result.epsilon:g}.")
+    if result.candidates and result.matched_rows:
+        console.print("Candidates (a ranking by the guilt model, [bold]not an accusation[/]):")
+        console.print(_table(result.candidates, evidence=False))
+    for note in result.notes:
+        console.print(f"note: {note}")
+
+
+def _table(scores: list[Score], *, evidence: bool) -> Table:
+    table = Table(show_edge=False)
+    for name in ("recipient", "dist.", "score", "p ≤", "marks agreed", "honey", "guilt"):
+        table.add_column(name)
+    for s in scores:
+        table.add_row(
+            s.recipient,
+            str(s.distribution) + ("" if s.status == "released" else f" ({s.status})"),
+            f"{s.score:.1f}",
+            f"{s.p_value:.1e}",
+            f"{s.bits_agreed}/{s.bits_total}",
+            str(s.honey_found),
+            f"{s.guilt:.3f}",
+        )
+        if evidence:
+            for e in s.evidence:
+                shown = " ".join(e.values.values())
+                kind = "honey record" if e.honey else "row"
+                table.add_row(
+                    "", f"{kind} {e.row}", "", "", f"{e.marks_agreed}/{e.marks_read}", "", shown
+                )
+    return table

@@ -1,0 +1,65 @@
+"""Scan throughput on a large synthetic CSV, against a bare ``polars.read_csv`` of the same file.
+
+Target (issue 2): scan costs at most 3x the bare read; peak memory under 2 GB whatever the size.
+
+    .venv/bin/python bench/bench_scan.py --rows 10000000      # about 1 GB
+
+Prints JSON lines: the file, the bare read, the scan, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _util import emit, measure  # noqa: E402
+
+BARE = """
+import polars as pl, json
+df = pl.read_csv({path!r}, infer_schema=False)
+print(json.dumps({{"rows": df.height}}))
+"""
+
+SCAN = """
+import json
+from pathlib import Path
+from leaktrace.scan import scan
+r = scan([Path({path!r})])
+t = r.files[0].tables[0]
+print(json.dumps({{"rows": t.rows, "columns": {{c.name: [c.type, c.valid, c.invalid, c.masked]
+                                               for c in t.columns}}}}, ensure_ascii=False))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"scan_{args.rows}.csv"
+    if not path.exists():
+        gen = measure(
+            "from pathlib import Path\nfrom leaktrace.synth import write_large_csv\n"
+            f"write_large_csv(Path({str(path)!r}), {args.rows}, seed={args.seed})"
+        )
+        emit(step="generate", rows=args.rows, wall_s=gen["wall_s"],
+             rows_per_s=round(args.rows / gen["wall_s"]))
+    size_mb = path.stat().st_size / 1e6
+    emit(step="file", path=str(path), size_mb=round(size_mb, 1), rows=args.rows)
+    bare = measure(BARE.format(path=str(path)))
+    emit(step="polars.read_csv", wall_s=bare["wall_s"], mb_per_s=round(size_mb / bare["wall_s"], 1),
+         peak_rss_mb=bare["peak_rss_mb"])
+    scanned = measure(SCAN.format(path=str(path)))
+    emit(step="leaktrace.scan", wall_s=scanned["wall_s"],
+         mb_per_s=round(size_mb / scanned["wall_s"], 1), peak_rss_mb=scanned["peak_rss_mb"],
+         result=scanned["out"])
+    emit(step="ratio", scan_over_bare=round(scanned["wall_s"] / bare["wall_s"], 2),
+         target="<= 3.0", peak_rss_target_mb=2000)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""``leaktrace scan``: what personal information is in these files, where, and how much is real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from leaktrace.cli import app
+from leaktrace.cli._common import (
+    JSON_OPTION,
+    SHOW_VALUES_OPTION,
+    console,
+    emit_json,
+    err_console,
+    user_errors,
+)
+from leaktrace.detect import type_label
+from leaktrace.errors import UsageError
+from leaktrace.scan import FileResult, ScanResult, scan
+
+FORMATS = ("csv", "tsv", "txt", "xlsx", "xls", "ods", "json", "jsonl", "parquet", "sql", "zip")
+
+
+@app.command("scan")
+@user_errors
+def scan_command(
+    paths: list[Path] = typer.Argument(
+        ..., help="Evidence files or folders (folders are walked recursively, archives opened)."
+    ),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="Force a text encoding (e.g. gbk, utf-8, utf-16, big5)."
+    ),
+    format: str | None = typer.Option(
+        None, "--format", help=f"Force a format: {', '.join(FORMATS)}."
+    ),
+    as_json: bool = JSON_OPTION,
+    show_values: bool = SHOW_VALUES_OPTION,
+) -> None:
+    """扫描证据文件 Scan evidence files for Chinese personal information.
+
+    For every file and sheet: which columns hold which types, how many values are valid,
+    invalid (fail their check digit, date or segment) or masked, and what free text mentions.
+    Exit code 1 if any file could not be read; the others are still scanned.
+    """
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+    for path in paths:
+        if not path.exists():
+            raise UsageError("no such file or folder", str(path))
+    result = _run(paths, encoding, format, show_values, quiet=as_json)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        _print(result)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def _run(
+    paths: list[Path], encoding: str | None, format: str | None, show_values: bool, quiet: bool
+) -> ScanResult:
+    if quiet or not err_console.is_terminal:
+        return scan(paths, encoding=encoding, format=format, show_values=show_values)
+    with Progress(
+        TextColumn("[bold]扫描 scanning[/]"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[rows]:,} 行 rows"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None, rows=0)
+
+        def advance(label: str, rows: int) -> None:
+            done = bar.tasks[0].fields["rows"] + rows
+            bar.update(task, description=label, rows=done)
+
+        return scan(
+            paths, encoding=encoding, format=format, show_values=show_values, progress=advance
+        )
+
+
+def _print(result: ScanResult) -> None:
+    for file in result.files:
+        _print_file(file)
+    found = sum(1 for f in result.files for t in f.tables for c in t.columns if c.type)
+    console.print(
+        f"[bold]共 {len(result.files)} 个文件 files[/], {found} 个含个人信息的列 columns with "
+        f"personal information, {len(result.errors)} 个错误 errors"
+    )
+    for failure in result.errors:
+        console.print(f"[red]✗ {failure.path}[/]: {failure.reason}")
+
+
+def _print_file(file: FileResult) -> None:
+    encoding = f" · {file.encoding}" if file.encoding else ""
+    console.print(
+        f"\n[bold cyan]{file.path}[/]  [dim]{file.format}{encoding} · {file.size:,} B · "
+        f"SHA-256 {file.sha256[:16]}…[/]"
+    )
+    for table in file.tables:
+        grid = Table(
+            title=f"{table.name} · {table.rows:,} 行 rows",
+            title_justify="left",
+            show_edge=False,
+        )
+        for heading in ("列 column", "类型 type", "置信 conf.", "有效 valid", "无效 invalid"):
+            grid.add_column(heading, justify="right" if "valid" in heading else "left")
+        grid.add_column("遮蔽 masked", justify="right")
+        grid.add_column("示例 samples (masked)")
+        for column in table.columns:
+            if column.free_text and column.spans:
+                spans = ", ".join(f"{type_label(t)} {n:,}" for t, n in column.spans.items())
+                grid.add_row(column.name, "自由文本 free text", "", "", "", "", spans)
+            elif column.type:
+                grid.add_row(
+                    column.name,
+                    type_label(column.type),
+                    f"{column.confidence:.2f}",
+                    f"{column.valid:,}",
+                    f"{column.invalid:,}",
+                    f"{column.masked:,}",
+                    " ".join(column.samples),
+                )
+        if grid.row_count:
+            console.print(grid)
+        else:
+            console.print(f"  [dim]{table.name}: 未发现个人信息 no personal information found[/]")

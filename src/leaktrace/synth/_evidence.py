@@ -570,8 +570,11 @@ def _truth_index(
                     "distinct_persons": table.noisy.person_id.drop_nulls().n_unique(),
                     "status_counts": {
                         s: int(c)
-                        for s, c in zip(status["value"], status["count"], strict=True)
-                        if s is not None
+                        for s, c in sorted(
+                            (s, c)
+                            for s, c in zip(status["value"], status["count"], strict=True)
+                            if s is not None
+                        )
                     },
                 }
             )

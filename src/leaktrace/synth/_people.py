@@ -171,6 +171,9 @@ def _landlines(rng: np.random.Generator, n: int) -> pl.Series:
     local_len = codes["local_digits"].cast(pl.Int64).to_numpy()[pick]
     scale = 10 ** (local_len - 1)
     local = rng.integers(2, 9, size=n) * scale + (rng.random(n) * scale).astype(np.int64)
+    # 800… local numbers are reserved (free-phone style) in Beijing and Shanghai: skip them.
+    block = scale // 100
+    local = np.where(local // block == 800, local + block, local)
     text = codes["area_code"].gather(pick) + "-" + pl.Series(local).cast(pl.String)
     return _with_nulls(text.alias("landline"), rng.random(n) < 0.4)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from leaktrace.cli import app
+from leaktrace.law import Facts, Items, assess, load_facts
 
 EXAMPLES = Path(__file__).parent / "examples"
 runner = CliRunner()
@@ -97,3 +98,16 @@ def test_assess_with_a_missing_facts_file_is_a_usage_error(tmp_path: Path) -> No
     result = runner.invoke(app, ["assess", "--facts", str(tmp_path / "none.json")])
     assert result.exit_code == 2
     assert "no such file" in result.stderr
+
+
+def test_docs_describe_every_facts_field_and_show_the_worked_examples() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "assess.md").read_text(encoding="utf-8")
+    for name in Facts.model_fields:
+        assert f"`{name}`" in docs or f"`items.{name}`" in docs, name
+    for name in Items.model_fields:
+        assert f"`items.{name}`" in docs, name
+    for example in sorted(EXAMPLES.iterdir()):
+        assert example.read_text(encoding="utf-8").strip() in docs, example.name
+        command = f"$ leaktrace assess --facts tests/law/examples/{example.name}\n"
+        panel_title = docs.split(command, 1)[1].splitlines()[0]
+        assert f"认定 finding: {assess(load_facts(example)).level_text} " in panel_title

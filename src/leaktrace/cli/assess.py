@@ -32,9 +32,10 @@ def assess_command(
 ) -> None:
     """认定情节 Assess a suspect's facts against Criminal Law Art. 253-1 and 法释〔2017〕10号.
 
-    Prints the level (情节严重 / 情节特别严重 / 未达标准), every ground with the provision's
-    text and the arithmetic, the sentence and fine ranges, notes on tests that fell short, and
-    the policy used with its SHA-256. The facts format is in docs/assess.md.
+    Prints the level (情节严重 / 情节特别严重 / 未达情节严重标准) and every ground met,
+    with the provision's official text and the arithmetic.
+    Also: the sentence and fine ranges, notes on each test that fell short and by how much,
+    and the policy used with its SHA-256. The facts format is in docs/assess.md.
     """
     for path in (facts, policy):
         if path is not None and not path.is_file():

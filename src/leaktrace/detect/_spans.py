@@ -1,0 +1,327 @@
+"""Personal information inside free text (chat exports, remarks): typed character spans.
+
+Three passes, each cheap where there is nothing to find:
+
+1. **Tokens.** One vectorised ``str.extract_all`` pulls every candidate token (digit runs with
+   the separators people type, e-mails, coordinates, IPs, plates, letter-digit runs); every unit's
+   vectorised ``status`` then types all tokens at once, in catalogue priority. Character offsets
+   are recovered per found token (the only per-item Python), so cost follows what is found.
+2. **Cued values.** QQ and WeChat numbers look like anything else; they count only after a cue
+   (QQ, 扣扣, 微信, vx).
+3. **Names, addresses and rooms.** Rows that can hold them (a surname next to a cue, a place
+   name, a 幢/栋/单元 pattern) are picked with vectorised ``contains``; the exact spans come from
+   Python regexes with look-around, which Polars' regex engine lacks.
+
+Overlaps are resolved by priority: checked identifiers first, then addresses, rooms, names.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import polars as pl
+
+from leaktrace.detect._catalogue import CATALOGUE
+from leaktrace.detect._data import bank_bins, place_names, plate_provinces, surnames
+from leaktrace.detect._text import V, fold_series
+
+SPAN_SCHEMA = {
+    "row": pl.Int64,
+    "type": pl.String,
+    "start": pl.Int64,
+    "end": pl.Int64,
+    "text": pl.String,
+    "status": pl.String,
+}
+
+# Token types in priority order (catalogue order); name/address/room and cued types apart.
+_TOKEN_TYPES = (
+    "email",
+    "gps",
+    "ip",
+    "cn_id",
+    "mobile",
+    "bank_card",
+    "landline",
+    "uscc",
+    "vin",
+    "passport",
+    "plate",
+)
+_PRIORITY = {t: i for i, t in enumerate((*_TOKEN_TYPES, "qq", "wechat", "address", "room", "name"))}
+_HAN = "\u4e00-\u9fff"
+_PHONE_CUE = re.compile(r"(?:电话|手机|号码|联系|tel|TEL|Tel|查下|查查)[:：\s]*$")
+
+
+@cache
+def _token_pattern() -> str:
+    provinces = "".join(sorted(plate_provinces()))
+    return "|".join(
+        [
+            r"[A-Za-z0-9._%+\-*]+@+[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*",  # e-mail, even broken
+            r"-?\d{1,3}\.[\d*]{2,}\s?,\s?-?\d{1,3}\.[\d*]{2,}",  # coordinate pair
+            r"\d{1,3}\.[\d*]{1,3}\.[\d*]{1,3}\.[\d*]{1,3}",  # IPv4
+            r"[1-9]\.\d+[Ee]\+1[4-7]",  # an ID Excel turned into a float
+            r"\(0\d{2,3}\)[\d*]{7,8}|0\d{2,3}-[\d*]{7,8}",  # landline with area code
+            r"(?:\+86[\- ]?)?1[3-9*][\d*][\- ][\d*]{4}[\- ][\d*]{4}|\+86[\- ]?1[\d*]{10}",
+            r"\d{6}[\- ]\d{8}[\- ]\d{3}[\dXx]",  # ID in groups
+            r"[3-69]\d{3}(?:[\- ][\d*]{4}){3}(?:[\- ][\d*]{1,3})?",  # card in groups of four
+            rf"[{provinces}][A-Za-z][·•]?[A-Za-z0-9*]{{4,6}}[挂学警港澳领]?",  # plate
+            r"[A-Za-z0-9*]+",  # any other run of letters and digits
+        ]
+    )
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=SPAN_SCHEMA)
+
+
+def _type_tokens(tokens: pl.Series) -> pl.DataFrame:
+    """(type, status) of each token: the first type in priority order with a status."""
+    frame = pl.DataFrame({"v": tokens})
+    statuses = frame.select([CATALOGUE[t].status_expr(V).alias(t) for t in _TOKEN_TYPES])
+    type_col = pl.coalesce([pl.when(pl.col(t).is_not_null()).then(pl.lit(t)) for t in _TOKEN_TYPES])
+    status_col = pl.coalesce([pl.col(t) for t in _TOKEN_TYPES])
+    return statuses.select(type_col.alias("type"), status_col.alias("status"))
+
+
+@cache
+def _known_bins() -> frozenset[str]:
+    return frozenset(bank_bins())
+
+
+def _keep_in_text(type_id: str, status: str, token: str, before: str) -> bool:
+    """Stricter than a column: an "invalid" value in prose must really look like its type."""
+    if status != "invalid":
+        return True
+    digits = re.sub(r"\D", "", token)
+    if type_id == "mobile":
+        return digits[:2] in {"13", "14", "15", "16", "17", "18", "19"} or bool(
+            _PHONE_CUE.search(before)
+        )
+    if type_id == "bank_card":
+        return digits.startswith("62") or digits[:6] in _known_bins()
+    if type_id == "landline":
+        return "-" in token or "(" in token
+    return True
+
+
+def _token_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int, int, str]]:
+    frame = pl.DataFrame({"row": rows, "text": texts})
+    tokens = (
+        frame.select("row", pl.col("text").str.extract_all(_token_pattern()).alias("tok"))
+        .explode("tok")
+        .drop_nulls("tok")
+    )
+    if tokens.height == 0:
+        return []
+    typed = pl.concat([tokens, _type_tokens(tokens["tok"])], how="horizontal")
+    # a letter cue glued to a number (QQ12345, tel13812345678): drop the letters and retry
+    untyped = typed.filter(pl.col("type").is_null() & pl.col("tok").str.contains(r"^[A-Za-z]+\d"))
+    retry = untyped.select("row", "tok", pl.col("tok").str.replace(r"^[A-Za-z]+", "").alias("sub"))
+    retyped = pl.concat([retry, _type_tokens(retry["sub"])], how="horizontal").filter(
+        pl.col("type").is_not_null()
+    )
+    by_row: dict[int, str] = dict(zip(frame["row"].to_list(), texts.to_list(), strict=True))
+    out: list[tuple[int, str, int, int, str]] = []
+    cursor: dict[int, int] = {}
+    hits = typed.with_columns(pl.lit(None, pl.String).alias("sub"))
+    wanted = {(r, t, s) for r, t, s in retyped.select("row", "tok", "sub").iter_rows()}
+    sub_type = {(r, t): (ty, st) for r, t, _, ty, st in retyped.iter_rows()}
+    for row, tok, type_id, status, _ in hits.iter_rows():
+        text = by_row[row]
+        start = text.find(tok, cursor.get(row, 0))
+        cursor[row] = start + len(tok)
+        if type_id is None and (row, tok) in sub_type:
+            type_id, status = sub_type[(row, tok)]
+            sub = next(s for r, t, s in wanted if r == row and t == tok)
+            start += len(tok) - len(sub)
+            tok = sub
+        if type_id is None or start < 0:
+            continue
+        if _keep_in_text(type_id, status, tok, text[max(0, start - 8) : start]):
+            out.append((row, type_id, start, start + len(tok), status))
+    return out
+
+
+@cache
+def _surname_alt() -> str:
+    single, compound = surnames()
+    return "(?:" + "|".join(sorted(compound)) + "|[" + "".join(sorted(single)) + "])"
+
+
+_NAME_BEFORE = (
+    "业主",
+    "户主",
+    "户名",
+    "车主是",
+    "车主",
+    "机主是",
+    "机主",
+    "姓名",
+    "客户",
+    "联系人",
+    "收件人",
+    "收货人",
+    "租户",
+    "房东",
+    "都是",
+    "叫",
+    "，",
+    ",",
+    ":",
+    "：",
+)
+_NAME_AFTER = r"电话|手机|的|，|,|。|\s|$|先生|女士|身份证|住|[:：]|\d|\+"
+_NOT_GIVEN = "的电手身住先女是在和与说要了吗呢吧啊也都就还很这那有没请给让把被从向对为或但号码卡"
+
+
+@cache
+def _name_regex() -> re.Pattern[str]:
+    before = "|".join(f"(?<={re.escape(w)})" for w in _NAME_BEFORE)
+    given_char = rf"(?:(?![{_NOT_GIVEN}])[{_HAN}])"
+    name = rf"{_surname_alt()}(?:{given_char}{{1,2}}|\*{{1,2}}|\*{given_char})"
+    return re.compile(rf"(?:^|{before})({name})(?={_NAME_AFTER})")
+
+
+_STRUCTURE = (
+    r"(?:路|街|大道|巷|弄|胡同|号|村|镇|乡|街道|社区|小区|花园|苑|公寓|大厦"
+    r"|家园|新村|幢|栋|单元|室|组|\*)"
+)
+_ROOM = r"\d{1,3}[幢栋]\d{1,2}单元\d{2,5}室?|\d{1,3}[幢栋]\d{2,5}室?|\d{1,3}-\d{1,2}-\d{3,5}"
+_ROOM_MASKED = r"[\d*]{1,3}[幢栋](?:[\d*]{1,2}单元?)?[\d*]*室?\**"
+_ADDRESS_STOP = re.compile(
+    r"电话|手机|身份证|联系|姓名|业主|微信|[Qq][Qq]|邮箱|卡号|车牌|户名|的|，|,|。|\s"
+)
+_LEAD_CUE = re.compile(r"^.*(?:住在|家住|住|地址是|地址|位于|在|是|：|:)")
+
+
+@cache
+def _place_regex() -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in place_names())
+    return re.compile(rf"(?:{names})[{_HAN}0-9A-Za-z\-#*]*")
+
+
+@cache
+def _home_regex() -> re.Pattern[str]:
+    return re.compile(rf"([{_HAN}]{{2,12}}?)?((?:{_ROOM})|(?:{_ROOM_MASKED}))")
+
+
+def _address_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
+    out: list[tuple[int, str, int, int, str]] = []
+    for m in _place_regex().finditer(text):
+        chunk = m.group(0)
+        stop = _ADDRESS_STOP.search(chunk)
+        if stop:
+            chunk = chunk[: stop.start()]
+        ends = list(re.finditer(_STRUCTURE, chunk))
+        if not ends:
+            continue
+        chunk = chunk[: ends[-1].end()]
+        if len(chunk) >= 6:
+            out.append((row, "address", m.start(), m.start() + len(chunk), ""))
+    for m in _home_regex().finditer(text):
+        estate, room = m.group(1) or "", m.group(2)
+        start = m.start(2)
+        # the Han run before the room is "住" + estate; a run ending in the cue has no estate
+        run_start = m.start(2)
+        while run_start > 0 and re.match(rf"[{_HAN}]", text[run_start - 1]):
+            run_start -= 1
+        run = text[run_start : m.start(2)]
+        cue = _LEAD_CUE.match(run)
+        estate = run[cue.end() :] if cue else run
+        if len(estate) >= 2:
+            start = m.start(2) - len(estate)
+            out.append((row, "address", start, m.end(2), ""))
+        elif re.fullmatch(_ROOM, room) or "*" in room:
+            out.append((row, "room", m.start(2), m.end(2), ""))
+    return out
+
+
+def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
+    out = []
+    for m in re.finditer(r"(?:[Qq][Qq]|扣扣)(?:号码?)?[:：\s]*([\d*]{5,11})", text):
+        out.append((row, "qq", m.start(1), m.end(1), ""))
+    for m in re.finditer(r"(?:微信|[Vv][Xx]|[Ww][Xx])(?:号)?[:：\s]*([A-Za-z][\w\-*]{4,19})", text):
+        out.append((row, "wechat", m.start(1), m.end(1), ""))
+    return out
+
+
+def _python_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int, int, str]]:
+    out: list[tuple[int, str, int, int, str]] = []
+    name_re = _name_regex()
+    for row, text in zip(rows.to_list(), texts.to_list(), strict=True):
+        out.extend(_cued_spans(row, text))
+        out.extend(_address_spans(row, text))
+        for m in name_re.finditer(text):
+            out.append((row, "name", m.start(1), m.end(1), ""))
+    return out
+
+
+def _resolve(spans: list[tuple[int, str, int, int, str]]) -> list[tuple[int, str, int, int, str]]:
+    """Keep, per row, the highest-priority (then longest) span wherever spans overlap."""
+    ordered = sorted(spans, key=lambda s: (s[0], _PRIORITY[s[1]], -(s[3] - s[2]), s[2]))
+    taken: dict[int, list[tuple[int, int]]] = {}
+    kept = []
+    for span in ordered:
+        row, _, start, end, _ = span
+        used = taken.setdefault(row, [])
+        if any(start < e and s < end for s, e in used):
+            continue
+        used.append((start, end))
+        kept.append(span)
+    return sorted(kept, key=lambda s: (s[0], s[2]))
+
+
+def find_spans(series: pl.Series) -> pl.DataFrame:
+    """Typed spans of personal information in a free-text column.
+
+    Columns: ``row`` (index within ``series``), ``type``, ``start``/``end`` (character offsets,
+    end exclusive), ``text`` (as written) and ``status`` (valid / invalid / masked).
+    """
+    original = series.cast(pl.String)
+    folded = fold_series(original)
+    frame = pl.DataFrame({"row": pl.int_range(0, len(original), eager=True), "text": folded})
+    frame = frame.filter(pl.col("text").is_not_null() & (pl.col("text") != ""))
+    if frame.height == 0:
+        return _empty()
+    spans = _token_spans(frame["row"], frame["text"])
+    textual = frame.filter(
+        pl.col("text").str.contains(rf"[{_HAN}]{{2}}")
+        & (
+            pl.col("text").str.contains(r"[幢栋]|单元|\d-\d{1,2}-\d|[Qq][Qq]|扣扣|微信|[VvWw][Xx]")
+            | pl.col("text").str.contains_any(list(place_names()))
+            | pl.col("text").str.contains("|".join(_NAME_BEFORE[:-4]) + "|^|[，,:：]")
+        )
+    )
+    spans += _python_spans(textual["row"], textual["text"])
+    kept = _resolve(spans)
+    if not kept:
+        return _empty()
+    result = pl.DataFrame(
+        {
+            "row": [s[0] for s in kept],
+            "type": [s[1] for s in kept],
+            "start": [s[2] for s in kept],
+            "end": [s[3] for s in kept],
+            "status": [s[4] or None for s in kept],
+        },
+        schema={k: v for k, v in SPAN_SCHEMA.items() if k != "text"},
+    )
+    result = result.with_columns(
+        original.gather(result["row"])
+        .str.slice(result["start"], result["end"] - result["start"])
+        .alias("text"),
+    )
+    # statuses of Python-found spans come from their units (same rules as columns)
+    pending = result.filter(pl.col("status").is_null())
+    if pending.height:
+        fills = []
+        for type_id in pending["type"].unique().to_list():
+            part = pending.filter(pl.col("type") == type_id)
+            fills.append(part.with_columns(CATALOGUE[type_id].status(part["text"]).alias("status")))
+        result = pl.concat([result.filter(pl.col("status").is_not_null()), *fills])
+    return (
+        result.filter(pl.col("status").is_not_null()).sort("row", "start").select(list(SPAN_SCHEMA))
+    )

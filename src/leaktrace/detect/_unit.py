@@ -1,0 +1,119 @@
+"""The shape every personal-information type has, and the errors its ``validate`` raises.
+
+A unit (``detect/types/<id>.py``) is a small module like ``stdnum.cn.ric``: a docstring naming
+the standard with examples, and the same verbs. Vectorised verbs take and return ``pl.Expr`` so
+the engine can run them inside a lazy or streaming plan (they expect full-width forms already
+folded to ASCII by ``_text.fold``); ``status``/``normalise`` wrap them for a
+Series; ``validate``/``is_valid`` are the scalar verbs (raising stdnum's exception classes, so a
+caller can catch one family for both libraries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import polars as pl
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
+
+from leaktrace.detect._text import V, apply, fold, fold_series
+from leaktrace.mask import mask as _mask
+
+__all__ = [
+    "InvalidChecksum",
+    "InvalidComponent",
+    "InvalidFormat",
+    "InvalidLength",
+    "MaskedValue",
+    "PIType",
+    "ValidationError",
+    "validate_with",
+]
+
+
+class MaskedValue(ValidationError):
+    """The value is partially hidden (``138****5678``): it is counted apart, never as valid."""
+
+    message = "The value is masked."
+
+
+ExprFn = Callable[[pl.Expr], pl.Expr]
+
+
+@dataclass(frozen=True)
+class PIType:
+    """One personal-information type: its id, label and verbs, as registered in the catalogue."""
+
+    id: str
+    label: str
+    doc: str
+    status_expr: ExprFn
+    normalise_expr: ExprFn
+    validate: Callable[[str], str]
+    span: bool = False
+    needs_header: bool = False
+    decode: Callable[[str], dict[str, Any]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def status(self, s: pl.Series) -> pl.Series:
+        """'valid' | 'invalid' | 'masked' | null for every cell of ``s`` (vectorised)."""
+        return apply(fold_series(s), self.status_expr(V))
+
+    def normalise(self, s: pl.Series) -> pl.Series:
+        """The canonical form of every valid cell, null for the rest (vectorised)."""
+        return apply(fold_series(s), self.normalise_expr(V))
+
+    def is_valid(self, value: str) -> bool:
+        """Whether ``validate`` accepts ``value``."""
+        try:
+            self.validate(value)
+        except ValidationError:
+            return False
+        return True
+
+    def mask(self, value: str) -> str:
+        """The value as it may be shown on a screen or in a report."""
+        return _mask(value, self.id)
+
+    @classmethod
+    def from_module(cls, type_id: str, module: ModuleType, row: dict[str, Any]) -> PIType:
+        """Build the catalogue entry for a unit module and its line in ``catalogue.toml``."""
+        return cls(
+            id=type_id,
+            label=str(row.get("label", type_id)),
+            doc=(module.__doc__ or "").strip(),
+            status_expr=module.status_expr,
+            normalise_expr=module.normalise_expr,
+            validate=module.validate,
+            span=bool(row.get("span", False)),
+            needs_header=bool(row.get("needs_header", False)),
+            decode=getattr(module, "decode", None),
+        )
+
+
+def validate_with(value: str, status_expr: ExprFn, normalise_expr: ExprFn, what: str) -> str:
+    """Scalar validation through a unit's own vectorised expressions.
+
+    Using the same expressions keeps ``validate`` and ``status`` from ever disagreeing; units with
+    a richer failure vocabulary (check digit vs. date vs. region) raise their own errors first.
+    """
+    frame = pl.DataFrame({"v": [value]}, schema={"v": pl.String})
+    row = frame.select(
+        status_expr(fold(V)).alias("status"), normalise_expr(fold(V)).alias("norm")
+    ).row(0)
+    status, norm = row
+    if status == "valid" and norm is not None:
+        return str(norm)
+    if status == "masked":
+        raise MaskedValue()
+    if status == "invalid":
+        raise InvalidFormat(f"Looks like a {what} but fails validation.")
+    raise InvalidFormat(f"Not a {what}.")

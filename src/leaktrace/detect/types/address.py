@@ -1,0 +1,63 @@
+"""Postal or residential address (地址/住址), mainland China.
+
+Recognised by place names (province, prefecture and county names from GB/T 2260 as recorded in
+python-stdnum's ``cn/loc.dat``) followed by address structure (路 街 巷 弄 号 村 镇 小区 花园 苑 幢
+栋 单元 室 ...), or by a road and house number on its own (``文三路100号``). An address has no
+check: "valid" means address-shaped. Normalised by dropping spaces.
+
+>>> validate('浙江省杭州市西湖区文三路 100 号')
+'浙江省杭州市西湖区文三路100号'
+
+Status: ``浙江省杭州市****`` is masked.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from leaktrace.detect._data import place_names
+from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._unit import validate_with
+
+STRUCTURE = (
+    r"(?:路|街|大道|巷|弄|胡同|号|村|镇|乡|街道|社区|小区|花园|苑|公寓|大厦"
+    r"|家园|新村|广场|幢|栋|单元|室|组)"
+)
+_ROAD = r"[\x{4e00}-\x{9fff}]{1,10}(?:路|街|大道|巷|弄|胡同)\d{1,5}(?:-\d{1,4})?号"
+_ESTATE = (
+    r"[\x{4e00}-\x{9fff}]{2,10}(?:小区|花园|苑|公寓|大厦|家园|新村)\d{0,3}(?:幢|栋|号楼|单元|室|期)"
+)
+
+
+def _compact(v: pl.Expr) -> pl.Expr:
+    return v.str.replace_all(r"\s", "")
+
+
+def _valid(c: pl.Expr) -> pl.Expr:
+    place = c.str.contains_any(list(place_names())) & c.str.contains(STRUCTURE)
+    local = c.str.contains(_ROAD) | c.str.contains(_ESTATE)
+    sized = c.str.len_chars().is_between(6, 120) & ~c.str.contains(r"\*")
+    return ((place | local) & sized).fill_null(False)
+
+
+def status_expr(v: pl.Expr) -> pl.Expr:
+    """valid / masked / null; an address has no check, so nothing is invalid."""
+    c = _compact(v)
+    masked = (
+        c.str.contains(r"\*{2,}")
+        & c.str.contains(r"[\x{4e00}-\x{9fff}]{2}")
+        & (c.str.contains_any(list(place_names())) | c.str.contains(STRUCTURE))
+        & (c.str.len_chars() >= 5)
+    )
+    return valid_invalid(_valid(c), pl.lit(False), masked)
+
+
+def normalise_expr(v: pl.Expr) -> pl.Expr:
+    """The address without spaces; null unless valid."""
+    c = _compact(v)
+    return pl.when(_valid(c)).then(c).otherwise(pl.lit(None, pl.String))
+
+
+def validate(value: str) -> str:
+    """Return the address or raise why it is not address-shaped."""
+    return validate_with(value, status_expr, normalise_expr, "address")

@@ -1,0 +1,227 @@
+"""Resident identity card number (居民身份证号码), GB 11643-1999.
+
+18 characters: a six-digit region code (GB/T 2260), the birth date YYYYMMDD, a three-digit order
+code (odd for men, even for women) and a check character computed with ISO 7064 MOD 11-2 over
+weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 (``X`` stands for 10). First-generation cards
+(before 1999) carry 15 digits: no century and no check character; they are valid and normalise
+to 18 characters by inserting ``19`` and computing the check character.
+
+The region code must have existed in some period (python-stdnum's ``cn/loc.dat``); whether it
+existed in the birth year is reported by ``decode`` as information only, because a code is the
+place of first registration and is never re-issued when districts are renamed.
+
+>>> validate('11010519491231002x')
+'11010519491231002X'
+>>> validate('330182900101123')                       # 15-digit first-generation number
+'330182199001011236'
+>>> decode('11010519491231002X')['gender']
+'female'
+Status: ``330182********1234`` is masked; ``3.30182E+17`` (Excel destroyed the digits) is invalid.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import cache
+from typing import Any
+
+import polars as pl
+
+from leaktrace.detect._data import counties
+from leaktrace.detect._text import compact, digit, valid_invalid
+from leaktrace.detect._unit import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    MaskedValue,
+)
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+# An 18-character value only "looks like an ID" (and so can be an invalid one) when its date
+# field is shaped like a date: this keeps order numbers and bank cards out of cn_id "invalid".
+_SHAPE_18 = r"^[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[\dX]$"
+_SHAPE_15 = r"^[1-9]\d{5}\d{2}[01]\d[0-3]\d\d{3}$"
+_EXCEL = r"^[1-9]\.\d+E\+?1[4-7]$"
+_MASKED = r"^[\dX]{0,14}\*[\dX*]*$"
+
+
+@cache
+def _county_codes() -> pl.Series:
+    return pl.Series(sorted(counties()), dtype=pl.String)
+
+
+@cache
+def _province_codes() -> pl.Series:
+    return pl.Series(sorted({code[:2] for code in counties()}), dtype=pl.String)
+
+
+def _compact(v: pl.Expr) -> pl.Expr:
+    return compact(v).str.to_uppercase()
+
+
+def check_char(body17: pl.Expr) -> pl.Expr:
+    """The GB 11643 check character of a column of 17-digit strings (vectorised)."""
+    n = body17.str.to_integer(base=10, strict=False)
+    total = pl.sum_horizontal([digit(n, 16 - i) * w for i, w in enumerate(WEIGHTS)])
+    c = (12 - total % 11) % 11
+    return pl.when(c == 10).then(pl.lit("X")).otherwise(c.cast(pl.String))
+
+
+def date_ok(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """Whether (year, month, day) is a calendar date (vectorised, Gregorian)."""
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days = (
+        pl.when(month == 2)
+        .then(pl.when(leap).then(29).otherwise(28))
+        .when(month.is_in([4, 6, 9, 11]))
+        .then(30)
+        .otherwise(31)
+    )
+    return month.is_between(1, 12) & day.is_between(1, days)
+
+
+def _to18(c: pl.Expr) -> pl.Expr:
+    """18-character form of a compacted 15- or 18-character value (no validation)."""
+    body = (
+        pl.when(c.str.len_chars() == 15)
+        .then(c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9))
+        .otherwise(c.str.slice(0, 17))
+    )
+    return pl.when(c.str.len_chars() == 15).then(body + check_char(body)).otherwise(c)
+
+
+def _parts(c: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(is 15-char, year, month, day, 18-char form) of compacted values."""
+    old = c.str.len_chars() == 15
+    full = _to18(c)
+    year = full.str.slice(6, 4).str.to_integer(strict=False)
+    month = full.str.slice(10, 2).str.to_integer(strict=False)
+    day = full.str.slice(12, 2).str.to_integer(strict=False)
+    return old, year, month, day, full
+
+
+def _valid(c: pl.Expr) -> pl.Expr:
+    old, year, month, day, full = _parts(c)
+    today = datetime.date.today()
+    not_future = (year * 10000 + month * 100 + day) <= (
+        today.year * 10000 + today.month * 100 + today.day
+    )
+    checked = old | (check_char(c.str.slice(0, 17)) == c.str.slice(17, 1))
+    return (
+        (c.str.contains(_SHAPE_18) | c.str.contains(_SHAPE_15))
+        & full.str.slice(0, 6).is_in(_county_codes())
+        & date_ok(year, month, day)
+        & not_future
+        & checked
+    ).fill_null(False)
+
+
+def status_expr(v: pl.Expr) -> pl.Expr:
+    """valid / invalid (ID-shaped or Excel-mangled but failing) / masked / null."""
+    c = _compact(v)
+    shaped = (c.str.contains(_SHAPE_18) | c.str.contains(_SHAPE_15)) & c.str.slice(0, 2).is_in(
+        _province_codes()
+    )
+    masked = (
+        c.str.contains(_MASKED)
+        & c.str.len_chars().is_in([15, 18])
+        & (c.str.count_matches(r"[\dX]") >= 4)
+    )
+    invalid = shaped | c.str.contains("(?i)" + _EXCEL)
+    return valid_invalid(_valid(c), invalid, masked)
+
+
+def normalise_expr(v: pl.Expr) -> pl.Expr:
+    """Upper-case 18-character number (15-digit numbers converted); null unless valid."""
+    c = _compact(v)
+    return pl.when(_valid(c)).then(_to18(c)).otherwise(pl.lit(None, pl.String))
+
+
+def compact_str(value: str) -> str:
+    """Scalar compaction: trim, drop spaces and hyphens, upper-case, full-width to ASCII."""
+    folded = value.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+    return "".join(folded.split()).replace("-", "").upper()
+
+
+def calc_check_digit(body17: str) -> str:
+    """Scalar check character of the first 17 digits (same result as stdnum.cn.ric)."""
+    total = sum(int(d) * w for d, w in zip(body17[:17], WEIGHTS, strict=True))
+    c = (12 - total % 11) % 11
+    return "X" if c == 10 else str(c)
+
+
+def validate(value: str) -> str:
+    """Return the 18-character number or raise why it is not a valid ID."""
+    number = compact_str(value)
+    if "*" in number:
+        raise MaskedValue()
+    if len(number) == 15 and number.isdigit():
+        number = number[:6] + "19" + number[6:]
+        number += calc_check_digit(number)
+    if len(number) != 18:
+        raise InvalidLength()
+    if not number[:17].isdigit() or number[17] not in "0123456789X":
+        raise InvalidFormat()
+    if number[17] != calc_check_digit(number):
+        raise InvalidChecksum()
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidComponent("Impossible birth date.") from None
+    if born > datetime.date.today():
+        raise InvalidComponent("Birth date in the future.")
+    if number[:6] not in counties():
+        raise InvalidComponent("Unknown region code.")
+    return number
+
+
+def decode(value: str) -> dict[str, Any]:
+    """Gender, birth date and region of a valid ID.
+
+    ``county_in_birth_year`` is True/False when python-stdnum records the code's periods, None
+    when it does not know; it is information, never a reason to call the ID untrue.
+    """
+    number = validate(value)
+    county = counties()[number[:6]]
+    born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    in_year: bool | None = None
+    if county.periods:
+        in_year = any(
+            (start is None or born.year >= start) and (end is None or born.year <= end)
+            for start, end in county.periods
+        )
+    return {
+        "number": number,
+        "gender": "male" if int(number[16]) % 2 else "female",
+        "birth_date": born,
+        "county_code": number[:6],
+        "county_name": county.name,
+        "province": county.province,
+        "county_in_birth_year": in_year,
+    }
+
+
+def decode_frame(s: pl.Series) -> pl.DataFrame:
+    """Vectorised ``decode`` for a column: number, gender, birth_date, county_code, province.
+
+    Null where the cell is not a valid ID. County names come from ``decode`` or ``counties()``.
+    """
+    number = normalise_expr(pl.col("v"))
+    frame = pl.DataFrame({"v": s.cast(pl.String)}).select(number.alias("number"))
+    provinces = {code[:2]: c.province for code, c in counties().items()}
+    return frame.select(
+        "number",
+        pl.when(pl.col("number").str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1)
+        .then(pl.lit("male"))
+        .when(pl.col("number").is_not_null())
+        .then(pl.lit("female"))
+        .alias("gender"),
+        pl.col("number").str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("birth_date"),
+        pl.col("number").str.slice(0, 6).alias("county_code"),
+        pl.col("number")
+        .str.slice(0, 2)
+        .replace_strict(provinces, default=None, return_dtype=pl.String)
+        .alias("province"),
+    )

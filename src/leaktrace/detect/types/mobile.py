@@ -1,0 +1,68 @@
+"""Mainland China mobile number (手机号码), ITU-T E.164 country code 86, MIIT numbering plan.
+
+Eleven digits starting with a carrier segment (``data/mobile_segments.csv``: 3-digit segments
+and the 4-digit ones phonenumbers distinguishes, e.g. 1740-1745). Accepted noise: ``+86``,
+``0086`` or ``86`` prefixes, spaces and hyphens, full-width digits.
+
+>>> validate('+86 138-1234-5678')
+'13812345678'
+
+Status: ``138****5678`` is masked; ``15412345678`` or ``12012345678`` (segment never issued)
+is invalid; in free text only 1[3-9] numbers or numbers after a phone cue count as invalid.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from leaktrace.detect._data import mobile_segments
+from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._unit import validate_with
+
+
+@cache
+def _segments(width: int) -> pl.Series:
+    return pl.Series([p for p in mobile_segments() if len(p) == width], dtype=pl.String)
+
+
+def _compact(v: pl.Expr) -> pl.Expr:
+    c = v.str.replace_all(r"[\s\-()]", "")
+    return c.str.replace(r"^(?:\+86|0086|86)(1\d{10}|1[\d*]{10})$", "$1")
+
+
+def _valid(c: pl.Expr) -> pl.Expr:
+    shaped = c.str.contains(r"^1[3-9]\d{9}$")
+    known = c.str.slice(0, 3).is_in(_segments(3)) | c.str.slice(0, 4).is_in(_segments(4))
+    return (shaped & known).fill_null(False)
+
+
+def status_expr(v: pl.Expr) -> pl.Expr:
+    """valid / invalid (1[3-9] and 11 digits, unknown segment) / masked / null."""
+    c = _compact(v)
+    masked = (
+        c.str.contains(r"^1[3-9*][\d*]{9}$")
+        & c.str.contains(r"\*")
+        & (c.str.count_matches(r"\d") >= 4)
+    )
+    # in a column any eleven digits starting with 1 are a broken mobile; find_spans is stricter
+    invalid = c.str.contains(r"^1\d{10}$")
+    return valid_invalid(_valid(c), invalid, masked)
+
+
+def normalise_expr(v: pl.Expr) -> pl.Expr:
+    """Eleven digits, no country code; null unless valid."""
+    c = _compact(v)
+    return pl.when(_valid(c)).then(c).otherwise(pl.lit(None, pl.String))
+
+
+def carrier(number: str) -> str | None:
+    """The carrier of a valid number's segment (information for reports)."""
+    segments = mobile_segments()
+    return segments.get(number[:4]) or segments.get(number[:3])
+
+
+def validate(value: str) -> str:
+    """Return the eleven-digit number or raise why it is not a valid mobile number."""
+    return validate_with(value, status_expr, normalise_expr, "mobile number")

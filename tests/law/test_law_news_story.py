@@ -64,7 +64,8 @@ def test_decoration_employee_with_owner_lists_as_ordinary_is_serious_under_artic
     finding = _assess("decoration-employee-owners-as-ordinary.toml", policy)
     assert (finding.route, finding.level, _ids(finding)) == ("art6", "serious", ["art6.1.1"])
     assert finding.grounds[0].why == ("利用所购信息获利 600,000 元 ÷ 50,000 元 = 12 ≥ 1")
-    assert finding.sentence.max_years == 3  # Art. 6 has no especially-serious tier
+    assert finding.sentence.max_years == 3
+    assert "《解释》第六条没有情节特别严重档：依第六条最高认定为情节严重。" in finding.notes
 
 
 def test_agency_owner_with_only_a_prior_criminal_detention_is_not_a_repeat_offender(

@@ -252,18 +252,26 @@ class _Case:
                 f"{rule.provision}：内部人员出售或者提供，{rule.text}（{rule.gloss}）。"
             )
         self._article_10(level)
-        if self.route == "art6" and (
+        if self.route == "art6":
+            self._article_6_has_no_especially_serious_tier(level)
+        if self.route == "art6" and sum(self.facts.items.model_dump().values()):
+            total = sum(self.facts.items.model_dump().values())
+            self.notes.append(f"第六条不以数量入罪：普通信息 {total:,} 条仅作记录。")
+
+    def _article_6_has_no_especially_serious_tier(self, level: Level) -> None:
+        facts = self.facts
+        severe = (
             facts.severe_harm
             or facts.major_loss_or_impact
             or facts.other_especially_serious_circumstances
-        ):
+        )
+        if severe:
             self.notes.append(
                 "《解释》第六条没有情节特别严重档：所述严重后果不能使第六条的行为升格，"
                 "若行为另符合第五条（如又出售、提供），请按第五条重新评估。"
             )
-        if self.route == "art6" and sum(self.facts.items.model_dump().values()):
-            total = sum(self.facts.items.model_dump().values())
-            self.notes.append(f"第六条不以数量入罪：普通信息 {total:,} 条仅作记录。")
+        elif level == "serious":
+            self.notes.append("《解释》第六条没有情节特别严重档：依第六条最高认定为情节严重。")
 
     def _quantity_versus_gains(self) -> None:
         """Practice (SPP typical cases, 2022): quantity and gains are alternatives; the heavier."""

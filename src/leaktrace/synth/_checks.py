@@ -18,13 +18,13 @@ _RIC_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], d
 _RIC_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
 
 # ISO 3779 / GB 16735: transliteration of VIN characters and the position weights.
-_VIN_VALUES = np.zeros(128, dtype=np.int64)
+_VIN_VALUES = np.zeros(128, dtype=np.float64)
 for _i, _c in enumerate("0123456789"):
     _VIN_VALUES[ord(_c)] = _i
 for _chars, _start in (("ABCDEFGH", 1), ("JKLMN", 1), ("P", 7), ("R", 9), ("STUVWXYZ", 2)):
     for _i, _c in enumerate(_chars):
         _VIN_VALUES[ord(_c)] = _start + _i
-_VIN_WEIGHTS = np.array([8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)
+_VIN_WEIGHTS = np.array([8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.float64)
 _VIN_CHARS = np.frombuffer(b"0123456789X", dtype=np.uint8)
 
 # GB 32100-2015 (USCC) and GB 11714-1997 (organisation code).
@@ -55,7 +55,7 @@ def luhn_check(digits: np.ndarray) -> np.ndarray:
 
 def vin_check(vin: np.ndarray) -> np.ndarray:
     """Check characters (ASCII) for an (n, 17) VIN matrix; position 9 is ignored (weight 0)."""
-    total = _VIN_VALUES[vin] @ _VIN_WEIGHTS
+    total = (_VIN_VALUES[vin] @ _VIN_WEIGHTS).astype(np.int64)  # BLAS; exact small integers
     return _VIN_CHARS[total % 11]
 
 

@@ -81,7 +81,7 @@ def residents(n: int, seed: int, *, communities: Sequence[str] | None = None) ->
         {
             "person_id": np.arange(n, dtype=np.int64),
             "name": _names(rng, male),
-            "gender": np.where(male, "男", "女"),
+            "gender": pl.Series(["女", "男"]).gather(male.astype(np.int64)),
             "birth_date": birth,
             "cn_id": _cn_ids(rng, birth, male),
             "mobile": _mobiles(rng, n),
@@ -128,8 +128,12 @@ def _date_digits(dates: np.ndarray) -> np.ndarray:
 
 def _int_digits(number: np.ndarray, width: int) -> np.ndarray:
     """Zero-padded decimal digits of non-negative integers as an (n, width) ASCII matrix."""
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return ((number[:, None] // powers) % 10 + ck.ZERO).astype(np.uint8)
+    out = np.empty((len(number), width), dtype=np.uint8)
+    rest = number.astype(np.int64)
+    for position in range(width - 1, -1, -1):
+        rest, digit = np.divmod(rest, 10)
+        out[:, position] = digit + ck.ZERO
+    return out
 
 
 def _cn_ids(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray) -> pl.Series:
@@ -144,17 +148,31 @@ def _cn_ids(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray) -> pl
 
 
 def _names(rng: np.random.Generator, male: np.ndarray) -> pl.Series:
+    """Surname by frequency, then a one- or two-character given name fitting the sex.
+
+    Everything is an index into a vocabulary, so the text is assembled by gathers and one
+    concatenation instead of per-row branching.
+    """
     n = len(male)
     surnames, sprobs = ref.surnames()
     opening, male_vocab, female_vocab = ref.given_names()
-    surname = pl.Series(surnames).gather(rng.choice(len(surnames), size=n, p=sprobs))
-    male_s = pl.Series(male_vocab).gather(rng.integers(0, len(male_vocab), size=n))
-    female_s = pl.Series(female_vocab).gather(rng.integers(0, len(female_vocab), size=n))
-    second = pl.select(pl.when(pl.Series(male)).then(male_s).otherwise(female_s)).to_series()
-    first = pl.Series(opening).gather(rng.integers(0, len(opening), size=n))
-    two_chars = (rng.random(n) < 0.7) & (second.str.len_chars() == 1).to_numpy()
-    first = pl.select(pl.when(pl.Series(two_chars)).then(first).otherwise(pl.lit(""))).to_series()
-    return (surname + first + second).alias("name")
+    given = pl.Series(male_vocab + female_vocab)
+    given_len = given.str.len_chars().to_numpy()
+    pick = np.where(
+        male,
+        rng.integers(0, len(male_vocab), size=n),
+        len(male_vocab) + rng.integers(0, len(female_vocab), size=n),
+    )
+    two_chars = (rng.random(n) < 0.7) & (given_len[pick] == 1)
+    first = np.where(two_chars, rng.integers(0, len(opening), size=n), len(opening))
+    frame = pl.DataFrame(
+        {
+            "s": pl.Series(surnames).gather(rng.choice(len(surnames), size=n, p=sprobs)),
+            "f": pl.Series([*opening, ""]).gather(first),
+            "g": given.gather(pick),
+        }
+    )
+    return frame.select(pl.concat_str("s", "f", "g").alias("name")).to_series()
 
 
 def _mobiles(rng: np.random.Generator, n: int) -> pl.Series:
@@ -193,14 +211,15 @@ def _emails(rng: np.random.Generator, qq: pl.Series) -> pl.Series:
 
 
 def _wechats(rng: np.random.Generator, n: int) -> pl.Series:
-    """WeChat IDs: legacy ``wxid_…`` or a chosen ID (letter first, 6-20 chars); 35% none."""
-    legacy = "wxid_" + ck.ascii_series(ck.letters(rng, n, 14, _ALNUM_LOWER), "w")
-    chosen_len = rng.integers(6, 16, size=n)
-    chosen = ck.letters(rng, n, 15, _ALNUM_LOWER + "_")
-    chosen[:, 0] = ck.letters(rng, n, 1, _LOWER)[:, 0]
-    chosen_s = ck.ascii_series(chosen, "c", chosen_len)
-    text = pl.select(pl.when(pl.Series(rng.random(n) < 0.3)).then(legacy).otherwise(chosen_s))
-    return _with_nulls(text.to_series().alias("wechat"), rng.random(n) < 0.35)
+    """WeChat IDs: legacy ``wxid_…`` or a chosen ID (letter first, 6-15 chars); 35% none."""
+    matrix = ck.letters(rng, n, 19, _ALNUM_LOWER + "_")
+    matrix[:, 0] = ck.letters(rng, n, 1, _LOWER)[:, 0]
+    lengths = rng.integers(6, 16, size=n)
+    legacy = rng.random(n) < 0.3
+    matrix[legacy, :5] = np.frombuffer(b"wxid_", dtype=np.uint8)
+    matrix[legacy, 5:] = ck.letters(rng, int(legacy.sum()), 14, _ALNUM_LOWER)
+    lengths[legacy] = 19
+    return _with_nulls(ck.ascii_series(matrix, "wechat", lengths), rng.random(n) < 0.35)
 
 
 def _bank_cards(rng: np.random.Generator, n: int) -> pl.Series:
@@ -228,11 +247,9 @@ def _vehicles(rng: np.random.Generator, n: int) -> tuple[pl.Series, pl.Series]:
     ordinary[rows, letter_at[rows]] = ck.letters(rng, len(rows), 1, _PLATE_LETTERS)[:, 0]
     energy = np.concatenate([ck.letters(rng, n, 1, "DF"), ck.digits(rng, n, 5)], axis=1)
     is_energy = rng.random(n) < 0.12
-    tail = pl.select(
-        pl.when(pl.Series(is_energy))
-        .then(ck.ascii_series(energy, "e"))
-        .otherwise(ck.ascii_series(ordinary, "o"))
-    ).to_series()
+    tail = np.concatenate([ordinary, np.zeros((n, 1), dtype=np.uint8)], axis=1)
+    tail[is_energy] = energy[is_energy]
+    tail_s = ck.ascii_series(tail, "tail", np.where(is_energy, 6, 5))
     no_car = rng.random(n) >= 0.55
     wmis = ref.table("vin_wmi")
     wmi_mat = np.frombuffer("".join(wmis["wmi"]).encode(), dtype=np.uint8).reshape(-1, 3)
@@ -248,7 +265,7 @@ def _vehicles(rng: np.random.Generator, n: int) -> tuple[pl.Series, pl.Series]:
         axis=1,
     )
     vin[:, 8] = ck.vin_check(vin)
-    plate = _with_nulls((prefix + tail).alias("plate"), no_car)
+    plate = _with_nulls((prefix + tail_s).alias("plate"), no_car)
     return plate, _with_nulls(ck.ascii_series(vin, "vin"), no_car)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from python_calamine import CalamineSheet, CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum
 
 from leaktrace.errors import InputError
 
@@ -53,6 +53,8 @@ def render_cell(value: Any) -> Cell:
 
 def render_number(value: float) -> str:
     """Integral values below 10^11 in full; larger ones as `3.30182E+17`; others to 15 digits."""
+    if value.is_integer() and -_GENERAL_MAX_INTEGER < value < _GENERAL_MAX_INTEGER:
+        return str(int(value))
     if value != value or value in (float("inf"), float("-inf")):
         return str(value)
     if value.is_integer():
@@ -72,7 +74,10 @@ def read_workbook(path: Path, shown: str, limits: Limits) -> list[Table]:
     except Exception as exc:
         raise InputError(_workbook_error(exc), shown) from exc
     tables = []
-    for name in workbook.sheet_names:
+    worksheets = [
+        meta.name for meta in workbook.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet
+    ]
+    for name in worksheets:
         try:
             sheet = workbook.get_sheet_by_name(name)
         except Exception as exc:
@@ -186,7 +191,7 @@ def _row_batches(
     for index, row in enumerate(rows):
         if index < data_start:
             continue
-        cells = [render_cell(v) for v in row[:width]]
+        cells = [(v or None) if type(v) is str else render_cell(v) for v in row[:width]]
         if not any(c is not None for c in cells):
             continue
         for cell in cells:

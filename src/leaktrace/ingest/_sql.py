@@ -26,7 +26,9 @@ from ._sniff import decoder_name, read_sample
 _MAX_STATEMENT = 512 * MiB
 _NAME = r"(?P<table>(?:`[^`]+`|\"[^\"]+\"|[^\s(`\"]+)(?:\.(?:`[^`]+`|\"[^\"]+\"|[^\s(`\"]+))?)"
 _INSERT = re.compile(
-    r"\s*INSERT\s+(?:IGNORE\s+)?INTO\s+" + _NAME + r"\s*(?:\((?P<cols>[^)]*)\))?\s*VALUES\s*",
+    r"\s*(?:INSERT|REPLACE)\s+(?:IGNORE\s+)?INTO\s+"
+    + _NAME
+    + r"\s*(?:\((?P<cols>[^)]*)\))?\s*VALUES\s*",
     re.IGNORECASE,
 )
 _CREATE = re.compile(

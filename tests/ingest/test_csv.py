@@ -203,3 +203,18 @@ def test_a_large_cell_found_while_reading_raises_input_error(tmp_path: Path) -> 
     table = only_evidence(path, limits=Limits(max_cell_bytes=1000)).tables[0]
     with pytest.raises(InputError, match="cell larger than 1000 bytes at row 2"):
         list(table.batches())
+
+
+def test_a_stray_quote_is_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "stray.csv"
+    path.write_text('姓名,手机\n张三,"13800000000\n李四,13900000000\n', encoding="utf-8")
+    assert rows(only_evidence(path)) == [
+        {"姓名": "张三", "手机": '"13800000000'},
+        {"姓名": "李四", "手机": "13900000000"},
+    ]
+
+
+def test_blank_text_file_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "blank.txt"
+    path.write_text("\n \n\n", encoding="utf-8")
+    assert only_failure(path).reason == "empty file (only blank lines)"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from leaktrace.ingest import Limits
 
-from .conftest import only_evidence, rows
+from .conftest import only_evidence, only_failure, rows
 
 PEOPLE = [
     {"姓名": "张三", "手机": "13800000000", "年龄": 30, "地址": {"省": "浙江省", "市": "杭州市"}},
@@ -64,3 +64,15 @@ def test_gbk_json(tmp_path: Path) -> None:
     ev = only_evidence(path)
     assert ev.encoding == "gbk"
     assert rows(ev)[0]["姓名"] == "张三"
+
+
+def test_single_object_without_a_list_is_one_record(tmp_path: Path) -> None:
+    path = tmp_path / "one.json"
+    path.write_text('{"姓名": "张三", "手机": "13800000000"}', encoding="utf-8")
+    assert rows(only_evidence(path)) == [{"姓名": "张三", "手机": "13800000000"}]
+
+
+def test_truncated_json_is_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json"
+    path.write_text('[{"姓名": "张三"}, {"姓名": "李', encoding="utf-8")
+    assert only_failure(path).reason.startswith("invalid or truncated JSON")

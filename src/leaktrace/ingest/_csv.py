@@ -126,7 +126,17 @@ def read_delimited(
 
     def batches() -> Iterator[pl.DataFrame]:
         with utf8_source(path, encoding, shown) as source:
-            yield from _scan(source, dialect, layout, limits, shown)
+            yielded = False
+            try:
+                for batch in _scan(source, dialect, layout, limits, shown):
+                    yielded = True
+                    yield batch
+            except pl.exceptions.ComputeError as exc:
+                if yielded or not dialect.quoted:
+                    raise InputError(_malformed(exc), shown) from exc
+                # A stray quote (5", "VIP客户) is common in messy lists: read quotes as text.
+                unquoted = Dialect(dialect.format, dialect.separator, quoted=False)
+                yield from _scan(source, unquoted, layout, limits, shown)
 
     name = shown.rsplit("!/", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
     return [Table(name, layout.columns, layout.header_row, batches, shown)]
@@ -162,6 +172,11 @@ def _scan(
         for start in range(0, batch.height, limits.batch_rows):
             yield batch.slice(start, limits.batch_rows)
         seen += batch.height
+
+
+def _malformed(exc: Exception) -> str:
+    detail = "a quoted field is not closed" if "escaped" in str(exc) else "malformed CSV"
+    return f"cannot parse as delimited text: {detail}"
 
 
 def _split_whitespace(batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

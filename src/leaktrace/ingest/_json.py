@@ -151,19 +151,24 @@ class _Buffer:
 
 
 def _json_array(fh: IO[str], shown: str) -> Iterator[Any]:
-    """Elements of the top-level array, or of the first array value of a top-level object."""
+    """Elements of the top-level array, or of the first array value of a top-level object.
+
+    A top-level object holding no array is itself the one record.
+    """
     buf = _Buffer(fh, shown)
     first = buf.peek()
     if first == "{":
         buf.pos += 1
+        fields: dict[str, Any] = {}
         while True:
             if buf.peek() == "}":
+                yield fields
                 return
-            buf.value()  # the key
+            key = buf.value()
             buf.expect(":")
             if buf.peek() == "[":
                 break
-            buf.value()
+            fields[str(key)] = buf.value()
             if buf.peek() == ",":
                 buf.pos += 1
     if buf.peek() != "[":

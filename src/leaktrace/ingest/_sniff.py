@@ -115,6 +115,8 @@ def sniff_format(path: Path, sample: bytes | None = None, encoding: str | None =
         text = decode_sample(sample, encoding)
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot decode as {encoding}", str(path)) from exc
+    if not text.strip("\ufeff \t\r\n\x00"):
+        raise InputError("empty file (only blank lines)", str(path))
     return sniff_text_format(text)
 
 
@@ -125,7 +127,9 @@ def _sniff_zip(path: Path) -> str:
             if "mimetype" in names and zf.read("mimetype").strip() == _ODS_MIME:
                 return "ods"
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise InputError(f"corrupt or truncated zip container ({exc})", str(path)) from exc
+        kind = EXTENSION_FORMATS.get(path.suffix.lower(), "zip")
+        kind = kind if kind in {"xlsx", "ods", "zip"} else "zip"
+        raise InputError(f"corrupt or truncated {kind} file ({exc})", str(path)) from exc
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx"
     return "zip"

@@ -33,6 +33,9 @@ _TEMPLATES: tuple[tuple[str, ...], ...] = (
     ("好的，明天给你",),
 )
 
+# Brokers' chats are mostly data; small talk is the minority.
+_WEIGHTS = [4 if any(p.startswith("{") for p in t) else 1 for t in _TEMPLATES]
+
 _SENDERS = ("老王", "数据哥", "小李_", "A阿杰", "zhang888", "晴天", "专业查询")
 
 
@@ -57,7 +60,7 @@ def chat_messages(people: pl.DataFrame, seed: int, rows: int) -> Chat:
     spans: list[dict[str, object]] = []
     for row in range(rows):
         person = r.choice(records) if records else None
-        template = r.choice(_TEMPLATES)
+        template = r.choices(_TEMPLATES, weights=_WEIGHTS)[0]
         if person is None or _needs_missing(template, person):
             template = _TEMPLATES[-1]
         text, found = _render(template, person or {}, r, rates)

@@ -44,10 +44,11 @@ class Dialect:
 
 
 def _sample_lines(text: str) -> list[str]:
-    lines = text.splitlines()
-    if len(lines) > 1 and not text.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the sample cut the last line short
-    return lines[:_SNIFF_LINES]
+    """Lines as Polars counts them (split on LF only, so `skip_lines` agrees with our count)."""
+    lines = text.split("\n")
+    if text.endswith("\n") or len(lines) > 2:
+        lines = lines[:-1]  # the empty tail after the last LF, or a line the sample cut short
+    return [line.removesuffix("\r") for line in lines[:_SNIFF_LINES]]
 
 
 def sniff_dialect(text: str) -> Dialect:

@@ -111,7 +111,7 @@ class _Walker:
         if fmt in _DELIMITED:
             assert encoding is not None
             text = decode_sample(read_sample(real, limits.sniff_bytes), encoding)
-            return read_delimited(real, shown, encoding, self._dialect(text, fmt), limits)
+            return read_delimited(real, shown, encoding, self._dialect(text), limits)
         if fmt in {"xlsx", "xls", "ods"}:
             return read_workbook(real, shown, limits)
         if fmt in {"json", "jsonl"}:
@@ -124,7 +124,7 @@ class _Walker:
             return read_sql(real, shown, encoding, limits)
         raise InputError(f"no reader for format {fmt}", shown)
 
-    def _dialect(self, text: str, fmt: str) -> Dialect:
+    def _dialect(self, text: str) -> Dialect:
         """The sniffed dialect, unless a forced format says otherwise."""
         sniffed = sniff_dialect(text)
         if self.format == "csv" and sniffed.separator not in {",", ";", "|"}:

@@ -262,8 +262,9 @@ def _mask_name_middle(v: str) -> str:
     return v[0] + "*" + v[2:] if len(v) >= 3 else v[0] + "*"
 
 
-# Characters people confuse when typing names and addresses (same sound or shape).
-_CONFUSABLE = [
+# Characters people confuse when typing (same sound or shape). Names only swap given-name
+# characters for other given-name characters, so a typo'd name is still a plausible name.
+_NAME_CONFUSABLE = [
     "伟玮炜",
     "丽莉俪",
     "华桦骅",
@@ -272,18 +273,18 @@ _CONFUSABLE = [
     "静婧靖",
     "杰洁",
     "涛滔",
-    "芳方",
-    "敏闽",
+    "敏闵",
     "燕艳",
-    "红宏洪",
+    "红宏",
     "平萍",
     "英瑛",
     "峰锋",
     "斌彬",
     "霞侠",
     "建健",
-    "国帼",
-    "花华",
+]
+_ADDRESS_CONFUSABLE = [
+    "幢栋",
     "园圆",
     "苑院",
     "江疆",
@@ -292,17 +293,27 @@ _CONFUSABLE = [
     "城成",
     "路露",
     "家佳",
+    "花华",
 ]
-_SWAP = {c: group for group in _CONFUSABLE for c in group}
+_SWAPS = {
+    "name": {c: group for group in _NAME_CONFUSABLE for c in group},
+    "address": {c: group for group in _ADDRESS_CONFUSABLE for c in group},
+}
 
 
-def typo(text: str, r: random.Random) -> str:
-    """One character replaced by a confusable one; the text is unchanged when none fits."""
-    spots = [i for i, c in enumerate(text) if c in _SWAP]
+def typo(text: str, r: random.Random, type_id: str = "address") -> str:
+    """One character replaced by a confusable one; the text is unchanged when none fits.
+
+    In names the surname (first character) is never touched: a surname typo'd into a
+    non-surname would no longer read as a name.
+    """
+    swaps = _SWAPS[type_id]
+    first = 1 if type_id == "name" else 0
+    spots = [i for i, c in enumerate(text) if i >= first and c in swaps]
     if not spots:
         return text
     i = r.choice(spots)
-    return text[:i] + _other(text[i], _SWAP[text[i]], r) + text[i + 1 :]
+    return text[:i] + _other(text[i], swaps[text[i]], r) + text[i + 1 :]
 
 
 # --- canonical text of each field ----------------------------------------------------------
@@ -435,7 +446,8 @@ def _one(
         return masked[kind](value, r), MASKED, kind
     roll -= rates.masked
     if fname in ("name", "address") and roll < rates.typo:
-        return typo(value, r), VALID, "typo"
+        changed = typo(value, r, fname)
+        return changed, VALID, "typo" if changed != value else "plain"
     roll -= rates.typo
     if valid_forms and roll < rates.variant:
         kind = r.choice(sorted(valid_forms))

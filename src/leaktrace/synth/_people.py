@@ -282,7 +282,10 @@ def _employers(rng: np.random.Generator, n: int) -> tuple[pl.Series, pl.Series]:
     trades = ref.COMPANY_TRADES
     communities = ref.table("communities")
     places = dict(zip(communities["district_code"], communities["district"], strict=False))
-    codes = sorted(places)
+    # Region codes stdnum knows: companies in 临平区 (330113, created 2021) mostly registered
+    # under 余杭区 before the split, and validators check the region against stdnum's table.
+    known = {c.code for c in ref.counties()}
+    codes = sorted(code for code in places if code in known)
     names: list[str] = []
     usccs: list[str] = []
     seen: set[str] = set()

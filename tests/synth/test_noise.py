@@ -28,6 +28,14 @@ def messy(people: pl.DataFrame) -> Noisy:
     return noisy(people, columns, seed=4, rates=rates)
 
 
+def _is_phone(text: str) -> bool:
+    """phonenumbers' verdict; a number it cannot even parse is not a valid phone."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(text, "CN"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text.translate(_FROM_FULL_WIDTH))
 
@@ -87,7 +95,7 @@ def test_valid_card_landline_email_birth_date_forms_round_trip(messy: Noisy) -> 
         assert _digits(text) == true
     for text, _, true in _rows(messy, "landline", "valid"):
         assert _digits(text) == true.replace("-", "")
-        assert phonenumbers.is_valid_number(phonenumbers.parse(text, "CN")), text
+        assert _is_phone(text), text
     for text, _, true in _rows(messy, "email", "valid"):
         assert text.lower() == true
     for text, _, true in _rows(messy, "birth_date", "valid"):
@@ -102,7 +110,7 @@ def test_invalid_values_fail_their_validators(messy: Noisy) -> None:
         if kind == "excel":
             assert re.fullmatch(r"\d\.\d{1,5}E\+17", text), text
     for text, _, _ in _rows(messy, "mobile", "invalid"):
-        assert not phonenumbers.is_valid_number(phonenumbers.parse(text, "CN")), text
+        assert not _is_phone(text), text
     for text, _, _ in _rows(messy, "bank_card", "invalid"):
         assert not luhn.is_valid(text)
     for text, _, _ in _rows(messy, "uscc", "invalid"):

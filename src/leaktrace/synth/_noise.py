@@ -323,7 +323,7 @@ def field_values(people: pl.DataFrame, name: str, seed: int) -> list[str | None]
     """The true text of ``name`` for every person: a type id or one of ``PLAIN_FIELDS``."""
     r = random.Random(seed)
     n = people.height
-    if name in ("room",):
+    if name == "room":
         return (
             people.select(
                 pl.concat_str(

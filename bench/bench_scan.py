@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _util import emit, measure  # noqa: E402
+from _util import emit, measure
 
 BARE = """
 import polars as pl, json
@@ -46,19 +46,35 @@ def main() -> None:
             "from pathlib import Path\nfrom leaktrace.synth import write_large_csv\n"
             f"write_large_csv(Path({str(path)!r}), {args.rows}, seed={args.seed})"
         )
-        emit(step="generate", rows=args.rows, wall_s=gen["wall_s"],
-             rows_per_s=round(args.rows / gen["wall_s"]))
+        emit(
+            step="generate",
+            rows=args.rows,
+            wall_s=gen["wall_s"],
+            rows_per_s=round(args.rows / gen["wall_s"]),
+        )
     size_mb = path.stat().st_size / 1e6
     emit(step="file", path=str(path), size_mb=round(size_mb, 1), rows=args.rows)
     bare = measure(BARE.format(path=str(path)))
-    emit(step="polars.read_csv", wall_s=bare["wall_s"], mb_per_s=round(size_mb / bare["wall_s"], 1),
-         peak_rss_mb=bare["peak_rss_mb"])
+    emit(
+        step="polars.read_csv",
+        wall_s=bare["wall_s"],
+        mb_per_s=round(size_mb / bare["wall_s"], 1),
+        peak_rss_mb=bare["peak_rss_mb"],
+    )
     scanned = measure(SCAN.format(path=str(path)))
-    emit(step="leaktrace.scan", wall_s=scanned["wall_s"],
-         mb_per_s=round(size_mb / scanned["wall_s"], 1), peak_rss_mb=scanned["peak_rss_mb"],
-         result=scanned["out"])
-    emit(step="ratio", scan_over_bare=round(scanned["wall_s"] / bare["wall_s"], 2),
-         target="<= 3.0", peak_rss_target_mb=2000)
+    emit(
+        step="leaktrace.scan",
+        wall_s=scanned["wall_s"],
+        mb_per_s=round(size_mb / scanned["wall_s"], 1),
+        peak_rss_mb=scanned["peak_rss_mb"],
+        result=scanned["out"],
+    )
+    emit(
+        step="ratio",
+        scan_over_bare=round(scanned["wall_s"] / bare["wall_s"], 2),
+        target="<= 3.0",
+        peak_rss_target_mb=2000,
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from leaktrace.detect import ColumnProfile, classify_columns, column_status, find_spans
+from leaktrace.detect import CATALOGUE, ColumnProfile, classify_columns, column_status, find_spans
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, Table, walk
 from leaktrace.mask import mask
@@ -24,8 +24,8 @@ from leaktrace.mask import mask
 SAMPLE_ROWS = 5_000
 """Rows the column classifier sees; validation itself always covers every row."""
 
-MASKED_SAMPLES = 3
-"""Masked examples kept per column, so a person can see what the column holds."""
+SAMPLES = 2
+"""Examples kept per column (canonical form, then masked) so a person can see what it holds."""
 
 
 @dataclass
@@ -216,9 +216,10 @@ def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> N
     column.valid += counts.get("valid", 0)
     column.invalid += counts.get("invalid", 0)
     column.masked += counts.get("masked", 0)
-    if len(column.samples) < MASKED_SAMPLES:
-        picked = series.filter(status == "valid").head(MASKED_SAMPLES - len(column.samples))
-        column.samples.extend(mask(v, column.type, show=show_values) for v in picked)
+    if len(column.samples) < SAMPLES:
+        picked = series.filter(status == "valid").head(SAMPLES - len(column.samples))
+        canonical = CATALOGUE[column.type].normalise(picked)
+        column.samples.extend(mask(v, column.type, show=show_values) for v in canonical)
 
 
 def _with_sample(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

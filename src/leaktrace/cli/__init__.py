@@ -14,7 +14,10 @@ from leaktrace import __version__
 
 app = typer.Typer(
     name="leaktrace",
-    help="LeakTrace：发现、计数与溯源泄露的公民个人信息 (find, count and trace leaked personal information).",
+    help=(
+        "LeakTrace：发现、计数与溯源泄露的公民个人信息 "
+        "(find, count and trace leaked personal information)."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -22,7 +25,7 @@ app = typer.Typer(
 )
 
 # Each verb lives in its own module and registers itself on ``app`` when imported.
-_VERBS = ("scan", "synth", "assess")
+_VERBS = ("scan", "synth", "assess", "demo")
 
 
 def _version(value: bool) -> None:

@@ -17,7 +17,7 @@ from leaktrace.cli._common import (
     err_console,
     user_errors,
 )
-from leaktrace.detect import type_label
+from leaktrace.detect import CATALOGUE
 from leaktrace.errors import UsageError
 from leaktrace.scan import FileResult, ScanResult, scan
 
@@ -84,10 +84,16 @@ def _run(
         )
 
 
+def type_label(type_id: str) -> str:
+    """The type's Chinese label, e.g. ``手机号码``; the id where the type is unknown."""
+    unit = CATALOGUE.get(type_id)
+    return unit.label if unit else type_id
+
+
 def _print(result: ScanResult) -> None:
     for file in result.files:
         _print_file(file)
-    found = sum(1 for f in result.files for t in f.tables for c in t.columns if c.type)
+    found = sum(1 for f in result.files for t in f.tables for c in t.columns if c.type or c.spans)
     console.print(
         f"[bold]共 {len(result.files)} 个文件 files[/], {found} 个含个人信息的列 columns with "
         f"personal information, {len(result.errors)} 个错误 errors"
@@ -98,29 +104,28 @@ def _print(result: ScanResult) -> None:
 
 def _print_file(file: FileResult) -> None:
     encoding = f" · {file.encoding}" if file.encoding else ""
+    console.print(f"\n[bold cyan]{file.path}[/]")
     console.print(
-        f"\n[bold cyan]{file.path}[/]  [dim]{file.format}{encoding} · {file.size:,} B · "
-        f"SHA-256 {file.sha256[:16]}…[/]"
+        f"  [dim]{file.format}{encoding} · {file.size:,} B · SHA-256 {file.sha256[:16]}…[/]"
     )
     for table in file.tables:
         grid = Table(
             title=f"{table.name} · {table.rows:,} 行 rows",
             title_justify="left",
             show_edge=False,
+            pad_edge=False,
         )
-        for heading in ("列 column", "类型 type", "置信 conf.", "有效 valid", "无效 invalid"):
-            grid.add_column(heading, justify="right" if "valid" in heading else "left")
-        grid.add_column("遮蔽 masked", justify="right")
-        grid.add_column("示例 samples (masked)")
+        grid.add_column("列 column", overflow="fold")
+        grid.add_column("类型 type", overflow="fold")
+        for heading in ("有效 valid", "无效 invalid", "遮蔽 masked"):
+            grid.add_column(heading, justify="right")
+        grid.add_column("示例 samples", overflow="fold")
+        free_text = [c for c in table.columns if c.free_text and c.spans]
         for column in table.columns:
-            if column.free_text and column.spans:
-                spans = ", ".join(f"{type_label(t)} {n:,}" for t, n in column.spans.items())
-                grid.add_row(column.name, "自由文本 free text", "", "", "", "", spans)
-            elif column.type:
+            if column.type and not column.free_text:
                 grid.add_row(
                     column.name,
                     type_label(column.type),
-                    f"{column.confidence:.2f}",
                     f"{column.valid:,}",
                     f"{column.invalid:,}",
                     f"{column.masked:,}",
@@ -128,5 +133,10 @@ def _print_file(file: FileResult) -> None:
                 )
         if grid.row_count:
             console.print(grid)
-        else:
+        elif free_text:
+            console.print(f"[italic]{grid.title}[/]")
+        for column in free_text:
+            spans = " · ".join(f"{type_label(t)} {n:,}" for t, n in column.spans.most_common())
+            console.print(f"  [bold]{column.name}[/] (自由文本 free text): {spans}")
+        if not grid.row_count and not free_text:
             console.print(f"  [dim]{table.name}: 未发现个人信息 no personal information found[/]")

@@ -14,17 +14,17 @@ import pyarrow as pa
 ZERO = ord("0")
 
 # GB 11643-1999: weights 2^(17-i) mod 11 and the check character for each remainder.
-_RIC_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.float64)
+_RIC_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int32)
 _RIC_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
 
 # ISO 3779 / GB 16735: transliteration of VIN characters and the position weights.
-_VIN_VALUES = np.zeros(128, dtype=np.float64)
+_VIN_VALUES = np.zeros(128, dtype=np.uint8)
 for _i, _c in enumerate("0123456789"):
     _VIN_VALUES[ord(_c)] = _i
 for _chars, _start in (("ABCDEFGH", 1), ("JKLMN", 1), ("P", 7), ("R", 9), ("STUVWXYZ", 2)):
     for _i, _c in enumerate(_chars):
         _VIN_VALUES[ord(_c)] = _start + _i
-_VIN_WEIGHTS = np.array([8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.float64)
+_VIN_WEIGHTS = np.array([8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int32)
 _VIN_CHARS = np.frombuffer(b"0123456789X", dtype=np.uint8)
 
 # GB 32100-2015 (USCC) and GB 11714-1997 (organisation code).
@@ -35,9 +35,20 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 def ric_check(body: np.ndarray) -> np.ndarray:
     """Check characters (ASCII) for an (n, 17) matrix of ASCII digits."""
-    # float64 so the product runs in BLAS; the sums are small integers, exact in a double.
-    total = ((body.astype(np.float64) - ZERO) @ _RIC_WEIGHTS).astype(np.int64)
-    return _RIC_CHARS[total % 11]
+    return _RIC_CHARS[_weighted_sum(body - ZERO, _RIC_WEIGHTS) % 11]
+
+
+def _weighted_sum(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row sums of ``values * weights``, one column at a time.
+
+    Column by column keeps every temporary one column wide: a whole-matrix product would
+    first widen millions of rows to 64-bit numbers.
+    """
+    total = np.zeros(len(values), dtype=np.int32)
+    for column, weight in enumerate(weights):
+        if weight:
+            total += values[:, column].astype(np.int32) * int(weight)
+    return total
 
 
 def luhn_check(digits: np.ndarray) -> np.ndarray:
@@ -45,18 +56,21 @@ def luhn_check(digits: np.ndarray) -> np.ndarray:
 
     Doubling starts from the rightmost body digit, as for a number whose check digit follows.
     """
-    values = digits.astype(np.int16) - ZERO
-    doubled = values[:, ::-1].copy()
-    doubled[:, ::2] *= 2
-    doubled[:, ::2] -= 9 * (doubled[:, ::2] > 9)
-    check = (10 - doubled.sum(axis=1) % 10) % 10
+    width = digits.shape[1]
+    total = np.zeros(len(digits), dtype=np.int32)
+    for offset in range(width):  # offset 0 is the rightmost body digit, which is doubled
+        value = digits[:, width - 1 - offset].astype(np.int32) - ZERO
+        if offset % 2 == 0:
+            value = value * 2
+            value -= 9 * (value > 9)
+        total += value
+    check = (10 - total % 10) % 10
     return (check + ZERO).astype(np.uint8)
 
 
 def vin_check(vin: np.ndarray) -> np.ndarray:
     """Check characters (ASCII) for an (n, 17) VIN matrix; position 9 is ignored (weight 0)."""
-    total = (_VIN_VALUES[vin] @ _VIN_WEIGHTS).astype(np.int64)  # BLAS; exact small integers
-    return _VIN_CHARS[total % 11]
+    return _VIN_CHARS[_weighted_sum(_VIN_VALUES[vin], _VIN_WEIGHTS) % 11]
 
 
 def org_code_check(body: str) -> str:

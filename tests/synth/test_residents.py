@@ -8,6 +8,8 @@ from collections import Counter
 import phonenumbers
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum import luhn, numdb
 from stdnum.cn import ric, uscc
 
@@ -164,3 +166,13 @@ def test_communities_limits_where_people_live() -> None:
     assert set(estate["district"]) == {"建德市"}
     with pytest.raises(ValueError, match="unknown communities"):
         residents(10, seed=1, communities=["不存在小区"])
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**63 - 1), n=st.integers(min_value=1, max_value=60))
+def test_any_seed_gives_valid_ids_cards_and_mobiles(seed: int, n: int) -> None:
+    people = residents(n, seed=seed)
+    assert people.height == n
+    assert all(ric.calc_check_digit(v) == v[-1] for v in people["cn_id"])
+    assert all(luhn.is_valid(v) for v in people["bank_card"].drop_nulls())
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(v, "CN")) for v in people["mobile"])

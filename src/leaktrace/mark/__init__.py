@@ -12,7 +12,7 @@ their readers) and `records` (column roles, identities and match keys).
 from __future__ import annotations
 
 from leaktrace.mark._keys import KEY_ENV, KEY_FILE_ENV, MarkKeyError, create_key_file, load_key
-from leaktrace.mark._mark import MarkResult, mark_export
+from leaktrace.mark._mark import Exporter, MarkResult, mark_export
 from leaktrace.mark._registry import (
     REGISTRY_ENV,
     Distribution,
@@ -29,6 +29,7 @@ __all__ = [
     "REGISTRY_ENV",
     "CodeParams",
     "Distribution",
+    "Exporter",
     "MarkKeyError",
     "MarkResult",
     "Master",

@@ -20,7 +20,7 @@ from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import sha256_file
 from leaktrace.mark import code, records, variants
 from leaktrace.mark._honey import make_honey
-from leaktrace.mark._registry import Master, Registry
+from leaktrace.mark._registry import Distribution, Master, Registry
 
 WRITABLE = ("csv", "tsv", "txt", "xlsx")
 HONEY_POOL_RATE = 0.016
@@ -79,73 +79,117 @@ def mark_export(
         raise UsageError("--recipient must not be empty")
     if out.exists():
         raise UsageError("output file already exists; choose another --out", str(out))
-    table = records.read_tables(master_path)[0]
-    fmt = table.evidence.format
-    if fmt not in WRITABLE:
-        raise UsageError(f"mark writes CSV or XLSX; this master is {fmt}", str(master_path))
-    pool = _read_pool(trap_pool) if trap_pool else []
-    master = registry.find_master(table.evidence.sha256)
-    notes: list[str] = []
-    if master is None:
-        master = _register(registry, table, vary, pool, master_path)
-        notes.append(f"registered master {master.name} ({master.n_records} records)")
-    elif vary is not None and [tuple(v) for v in master.layout["variants"]] != [
-        tuple(v) for v in vary
-    ]:
-        raise UsageError(
-            "this master is registered with other --vary columns: "
-            + ", ".join(f"{c}={k}" for c, k in master.layout["variants"]),
-            str(master_path),
-        )
-    layout = master.layout
-    if not layout["has_contact"]:
-        notes.append("no --trap-pool: honey records carry no phone or email")
-    frame = table.frame
-    chosen = _where(frame, where)
-    p_rec = code.biases(registry.key, master.tokens, registry.params)
-    p_honey = code.biases(registry.key, master.honey_tokens, registry.params)
-    uid = os.urandom(16)
-    honey_bits = code.bits(registry.key, uid, master.honey_tokens, p_honey)
-    donors = np.asarray(layout["honey_donors"], dtype=np.int64)
-    honey_in = honey_bits[:, code.HONEY_SLOT] & (
-        chosen[donors] if donors.size else np.zeros(0, bool)
-    )
-    honey_in = _cap(honey_in, int(chosen.sum()))
+    exporter = Exporter.open(master_path, registry, vary=vary, trap_pool=trap_pool)
+    dist = exporter.distribute(recipient, where=where, out_path=str(out))
+    return exporter.write(dist, out)
 
-    dist = registry.begin_distribution(
-        recipient=recipient.strip(),
-        master_id=master.id,
-        out_path=str(out),
-        params={"where": [list(w) for w in where], "trap_pool": bool(pool)},
-        records=chosen,
-        honey=honey_in,
-        uid=uid.hex(),
-    )
-    rec_bits = code.bits(registry.key, uid, master.tokens[chosen], p_rec[chosen])
-    coin = (master.tokens[chosen][:, 0] & 1).astype(bool)
-    body = _apply_variants(frame.filter(pl.Series(chosen)), layout, rec_bits, coin)
-    h_idx = np.flatnonzero(honey_in)
-    honey_rows = _apply_variants(
-        master.honey[h_idx.tolist()],
-        layout,
-        honey_bits[h_idx],
-        (master.honey_tokens[h_idx][:, 0] & 1).astype(bool),
-    )
-    export = _interleave(body, honey_rows, seed=uid)
-    digest = _write_atomically(export, out, layout, master.format)
-    registry.release(dist.id, sha256=digest, n_rows=export.height, n_honey=int(h_idx.size))
-    return MarkResult(
-        distribution_id=dist.id,
-        uid=dist.uid,
-        recipient=recipient.strip(),
-        master=master.name,
-        out=out,
-        sha256=digest,
-        rows=export.height,
-        honey=int(h_idx.size),
-        variants=[(c, k) for c, k in layout["variants"]],
-        notes=notes,
-    )
+
+@dataclass
+class Exporter:
+    """A registered master ready to be exported: commit distributions, render and write them.
+
+    `mark_export` is the one-call use; a benchmark or a batch job that hands the same master to
+    many recipients opens it once and calls `distribute` for each.
+    """
+
+    registry: Registry
+    master: Master
+    frame: pl.DataFrame
+    notes: list[str]
+
+    @classmethod
+    def open(
+        cls,
+        master_path: Path,
+        registry: Registry,
+        *,
+        vary: Sequence[tuple[str, str]] | None = None,
+        trap_pool: Path | None = None,
+    ) -> Exporter:
+        """Read ``master_path`` and register it (records, honey pool, marks) if it is new."""
+        table = records.read_tables(master_path)[0]
+        fmt = table.evidence.format
+        if fmt not in WRITABLE:
+            raise UsageError(f"mark writes CSV or XLSX; this master is {fmt}", str(master_path))
+        pool = _read_pool(trap_pool) if trap_pool else []
+        master = registry.find_master(table.evidence.sha256)
+        notes: list[str] = []
+        if master is None:
+            master = _register(registry, table, vary, pool, master_path)
+            notes.append(f"registered master {master.name} ({master.n_records} records)")
+        elif vary is not None and [tuple(v) for v in master.layout["variants"]] != [
+            tuple(v) for v in vary
+        ]:
+            raise UsageError(
+                "this master is registered with other --vary columns: "
+                + ", ".join(f"{c}={k}" for c, k in master.layout["variants"]),
+                str(master_path),
+            )
+        if not master.layout["has_contact"]:
+            notes.append("no --trap-pool: honey records carry no phone or email")
+        return cls(registry, master, table.frame, notes)
+
+    def distribute(
+        self, recipient: str, *, where: Sequence[tuple[str, str]] = (), out_path: str = ""
+    ) -> Distribution:
+        """Commit a new distribution (status ``incomplete``) of the rows ``where`` selects."""
+        reg, master = self.registry, self.master
+        chosen = _where(self.frame, where)
+        uid = os.urandom(16)
+        p_honey = code.biases(reg.key, master.honey_tokens, reg.params)
+        honey_bits = code.bits(reg.key, uid, master.honey_tokens, p_honey)
+        donors = np.asarray(master.layout["honey_donors"], dtype=np.int64)
+        eligible = chosen[donors] if donors.size else np.zeros(0, dtype=bool)
+        honey_in = _cap(honey_bits[:, code.HONEY_SLOT] & eligible, int(chosen.sum()))
+        return reg.begin_distribution(
+            recipient=recipient.strip(),
+            master_id=master.id,
+            out_path=out_path,
+            params={"where": [list(w) for w in where], "trap_pool": master.layout["has_contact"]},
+            records=chosen,
+            honey=honey_in,
+            uid=uid.hex(),
+        )
+
+    def render(self, dist: Distribution) -> pl.DataFrame:
+        """The rows ``dist``'s recipient gets: its records and honey records, in its spellings."""
+        reg, master, layout = self.registry, self.master, self.master.layout
+        uid = bytes.fromhex(dist.uid)
+        chosen = dist.records
+        tokens = master.tokens[chosen]
+        rec_bits = code.bits(reg.key, uid, tokens, code.biases(reg.key, tokens, reg.params))
+        body = _apply_variants(
+            self.frame.filter(pl.Series(chosen)), layout, rec_bits, _coin(tokens)
+        )
+        h_idx = np.flatnonzero(dist.honey)
+        h_tokens = master.honey_tokens[h_idx]
+        h_bits = code.bits(reg.key, uid, h_tokens, code.biases(reg.key, h_tokens, reg.params))
+        honey_rows = _apply_variants(master.honey[h_idx.tolist()], layout, h_bits, _coin(h_tokens))
+        return _interleave(body, honey_rows, seed=uid)
+
+    def write(self, dist: Distribution, out: Path) -> MarkResult:
+        """Render ``dist``, write it atomically to ``out``, then mark it ``released``."""
+        export = self.render(dist)
+        digest = _write_atomically(export, out, self.master.layout, self.master.format)
+        n_honey = int(dist.honey.sum())
+        self.registry.release(dist.id, sha256=digest, n_rows=export.height, n_honey=n_honey)
+        return MarkResult(
+            distribution_id=dist.id,
+            uid=dist.uid,
+            recipient=dist.recipient,
+            master=self.master.name,
+            out=out,
+            sha256=digest,
+            rows=export.height,
+            honey=n_honey,
+            variants=[(c, k) for c, k in self.master.layout["variants"]],
+            notes=list(self.notes),
+        )
+
+
+def _coin(tokens: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """A per-record keyed coin (which way a ±1 change goes); the same for every recipient."""
+    return (tokens[:, 0] & 1).astype(bool)
 
 
 def _register(
@@ -215,9 +259,9 @@ def _propose(columns: Sequence[str], types: dict[str, str]) -> list[tuple[str, s
     for column in columns:
         if types.get(column) in ("name", "mobile", "cn_id", "email"):
             continue
-        kind = {"room": "room", "address": "address"}.get(
+        kind = variants.propose_kind(column) or {"room": "room", "address": "address"}.get(
             types.get(column, "")
-        ) or variants.propose_kind(column)
+        )
         if kind is not None and kind not in dict((k, c) for c, k in out):
             out.append((column, kind))
     return out

@@ -14,7 +14,6 @@ two flats is told apart by the room number.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +21,14 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from leaktrace.detect import CATALOGUE, classify_columns
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, walk
 
 IDENTITY_TYPES = ("name", "mobile", "cn_id", "email", "room", "address")
 """The detected types used to name a record. They are never altered by marking."""
 
-KEY_ORDER = ("cn_id", "name_mobile", "mobile_room", "mobile", "email", "name_room")
+KEY_ORDER = ("cn_id", "name_mobile", "mobile_room", "mobile", "email", "name_place", "name_room")
 """Match keys, strongest first."""
 
 I64 = npt.NDArray[np.int64]
@@ -67,12 +67,33 @@ def read_tables(path: Path) -> list[ReadTable]:
 def column_types(frame: pl.DataFrame) -> dict[str, str]:
     """Column name -> detected identity type, for the columns that hold one of `IDENTITY_TYPES`."""
     sample = frame.head(2000)
-    profiles = _classify(list(frame.columns), sample)
+    columns = list(frame.columns)
+    # Headers first (cheap); values decide only when the headers name fewer than two identity
+    # types (a list without a header row, or with headers nobody uses).
+    by_header = classify_columns(columns, sample.head(0))
+    profiles = {p.name: p.type for p in by_header if p.type}
+    if len({t for t in profiles.values() if t in IDENTITY_TYPES}) < 2:
+        unknown = [c for c in columns if c not in profiles]
+        found = classify_columns(unknown, sample.select(unknown))
+        profiles.update({p.name: p.type for p in found if p.type})
+    rooms = [c for c, t in profiles.items() if t == "room"]
+    if len(rooms) > 1:
+        # 楼栋, 单元 and 房号 may all read as "room"; the room number is the longest number.
+        best = max(rooms, key=lambda c: _number_length(sample[c]))
+        for column in rooms:
+            if column != best:
+                del profiles[column]
     out: dict[str, str] = {}
     for name, type_id in profiles.items():
         if type_id in IDENTITY_TYPES and type_id not in out.values():
             out[name] = type_id
     return out
+
+
+def _number_length(series: pl.Series) -> float:
+    lengths = _room_number(series).str.len_chars()
+    mean = lengths.mean()
+    return float(mean) if isinstance(mean, (int, float)) else 0.0
 
 
 def identity_fields(frame: pl.DataFrame, types: dict[str, str]) -> pl.DataFrame:
@@ -92,8 +113,19 @@ def identity_fields(frame: pl.DataFrame, types: dict[str, str]) -> pl.DataFrame:
         if room_source is not None
         else pl.Series("room_no", [None] * n, dtype=pl.String)
     )
+    addr = by_type.get("address")
+    place = (
+        _place(frame[addr]) if addr is not None else pl.Series("place", [None] * n, dtype=pl.String)
+    )
     return pl.DataFrame(
-        [norm("name"), norm("mobile"), norm("cn_id"), norm("email"), room_no.alias("room_no")]
+        [
+            norm("name"),
+            norm("mobile"),
+            norm("cn_id"),
+            norm("email"),
+            room_no.alias("room_no"),
+            place.alias("place"),
+        ]
     )
 
 
@@ -120,6 +152,7 @@ def match_keys(key: bytes, ids: pl.DataFrame) -> dict[str, I64]:
         "mobile_room": [pl.col("mobile"), pl.col("room_no")],
         "mobile": [pl.col("mobile")],
         "email": [pl.col("email")],
+        "name_place": [pl.col("name"), pl.col("place")],
         "name_room": [pl.col("name"), pl.col("room_no")],
     }
     texts = ids.select([pl.concat_str(cols, separator="|").alias(k) for k, cols in parts.items()])
@@ -127,19 +160,19 @@ def match_keys(key: bytes, ids: pl.DataFrame) -> dict[str, I64]:
 
 
 def normalise(type_id: str, series: pl.Series) -> pl.Series:
-    """Canonical form of every cell (null where not a valid value of ``type_id``)."""
-    unit = _catalogue().get(type_id)
-    if type_id in ("mobile", "cn_id", "email") and unit is not None:
-        normalised: pl.Series = unit.normalise(series.cast(pl.String))  # type: ignore[attr-defined]
-        return normalised
+    """Canonical form of every cell by the detect catalogue (null where not a valid value)."""
+    return CATALOGUE[type_id].normalise(series.cast(pl.String))
+
+
+def _place(series: pl.Series) -> pl.Series:
+    """Building, unit and room of an address (``…16幢2单元802室`` -> ``16-2-802``)."""
     text = series.cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "")
-    if type_id == "name":
-        # A masked name (张*) names nobody.
-        masked = text.str.contains(r"[*＊]") | (text.str.len_chars() == 0)
-        return pl.select(pl.when(masked).then(None).otherwise(text)).to_series()
-    if type_id == "email":
-        return text.str.to_lowercase()
-    return text
+    groups = text.str.extract_groups(r"(\d+)\D+(\d+)\D+(\d+)\D*$")
+    return (
+        pl.DataFrame({"g": groups})
+        .select(pl.concat_str(pl.col("g").struct.unnest(), separator="-").alias("place"))
+        .to_series()
+    )
 
 
 def _room_number(series: pl.Series) -> pl.Series:
@@ -157,44 +190,4 @@ def _hash64(key: bytes, kind: str, values: list[str | None]) -> I64:
             h = base.copy()
             h.update(value.encode("utf-8"))
             out[i] = int.from_bytes(h.digest(), "little", signed=True) or 1
-    return out
-
-
-# --- the seam to leaktrace.detect ------------------------------------------------------------
-
-
-def _catalogue() -> dict[str, object]:
-    try:
-        from leaktrace.detect import CATALOGUE  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    return dict(CATALOGUE)
-
-
-def _classify(columns: list[str], sample: pl.DataFrame) -> dict[str, str]:
-    try:
-        from leaktrace.detect import classify_columns  # type: ignore[attr-defined]
-    except ImportError:
-        return _classify_by_header(columns, sample)
-    return {p.name: p.type for p in classify_columns(columns, sample) if p.type}
-
-
-_HEADER_WORDS = {
-    "name": ("姓名", "业主", "户主", "name"),
-    "mobile": ("手机", "电话", "联系方式", "mobile", "phone"),
-    "cn_id": ("身份证", "证件号", "id_no", "idcard"),
-    "email": ("邮箱", "email", "mail"),
-    "room": ("房号", "房间", "室号", "门牌", "room"),
-    "address": ("地址", "住址", "address"),
-}
-
-
-def _classify_by_header(columns: list[str], sample: pl.DataFrame) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for column in columns:
-        low = unicodedata.normalize("NFKC", column).lower()
-        for type_id, words in _HEADER_WORDS.items():
-            if any(w in low for w in words) and type_id not in out.values():
-                out[column] = type_id
-                break
     return out

@@ -29,15 +29,20 @@ class Observations:
     index: npt.NDArray[np.int64]
     positions: pl.DataFrame  # index, slot, symbol, row (first leaked row showing it)
     erased_columns: list[str]
+    types: dict[str, str]
 
 
-def match_rows(frame: pl.DataFrame, master: Master, key: bytes) -> tuple[np.ndarray, np.ndarray]:
+def match_rows(
+    frame: pl.DataFrame, types: dict[str, str], master: Master, key: bytes
+) -> tuple[np.ndarray, np.ndarray]:
     """Leaked row numbers and the master index each one matches (by the first unique key)."""
-    types = records.column_types(frame)
     ids = records.identity_fields(frame, types)
     leaked = records.match_keys(key, ids)
     all_keys = np.concatenate([master.keys, master.honey_keys], axis=0)
     found = np.full(frame.height, -1, dtype=np.int64)
+    # A row that gives a full place (building, unit, room) is matched on it, never on the room
+    # number alone, so two people of the same name in room 301 of different buildings differ.
+    has_place = leaked["name_place"] != 0
     for j, kind in enumerate(records.KEY_ORDER):
         table = pl.DataFrame(
             {"h": all_keys[:, j], "i": np.arange(all_keys.shape[0], dtype=np.int64)}
@@ -52,19 +57,21 @@ def match_rows(frame: pl.DataFrame, master: Master, key: bytes) -> tuple[np.ndar
         hit = probe.join(unique, on="h", how="inner")
         rows = hit["r"].to_numpy()
         take = found[rows] < 0
+        if kind == "name_room":
+            take &= ~has_place[rows]
         found[rows[take]] = hit["i"].to_numpy()[take]
     rows = np.flatnonzero(found >= 0)
     return rows, found[rows]
 
 
-def observe(frame: pl.DataFrame, master: Master, key: bytes) -> Observations:
-    """Match ``frame``'s rows to ``master`` and read every surviving mark."""
-    rows, index = match_rows(frame, master, key)
+def observe(frame: pl.DataFrame, types: dict[str, str], master: Master, key: bytes) -> Observations:
+    """Match ``frame``'s rows (columns typed by ``types``) to ``master``; read surviving marks."""
+    rows, index = match_rows(frame, types, master, key)
     parts: list[pl.DataFrame] = []
     erased: list[str] = []
     if rows.size:
         matched = frame[rows.tolist()]
-        for column, kind in _columns_for(frame, master):
+        for column, kind in _columns_for(frame, types, master):
             for slot, sym in variants.read(kind, matched[column]).items():
                 kept = sym >= 0
                 if (
@@ -97,7 +104,7 @@ def observe(frame: pl.DataFrame, master: Master, key: bytes) -> Observations:
             )
     schema = {"index": pl.Int64, "slot": pl.Int64, "symbol": pl.Int64, "row": pl.Int64}
     positions = pl.concat(parts, how="vertical") if parts else pl.DataFrame(schema=schema)
-    return Observations(rows, index, positions, erased)
+    return Observations(rows, index, positions, erased, types)
 
 
 def merge_positions(positions: pl.DataFrame) -> pl.DataFrame:
@@ -113,10 +120,11 @@ def merge_positions(positions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _columns_for(frame: pl.DataFrame, master: Master) -> list[tuple[str, str]]:
+def _columns_for(
+    frame: pl.DataFrame, types: dict[str, str], master: Master
+) -> list[tuple[str, str]]:
     """The leaked column that carries each of the master's variant columns, if any."""
     found: list[tuple[str, str]] = []
-    types = records.column_types(frame)
     used: set[str] = set()
     for column, kind in master.layout["variants"]:
         match = column if column in frame.columns else None

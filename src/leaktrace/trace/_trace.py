@@ -145,6 +145,7 @@ def trace(
     if not 0 < epsilon < 1:
         raise ValueError("epsilon must be between 0 and 1")
     tables = records.read_tables(leaked)
+    typed = [(t.frame, records.column_types(t.frame)) for t in tables]
     leaked_rows = sum(t.frame.height for t in tables)
     scores: list[Score] = []
     matched = honey_rows = length = 0
@@ -152,7 +153,7 @@ def trace(
     notes: list[str] = []
     for master in registry.masters():
         dists = registry.distributions(master.id)
-        found = _observe_all(tables, master, registry.key)
+        found = _observe_all(typed, master, registry.key)
         if found is None:
             continue
         obs_rows, obs_index, positions, evidence_frames, erased = found
@@ -213,9 +214,10 @@ def trace(
 
 
 def _observe_all(
-    tables: list[records.ReadTable], master: Master, key: bytes
+    tables: list[tuple[pl.DataFrame, dict[str, str]]], master: Master, key: bytes
 ) -> (
-    tuple[int, np.ndarray, pl.DataFrame, list[tuple[pl.DataFrame, pl.DataFrame]], list[str]] | None
+    tuple[int, np.ndarray, pl.DataFrame, list[tuple[pl.DataFrame, dict[str, str]]], list[str]]
+    | None
 ):
     n_rows = 0
     indexes = []
@@ -223,15 +225,15 @@ def _observe_all(
     frames = []
     erased: list[str] = []
     offset = 0
-    for table in tables:
-        obs = observe(table.frame, master, key)
+    for frame, types in tables:
+        obs = observe(frame, types, master, key)
         if obs.rows.size:
             n_rows += int(obs.rows.size)
             indexes.append(obs.index)
             parts.append(obs.positions.with_columns(pl.col("row") + offset))
             erased.extend(obs.erased_columns)
-        frames.append((table.frame, obs.positions))
-        offset += table.frame.height
+        frames.append((frame, types))
+        offset += frame.height
     if n_rows == 0:
         return None
     positions = merge_positions(pl.concat(parts, how="vertical"))
@@ -245,7 +247,7 @@ def _score_master(
     positions: pl.DataFrame,
     obs_index: npt.NDArray[np.int64],
     guess: float,
-    frames: list[tuple[pl.DataFrame, pl.DataFrame]],
+    frames: list[tuple[pl.DataFrame, dict[str, str]]],
     show_values: bool,
 ) -> list[Score]:
     key, params = registry.key, registry.params
@@ -327,7 +329,7 @@ def _guilt(
 
 
 def _evidence(
-    frames: list[tuple[pl.DataFrame, pl.DataFrame]],
+    frames: list[tuple[pl.DataFrame, dict[str, str]]],
     positions: pl.DataFrame,
     agree: np.ndarray,
     avail: np.ndarray,

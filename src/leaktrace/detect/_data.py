@@ -42,7 +42,7 @@ def header_words() -> dict[str, Any]:
 
 @cache
 def mobile_segments() -> dict[str, str]:
-    """Mobile number prefixes (3 or 4 digits) in service -> carrier."""
+    """Mobile number prefixes (3 to 5 digits) in service -> carrier."""
     rows = csv.DictReader(_text("mobile_segments.csv").splitlines())
     return {row["prefix"]: row["carrier"] for row in rows}
 

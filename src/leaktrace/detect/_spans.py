@@ -51,7 +51,10 @@ _TOKEN_TYPES = (
 )
 _PRIORITY = {t: i for i, t in enumerate((*_TOKEN_TYPES, "qq", "wechat", "address", "room", "name"))}
 _HAN = "\u4e00-\u9fff"
-_PHONE_CUE = re.compile(r"(?:电话|手机|号码|联系|tel|TEL|Tel|查下|查查)[:：\s]*$")
+# before an invalid-looking mobile in prose: a phone word, or a name and a space (张三 1201234...)
+_PHONE_CUE = re.compile(
+    r"(?:电话|手机|号码|联系|tel|TEL|Tel|查下|查查)[:：\s]*$|[\u4e00-\u9fff*]{2,4}\s$"
+)
 
 
 @cache
@@ -151,38 +154,27 @@ def _surname_alt() -> str:
     return "(?:" + "|".join(sorted(compound)) + "|[" + "".join(sorted(single)) + "])"
 
 
-_NAME_BEFORE = (
-    "业主",
-    "户主",
-    "户名",
-    "车主是",
-    "车主",
-    "机主是",
-    "机主",
-    "姓名",
-    "客户",
-    "联系人",
-    "收件人",
-    "收货人",
-    "租户",
-    "房东",
-    "都是",
-    "叫",
-    "，",
-    ",",
-    ":",
-    "：",
-)
+# Strong cues name the person on their own (业主张伟...); weak ones (start of text, a comma) only
+# when a phone or ID word, or a space before a number, follows the name.
+_NAME_CUES = (
+    "业主", "户主", "户名", "车主是", "车主", "机主是", "机主", "姓名", "客户", "联系人", "收件人",
+    "收货人", "租户", "房东", "都是", "叫",
+)  # fmt: skip
+_WEAK_CUES = ("，", ",", ":", "：")
 _NAME_AFTER = r"电话|手机|的|，|,|。|\s|$|先生|女士|身份证|住|[:：]|\d|\+"
+_WEAK_AFTER = r"电话|手机|的身份证|身份证|先生|女士|\s+[+\d]"
 _NOT_GIVEN = "的电手身住先女是在和与说要了吗呢吧啊也都就还很这那有没请给让把被从向对为或但号码卡"
 
 
 @cache
 def _name_regex() -> re.Pattern[str]:
-    before = "|".join(f"(?<={re.escape(w)})" for w in _NAME_BEFORE)
+    strong = "|".join(f"(?<={re.escape(w)})" for w in _NAME_CUES)
+    weak = "|".join(f"(?<={re.escape(w)})" for w in _WEAK_CUES)
     given_char = rf"(?:(?![{_NOT_GIVEN}])[{_HAN}])"
     name = rf"{_surname_alt()}(?:{given_char}{{1,2}}|\*{{1,2}}|\*{given_char})"
-    return re.compile(rf"(?:^|{before})({name})(?={_NAME_AFTER})")
+    return re.compile(
+        rf"(?:{strong})({name})(?={_NAME_AFTER})|(?:^|{weak})({name})(?={_WEAK_AFTER})"
+    )
 
 
 _STRUCTURE = (
@@ -255,7 +247,8 @@ def _python_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int
         out.extend(_cued_spans(row, text))
         out.extend(_address_spans(row, text))
         for m in name_re.finditer(text):
-            out.append((row, "name", m.start(1), m.end(1), ""))
+            group = 1 if m.group(1) else 2
+            out.append((row, "name", m.start(group), m.end(group), ""))
     return out
 
 
@@ -292,7 +285,7 @@ def find_spans(series: pl.Series) -> pl.DataFrame:
         & (
             pl.col("text").str.contains(r"[幢栋]|单元|\d-\d{1,2}-\d|[Qq][Qq]|扣扣|微信|[VvWw][Xx]")
             | pl.col("text").str.contains_any(list(place_names()))
-            | pl.col("text").str.contains("|".join(_NAME_BEFORE[:-4]) + "|^|[，,:：]")
+            | pl.col("text").str.contains("|".join(_NAME_CUES) + "|电话|手机|身份证|先生|女士|\\s")
         )
     )
     spans += _python_spans(textual["row"], textual["text"])

@@ -38,8 +38,13 @@ def digit(n: pl.Expr, position_from_right: int) -> pl.Expr:
 
 
 def apply(s: pl.Series, expr: pl.Expr) -> pl.Series:
-    """Evaluate an expression over ``pl.col("v")`` on a Series, keeping the Series name."""
-    return pl.DataFrame({"v": s.cast(pl.String)}).select(expr.alias(s.name)).to_series()
+    """Evaluate an expression over ``pl.col("v")`` on a Series, keeping the Series name.
+
+    Runs lazily so Polars eliminates common sub-expressions: units reuse their compacted value
+    in several tests, and the eager engine would recompute it for each.
+    """
+    frame = pl.LazyFrame({"v": s.cast(pl.String)})
+    return frame.select(expr.alias(s.name)).collect().to_series()
 
 
 V = pl.col("v")

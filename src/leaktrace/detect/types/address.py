@@ -24,9 +24,9 @@ STRUCTURE = (
     r"|家园|新村|广场|幢|栋|单元|室|组)"
 )
 _ROAD = r"[\x{4e00}-\x{9fff}]{1,10}(?:路|街|大道|巷|弄|胡同)\d{1,5}(?:-\d{1,4})?号"
-_ESTATE = (
-    r"[\x{4e00}-\x{9fff}]{2,10}(?:小区|花园|苑|公寓|大厦|家园|新村)\d{0,3}(?:幢|栋|号楼|单元|室|期)"
-)
+# an estate name and its building (锦绣江南4幢1单元302室, 翠苑一区17栋): the building number
+# after a Han name is what makes it an address rather than a bare room
+_ESTATE = r"[\x{4e00}-\x{9fff}]{2,10}\d{1,3}(?:幢|栋|号楼|座)"
 
 
 def _compact(v: pl.Expr) -> pl.Expr:

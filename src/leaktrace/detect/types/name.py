@@ -29,12 +29,12 @@ _MINORITY = rf"^[{HAN}]{{1,8}}[·•.][{HAN}]{{1,10}}$"
 
 @cache
 def _single() -> pl.Series:
-    return pl.Series(sorted(surnames()[0]), dtype=pl.String)
+    return pl.Series(sorted(surnames()[0]), dtype=pl.String).implode()
 
 
 @cache
 def _compound() -> pl.Series:
-    return pl.Series(sorted(surnames()[1]), dtype=pl.String)
+    return pl.Series(sorted(surnames()[1]), dtype=pl.String).implode()
 
 
 def _compact(v: pl.Expr) -> pl.Expr:
@@ -48,7 +48,7 @@ def has_surname(c: pl.Expr) -> pl.Expr:
 
 # Place and organisation names often start with a surname character (金都花园, 萧山区); they end
 # in a word no given name ends in.
-_NOT_A_NAME = "[" + "苑园区县市镇乡村路街道省城湾府庭居郡邸寓厦店司局院所校站厂馆部族婚业" + "]$"
+_NOT_A_NAME = "[" + "苑园区县市镇乡村路街道省湾府庭居郡邸寓厦店司局院所校站厂馆部族婚业" + "]$"
 
 
 def _valid(c: pl.Expr) -> pl.Expr:

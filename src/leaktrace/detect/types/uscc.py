@@ -17,11 +17,12 @@ import polars as pl
 
 from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
-from leaktrace.detect.types.cn_id import _county_codes
+from leaktrace.detect.types.cn_id import _province_codes
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_SHAPE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+# python-stdnum (and the codes issued so far) have digits in the first eight places
+_SHAPE = r"^\d{8}[0-9A-HJ-NPQRTUWXY]{10}$"
 _VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 
 
@@ -49,8 +50,8 @@ def status_expr(v: pl.Expr) -> pl.Expr:
     """valid / invalid (code-shaped, check character wrong) / masked / null."""
     c = _compact(v)
     masked = c.str.contains(r"^[0-9A-Y]{2,8}\*+[0-9A-Y]{2,6}$") & (c.str.len_chars() == 18)
-    # code-shaped with a real region code in characters 3-8 (an 18-digit ID never has one there)
-    shaped = c.str.contains(_SHAPE) & c.str.slice(2, 6).is_in(_county_codes())
+    # code-shaped with a province code in characters 3-4 (an 18-digit ID has 01-99 of a city)
+    shaped = c.str.contains(_SHAPE) & c.str.slice(2, 2).is_in(_province_codes())
     return valid_invalid(_valid(c), shaped, masked)
 
 

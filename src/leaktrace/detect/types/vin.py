@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._text import digit, valid_invalid
 from leaktrace.detect._unit import validate_with
 
 WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -35,15 +35,15 @@ def _compact(v: pl.Expr) -> pl.Expr:
 
 
 def check_char(c: pl.Expr) -> pl.Expr:
-    """The ninth (check) character of 17-character VINs (vectorised)."""
-    total = pl.sum_horizontal(
-        [
-            c.str.slice(i, 1).replace_strict(TRANSLITERATION, default=None, return_dtype=pl.Int64)
-            * w
-            for i, w in enumerate(WEIGHTS)
-            if w
-        ]
-    )
+    """The ninth (check) character of 17-character VINs (vectorised).
+
+    Every transliteration value is a single digit, so one ``replace_many`` turns a VIN into 17
+    digits and the weighted sum is integer arithmetic on one parsed number.
+    """
+    letters = [ch for ch in TRANSLITERATION if ch.isalpha()]
+    digits = c.str.replace_many(letters, [str(TRANSLITERATION[ch]) for ch in letters])
+    n = digits.str.to_integer(base=10, strict=False)
+    total = pl.sum_horizontal([digit(n, 16 - i) * w for i, w in enumerate(WEIGHTS) if w])
     r = total % 11
     return pl.when(r == 10).then(pl.lit("X")).otherwise(r.cast(pl.String))
 

@@ -1,4 +1,6 @@
-"""A small world for tracing: one holder's owner list, a registry, twenty marked exports."""
+"""A small world for tracing: one holder's owner list, a registry, twenty marked exports.
+
+Built once per session (marking twenty exports takes a few seconds)."""
 
 from __future__ import annotations
 
@@ -23,9 +25,7 @@ class World:
     exporter: Exporter
 
 
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    root = tmp_path_factory.mktemp("trace-world")
+def build_world(root: Path) -> World:
     master = write_table(owners(N_OWNERS, seed=11), root / "owners.csv")
     registry = Registry.create(str(root / "registry.db"))
     exporter = Exporter.open(master, registry)
@@ -36,3 +36,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         exporter.write(exporter.distribute(name, out_path=str(out)), out)
         exports[name] = out
     return World(root, master, registry, exports, exporter)
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return build_world(tmp_path_factory.mktemp("trace-world"))

@@ -162,6 +162,22 @@ def chernoff_log_bound(scores: F64, cumulant: F64, lambdas: F64 = LAMBDAS) -> F6
     return np.asarray(np.minimum(exponent.min(axis=1), 0.0), dtype=np.float64)
 
 
+def decode(x: B, y: B, p: F64, avail: B) -> tuple[F64, F64, B]:
+    """The one decoder: scores, log tail bounds and agreements of every recipient.
+
+    ``x[j, i]`` is recipient ``j``'s bit at position ``i``, ``y[i]`` the leaked symbol, ``p[i]``
+    the position's bias, ``avail[j, i]`` whether ``j`` could have shown position ``i`` at all
+    (erased for ``j`` otherwise). Returns ``(S_j, log bound on P(S >= S_j | j innocent),
+    agree[j, i])``.
+    """
+    q, match, mismatch = term_values(y, p)
+    same = x == y[None, :]
+    agree = same & avail
+    scores = (np.where(same, match[None, :], mismatch[None, :]) * avail).sum(axis=1)
+    cumulant = avail.astype(np.float64) @ log_mgf(q, match, mismatch)
+    return np.asarray(scores, dtype=np.float64), chernoff_log_bound(scores, cumulant), agree
+
+
 def tardos_length(colluders: int, recipients: int, epsilon: float) -> float:
     """The symmetric Tardos sufficient code length ``(pi^2 / 2) c^2 ln(n / epsilon)``."""
     return (math.pi**2 / 2) * colluders**2 * math.log(recipients / epsilon)

@@ -260,9 +260,6 @@ def _score_master(
     tok = tokens_all[uniq]
     p_all = code.biases(key, tok, params)
     p = p_all[inv, slot]
-    q, a, b = code.term_values(y, p)
-    k = code.log_mgf(q, a, b)
-
     rec_bits = np.stack([d.records for d in dists])  # n x N
     honey_bits = (
         np.stack([d.honey for d in dists])
@@ -280,11 +277,7 @@ def _score_master(
     # ever remove honey: the score can only fall, so the bound still holds).
     x[:, is_honey_pos] = has[:, is_honey_pos]
     avail = np.where(is_honey_pos[None, :], True, has)
-    agree = (x == y[None, :]) & avail
-    terms = np.where(x == y[None, :], a[None, :], b[None, :]) * avail
-    s = terms.sum(axis=1)
-    cumulant = avail.astype(np.float64) @ k
-    log_p = code.chernoff_log_bound(s, cumulant)
+    s, log_p, agree = code.decode(x, y, p, avail)
 
     guilt = _guilt(np.unique(obs_index), rec_bits, honey_bits, n_rec, guess)
     out = []

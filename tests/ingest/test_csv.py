@@ -218,3 +218,13 @@ def test_blank_text_file_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "blank.txt"
     path.write_text("\n \n\n", encoding="utf-8")
     assert only_failure(path).reason == "empty file (only blank lines)"
+
+
+def test_bad_bytes_beyond_the_samples_raise_a_clear_input_error(tmp_path: Path) -> None:
+    from leaktrace.errors import InputError
+
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"a,b\n" + b"1,x\n" * 100_000 + "2,张三\n".encode("gbk") + b"1,x\n" * 100_000)
+    ev = only_evidence(path, encoding="utf-8")
+    with pytest.raises(InputError, match="not UTF-8 after the sampled part"):
+        list(ev.tables[0].batches())

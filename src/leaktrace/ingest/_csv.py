@@ -133,6 +133,9 @@ def read_delimited(
                     yielded = True
                     yield batch
             except pl.exceptions.ComputeError as exc:
+                if "utf-8" in str(exc):
+                    reason = "bytes that are not UTF-8 after the sampled part; force the encoding"
+                    raise InputError(reason, shown) from exc
                 if yielded or not dialect.quoted:
                     raise InputError(_malformed(exc), shown) from exc
                 # A stray quote (5", "VIP客户) is common in messy lists: read quotes as text.

@@ -58,16 +58,22 @@ def make_honey(
     place = _places(frame, estate, kinds, loc_col)
     occupied = set(place.to_list())
     room_no = rec._room_number(frame[loc_col]).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
-    floors = room_no // 100
-    max_floor = max(int(floors.max()), 1)
-    max_flat = max(int((room_no % 100).max()), 1)
+    # A honey flat must exist: its floor and flat number stay within what its estate has.
+    estates = frame[estate].fill_null("").to_list() if estate else [""] * frame.height
+    limits = (
+        pl.DataFrame({"e": estates, "f": room_no // 100, "k": room_no % 100})
+        .group_by("e")
+        .agg(pl.col("f").max(), pl.col("k").max())
+    )
+    bounds = {e: (max(int(f), 1), max(int(k), 1)) for e, f, k in limits.iter_rows()}
 
     donors: list[int] = []
     rooms: list[int] = []
-    for _ in range(n * 4):
+    for _ in range(n * 20):
         if len(donors) >= n:
             break
         d = int(rng.integers(0, frame.height))
+        max_floor, max_flat = bounds[estates[d]]
         candidate = int(rng.integers(1, max_floor + 1)) * 100 + int(rng.integers(1, max_flat + 1))
         prefix = place[d].rsplit("|", 1)[0]
         where = f"{prefix}|{candidate}"

@@ -125,7 +125,9 @@ class Exporter:
                 + ", ".join(f"{c}={k}" for c, k in master.layout["variants"]),
                 str(master_path),
             )
-        if not master.layout["has_contact"]:
+        if master.honey_tokens.shape[0] == 0:
+            notes.append("no honey records: the master has no room or address column")
+        elif not master.layout["has_contact"]:
             notes.append("no --trap-pool: honey records carry no phone or email")
         return cls(registry, master, table.frame, notes)
 

@@ -315,14 +315,11 @@ class Registry:
         """Commit a distribution as ``incomplete`` before any file exists; return it."""
         uid = uid or secrets.token_hex(16)
         now = _now()
+        self._ensure_recipient(recipient)
         with self._write() as conn:
             rid = conn.execute(
                 sa.select(recipients.c.id).where(recipients.c.name == recipient)
-            ).scalar()
-            if rid is None:
-                rid = conn.execute(
-                    recipients.insert().values(name=recipient, created_at=now)
-                ).inserted_primary_key[0]  # type: ignore[index]
+            ).scalar_one()
             did = conn.execute(
                 distributions.insert().values(
                     uid=uid,
@@ -339,6 +336,23 @@ class Registry:
         return Distribution(
             int(did), uid, recipient, master_id, "incomplete", out_path, now, records, honey
         )
+
+    def _ensure_recipient(self, name: str) -> None:
+        """Add the recipient unless it exists; a concurrent run adding it first is fine."""
+        try:
+            with self._write() as conn:
+                exists = conn.execute(
+                    sa.select(recipients.c.id).where(recipients.c.name == name)
+                ).first()
+                if exists is None:
+                    conn.execute(recipients.insert().values(name=name, created_at=_now()))
+        except RegistryError:
+            with self.engine.connect() as conn:
+                found = conn.execute(
+                    sa.select(recipients.c.id).where(recipients.c.name == name)
+                ).first()
+            if found is None:
+                raise
 
     def release(self, distribution_id: int, *, sha256: str, n_rows: int, n_honey: int) -> None:
         """Mark a distribution ``released`` once its file is in place."""

@@ -189,21 +189,38 @@ _ADDRESS_STOP = re.compile(
 _LEAD_CUE = re.compile(r"^.*(?:住在|家住|住|地址是|地址|位于|在|是|：|:)")
 
 
-@cache
-def _place_regex() -> re.Pattern[str]:
-    names = "|".join(re.escape(n) for n in place_names())
-    return re.compile(rf"(?:{names})[{_HAN}0-9A-Za-z\-#*]*")
+_ADDRESS_RUN = re.compile(rf"[{_HAN}0-9A-Za-z\-#*]*")
+
+
+def _place_matches(text: str, places: list[str]) -> list[tuple[int, str]]:
+    """(start, run) for each place name (found by Aho-Corasick in Polars) not inside the last.
+
+    The run is the place name and the address characters after it, to be trimmed by the caller.
+    """
+    out: list[tuple[int, str]] = []
+    cursor, covered = 0, 0
+    for place in places:
+        start = text.find(place, cursor)
+        if start < 0:
+            continue
+        cursor = start + len(place)
+        if start < covered:
+            continue
+        run = _ADDRESS_RUN.match(text, start)
+        end = run.end() if run else cursor
+        out.append((start, text[start:end]))
+        covered = end
+    return out
 
 
 @cache
 def _home_regex() -> re.Pattern[str]:
-    return re.compile(rf"([{_HAN}]{{2,12}}?)?((?:{_ROOM})|(?:{_ROOM_MASKED}))")
+    return re.compile(rf"(?<![\d*])(?:{_ROOM}|{_ROOM_MASKED})")
 
 
-def _address_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
+def _address_spans(row: int, text: str, places: list[str]) -> list[tuple[int, str, int, int, str]]:
     out: list[tuple[int, str, int, int, str]] = []
-    for m in _place_regex().finditer(text):
-        chunk = m.group(0)
+    for start, chunk in _place_matches(text, places):
         stop = _ADDRESS_STOP.search(chunk)
         if stop:
             chunk = chunk[: stop.start()]
@@ -212,22 +229,20 @@ def _address_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
             continue
         chunk = chunk[: ends[-1].end()]
         if len(chunk) >= 6:
-            out.append((row, "address", m.start(), m.start() + len(chunk), ""))
+            out.append((row, "address", start, start + len(chunk), ""))
     for m in _home_regex().finditer(text):
-        estate, room = m.group(1) or "", m.group(2)
-        start = m.start(2)
+        room = m.group(0)
         # the Han run before the room is "住" + estate; a run ending in the cue has no estate
-        run_start = m.start(2)
-        while run_start > 0 and re.match(rf"[{_HAN}]", text[run_start - 1]):
+        run_start = m.start()
+        while run_start > 0 and "\u4e00" <= text[run_start - 1] <= "\u9fff":
             run_start -= 1
-        run = text[run_start : m.start(2)]
+        run = text[run_start : m.start()]
         cue = _LEAD_CUE.match(run)
         estate = run[cue.end() :] if cue else run
         if len(estate) >= 2:
-            start = m.start(2) - len(estate)
-            out.append((row, "address", start, m.end(2), ""))
+            out.append((row, "address", m.start() - len(estate), m.end(), ""))
         elif re.fullmatch(_ROOM, room) or "*" in room:
-            out.append((row, "room", m.start(2), m.end(2), ""))
+            out.append((row, "room", m.start(), m.end(), ""))
     return out
 
 
@@ -243,9 +258,10 @@ def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
 def _python_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int, int, str]]:
     out: list[tuple[int, str, int, int, str]] = []
     name_re = _name_regex()
-    for row, text in zip(rows.to_list(), texts.to_list(), strict=True):
+    places = texts.str.extract_many(list(place_names()), leftmost=True).to_list()
+    for row, text, found in zip(rows.to_list(), texts.to_list(), places, strict=True):
         out.extend(_cued_spans(row, text))
-        out.extend(_address_spans(row, text))
+        out.extend(_address_spans(row, text, found or []))
         for m in name_re.finditer(text):
             group = 1 if m.group(1) else 2
             out.append((row, "name", m.start(group), m.end(group), ""))

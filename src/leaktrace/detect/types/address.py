@@ -1,9 +1,10 @@
 """Postal or residential address (地址/住址), mainland China.
 
-Recognised by place names (province, prefecture and county names from GB/T 2260 as recorded in
-python-stdnum's ``cn/loc.dat``) followed by address structure (路 街 巷 弄 号 村 镇 小区 花园 苑 幢
-栋 单元 室 ...), or by a road and house number on its own (``文三路100号``). An address has no
-check: "valid" means address-shaped. Normalised by dropping spaces.
+Recognised by a named division (…省, …市, …区, …县, …镇, …街道) followed by address structure
+(路 街 巷 弄 号 村 镇 小区 花园 苑 幢 栋 单元 室 ...), by a road and house number on its own
+(``文三路100号``), or by an estate name and building (``锦绣江南4幢``). In free text,
+``find_spans`` anchors addresses on the GB/T 2260 place names of python-stdnum's ``cn/loc.dat``.
+An address has no check: "valid" means address-shaped. Normalised by dropping spaces.
 
 >>> validate('浙江省杭州市西湖区文三路 100 号')
 '浙江省杭州市西湖区文三路100号'
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._data import place_names
 from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
@@ -33,8 +33,12 @@ def _compact(v: pl.Expr) -> pl.Expr:
     return v.str.replace_all(r"\s", "")
 
 
+# a named division (省 市 区 县 镇 ...) before the street part; find_spans uses the gazetteer
+_DIVISION = r"[\x{4e00}-\x{9fff}]{1,8}(?:省|自治区|市|区|县|旗|镇|乡|街道)"
+
+
 def _valid(c: pl.Expr) -> pl.Expr:
-    place = c.str.contains_any(list(place_names())) & c.str.contains(STRUCTURE)
+    place = c.str.contains(_DIVISION) & c.str.contains(STRUCTURE)
     local = c.str.contains(_ROAD) | c.str.contains(_ESTATE)
     sized = c.str.len_chars().is_between(6, 120) & ~c.str.contains(r"\*")
     return ((place | local) & sized).fill_null(False)
@@ -46,7 +50,7 @@ def status_expr(v: pl.Expr) -> pl.Expr:
     masked = (
         c.str.contains(r"\*{2,}")
         & c.str.contains(r"[\x{4e00}-\x{9fff}]{2}")
-        & (c.str.contains_any(list(place_names())) | c.str.contains(STRUCTURE))
+        & (c.str.contains(_DIVISION) | c.str.contains(STRUCTURE))
         & (c.str.len_chars() >= 5)
     )
     return valid_invalid(_valid(c), pl.lit(False), masked)

@@ -10,10 +10,16 @@ import polars as pl
 from leaktrace.scan import ScanResult, scan
 
 
+_SCANS: dict[Path, ScanResult] = {}
+
+
 def _scan(evidence_case: tuple[Path, dict[str, Any]]) -> tuple[ScanResult, dict[str, Any], Path]:
+    """Scan the session's evidence folder once; the tests below read the same result."""
     root, truth = evidence_case
     evidence = root / truth["evidence_dir"]
-    return scan([evidence]), truth, evidence
+    if evidence not in _SCANS:
+        _SCANS[evidence] = scan([evidence])
+    return _SCANS[evidence], truth, evidence
 
 
 def _truth_tables(truth: dict[str, Any], evidence: Path) -> dict[tuple[str, str], dict[str, Any]]:

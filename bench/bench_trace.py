@@ -89,7 +89,8 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-trace-"))
 
     t0 = time.perf_counter()
-    master = write_table(owners(args.owners, seed=args.seed), root / "owners.csv")
+    master_frame = owners(args.owners, seed=args.seed)
+    master = write_table(master_frame, root / "owners.csv")
     t_gen = time.perf_counter() - t0
     reg = Registry.create(str(root / "registry.db"))
     t0 = time.perf_counter()
@@ -101,7 +102,7 @@ def main() -> None:
     n = len(dists)
     emit(
         step="setup",
-        owners=args.owners,
+        owners=master_frame.height,
         recipients=n,
         honey_pool=int(exporter.master.honey_tokens.shape[0]),
         generate_s=round(t_gen, 1),
@@ -129,7 +130,7 @@ def main() -> None:
         "trace_recipients": result.recipients,
     }
     if not args.quick:
-        big = write_table(owners(args.mark_rows, seed=99), root / "big.csv")
+        big = write_table(owners(args.mark_rows, seed=99, per_flat=None), root / "big.csv")
         big_reg = Registry.create(str(root / "big.db"))
         t0 = time.perf_counter()
         mark_export(big, recipient="a", registry=big_reg, out=root / "big-a.csv")

@@ -51,13 +51,22 @@ _HINTS = {
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-def owners(n: int, seed: int) -> pl.DataFrame:
-    """A property holder's owner list: one owner per flat, all text, as an office would keep it."""
-    people = residents(int(n * 1.25) + 50, seed=seed)
-    people = people.unique(
-        subset=["community", "building", "unit", "room"], keep="first", maintain_order=True
-    )
-    people = people.head(n)
+def owners(n: int, seed: int, *, per_flat: int | None = 2) -> pl.DataFrame:
+    """A property holder's owner list, all text, as an office would keep it.
+
+    A flat has at most ``per_flat`` owners (co-owners are common); the synthetic estates hold
+    about 63,000 flats, so ``per_flat=2`` gives up to about 100,000 owners. ``per_flat=None``
+    puts no limit (for timing runs that need millions of rows).
+    """
+    if per_flat is None:
+        people = residents(n, seed=seed)
+    else:
+        people = residents(int(n * 2.5) + 50, seed=seed)
+        flat = ["community", "building", "unit", "room"]
+        people = people.filter(pl.int_range(pl.len()).over(flat) < per_flat)
+        if people.height < n:
+            raise ValueError(f"the synthetic estates hold only {people.height} owners")
+        people = people.head(n)
     rng = np.random.default_rng(seed + 10_007)
     start = dt.date(2006, 1, 1).toordinal()
     handed = [

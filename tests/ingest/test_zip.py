@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import io
+import tempfile
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from leaktrace.ingest import Evidence, Failure, Limits
 
@@ -117,3 +121,19 @@ def test_corrupt_member_does_not_stop_the_others(tmp_path: Path) -> None:
     assert [type(r).__name__ for r in results] == ["Evidence", "Failure", "Evidence"]
     assert isinstance(results[1], Failure)
     assert results[1].reason == "not a supported evidence format (binary: PNG image)"
+
+
+def test_extracted_members_are_removed_once_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    path = tmp_path / "outer.zip"
+    path.write_bytes(_zip_bytes({"a.csv": CSV, "n.zip": _zip_bytes({"b.csv": CSV})}))
+    kept = [r for r in walk_all(path) if isinstance(r, Evidence) and r.tables]
+    assert len(list(scratch.iterdir())) == 2
+    assert [sum(b.height for b in r.tables[0].batches()) for r in kept] == [1, 1]
+    del kept
+    gc.collect()
+    assert list(scratch.iterdir()) == []

@@ -55,9 +55,10 @@ class Limits:
     max_member_bytes: int = 2 * GiB
     """An archive member larger than this (declared or actual) is refused."""
     max_ratio: float = 200.0
-    """An archive member compressed more than this ... """
+    """A member expanding more than this many times, when also over `ratio_min_bytes`, is a
+    zip bomb: honest lists compress about 5-20 times, so 200 leaves room and still stops bombs."""
     ratio_min_bytes: int = 100 * MiB
-    """... and larger than this is treated as a zip bomb."""
+    """Below this size a high ratio is harmless (a column of zeros), so it is allowed."""
     max_archive_bytes: int = 20 * GiB
     """Total bytes extracted from one top-level archive, nested archives included."""
     max_depth: int = 5

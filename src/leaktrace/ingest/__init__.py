@@ -1,8 +1,17 @@
 """Read every evidence format as a stream of String batches with bounded memory, and hash it.
 
-`walk` is the entry point; see `docs/architecture.md` ("ingest") for the contract. Formats are
-recognised by content, encodings detected (or forced), every file hashed with SHA-256, and every
-problem with a file reported as a `Failure` with one line naming the reason.
+`walk` is the entry point; `docs/architecture.md` ("ingest") is the contract. In short:
+
+- Formats, recognised by content, never by name (a mismatch is kept in `Evidence.notes`): csv,
+  tsv, txt (whitespace- or single-column lists), xlsx, xls, ods, json, jsonl, parquet, sql
+  (MySQL/PostgreSQL INSERT and COPY), zip (members are `a.zip!/b.csv`, nested up to 5 deep).
+- Encodings, for text formats only, detected or forced: `utf-8`, `utf-8-sig` (BOM), `utf-16`
+  (BOM), `utf-16-le`/`utf-16-be` (no BOM), `gbk` (decodes as GBK; read with the GB18030 codec,
+  its superset), `gb18030` (needs characters outside GBK), `big5`.
+- Every problem with one file is a `Failure(path, reason)` and the walk goes on; a problem found
+  only while streaming a table raises `leaktrace.errors.InputError` from `Table.batches()`.
+- Bounds (`Limits`): 200,000 rows a batch, 10 MB a cell, 2 GiB an archive member, ratio 200:1
+  above 100 MB, 20 GiB per top-level archive, 5 levels of nesting.
 """
 
 from __future__ import annotations

@@ -80,13 +80,45 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SPAN_SCHEMA)
 
 
+# Which types a token can be, by its shape: validators only run on tokens that could pass them.
+_SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("@", ("email",)),
+    (r"^[\d*.\-]+\.[\d*]", ("gps", "ip")),
+    (r"^[1-9]\.\d+[Ee]\+", ("cn_id",)),
+    (r"^[+(]?[\d*][\d*\- ()]{6,}[\dXx*]?$", ("cn_id", "mobile", "bank_card", "landline")),
+    (r"^[A-Za-z0-9*]{7,18}$", ("uscc", "vin", "passport")),
+    (r"^[^\x00-\x7f]", ("plate",)),
+)
+
+
 def _type_tokens(tokens: pl.Series) -> pl.DataFrame:
     """(type, status) of each token: the first type in priority order with a status."""
-    frame = pl.DataFrame({"v": tokens})
-    statuses = frame.select([CATALOGUE[t].status_expr(V).alias(t) for t in _TOKEN_TYPES])
-    type_col = pl.coalesce([pl.when(pl.col(t).is_not_null()).then(pl.lit(t)) for t in _TOKEN_TYPES])
-    status_col = pl.coalesce([pl.col(t) for t in _TOKEN_TYPES])
-    return statuses.select(type_col.alias("type"), status_col.alias("status"))
+    frame = pl.DataFrame({"v": tokens}).with_row_index("i")
+    found = []
+    for pattern, types in _SHAPES:
+        part = frame.filter(pl.col("v").str.contains(pattern))
+        if part.height == 0:
+            continue
+        statuses = part.select("i", *[CATALOGUE[t].status_expr(V).alias(t) for t in types])
+        type_col = pl.coalesce([pl.when(pl.col(t).is_not_null()).then(pl.lit(t)) for t in types])
+        status_col = pl.coalesce([pl.col(t) for t in types])
+        found.append(statuses.select("i", type_col.alias("type"), status_col.alias("status")))
+    typed = pl.concat(found) if found else pl.DataFrame(schema={"i": pl.UInt32})
+    typed = typed.filter(pl.col("type").is_not_null()) if found else typed
+    if found:
+        typed = (
+            typed.with_columns(
+                pl.col("type").replace_strict(_PRIORITY, return_dtype=pl.Int64).alias("rank")
+            )
+            .sort("i", "rank")
+            .unique("i", keep="first")
+        )
+    result = frame.select("i").join(typed, on="i", how="left", maintain_order="left")
+    if "type" not in result.columns:
+        result = result.with_columns(
+            pl.lit(None, pl.String).alias("type"), pl.lit(None, pl.String).alias("status")
+        )
+    return result.select("type", "status")
 
 
 @cache
@@ -130,15 +162,13 @@ def _token_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int,
     out: list[tuple[int, str, int, int, str]] = []
     cursor: dict[int, int] = {}
     hits = typed.with_columns(pl.lit(None, pl.String).alias("sub"))
-    wanted = {(r, t, s) for r, t, s in retyped.select("row", "tok", "sub").iter_rows()}
-    sub_type = {(r, t): (ty, st) for r, t, _, ty, st in retyped.iter_rows()}
+    sub_type = {(r, t): (sub, ty, st) for r, t, sub, ty, st in retyped.iter_rows()}
     for row, tok, type_id, status, _ in hits.iter_rows():
         text = by_row[row]
         start = text.find(tok, cursor.get(row, 0))
         cursor[row] = start + len(tok)
         if type_id is None and (row, tok) in sub_type:
-            type_id, status = sub_type[(row, tok)]
-            sub = next(s for r, t, s in wanted if r == row and t == tok)
+            sub, type_id, status = sub_type[(row, tok)]
             start += len(tok) - len(sub)
             tok = sub
         if type_id is None or start < 0:
@@ -269,18 +299,20 @@ def _python_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int
 
 
 def _resolve(spans: list[tuple[int, str, int, int, str]]) -> list[tuple[int, str, int, int, str]]:
-    """Keep, per row, the highest-priority (then longest) span wherever spans overlap."""
-    ordered = sorted(spans, key=lambda s: (s[0], _PRIORITY[s[1]], -(s[3] - s[2]), s[2]))
-    taken: dict[int, list[tuple[int, int]]] = {}
-    kept = []
-    for span in ordered:
-        row, _, start, end, _ = span
-        used = taken.setdefault(row, [])
-        if any(start < e and s < end for s, e in used):
+    """Keep the highest-priority (then longest) span wherever spans of one row overlap.
+
+    One sweep in (row, start) order: a span that overlaps the last kept one replaces it only
+    if it ranks higher, so the cost is linear in the spans found.
+    """
+    kept: list[tuple[int, str, int, int, str]] = []
+    for span in sorted(spans, key=lambda s: (s[0], s[2], _PRIORITY[s[1]], s[2] - s[3])):
+        if kept and kept[-1][0] == span[0] and span[2] < kept[-1][3]:
+            last = kept[-1]
+            if (_PRIORITY[span[1]], span[2] - span[3]) < (_PRIORITY[last[1]], last[2] - last[3]):
+                kept[-1] = span
             continue
-        used.append((start, end))
         kept.append(span)
-    return sorted(kept, key=lambda s: (s[0], s[2]))
+    return kept
 
 
 def find_spans(series: pl.Series) -> pl.DataFrame:

@@ -108,55 +108,82 @@ def _province_ints() -> pl.Series:
     return pl.Series(sorted({int(c[:2]) for c in counties()}), dtype=pl.Int64).implode()
 
 
-def _valid18(v: pl.Expr) -> pl.Expr:
-    """Valid 18-character IDs (digits + [0-9X]) by integer arithmetic: region, date, check."""
-    n = v.str.slice(0, 17).str.to_integer(base=10, strict=False)
-    last_value = pl.coalesce(v.str.to_integer(base=10, strict=False) % 10, pl.lit(10))
-    year, month, day = (n // 10**7) % 10000, (n // 10**5) % 100, (n // 10**3) % 100
+def _with_checks(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Add ``valid18`` and ``shaped18`` for the 18-character strings in ``column``.
+
+    Stepwise columns, so the number is parsed once and the date parts are computed once; as one
+    nested expression every use would re-parse the string (eager Polars has no CSE).
+    """
+    v = pl.col(column)
+    frame = frame.with_columns(
+        v.str.slice(0, 17).str.to_integer(base=10, strict=False).alias("_n"),
+        pl.coalesce(v.str.to_integer(base=10, strict=False) % 10, pl.lit(10)).alias("_last"),
+        check_value(v.str.slice(0, 17)).alias("_check"),
+    )
+    n = pl.col("_n")
+    frame = frame.with_columns(
+        ((n // 10**7) % 10000).alias("_y"),
+        ((n // 10**5) % 100).alias("_m"),
+        ((n // 10**3) % 100).alias("_d"),
+    )
+    year, month, day = pl.col("_y"), pl.col("_m"), pl.col("_d")
     today = datetime.date.today()
     born = year * 10000 + month * 100 + day
-    return (
-        (n // 10**11).is_in(_county_ints())
-        & year.is_between(1800, 2099)
-        & date_ok(year, month, day)
-        & (born <= today.year * 10000 + today.month * 100 + today.day)
-        & (check_value(v.str.slice(0, 17)) == last_value)
+    return frame.with_columns(
+        (
+            (n // 10**11).is_in(_county_ints())
+            & year.is_between(1800, 2099)
+            & date_ok(year, month, day)
+            & (born <= today.year * 10000 + today.month * 100 + today.day)
+            & (pl.col("_check") == pl.col("_last"))
+        )
+        .fill_null(False)
+        .alias("valid18"),
+        (
+            (n // 10**15).is_in(_province_ints())
+            & year.is_between(1800, 2099)
+            & (month <= 19)
+            & (day <= 39)
+        )
+        .fill_null(False)
+        .alias("shaped18"),
     )
+
+
+def _fast_series(s: pl.Series) -> pl.Series:
+    v = pl.col("v")
+    frame = _with_checks(pl.DataFrame({"v": s}), "v")
+    plain = (
+        (v.str.len_bytes() == 18)
+        & (pl.col("_n") >= 10**16)
+        & v.str.slice(17, 1).is_in(list("0123456789X"))
+    ).fill_null(False)
+    status = (
+        pl.when(v.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(~plain)
+        .then(pl.lit("?"))
+        .when(pl.col("valid18"))
+        .then(pl.lit("valid"))
+        .when(pl.col("shaped18"))
+        .then(pl.lit("invalid"))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    return frame.select(status).to_series()
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """Status of plain 18-character IDs by integer arithmetic; ``"?"`` for every other form."""
-    n = v.str.slice(0, 17).str.to_integer(base=10, strict=False)
-    last = v.str.slice(17, 1)
-    plain = (v.str.len_bytes() == 18) & (n >= 10**16) & last.is_in(list("0123456789X"))
-    year, month, day = (n // 10**7) % 10000, (n // 10**5) % 100, (n // 10**3) % 100
-    valid = _valid18(v)
-    shaped = (
-        (n // 10**15).is_in(_province_ints())
-        & year.is_between(1800, 2099)
-        & (month <= 19)
-        & (day <= 39)
-    )
-    return (
-        pl.when(v.is_null())
-        .then(pl.lit(None, pl.String))
-        .when(~plain.fill_null(False))
-        .then(pl.lit("?"))
-        .when(valid)
-        .then(pl.lit("valid"))
-        .when(shaped)
-        .then(pl.lit("invalid"))
-        .otherwise(pl.lit(None, pl.String))
-    )
+    return v.map_batches(_fast_series, return_dtype=pl.String, is_elementwise=True)
 
 
 def _status_series(s: pl.Series) -> pl.Series:
     """The regex pipeline for noisy forms, one stage per column so nothing is computed twice."""
     c = pl.col("c")
     frame = pl.DataFrame({"v": s}).with_columns(_compact(pl.col("v")).alias("c"))
-    frame = frame.with_columns(_to18(c).alias("c18"))
+    frame = _with_checks(frame.with_columns(_to18(c).alias("c18")), "c18")
     status = valid_invalid(
-        (c.str.contains(_SHAPE_18) | c.str.contains(_SHAPE_15)) & _valid18(pl.col("c18")),
+        (c.str.contains(_SHAPE_18) | c.str.contains(_SHAPE_15)) & pl.col("valid18"),
         (
             (c.str.contains(_SHAPE_18) | c.str.contains(_SHAPE_15))
             & c.str.slice(0, 2).is_in(_province_codes())
@@ -172,8 +199,8 @@ def _status_series(s: pl.Series) -> pl.Series:
 def _normalise_series(s: pl.Series) -> pl.Series:
     c = pl.col("c")
     frame = pl.DataFrame({"v": s}).with_columns(_compact(pl.col("v")).alias("c"))
-    frame = frame.with_columns(_to18(c).alias("c18"))
-    valid = (c.str.contains(_SHAPE_18) | c.str.contains(_SHAPE_15)) & _valid18(pl.col("c18"))
+    frame = _with_checks(frame.with_columns(_to18(c).alias("c18")), "c18")
+    valid = (c.str.contains(_SHAPE_18) | c.str.contains(_SHAPE_15)) & pl.col("valid18")
     out = pl.when(valid.fill_null(False)).then(pl.col("c18")).otherwise(pl.lit(None, pl.String))
     return frame.select(out).to_series()
 

@@ -55,8 +55,8 @@ def make_honey(
     copy_cols = [c for c, k in kinds.items() if k in COPY_KINDS]
     if estate:
         copy_cols.append(estate)
-    place = _places(frame, estate, kinds, loc_col)
-    occupied = set(place.to_list())
+    place = _places(frame, estate, kinds, loc_col).to_list()
+    occupied = set(place)
     room_no = rec._room_number(frame[loc_col]).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
     # A honey flat must exist: its floor and flat number stay within what its estate has.
     estates = frame[estate].fill_null("").to_list() if estate else [""] * frame.height

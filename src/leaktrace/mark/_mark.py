@@ -226,7 +226,12 @@ def _register(
     h_ids = records.identity_fields(honey, types)
     h_keys = np.stack(list(records.match_keys(registry.key, h_ids).values()), axis=1)
     # A honey record must not be mistaken for a real one: drop any whose keys a real record has.
-    clash = np.isin(h_keys, keys[keys != 0]).any(axis=1) if h_keys.size else np.zeros(0, bool)
+    real = pl.Series(keys[keys != 0])
+    clash = (
+        pl.Series(h_keys.ravel()).is_in(real.implode()).to_numpy().reshape(h_keys.shape).any(axis=1)
+        if h_keys.size
+        else np.zeros(0, dtype=bool)
+    )
     keep = ~clash
     honey, donors, h_keys = honey.filter(pl.Series(keep)), donors[keep], h_keys[keep]
     h_tokens = code.record_tokens(

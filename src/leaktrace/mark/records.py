@@ -156,7 +156,7 @@ def match_keys(key: bytes, ids: pl.DataFrame) -> dict[str, I64]:
         "name_room": [pl.col("name"), pl.col("room_no")],
     }
     texts = ids.select([pl.concat_str(cols, separator="|").alias(k) for k, cols in parts.items()])
-    return {k: _hash64(key, k, texts[k].to_list()) for k in KEY_ORDER}
+    return {k: _hash64(key, k, texts[k]) for k in KEY_ORDER}
 
 
 def normalise(type_id: str, series: pl.Series) -> pl.Series:
@@ -181,13 +181,18 @@ def _room_number(series: pl.Series) -> pl.Series:
     return text.str.extract(r"(\d+)\D*$", 1)
 
 
-def _hash64(key: bytes, kind: str, values: list[str | None]) -> I64:
+def _hash64(key: bytes, kind: str, values: pl.Series) -> I64:
     base = hashlib.blake2b(key=key, digest_size=8, person=b"lt-match")
     base.update(kind.encode())
-    out = np.zeros(len(values), dtype=np.int64)
-    for i, value in enumerate(values):
-        if value:
-            h = base.copy()
-            h.update(value.encode("utf-8"))
-            out[i] = int.from_bytes(h.digest(), "little", signed=True) or 1
+    copy = base.copy
+
+    def digest(value: str) -> bytes:
+        h = copy()
+        h.update(value.encode("utf-8"))
+        return h.digest()
+
+    present = (values.is_not_null() & (values.str.len_bytes() > 0)).to_numpy()
+    raw = np.frombuffer(b"".join(map(digest, values.filter(present).to_list())), dtype="<i8")
+    out = np.zeros(values.len(), dtype=np.int64)
+    out[present] = np.where(raw == 0, 1, raw)
     return out

@@ -56,6 +56,7 @@ B = npt.NDArray[np.bool_]
 
 _BUILDING = r"(\d+)(?:幢|栋)"
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 def propose_kind(header: str) -> str | None:
@@ -156,32 +157,34 @@ def _encode_area(values: pl.Series, bit: B, coin: B) -> pl.Series:
 
 
 def _encode_date(values: pl.Series, bit: B, coin: B) -> pl.Series:
-    out: list[str | None] = []
-    for value, b, c in zip(
-        values.cast(pl.String).to_list(), bit.tolist(), coin.tolist(), strict=True
-    ):
-        parsed = _parse_date(value)
-        if parsed is None or value is None:
-            out.append(value)
-            continue
-        day, fmt = parsed
-        if day.toordinal() % 2 != int(b):
-            day = day + dt.timedelta(days=1 if c else -1)
-        out.append(day.strftime(fmt))
-    return pl.Series(values.name, out, dtype=pl.String)
+    parsed = _dates(values.cast(pl.String))
+    parity = (pl.col("d").cast(pl.Int64) + _EPOCH_ORDINAL) % 2
+    step = (
+        pl.when(parity == pl.lit(pl.Series(bit.astype(np.int64))))
+        .then(0)
+        .when(pl.lit(pl.Series(coin)))
+        .then(1)
+        .otherwise(-1)
+    )
+    moved = pl.col("d") + pl.duration(days=step)
+    spelled = pl.coalesce(
+        [pl.when(pl.col("f") == i).then(moved.dt.strftime(f)) for i, f in enumerate(_DATE_FORMATS)]
+    ) + pl.col("t").fill_null("")
+    out = parsed.with_columns(v=values.cast(pl.String)).select(
+        pl.when(pl.col("d").is_null()).then(pl.col("v")).otherwise(spelled).alias(values.name)
+    )
+    return out.to_series()
 
 
-def _parse_date(value: str | None) -> tuple[dt.date, str] | None:
-    if not value:
-        return None
-    text = value.strip()
-    head = text.split(" ")[0].split("T")[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(head, fmt).date(), fmt
-        except ValueError:
-            continue
-    return None
+def _dates(text: pl.Series) -> pl.DataFrame:
+    """Each value's date (``d``), the index of its format (``f``) and any time after it (``t``)."""
+    stripped = text.str.strip_chars()
+    head = stripped.str.split(" ").list.first().str.split("T").list.first()
+    frame = pl.DataFrame({"h": head, "s": stripped})
+    parsed = [pl.col("h").str.strptime(pl.Date, f, strict=False) for f in _DATE_FORMATS]
+    which = pl.coalesce([pl.when(p.is_not_null()).then(pl.lit(i)) for i, p in enumerate(parsed)])
+    rest = pl.col("s").str.slice(pl.col("h").str.len_chars())
+    return frame.select(pl.coalesce(parsed).alias("d"), which.alias("f"), rest.alias("t"))
 
 
 # --- readers: leaked values -> symbols per slot ------------------------------------------------
@@ -209,8 +212,10 @@ def read(kind: str, values: pl.Series) -> dict[str, I8]:
         d = digit.fill_null(0).to_numpy()
         return {"area": np.where(d == 0, -1, d % 2).astype(np.int8)}
     if kind == "date":
-        sym = [-1 if (p := _parse_date(v)) is None else p[0].toordinal() % 2 for v in text]
-        return {"date": np.asarray(sym, dtype=np.int8)}
+        parity = _dates(text).select(
+            ((pl.col("d").cast(pl.Int64) + _EPOCH_ORDINAL) % 2).fill_null(-1).cast(pl.Int8)
+        )
+        return {"date": np.asarray(parity.to_series().to_numpy(), dtype=np.int8)}
     raise ValueError(f"unknown variant kind {kind!r}")
 
 

@@ -67,9 +67,18 @@ def fast_status_expr(v: pl.Expr) -> pl.Expr:
     )
 
 
+def _status_series(s: pl.Series) -> pl.Series:
+    """The noisy-form pipeline with the compacted value computed once (a column, not a tree)."""
+    frame = pl.DataFrame({"v": s}).with_columns(_compact(pl.col("v")).alias("c"))
+    return frame.select(_status(pl.col("c"))).to_series()
+
+
 def status_expr(v: pl.Expr) -> pl.Expr:
-    """valid / invalid (1[3-9] and 11 digits, unknown segment) / masked / null."""
-    c = _compact(v)
+    """valid / invalid (eleven digits starting with 1, unknown segment) / masked / null."""
+    return v.map_batches(_status_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def _status(c: pl.Expr) -> pl.Expr:
     masked = (
         c.str.contains(r"^1[3-9*][\d*]{9}$")
         & c.str.contains(r"\*")

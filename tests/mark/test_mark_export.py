@@ -148,3 +148,11 @@ def test_readers_ignore_full_width_digits_and_whitespace() -> None:
     assert got["room"].tolist() == [1, 0, 0, -1]
     assert got["building"].tolist() == [-1, -1, 0, -1]
     assert variants.read("area", pl.Series(["86.7", "86.70", "86"]))["area"].tolist() == [1, -1, -1]
+
+
+def test_an_export_keeps_the_masters_format(tmp_path: Path) -> None:
+    master = write_table(owners(100, seed=9), tmp_path / "owners.xlsx")
+    reg = Registry.create(str(tmp_path / "reg.db"))
+    with pytest.raises(UsageError, match="master's format"):
+        mark_export(master, recipient="a", registry=reg, out=tmp_path / "a.csv")
+    assert reg.distributions() == []

@@ -80,6 +80,10 @@ def mark_export(
     if out.exists():
         raise UsageError("output file already exists; choose another --out", str(out))
     exporter = Exporter.open(master_path, registry, vary=vary, trap_pool=trap_pool)
+    is_xlsx = exporter.master.format == "xlsx"
+    if is_xlsx != (out.suffix.lower() == ".xlsx"):
+        wanted = ".xlsx" if is_xlsx else ".csv (or the master's own suffix)"
+        raise UsageError(f"the export is written in the master's format: use {wanted}", str(out))
     dist = exporter.distribute(recipient, where=where, out_path=str(out))
     return exporter.write(dist, out)
 

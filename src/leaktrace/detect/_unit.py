@@ -63,6 +63,8 @@ class PIType:
     decode: Callable[[str], dict[str, Any]] | None = None
     fast_status_expr: ExprFn | None = None
     """Optional regex-free status for cells already in canonical form; ``"?"`` = undecided."""
+    tidy_expr: ExprFn | None = None
+    """Optional literal clean-up (separators, case) tried before the regex pipeline."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def status(self, s: pl.Series) -> pl.Series:
@@ -80,6 +82,15 @@ class PIType:
         if not undecided.any():
             return fast
         rest = s.filter(undecided)
+        if self.tidy_expr is not None:
+            # second tier: drop the separators people type (literal replacements, no regex)
+            # and retry the fast path; only what is still undecided pays for the regexes
+            tidy = apply(rest, self.fast_status_expr(self.tidy_expr(V)))
+            fast = fast.scatter(undecided.arg_true(), tidy)
+            undecided = (fast == "?").fill_null(False)
+            if not undecided.any():
+                return fast
+            rest = s.filter(undecided)
         slow = apply(fold_series(rest), self.status_expr(V))
         return fast.scatter(undecided.arg_true(), slow)
 
@@ -113,6 +124,7 @@ class PIType:
             needs_header=bool(row.get("needs_header", False)),
             decode=getattr(module, "decode", None),
             fast_status_expr=getattr(module, "fast_status_expr", None),
+            tidy_expr=getattr(module, "tidy_expr", None),
         )
 
 

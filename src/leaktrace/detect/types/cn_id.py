@@ -172,6 +172,12 @@ def _fast_series(s: pl.Series) -> pl.Series:
     return frame.select(status).to_series()
 
 
+def tidy_expr(v: pl.Expr) -> pl.Expr:
+    """``110105 19491231 002x`` -> ``11010519491231002X``, by literal replacements."""
+    bare = v.str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
+    return bare.str.replace_all("x", "X", literal=True)
+
+
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """Status of plain 18-character IDs by integer arithmetic; ``"?"`` for every other form."""
     return v.map_batches(_fast_series, return_dtype=pl.String, is_elementwise=True)

@@ -47,6 +47,12 @@ def _segment_ints(width: int) -> pl.Series:
     return pl.Series([int(p) for p in mobile_segments() if len(p) == width]).implode()
 
 
+def tidy_expr(v: pl.Expr) -> pl.Expr:
+    """``138-1234-5678``, ``+86 138 1234 5678`` -> eleven digits, by literal replacements."""
+    bare = v.str.replace_all("-", "", literal=True).str.replace_all(" ", "", literal=True)
+    return bare.str.strip_prefix("+86")
+
+
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """Status of plain eleven-digit numbers by integer arithmetic; ``"?"`` for other forms."""
     n = v.str.to_integer(base=10, strict=False)

@@ -157,6 +157,7 @@ def main() -> None:
     for name, spec, k, trials in plan:
         hits = innocents = 0
         bits_per_row: list[float] = []
+        lengths: list[int] = []
         times: list[float] = []
         worst_innocent = 0.0
         guilty_log_p: list[float] = []
@@ -172,6 +173,7 @@ def main() -> None:
             hits += bool(accused & names)
             innocents += bool(accused - names)
             bits_per_row.append(res.code_length / max(res.matched_rows, 1))
+            lengths.append(res.code_length)
             best_guilty = [s.log_p for s in res.candidates if s.distribution in names]
             guilty_log_p.append(min(best_guilty) if best_guilty else 0.0)
             innocent_scores = [s.log_p for s in res.candidates if s.distribution not in names]
@@ -186,6 +188,7 @@ def main() -> None:
             guilty_accused_rate=round(hits / trials, 3),
             trials_with_innocent_accused=innocents,
             marks_per_matched_row=round(float(np.mean(bits_per_row)), 2),
+            code_length_mean=round(float(np.mean(lengths))),
             smallest_innocent_log10_p=round(worst_innocent / math.log(10), 2),
             median_guilty_log10_p=round(float(np.median(guilty_log_p)) / math.log(10), 1),
             trace_s_mean=round(float(np.mean(times)), 2),

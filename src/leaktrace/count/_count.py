@@ -296,7 +296,7 @@ class Run:
     def _read_evidence(self, ev: Evidence, file: FileCount, source: int) -> None:
         for table in ev.tables:
             file.tables.append(table.name)
-            for recs in _table_records(table):
+            for recs in _table_records(table, parts=bool(self.values) or self.key == "content"):
                 self._add(recs, file, source, f"{ev.path} · {table.name}")
 
     def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
@@ -347,8 +347,11 @@ class Run:
         return result
 
 
-def _table_records(table: Table) -> Iterator[pl.DataFrame]:
-    """Records of every row of a table, the columns classified on its first rows."""
+def _table_records(table: Table, *, parts: bool) -> Iterator[pl.DataFrame]:
+    """Records of every row of a table, the columns classified on its first rows.
+
+    Address parts are split for every row only when they are needed (content keys, exports).
+    """
     batches = (b for b in table.batches() if b.height)
     first = next(batches, None)
     if first is None:
@@ -356,7 +359,7 @@ def _table_records(table: Table) -> Iterator[pl.DataFrame]:
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
     offset = 0
     for batch in _chain(first, batches):
-        yield records(batch, profiles, offset=offset)
+        yield records(batch, profiles, offset=offset, parts=parts)
         offset += batch.height
 
 

@@ -19,16 +19,22 @@ ADDRESS_PARTS = ("province", "city", "district", "community", "building", "unit"
 ROOM_PARTS = ("building", "unit", "room")
 
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
-_PROVINCE = (
-    r"^(北京市|天津市|上海市|重庆市|内蒙古自治区|广西壮族自治区|西藏自治区|宁夏回族自治区"
-    r"|新疆维吾尔自治区|香港特别行政区|澳门特别行政区|\p{Han}{2,3}省)"
+_LEVEL = r"[^\P{Han}省市区县旗镇乡街道路号]"
+"""A Han character that is not a level word: names of places never run past one."""
+_ADDRESS = (
+    r"^(?P<province>北京市|天津市|上海市|重庆市|内蒙古自治区|广西壮族自治区|西藏自治区"
+    r"|宁夏回族自治区|新疆维吾尔自治区|香港特别行政区|澳门特别行政区|\p{Han}{2,3}省)?"
+    rf"(?P<city>{_LEVEL}{{1,8}}?(?:自治州|地区|盟|市))?"
+    rf"(?P<district>{_LEVEL}{{1,8}}?(?:区|县|旗|市))?"
+    r"(?P<subdistrict>\p{Han}{1,8}?(?:街道|镇|乡))?"
+    r"(?P<road>\p{Han}{1,12}?(?:路|街|道|巷|弄)\d+号)?"
+    r"(?P<community>\D{2,20})?"
+    r"(?P<rest>.*)$"
 )
-_CITY = r"^(\p{Han}{1,8}?(?:自治州|地区|盟|市))"
-_DISTRICT = r"^(\p{Han}{1,8}?(?:区|县|旗|市))"
-_COMMUNITY = (
-    r"([^\d\s\-路街道号镇乡巷弄幢栋座单元室楼]{1,14}"
-    r"(?:小区|花园|家园|新村|公寓|大厦|广场|苑|园|府|庭|城|湾|里|居))"
-    r"(?:$|[^路街道巷弄])"  # 科苑路 is a road, not the estate 科苑
+"""Every level is optional and tried in turn, coarsest first: one pass over each address."""
+_BUILDING = r"^(\D{2,20}?)\d+\s*(?:幢|栋|号楼|座|号院|[-－—]\d)"
+_COMMUNITY_ALONE = (
+    r"^(\p{Han}{1,18}(?:小区|花园|家园|新村|公寓|大厦|广场|苑|园|府|庭|城|湾|里|居|郡|区))$"
 )
 _BUILDING = r"(\d+)\s*(?:幢|栋|号楼|座|号院)"
 _UNIT = r"(\d+)\s*单元"
@@ -71,45 +77,58 @@ def room_parts(text: pl.Expr) -> list[pl.Expr]:
     ]
 
 
-def address_parts(text: pl.Expr) -> list[pl.Expr]:
-    """Province, city, district, community, building, unit and room of a cleaned address.
+def with_address_parts(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame`` with :data:`ADDRESS_PARTS` columns split from the cleaned address ``column``.
 
-    Each level is matched at the start of what the coarser levels left, so a missing province
-    (``杭州市西湖区…``) or city (``北京市朝阳区…``) does not shift the others. For the four
-    municipalities the city is the province.
+    One regular expression takes each level in turn (province, city, district, subdistrict,
+    road and number, estate), so a missing province (``杭州市西湖区…``) or city
+    (``北京市朝阳区…``) does not shift the others; building, unit and room come from what is left.
+    For the four municipalities the city is the province.
     """
-    province = text.str.extract(_PROVINCE, 1)
-    rest = _strip_prefix(text, province)
-    municipality = province.is_in(list(_MUNICIPALITIES))
-    city_found = rest.str.extract(_CITY, 1)
-    city = pl.when(municipality).then(province).otherwise(city_found)
-    rest = _strip_prefix(rest, pl.when(municipality).then(None).otherwise(city_found))
-    district = rest.str.extract(_DISTRICT, 1)
-    # A lazy match can swallow a housing estate (翠苑小区) when there is no district at all.
-    district = pl.when(district.str.ends_with("小区")).then(None).otherwise(district)
-    rest = _strip_prefix(rest, district)
-    community = rest.str.extract(_COMMUNITY, 1)
-    after = pl.coalesce(rest.str.split_exact(community, 1).struct[1], rest)
-    parts = room_parts(after)
-    return [
-        province.alias("province"),
-        city.alias("city"),
-        district.alias("district"),
-        community.alias("community"),
-        *parts,
-    ]
-
-
-def _strip_prefix(text: pl.Expr, prefix: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(prefix.is_not_null()).then(text.str.slice(prefix.str.len_chars())).otherwise(text)
+    levels = frame.select(
+        pl.col(column).str.extract_groups(_ADDRESS).struct.unnest().name.prefix("_a_")
+    )
+    province, city, district = pl.col("_a_province"), pl.col("_a_city"), pl.col("_a_district")
+    subdistrict, community = pl.col("_a_subdistrict"), pl.col("_a_community")
+    municipality = province.is_in(list(_MUNICIPALITIES)).fill_null(False)
+    # 建德市新安江街道…: a county-level city right before its subdistrict is the district.
+    county_city = (
+        district.is_null() & subdistrict.is_not_null() & city.str.ends_with("市") & ~municipality
+    )
+    # 翠苑小区3幢… with no district: the lazy district match took the estate.
+    estate = district.str.ends_with("小区").fill_null(False)
+    levels = levels.with_columns(
+        pl.when(municipality & city.is_null())
+        .then(province)
+        .when(county_city)
+        .then(None)
+        .otherwise(city)
+        .alias("province_city"),
+        pl.when(county_city)
+        .then(city)
+        .when(estate)
+        .then(None)
+        .otherwise(district)
+        .alias("_a_district"),
+        pl.when(estate & community.is_null())
+        .then(district)
+        .otherwise(community)
+        .alias("_a_community"),
+    )
+    rest = pl.col("_a_rest")
+    return frame.with_columns(
+        levels.get_column("_a_province").alias("province"),
+        levels.get_column("province_city").alias("city"),
+        levels.get_column("_a_district").alias("district"),
+        levels.get_column("_a_community").alias("community"),
+        *(levels.select(room_parts(rest)).get_columns()),
     )
 
 
 def split_address(addresses: pl.Series) -> pl.DataFrame:
     """Split a column of raw addresses into :data:`ADDRESS_PARTS` (one row per input row)."""
-    frame = pl.DataFrame({"_a": addresses.cast(pl.String)})
-    return frame.select(address_parts(clean_text(pl.col("_a"))))
+    frame = pl.DataFrame({"_a": addresses.cast(pl.String)}).select(clean_text(pl.col("_a")))
+    return with_address_parts(frame, "_a").select(ADDRESS_PARTS)
 
 
 def split_room(rooms: pl.Series) -> pl.DataFrame:

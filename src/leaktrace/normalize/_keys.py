@@ -23,8 +23,6 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from leaktrace.normalize._address import ADDRESS_PARTS
-
 KEY_SEED = 0
 """Seed of the 64-bit key hash; fixed so keys agree across batches, processes and engines."""
 
@@ -60,12 +58,19 @@ def content_text(value_fields: Sequence[str]) -> pl.Expr:
     )
 
 
-def person_text(identifiers: Sequence[str], value_fields: Sequence[str]) -> pl.Expr:
-    """The person-key text (see the module docstring); null only if the record is empty."""
-    candidates = [pl.concat_str([pl.lit(f"{t}{SEP}"), pl.col(t)]) for t in identifiers]
+def identifier_key(identifiers: Sequence[str]) -> pl.Expr:
+    """Hash of ``<field>\x1f<value>`` of the first identifier present; null when none is."""
+    tag: pl.Expr = pl.lit(None, pl.String)
+    for t in reversed(identifiers):
+        tag = pl.when(pl.col(t).is_not_null()).then(pl.lit(f"{t}{SEP}")).otherwise(tag)
+    return key_hash(pl.concat_str([tag, pl.coalesce(identifiers)]))
+
+
+def fallback_key(value_fields: Sequence[str]) -> pl.Expr:
+    """Hash of the person-key text of a record without identifier: name and place, or content."""
     by_name = pl.concat_str([pl.lit(f"name{SEP}"), pl.col("name"), pl.lit(SEP), place_text()])
     by_content = pl.concat_str([pl.lit(f"content{SEP}"), content_text(value_fields)])
-    return pl.coalesce([*candidates, by_name, by_content])
+    return key_hash(pl.coalesce(by_name, by_content))
 
 
 def key_hash(text: pl.Expr) -> pl.Expr:
@@ -73,4 +78,11 @@ def key_hash(text: pl.Expr) -> pl.Expr:
     return text.hash(seed=KEY_SEED)
 
 
-__all__ = ["ADDRESS_PARTS", "KEY_SEED", "SEP", "content_text", "key_hash", "person_text"]
+__all__ = [
+    "KEY_SEED",
+    "SEP",
+    "content_text",
+    "fallback_key",
+    "identifier_key",
+    "key_hash",
+]

@@ -8,14 +8,22 @@ batches with ``mapInArrow``. Its output schema (:data:`RECORD_SCHEMA`) never dep
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
 
 from leaktrace.detect import CATALOGUE, ColumnProfile, column_status
-from leaktrace.normalize._address import ADDRESS_PARTS, address_parts, clean_text, room_parts
-from leaktrace.normalize._keys import content_text, key_hash, person_text
+from leaktrace.normalize._address import (
+    ADDRESS_PARTS,
+    ROOM_PARTS,
+    clean_text,
+    room_parts,
+    with_address_parts,
+)
+from leaktrace.normalize._keys import content_text, fallback_key, identifier_key, key_hash
 from leaktrace.normalize._reasons import invalid_reason, masked_reason
 
 TYPE_IDS: tuple[str, ...] = (
@@ -75,6 +83,10 @@ RECORD_SCHEMA: dict[str, pl.DataType] = {
 """The columns :func:`records` returns, whatever the batch holds."""
 
 _RANK = {"valid": 3, "invalid": 2, "masked": 1}
+_ROOM_TEXT = "_room_text"
+_NEEDS_CLEANING = r"\s|[^\x00-\x7F\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
+"""Whitespace, or a character outside ASCII and the unified ideographs: NFKC is the identity on
+those, so only cells with something else need cleaning."""
 _STATUS_OF_RANK = {3: "valid", 2: "invalid", 1: "masked", 0: "empty"}
 
 
@@ -100,7 +112,11 @@ class _Column:
 
 
 def records(
-    batch: pl.DataFrame, profiles: Sequence[ColumnProfile], *, offset: int = 0
+    batch: pl.DataFrame,
+    profiles: Sequence[ColumnProfile],
+    *,
+    offset: int = 0,
+    parts: bool = True,
 ) -> pl.DataFrame:
     """Normalise one batch into records, one per row and in order (see :data:`RECORD_SCHEMA`).
 
@@ -112,6 +128,10 @@ def records(
     follows from its identifying fields (:data:`IDENTIFIERS`; the name when the row has none):
     valid if one is valid, else invalid if one is shown untrue, else masked; a row without any
     personal information is ``empty``. Excluded rows carry the reason of their strongest field.
+
+    ``parts=False`` is the counting fast path: addresses and rooms are split only where they
+    make the person key (valid rows without an identifier); other rows keep null parts and a
+    null ``content_key``. ``person_key`` is the same either way.
     """
     columns = [
         _Column(p.name, p.type, i)
@@ -119,39 +139,56 @@ def records(
         if p.type in TYPE_BITS and not p.free_text and p.name in batch.columns
     ]
     scratch = _scratch(batch, columns)
-    types_present = sorted({c.type for c in columns}, key=TYPE_IDS.index)
-    rank = {t: _rank([c for c in columns if c.type == t]) for t in types_present}
-    frame = scratch.select(
-        pl.int_range(offset, offset + batch.height, dtype=pl.UInt64).alias("row"),
-        *(_value([c for c in columns if c.type == t]).alias(t) for t in types_present),
-        _types(rank).alias("types"),
-        _row_rank(rank).alias("_rank"),
+    present = sorted({c.type for c in columns}, key=TYPE_IDS.index)
+    rank = {t: _rank([c for c in columns if c.type == t]) for t in present}
+    texts = [f for f in (*VALUE_FIELDS, "address") if f not in present]
+    texts += [] if "room" in present else [_ROOM_TEXT]
+    frame = (
+        scratch.lazy()
+        .select(
+            pl.int_range(offset, offset + batch.height, dtype=pl.UInt64).alias("row"),
+            *(
+                _value([c for c in columns if c.type == t]).alias(_ROOM_TEXT if t == "room" else t)
+                for t in present
+            ),
+            *(pl.lit(None, pl.String).alias(f) for f in texts),
+            _types(rank).alias("types"),
+            _row_rank(rank).alias("_rank"),
+        )
+        .with_columns(
+            pl.col("_rank").replace_strict(_STATUS_OF_RANK, return_dtype=pl.String).alias("status"),
+            identifier_key(IDENTIFIERS).alias("person_key"),
+        )
+        .collect()
     )
-    frame = _canonical(frame)
+    frame = frame.with_columns(_clean(frame.get_column(f)) for f in ("name", "address", _ROOM_TEXT))
+    frame = _with_places(frame, parts)
     frame = frame.with_columns(
-        pl.col("_rank").replace_strict(_STATUS_OF_RANK, return_dtype=pl.String).alias("status")
-    )
-    frame = frame.with_columns(
-        key_hash(content_text(VALUE_FIELDS)).alias("content_key"),
-        pl.when(pl.col("status") == "valid")
-        .then(key_hash(person_text(IDENTIFIERS, VALUE_FIELDS)))
-        .alias("person_key"),
-        _reasons(scratch, columns, types_present, frame.get_column("_rank")).alias("reason"),
+        _reasons(scratch, columns, present, frame.get_column("_rank")).alias("reason")
     )
     return frame.select(pl.col(name).cast(dtype) for name, dtype in RECORD_SCHEMA.items())
 
 
 def _scratch(batch: pl.DataFrame, columns: list[_Column]) -> pl.DataFrame:
-    """Per typed column: its cell status, its canonical value and the raw text."""
-    out: dict[str, pl.Series] = {}
-    for column in columns:
+    """Per typed column: its cell status, its canonical value and the raw text.
+
+    Detect's verbs run one column at a time; Polars releases the GIL, so running them on a
+    thread each keeps every core busy.
+    """
+
+    def run(task: tuple[str, _Column]) -> pl.Series:
+        verb, column = task
         raw = batch.get_column(column.name)
-        status = column_status(raw, column.type)
-        value = CATALOGUE[column.type].normalise(raw).cast(pl.String)
-        out[column.status] = status
-        out[column.value] = value
-        out[column.raw] = raw
-    return pl.DataFrame(out, height=batch.height)
+        if verb == "status":
+            return column_status(raw, column.type).alias(column.status)
+        return CATALOGUE[column.type].normalise(raw).cast(pl.String).alias(column.value)
+
+    tasks = [(verb, c) for c in columns for verb in ("status", "value")]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        out = list(pool.map(run, tasks))
+    raws = [batch.get_column(c.name).alias(c.raw) for c in columns]
+    pad = pl.Series("_pad", [None] * batch.height, dtype=pl.Null)  # keeps the height
+    return pl.DataFrame([pad, *out, *raws])
 
 
 def _cell_rank(column: _Column) -> pl.Expr:
@@ -196,30 +233,51 @@ def _row_rank(rank: dict[str, pl.Expr]) -> pl.Expr:
     )
 
 
-def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every field of :data:`FIELDS` present; names NFKC; addresses and rooms split."""
-    has_address = "address" in frame.columns
-    has_room = "room" in frame.columns
-    if has_room:
-        frame = frame.with_columns(clean_text(pl.col("room")).alias("_room"))
-    missing = [f for f in (*VALUE_FIELDS, "address") if f not in frame.columns]
-    frame = frame.with_columns(pl.lit(None, pl.String).alias(f) for f in missing)
-    cleaned = [clean_text(pl.col("name")).alias("name")]
-    if has_address:
-        cleaned.append(clean_text(pl.col("address")).alias("address"))
-    frame = frame.with_columns(cleaned)
-    if has_address:
-        frame = frame.with_columns(address_parts(pl.col("address")))
+def _clean(series: pl.Series) -> pl.Series:
+    """NFKC and no whitespace (:func:`clean_text`), computed only on the cells that need it."""
+    needs = series.str.contains(_NEEDS_CLEANING).fill_null(False)
+    if not needs.any():
+        return series
+    idx = needs.arg_true()
+    cleaned = pl.select(clean_text(pl.lit(series.gather(idx)))).to_series()
+    return series.scatter(idx, cleaned)
+
+
+def _with_places(frame: pl.DataFrame, parts: bool) -> pl.DataFrame:
+    """Address and room parts, the person key of rows without identifier, the content key."""
+    fallback = (pl.col("status") == "valid") & pl.col("person_key").is_null()
+    if parts:
+        return _split(frame).with_columns(
+            pl.when(fallback)
+            .then(fallback_key(VALUE_FIELDS))
+            .otherwise(pl.col("person_key"))
+            .alias("person_key"),
+            key_hash(content_text(VALUE_FIELDS)).alias("content_key"),
+        )
+    need = frame.select(fallback).to_series()
+    nulls = [pl.lit(None, pl.String).alias(p) for p in ADDRESS_PARTS]
+    rest = frame.filter(~need).with_columns(*nulls, pl.lit(None, pl.UInt64).alias("content_key"))
+    if not need.any():
+        return rest
+    sub = _split(frame.filter(need)).with_columns(
+        fallback_key(VALUE_FIELDS).alias("person_key"), pl.lit(None, pl.UInt64).alias("content_key")
+    )
+    return pl.concat([sub, rest.select(sub.columns)]).sort("row")
+
+
+def _split(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add :data:`ADDRESS_PARTS` from the address; a room column's parts take precedence."""
+    if frame.get_column("address").null_count() < frame.height:
+        frame = with_address_parts(frame, "address")
     else:
         frame = frame.with_columns(pl.lit(None, pl.String).alias(p) for p in ADDRESS_PARTS)
-    if has_room:
-        # A room column is more precise than what the address splitter found in free text.
-        own = room_parts(pl.col("_room"))
-        frame = frame.with_columns(
-            pl.coalesce(expr, pl.col(name)).alias(name)
-            for expr, name in zip(own, ("building", "unit", "room"), strict=True)
-        )
-    return frame
+    if frame.get_column(_ROOM_TEXT).null_count() == frame.height:
+        return frame
+    own = room_parts(pl.col(_ROOM_TEXT))
+    return frame.with_columns(
+        pl.coalesce(expr, pl.col(name)).alias(name)
+        for expr, name in zip(own, ROOM_PARTS, strict=True)
+    )
 
 
 def _reasons(

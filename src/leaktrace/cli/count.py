@@ -1,0 +1,171 @@
+"""``leaktrace count``: how many items (条) of personal information, per Art. 11, in these files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from leaktrace.cli import app
+from leaktrace.cli._common import (
+    JSON_OPTION,
+    SHOW_VALUES_OPTION,
+    console,
+    emit_json,
+    err_console,
+    user_errors,
+)
+from leaktrace.count import KEY_RULES, CountResult, KeyRule, count
+from leaktrace.errors import UsageError
+from leaktrace.law import load_policy
+
+_TIER_TEXT = {
+    "sensitive": "敏感 sensitive (50)",
+    "important": "重要 important (500)",
+    "ordinary": "普通 ordinary (5,000)",
+}
+
+
+@app.command("count")
+@user_errors
+def count_command(
+    paths: list[Path] = typer.Argument(
+        ..., help="Evidence files or folders (folders are walked recursively, archives opened)."
+    ),
+    policy: Path | None = typer.Option(
+        None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
+    ),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        help="Declare the dataset kind of every file (e.g. hotel_checkin, home_owner_list).",
+    ),
+    key: str = typer.Option(
+        "person",
+        "--key",
+        help="Duplicates: 'person' (same person within a category) or 'content' (identical).",
+    ),
+    export: Path | None = typer.Option(
+        None, "--export", help="Write the deduplicated item list to FILE (.csv or .xlsx)."
+    ),
+    as_json: bool = JSON_OPTION,
+    show_values: bool = SHOW_VALUES_OPTION,
+) -> None:
+    """计数 Count items of personal information per Art. 11 of 法释〔2017〕10号.
+
+    Prints distinct items per category and tier, per file, the overlaps between files, and
+    what was excluded and why (duplicates, untrue rows, masked rows). Bare phone numbers are
+    counted as ordinary items and flagged. Exit code 1 if any file could not be read.
+    """
+    if key not in KEY_RULES:
+        raise UsageError(f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+    if policy is not None and not policy.is_file():
+        raise UsageError("no such file", str(policy))
+    for path in paths:
+        if not path.exists():
+            raise UsageError("no such file or folder", str(path))
+    rule: KeyRule = "person" if key == "person" else "content"
+    result = _run(paths, policy, kind, rule, export, show_values, quiet=as_json)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        _print(result)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def _run(
+    paths: list[Path],
+    policy_path: Path | None,
+    kind: str | None,
+    key: KeyRule,
+    export: Path | None,
+    show_values: bool,
+    quiet: bool,
+) -> CountResult:
+    policy = load_policy(policy_path)
+    options = {"policy": policy, "kind": kind, "key": key, "export": export}
+    if quiet or not err_console.is_terminal:
+        return count(paths, show_values=show_values, **options)  # type: ignore[arg-type]
+    with Progress(
+        TextColumn("[bold]计数 counting[/]"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[rows]:,} 行 rows"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None, rows=0)
+
+        def advance(label: str, rows: int) -> None:
+            bar.update(task, description=label, rows=bar.tasks[0].fields["rows"] + rows)
+
+        return count(paths, show_values=show_values, progress=advance, **options)  # type: ignore[arg-type]
+
+
+def _print(result: CountResult) -> None:
+    data = result.to_json()
+    console.print(
+        f"[bold]政策 policy[/] {data['policy']['name']} · SHA-256 {data['policy']['sha256'][:16]}…"
+        f" · 去重口径 duplicates by {data['key']}"
+    )
+    tiers = Table(title="条数 items (Art. 11)", title_justify="left", show_edge=False)
+    tiers.add_column("类别 category")
+    tiers.add_column("档 tier")
+    tiers.add_column("条 items", justify="right")
+    for cat, row in data["by_category"].items():
+        tiers.add_row(f"{row['label']} ({cat})", _TIER_TEXT[row["tier"]], f"{row['items']:,}")
+    for tier, n in data["items"].items():
+        tiers.add_row("[bold]合计 total[/]", _TIER_TEXT[tier], f"[bold]{n:,}[/]")
+    console.print(tiers)
+    if data["bare_phone"]:
+        console.print(
+            f"[yellow]其中仅有电话号码 of which bare phone numbers: {data['bare_phone']:,}[/] "
+            "(计入普通信息并单独标记；裁判对其能否识别特定自然人有分歧 counted as ordinary, "
+            "flagged: courts split on them)"
+        )
+    ex = data["excluded"]
+    console.print(
+        f"读入 records read {data['records_read']:,}; 排除 excluded: 重复 duplicate "
+        f"{ex['duplicate']:,}, 不真实 invalid {ex['invalid']:,}, 遮蔽 masked {ex['masked']:,}, "
+        f"不能识别 unidentified {ex['unidentified']:,}, 空行 empty {ex['empty']:,}"
+    )
+    if data["reasons"]:
+        reasons = Table(title="排除原因 why excluded", title_justify="left", show_edge=False)
+        reasons.add_column("状态 status")
+        reasons.add_column("原因 reason")
+        reasons.add_column("行 records", justify="right")
+        for r in data["reasons"]:
+            reasons.add_row(r["status"], r["reason"], f"{r['records']:,}")
+        console.print(reasons)
+    files = Table(title="每个文件 per file", title_justify="left", show_edge=False)
+    for heading in ("文件 file", "读入 read", "有效 valid", "不真实 invalid", "遮蔽 masked"):
+        files.add_column(heading, justify="left" if heading.startswith("文件") else "right")
+    for heading in ("文件内重复 dup.", "敏感 50", "重要 500", "普通 5000"):
+        files.add_column(heading, justify="right")
+    for f in data["files"]:
+        files.add_row(
+            f["path"],
+            f"{f['records_read']:,}",
+            f"{f['records']['valid']:,}",
+            f"{f['records']['invalid']:,}",
+            f"{f['records']['masked']:,}",
+            f"{f['duplicate_within_file']:,}",
+            *(f"{f['items'][t]:,}" for t in ("sensitive", "important", "ordinary")),
+        )
+    console.print(files)
+    if data["overlaps"]:
+        overlaps = Table(title="文件间重合 overlaps", title_justify="left", show_edge=False)
+        overlaps.add_column("文件 A")
+        overlaps.add_column("文件 B")
+        overlaps.add_column("共有条数 shared items", justify="right")
+        for o in data["overlaps"]:
+            overlaps.add_row(o["a"], o["b"], f"{o['items']:,}")
+        console.print(overlaps)
+    if data["export"]:
+        console.print(f"已导出 exported: {data['export']}")
+    for e in data["errors"]:
+        console.print(f"[red]✗ {e['path']}[/]: {e['reason']}")

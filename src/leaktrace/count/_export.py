@@ -119,15 +119,17 @@ class Exporter:
         out: dict[str, list[Any]] = {
             "category": [self.policy.categories[categories[c]].label for c in cat],
             "tier": [self.policy.tier_of(categories[c]) for c in cat],
-            "bare_phone": ["是 yes" if b else "" for b in items.get_column("bare").to_list()],
+            "bare_phone": ["是 yes" if b else None for b in items.get_column("bare").to_list()],
         }
         for f in self.fields:
             values = items.get_column(f).to_list()
             if f in _SHOWN:
-                out[f] = [v or "" for v in values]
+                out[f] = values
             else:
                 kind = _MASK_AS.get(f, f)
-                out[f] = [mask(v, kind, show=self.show_values) for v in values]
+                out[f] = [
+                    None if v is None else mask(v, kind, show=self.show_values) for v in values
+                ]
         out["source"] = [files[o].path for o in items.get_column("origin").to_list()]
         out["row"] = [r + 1 for r in items.get_column("row").to_list()]
         frame = pl.DataFrame(

@@ -1,0 +1,121 @@
+"""records(): canonical fields, row status and reason, types and keys, against synth's truth."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from leaktrace.detect import classify_columns
+from leaktrace.normalize import (
+    EXCEL_ID,
+    MOBILE_SEGMENT,
+    RECORD_SCHEMA,
+    TYPE_BITS,
+    records,
+    types_of,
+)
+from leaktrace.synth import NoiseRates, noisy, residents
+
+COLUMNS = {"姓名": "name", "手机号": "mobile", "身份证号": "cn_id", "地址": "address"}
+
+
+def _records(table: pl.DataFrame, parts: bool = True) -> pl.DataFrame:
+    profiles = classify_columns(list(table.columns), table)
+    return records(table, profiles, parts=parts)
+
+
+@pytest.fixture(scope="module")
+def people() -> pl.DataFrame:
+    return residents(400, seed=31)
+
+
+def test_every_valid_form_normalises_to_the_canonical_value(people: pl.DataFrame) -> None:
+    clean = NoiseRates(variant=0.9, invalid=0.0, masked=0.0, typo=0.0, duplicate=0.0)
+    table = noisy(people, COLUMNS, 31, rates=clean)
+    recs = _records(table.frame)
+    assert recs.get_column("status").unique().to_list() == ["valid"]
+    truth = people.gather(table.person_id)
+    assert recs.get_column("mobile").equals(truth.get_column("mobile"), check_names=False)
+    assert recs.get_column("cn_id").equals(truth.get_column("cn_id"), check_names=False)
+    assert recs.get_column("cn_id").str.contains(r"^\d{17}[\dX]$").all()
+    assert recs.get_column("name").equals(truth.get_column("name"), check_names=False)
+    for part in ("district", "community", "building", "unit", "room"):
+        assert recs.get_column(part).equals(truth.get_column(part).cast(pl.String)), part
+
+
+def test_repeats_of_a_person_share_person_and_content_keys(people: pl.DataFrame) -> None:
+    rates = NoiseRates(variant=0.5, invalid=0.0, masked=0.0, typo=0.0, duplicate=0.2)
+    table = noisy(people, COLUMNS, 32, rates=rates)
+    recs = _records(table.frame).with_columns(table.person_id)
+    per_person = recs.group_by("person_id").agg(
+        pl.col("person_key").n_unique(), pl.col("content_key").n_unique()
+    )
+    assert per_person.get_column("person_key").max() == 1
+    assert per_person.get_column("content_key").max() == 1
+    assert recs.get_column("person_key").n_unique() == people.height
+
+
+def test_row_status_follows_the_identifying_cells(people: pl.DataFrame) -> None:
+    rates = NoiseRates(variant=0.3, invalid=0.15, masked=0.15, typo=0.0, duplicate=0.0)
+    table = noisy(
+        people, {"姓名": "name", "手机号": "mobile", "身份证号": "cn_id"}, 33, rates=rates
+    )
+    recs = _records(table.frame)
+    status = table.status
+    rank = {"valid": 3, "invalid": 2, "masked": 1}
+    expected = [
+        {3: "valid", 2: "invalid", 1: "masked"}[
+            max(rank.get(row["手机号"] or "", 0), rank.get(row["身份证号"] or "", 0))
+        ]
+        for row in status.iter_rows(named=True)
+    ]
+    assert recs.get_column("status").to_list() == expected
+    excluded = recs.filter(pl.col("status") != "valid")
+    assert excluded.get_column("reason").null_count() == 0
+    assert recs.filter(pl.col("status") == "valid").get_column("reason").null_count() == len(
+        [s for s in expected if s == "valid"]
+    )
+
+
+def test_reasons_name_excel_mangled_ids_and_unknown_segments() -> None:
+    table = pl.DataFrame(
+        {
+            "姓名": ["张三", "李四", "王五"],
+            "身份证号": ["3.30182E+17", "3.30182E+17", "330182199001011236"],
+            "手机号": ["13812345678", "10012345678", "10012345678"],
+        }
+    )
+    profiles = classify_columns(["姓名", "身份证号", "手机号"], table)
+    recs = records(table, profiles)
+    assert recs.get_column("status").to_list() == ["valid", "invalid", "valid"]
+    assert recs.get_column("reason").to_list() == [None, EXCEL_ID, None]
+    only_phone = records(table.select("姓名", "手机号").tail(1), profiles)
+    assert only_phone.get_column("reason").to_list() == [MOBILE_SEGMENT]
+
+
+def test_types_bitmask_names_the_valid_fields(people: pl.DataFrame) -> None:
+    clean = NoiseRates(variant=0.0, invalid=0.0, masked=0.0, typo=0.0, duplicate=0.0)
+    table = noisy(
+        people.head(5), {"姓名": "name", "手机号": "mobile", "房号": "room"}, 34, rates=clean
+    )
+    recs = _records(table.frame)
+    assert types_of(recs.get_column("types")[0]) == {"name", "mobile", "room"}
+    assert (
+        recs.get_column("types")[0] == TYPE_BITS["name"] | TYPE_BITS["mobile"] | TYPE_BITS["room"]
+    )
+
+
+def test_schema_is_fixed_and_the_fast_path_keeps_person_keys(people: pl.DataFrame) -> None:
+    table = noisy(people, COLUMNS, 35)
+    full = _records(table.frame)
+    fast = _records(table.frame, parts=False)
+    assert full.schema == fast.schema == pl.Schema(RECORD_SCHEMA)
+    assert full.get_column("person_key").equals(fast.get_column("person_key"))
+    assert fast.get_column("content_key").null_count() == fast.height
+
+
+def test_an_empty_batch_and_a_batch_without_personal_columns() -> None:
+    table = pl.DataFrame({"备注": ["已交房", None]}, schema={"备注": pl.String})
+    recs = records(table, classify_columns(["备注"], table))
+    assert recs.get_column("status").to_list() == ["empty", "empty"]
+    assert records(table.head(0), []).height == 0

@@ -9,7 +9,6 @@ import polars as pl
 
 from leaktrace.scan import ScanResult, scan
 
-
 _SCANS: dict[Path, ScanResult] = {}
 
 

@@ -58,7 +58,8 @@ class ItemSet:
     ) -> None:
         self.values = tuple(values)
         self.partitions = partitions
-        self.spill_rows = spill_rows
+        # Rows that carry every canonical value are some ten times wider: hold fewer.
+        self.spill_rows = spill_rows if not self.values else max(1, spill_rows // 8)
         self._parent = workdir
         self._dir: Path | None = None
         self._held: list[pl.DataFrame] = []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from leaktrace.detect.types.cn_id import check_char
+
 EXCEL_ID = "Excel 科学计数法损坏的身份证号 ID destroyed by Excel"
 EXCEL_TRUNCATED_ID = "Excel 截断的身份证号（末三位变为 000）ID truncated by Excel"
 ID_LENGTH = "身份证号位数不对 ID has the wrong number of characters"
@@ -16,9 +18,6 @@ ID_CHECK_DIGIT = "身份证校验位错误 ID check digit fails"
 ID_DATE_OR_REGION = "身份证出生日期或地区码不存在 impossible ID birth date or region"
 MOBILE_LENGTH = "手机号位数不对 mobile has the wrong number of digits"
 MOBILE_SEGMENT = "手机号段不存在 unknown mobile segment"
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 
 
 def invalid_reason(raw: pl.Expr, type_id: str, label: str) -> pl.Expr:
@@ -45,10 +44,7 @@ def _id_reason(raw: pl.Expr) -> pl.Expr:
     compact = text.str.replace_all(r"[\s\-]", "")
     excel = text.str.contains(r"^\d+(?:\.\d+)?E\+?\d+$")
     well_formed = compact.str.contains(r"^\d{17}[\dX]$")
-    total = pl.sum_horizontal(
-        compact.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS)
-    )
-    expected = pl.lit(_ID_CHECK).str.slice(total % 11, 1)
+    expected = check_char(compact.str.slice(0, 17))
     return (
         pl.when(excel)
         .then(pl.lit(EXCEL_ID))

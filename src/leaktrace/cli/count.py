@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -113,9 +115,9 @@ def _print(result: CountResult) -> None:
         f" · 去重口径 duplicates by {data['key']}"
     )
     tiers = Table(title="条数 items (Art. 11)", title_justify="left", show_edge=False)
-    tiers.add_column("类别 category")
-    tiers.add_column("档 tier")
-    tiers.add_column("条 items", justify="right")
+    tiers.add_column("类别 category", overflow="fold", ratio=1)
+    tiers.add_column("档 tier", no_wrap=True)
+    tiers.add_column("条 items", justify="right", no_wrap=True)
     for cat, row in data["by_category"].items():
         tiers.add_row(f"{row['label']} ({cat})", _TIER_TEXT[row["tier"]], f"{row['items']:,}")
     for tier, n in data["items"].items():
@@ -135,20 +137,27 @@ def _print(result: CountResult) -> None:
     )
     if data["reasons"]:
         reasons = Table(title="排除原因 why excluded", title_justify="left", show_edge=False)
-        reasons.add_column("状态 status")
-        reasons.add_column("原因 reason")
-        reasons.add_column("行 records", justify="right")
+        reasons.add_column("状态 status", no_wrap=True)
+        reasons.add_column("原因 reason", overflow="fold", ratio=1)
+        reasons.add_column("行 records", justify="right", no_wrap=True)
         for r in data["reasons"]:
             reasons.add_row(r["status"], r["reason"], f"{r['records']:,}")
         console.print(reasons)
-    files = Table(title="每个文件 per file", title_justify="left", show_edge=False)
-    for heading in ("文件 file", "读入 read", "有效 valid", "不真实 invalid", "遮蔽 masked"):
-        files.add_column(heading, justify="left" if heading.startswith("文件") else "right")
-    for heading in ("文件内重复 dup.", "敏感 50", "重要 500", "普通 5000"):
-        files.add_column(heading, justify="right")
+    short = _shortener([f["path"] for f in data["files"]])
+    files = Table(
+        title="每个文件 per file: 读入 read · 有效 valid · 不真实 invalid · 遮蔽 masked · "
+        "重复 duplicates · 条数 items (50 / 500 / 5000 tiers)",
+        title_justify="left",
+        show_edge=False,
+    )
+    files.add_column("文件 file", overflow="fold", min_width=12, ratio=1)
+    for heading in ("读入", "有效", "不真实", "遮蔽", "重复", "50档", "500档", "5000档"):
+        files.add_column(heading, justify="right", no_wrap=True)
     for f in data["files"]:
+        if not f["tables"]:
+            continue  # an archive: its members are listed one by one
         files.add_row(
-            f["path"],
+            short(f["path"]),
             f"{f['records_read']:,}",
             f"{f['records']['valid']:,}",
             f"{f['records']['invalid']:,}",
@@ -159,13 +168,27 @@ def _print(result: CountResult) -> None:
     console.print(files)
     if data["overlaps"]:
         overlaps = Table(title="文件间重合 overlaps", title_justify="left", show_edge=False)
-        overlaps.add_column("文件 A")
-        overlaps.add_column("文件 B")
-        overlaps.add_column("共有条数 shared items", justify="right")
+        overlaps.add_column("文件 A", overflow="fold", ratio=1)
+        overlaps.add_column("文件 B", overflow="fold", ratio=1)
+        overlaps.add_column("共有条数 shared items", justify="right", no_wrap=True)
         for o in data["overlaps"]:
-            overlaps.add_row(o["a"], o["b"], f"{o['items']:,}")
+            overlaps.add_row(short(o["a"]), short(o["b"]), f"{o['items']:,}")
         console.print(overlaps)
     if data["export"]:
         console.print(f"已导出 exported: {data['export']}")
     for e in data["errors"]:
         console.print(f"[red]✗ {e['path']}[/]: {e['reason']}")
+
+
+def _shortener(paths: list[str]) -> Callable[[str], str]:
+    """Paths shown relative to the folder they all share (the JSON keeps them in full)."""
+    outer = [p.split("!/", 1)[0] for p in paths]
+    if len(outer) < 2:
+        root = os.path.dirname(outer[0]) if outer else ""
+    else:
+        root = os.path.commonpath(outer)
+        if root in outer:
+            root = os.path.dirname(root)
+    if not root:
+        return lambda p: p
+    return lambda p: os.path.relpath(p, root) if not p.startswith("!") else p

@@ -172,3 +172,15 @@ def test_bad_case_file_is_one_line_naming_file_and_field(
 def test_a_folder_without_case_toml_is_a_facts_error(tmp_path: Path) -> None:
     with pytest.raises(FactsError, match=r"no case\.toml"):
         load_case(tmp_path)
+
+
+def test_an_unknown_dataset_kind_names_the_field(tmp_path: Path, policy: Policy) -> None:
+    text = PARTY + '[[evidence]]\npath = "evidence/a.csv"\nkind = "hotel"\n'
+    with pytest.raises(FactsError, match=r"field evidence\[0\]\.kind: unknown dataset kind"):
+        count_case(load_case(_case(tmp_path, text)), policy)
+
+
+def test_a_declared_kind_decides_the_category(tmp_path: Path, policy: Policy) -> None:
+    text = PARTY + '[[evidence]]\npath = "evidence/a.csv"\nkind = "hotel_checkin"\n'
+    counts = count_case(load_case(_case(tmp_path, text)), policy).parties["王某"]
+    assert dict(counts.by_category()) == {"accommodation": 1}

@@ -269,6 +269,13 @@ def count_case(
     would otherwise be silently short.
     """
     policy = policy if policy is not None else load_policy()
+    for i, declared in enumerate(case.evidence):
+        if declared.kind not in policy.kinds:
+            raise FactsError(
+                f"field evidence[{i}].kind: unknown dataset kind {declared.kind!r} "
+                f"(the policy knows {', '.join(policy.kinds)})",
+                str(case.dir / CASE_FILE),
+            )
     run = Run(policy, progress=progress)
     sources: dict[str, list[int]] = {}
     for path in case.paths():

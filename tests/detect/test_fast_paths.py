@@ -10,7 +10,6 @@ from leaktrace.detect._text import V, apply, fold_series
 from leaktrace.synth import NoiseRates, noisy, residents
 
 FAST = sorted(t for t, unit in CATALOGUE.items() if unit.fast_status_expr is not None)
-SOURCE = {"name": "name", "address": "address", "mobile": "mobile", "cn_id": "cn_id"}
 
 
 @pytest.fixture(scope="module")

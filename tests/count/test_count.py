@@ -144,3 +144,16 @@ def test_cli_count_missing_path_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "nope.csv" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_file_that_fails_part_way_counts_for_nothing(seized: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.csv"
+    lines = "".join(f"张三,138{i:08d}\n" for i in range(210_000))
+    broken.write_bytes(("姓名,手机号\n" + lines).encode() + b"\xff\xfe\xfd\n")
+    good = seized / "evidence" / "名单.txt"
+    both = count([broken, good])
+    alone = count([good])
+    assert [e.path for e in both.errors] == [str(broken)]
+    assert both.items() == alone.items()
+    assert both.records_read == alone.records_read
+    assert [f["path"] for f in both.to_json()["files"]] == [str(good)]

@@ -121,6 +121,8 @@ class FileCount:
     countable: Counter[int] = field(default_factory=Counter)
     items: Counter[int] = field(default_factory=Counter)
     types_seen: int = 0
+    failed: bool = False
+    """Reading failed part-way: the file is listed under errors and nothing of it is counted."""
 
     def to_json(self, categories: list[str], tier_of: Callable[[str], str]) -> dict[str, Any]:
         by_cat = {categories[c]: n for c, n in sorted(self.items.items())}
@@ -168,12 +170,17 @@ class CountResult:
     exported: str | None = None
 
     @property
+    def read(self) -> list[FileCount]:
+        """The files that were read in full (indexes into ``files`` stay source ids)."""
+        return [f for f in self.files if not f.failed]
+
+    @property
     def records_read(self) -> int:
-        return sum(f.records_read for f in self.files)
+        return sum(f.records_read for f in self.read)
 
     def statuses(self) -> Counter[str]:
         total: Counter[str] = Counter()
-        for f in self.files:
+        for f in self.read:
             total.update(f.statuses)
         return total
 
@@ -194,7 +201,7 @@ class CountResult:
 
     @property
     def duplicate(self) -> int:
-        countable = sum(sum(f.countable.values()) for f in self.files)
+        countable = sum(sum(f.countable.values()) for f in self.read)
         return countable - sum(self.tally.items.values())
 
     def overlaps(self) -> list[dict[str, Any]]:
@@ -208,7 +215,7 @@ class CountResult:
         """The JSON shape documented in ``docs/count.md``."""
         statuses = self.statuses()
         reasons: Counter[tuple[str, str]] = Counter()
-        for f in self.files:
+        for f in self.read:
             reasons.update(f.reasons)
         return {
             "policy": {"name": self.policy.name, "sha256": self.policy.sha256},
@@ -233,7 +240,7 @@ class CountResult:
                 "empty": statuses.get("empty", 0),
             },
             "reasons": _reasons_json(reasons),
-            "files": [f.to_json(self.categories, self.policy.tier_of) for f in self.files],
+            "files": [f.to_json(self.categories, self.policy.tier_of) for f in self.read],
             "overlaps": self.overlaps(),
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
             "export": self.exported,
@@ -284,12 +291,14 @@ class Run:
                 root=str(root),
                 kind=kind,
             )
+            self.files.append(file)
             try:
                 self._read_evidence(ev, file, source)
             except InputError as exc:
+                # Nothing of a file that fails part-way is kept; its id stays taken.
+                file.failed = True
                 self.errors.append(Failure(path=exc.path or ev.path, reason=exc.reason))
                 continue
-            self.files.append(file)
             ids.append(source)
         return ids
 
@@ -339,7 +348,8 @@ class Run:
     ) -> Tally:
         """Aggregate the items (per category, file, overlap and group) and drop the spill."""
         try:
-            result = tally(self.items.groups(), groups, each)
+            failed = [i for i, f in enumerate(self.files) if f.failed]
+            result = tally(self.items.groups(skip=failed), groups, each)
         finally:
             self.items.close()
         for (source, cat), n in result.per_source.items():

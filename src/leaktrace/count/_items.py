@@ -89,22 +89,23 @@ class ItemSet:
         if self._held_rows >= self.spill_rows:
             self._spill()
 
-    def groups(self) -> Iterator[pl.DataFrame]:
+    def groups(self, skip: Sequence[int] = ()) -> Iterator[pl.DataFrame]:
         """Each partition's distinct ``(cat, key, source)`` rows, with ``bare`` per ``(cat, key)``.
 
         ``bare`` is true when every record of the item was a bare phone number. With ``values``,
-        the representative record's values come along on every row of its item.
+        the representative record's values come along on every row of its item. Rows of the
+        sources in ``skip`` (files that failed part-way) are left out.
         """
         if self._dir is None:
             held = pl.concat(self._held) if self._held else _empty(self.values)
-            yield _finish(held, bool(self.values))
+            yield _finish(_without(held, skip), bool(self.values))
             return
         self._spill()
         assert self._dir is not None
         for part in range(self.partitions):
             files = sorted(self._dir.glob(f"p{part:03d}-*.parquet"))
             if files:
-                yield _finish(pl.read_parquet(files), bool(self.values))
+                yield _finish(_without(pl.read_parquet(files), skip), bool(self.values))
 
     def _spill(self) -> None:
         if not self._held:
@@ -117,6 +118,10 @@ class ItemSet:
         for (part,), rows in held.partition_by("_p", as_dict=True, include_key=False).items():
             rows.write_parquet(self._dir / f"p{int(part):03d}-{self._spills:06d}.parquet")
         self._spills += 1
+
+
+def _without(items: pl.DataFrame, skip: Sequence[int]) -> pl.DataFrame:
+    return items.filter(~pl.col("source").is_in(list(skip))) if skip else items
 
 
 def _empty(values: Sequence[str]) -> pl.DataFrame:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from leaktrace.detect._data import bank_bins
-from leaktrace.detect._text import digit, valid_invalid
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import InvalidChecksum, validate_with
 
 _SHAPE = r"^[345869]\d{14,18}$"
@@ -29,15 +30,27 @@ def _compact(v: pl.Expr) -> pl.Expr:
 
 
 def luhn_ok(digits: pl.Expr) -> pl.Expr:
-    """Luhn (mod 10) check of a column of digit strings up to 19 digits (vectorised)."""
-    n = digits.str.to_integer(base=10, dtype=pl.UInt64, strict=False)
-    terms = []
+    """Luhn (mod 10) check of a column of digit strings up to 19 digits (vectorised).
+
+    Null where the cell is not a number. The digit loop runs in numpy on the parsed integers:
+    19 in-place divisions there cost a quarter of the same arithmetic as Polars expressions.
+    """
+    return digits.map_batches(_luhn_series, return_dtype=pl.Boolean, is_elementwise=True)
+
+
+def _luhn_series(s: pl.Series) -> pl.Series:
+    n = s.str.to_integer(base=10, dtype=pl.UInt64, strict=False)
+    x = n.fill_null(0).to_numpy().copy()
+    total = np.zeros(len(x), dtype=np.uint64)
+    ten, two, nine = np.uint64(10), np.uint64(2), np.uint64(9)
     for k in range(19):
-        d = digit(n, k)
+        d = x % ten
+        x //= ten
         if k % 2:
-            d = d * 2 - (d >= 5).cast(pl.UInt64) * 9  # doubled digit, digits summed
-        terms.append(d)
-    return pl.sum_horizontal(terms) % 10 == 0
+            d = d * two - (d >= 5).astype(np.uint64) * nine  # doubled digit, digits summed
+        total += d
+    ok = pl.Series(s.name, total % ten == 0)
+    return pl.select(pl.when(n.is_null()).then(None).otherwise(ok)).to_series().alias(s.name)
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -84,9 +85,23 @@ def main() -> None:
     ap.add_argument("--mark-rows", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true", help="skip the 1M-row marking")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--steps",
+        default="cost,scenarios,innocent",
+        help="comma-separated steps after setup: cost, scenarios, innocent",
+    )
     args = ap.parse_args()
-    rng = random.Random(args.seed)
+    steps = set(args.steps.split(","))
     root = Path(tempfile.mkdtemp(prefix="bench-trace-"))
+    try:
+        run(args, steps, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, steps: set[str], root: Path) -> None:
+    """Set up the registry, then run the chosen steps."""
+    rng = random.Random(args.seed)
 
     t0 = time.perf_counter()
     master_frame = owners(args.owners, seed=args.seed)
@@ -116,7 +131,24 @@ def main() -> None:
     )
     renders = Renders(exporter, dists)
 
-    # --- cost ---------------------------------------------------------------------------------
+    if "cost" in steps:
+        cost_step(args, reg, renders, dists, root)
+    if "scenarios" in steps:
+        scenario_steps(args, reg, renders, dists, root, rng)
+    if "innocent" in steps:
+        innocent_e2e(args, reg, exporter, dists, master, root)
+        emit(**innocent_decoder(reg, exporter, dists, args.innocent, args.seed))
+
+
+def cost_step(
+    args: argparse.Namespace,
+    reg: Registry,
+    renders: Renders,
+    dists: list[Distribution],
+    root: Path,
+) -> None:
+    """Honey share, marking time for ``--mark-rows`` rows, tracing time against everyone."""
+    n = len(dists)
     shares = [float(d.honey.sum()) / float(d.records.sum()) for d in dists]
     leak = leak_file([renders.get(0)], SCENARIOS["all"], root / "cost-leak.csv", seed=1)
     t0 = time.perf_counter()
@@ -143,7 +175,17 @@ def main() -> None:
             p.unlink()
     emit(**cost)
 
-    # --- scenarios ------------------------------------------------------------------------------
+
+def scenario_steps(
+    args: argparse.Namespace,
+    reg: Registry,
+    renders: Renders,
+    dists: list[Distribution],
+    root: Path,
+    rng: random.Random,
+) -> None:
+    """Accusation rates per leak scenario, for single leakers and three colluders."""
+    n = len(dists)
     plan: list[tuple[str, LeakSpec, int, int]] = [
         ("all-800", SCENARIOS["all"], 1, args.trials),
         ("all-300", replace(SCENARIOS["all"], rows=300), 1, args.trials),
@@ -194,7 +236,16 @@ def main() -> None:
             trace_s_mean=round(float(np.mean(times)), 2),
         )
 
-    # --- innocent, end to end -------------------------------------------------------------------
+
+def innocent_e2e(
+    args: argparse.Namespace,
+    reg: Registry,
+    exporter: Exporter,
+    dists: list[Distribution],
+    master: Path,
+    root: Path,
+) -> None:
+    """Leaks from unregistered recipients' exports and from the unmarked master, end to end."""
     accusations = 0
     for t in range(args.innocent_e2e):
         ghost = replace(dists[0], id=-1, uid=f"{t + 1:032x}", recipient="ghost")
@@ -204,9 +255,6 @@ def main() -> None:
         accusations += bool(trace(path, reg, epsilon=EPSILON).accused)
     accusations += bool(trace(master, reg, epsilon=EPSILON).accused)
     emit(step="innocent_e2e", trials=args.innocent_e2e + 1, trials_with_accusation=accusations)
-
-    # --- innocent, at the decoder ---------------------------------------------------------------
-    emit(**innocent_decoder(reg, exporter, dists, args.innocent, args.seed))
 
 
 def innocent_decoder(

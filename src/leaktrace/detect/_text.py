@@ -62,3 +62,17 @@ def valid_invalid(valid: pl.Expr, invalid_shape: pl.Expr, masked: pl.Expr) -> pl
         .then(pl.lit("invalid"))
         .otherwise(pl.lit(None, pl.String))
     )
+
+
+def valid_or_undecided(v: pl.Expr, sure: pl.Expr) -> pl.Expr:
+    """A fast path's status: "valid" where ``sure`` holds, "?" (undecided) elsewhere, null if empty.
+
+    Fast paths only ever settle the common clean case; "?" sends a cell on to the full pipeline.
+    """
+    return (
+        pl.when(v.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(sure.fill_null(False))
+        .then(pl.lit("valid"))
+        .otherwise(pl.lit("?"))
+    )

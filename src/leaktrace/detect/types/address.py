@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._text import valid_invalid, valid_or_undecided
 from leaktrace.detect._unit import validate_with
 
 STRUCTURE = (
@@ -45,7 +45,7 @@ def _valid(c: pl.Expr) -> pl.Expr:
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """"valid" for the common case, a clean address with a division and structure; "?" else.
+    """ "valid" for the common case, a clean address with a division and structure; "?" else.
 
     A cell without spaces or asterisks is already compact and cannot be masked, so for it
     ``status_expr`` reduces to these three tests; everything else goes through the full pipeline.
@@ -57,13 +57,7 @@ def fast_status_expr(v: pl.Expr) -> pl.Expr:
         & v.str.contains(_DIVISION)
         & v.str.contains(STRUCTURE)
     )
-    return (
-        pl.when(v.is_null())
-        .then(pl.lit(None, pl.String))
-        .when(sure.fill_null(False))
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("?"))
-    )
+    return valid_or_undecided(v, sure)
 
 
 def status_expr(v: pl.Expr) -> pl.Expr:

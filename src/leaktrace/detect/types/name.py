@@ -20,7 +20,7 @@ from functools import cache
 import polars as pl
 
 from leaktrace.detect._data import surnames
-from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._text import valid_invalid, valid_or_undecided
 from leaktrace.detect._unit import validate_with
 
 HAN = r"\x{4e00}-\x{9fff}"
@@ -58,7 +58,7 @@ def _valid(c: pl.Expr) -> pl.Expr:
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """"valid" for the common case, two to four Han characters with a known surname; "?" else.
+    """ "valid" for the common case, two to four Han characters with a known surname; "?" else.
 
     Such a cell has no spaces to compact and no mask characters, so ``status_expr`` would call it
     valid too; everything else goes through the full pipeline.
@@ -69,13 +69,7 @@ def fast_status_expr(v: pl.Expr) -> pl.Expr:
         & ~v.str.contains(_NOT_A_NAME)
         & ~v.str.contains("某", literal=True)
     )
-    return (
-        pl.when(v.is_null())
-        .then(pl.lit(None, pl.String))
-        .when(sure.fill_null(False))
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("?"))
-    )
+    return valid_or_undecided(v, sure)
 
 
 def status_expr(v: pl.Expr) -> pl.Expr:

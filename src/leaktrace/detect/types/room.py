@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._text import valid_invalid, valid_or_undecided
 from leaktrace.detect._unit import validate_with
 
 _BUILDING = r"(?:\d{1,3}|[A-Z])(?:幢|栋|号楼|座|楼)"
@@ -44,13 +44,7 @@ def fast_status_expr(v: pl.Expr) -> pl.Expr:
     masked, so ``status_expr`` reduces to ``_valid`` for it.
     """
     sure = ~v.str.contains(r"[\s*a-z]") & _valid(v)
-    return (
-        pl.when(v.is_null())
-        .then(pl.lit(None, pl.String))
-        .when(sure.fill_null(False))
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("?"))
-    )
+    return valid_or_undecided(v, sure)
 
 
 def status_expr(v: pl.Expr) -> pl.Expr:

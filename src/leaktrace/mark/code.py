@@ -95,14 +95,6 @@ def bits(key: bytes, distribution_uid: bytes, tokens: U8, p: F64) -> B:
     return np.asarray(words.astype(np.float64) < thresholds, dtype=np.bool_)
 
 
-def bits_many(key: bytes, distribution_uids: Sequence[bytes], tokens: U8, p: F64) -> B:
-    """Bits of many distributions: shape ``(n_distributions, n_records, len(SLOTS))``."""
-    out = np.empty((len(distribution_uids), tokens.shape[0], len(SLOTS)), dtype=np.bool_)
-    for j, uid in enumerate(distribution_uids):
-        out[j] = bits(key, uid, tokens, p)
-    return out
-
-
 def _prf_words(key: bytes, person: bytes, prefix: bytes, tokens: U8) -> npt.NDArray[np.uint32]:
     base = hashlib.blake2b(key=key, digest_size=4 * len(SLOTS), person=person)
     base.update(prefix)

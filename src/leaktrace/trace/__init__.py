@@ -17,10 +17,10 @@ from __future__ import annotations
 from leaktrace.trace._trace import (
     DEFAULT_EPSILON,
     DEFAULT_GUESS,
-    Evidence,
+    EvidenceRow,
     Score,
     TraceResult,
     trace,
 )
 
-__all__ = ["DEFAULT_EPSILON", "DEFAULT_GUESS", "Evidence", "Score", "TraceResult", "trace"]
+__all__ = ["DEFAULT_EPSILON", "DEFAULT_GUESS", "EvidenceRow", "Score", "TraceResult", "trace"]

@@ -22,7 +22,7 @@ without any recipient (from the public, another leak, ...). Honey records cannot
 
 
 @dataclass
-class Evidence:
+class EvidenceRow:
     """One leaked row that supports an accusation, with values masked."""
 
     row: int
@@ -56,7 +56,9 @@ class Score:
     honey_found: int
     guilt: float
     accused: bool = False
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[EvidenceRow] = field(default_factory=list)
+    _marks: Any = field(default=None, repr=False, compare=False)
+    """(frames, positions, agree, avail): what `evidence` is drawn from once accused."""
 
     @property
     def p_value(self) -> float:
@@ -165,14 +167,16 @@ def trace(
             continue
         length += positions.height
         scores.extend(
-            _score_master(
-                registry, master, dists, positions, obs_index, guess, evidence_frames, show_values
-            )
+            _score_master(registry, master, dists, positions, obs_index, guess, evidence_frames)
         )
     n = len(scores)
     threshold = math.log(epsilon) - math.log(max(n, 1))
     for s in scores:
         s.accused = s.log_p <= threshold
+        if s.accused:
+            frames, positions, agree, avail = s._marks
+            s.evidence = _evidence(frames, positions, agree, avail, show_values)
+        s._marks = None
     accused = sorted((s for s in scores if s.accused), key=lambda s: s.log_p)
     if length:
         ranked = sorted(scores, key=lambda s: (s.log_p, -s.guilt))[:top]
@@ -248,7 +252,6 @@ def _score_master(
     obs_index: npt.NDArray[np.int64],
     guess: float,
     frames: list[tuple[pl.DataFrame, dict[str, str]]],
-    show_values: bool,
 ) -> list[Score]:
     key, params = registry.key, registry.params
     n_rec = master.n_records
@@ -295,10 +298,8 @@ def _score_master(
             guilt=float(guilt[j]),
         )
         out.append(score)
-    threshold = -10.0
     for j, score in enumerate(out):
-        if log_p[j] <= threshold:
-            score.evidence = _evidence(frames, positions, agree[j], avail[j], show_values)
+        score._marks = (frames, positions, agree[j], avail[j])
     return out
 
 
@@ -328,7 +329,7 @@ def _evidence(
     avail: np.ndarray,
     show_values: bool,
     limit: int = 10,
-) -> list[Evidence]:
+) -> list[EvidenceRow]:
     per = positions.with_columns(
         pl.Series("agree", agree),
         pl.Series("avail", avail),
@@ -354,5 +355,5 @@ def _evidence(
             and row < combined.height
             and combined[c][row] is not None
         }
-        out.append(Evidence(row + 1, values, int(r["agree"]), int(r["read"]), bool(r["honey"])))
+        out.append(EvidenceRow(row + 1, values, int(r["agree"]), int(r["read"]), bool(r["honey"])))
     return out

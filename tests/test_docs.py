@@ -18,6 +18,8 @@ DOCS = {
     "assess": "docs/assess.md",
     "synth": "docs/synth.md",
     "demo": "docs/synth.md",
+    "mark": "docs/mark-trace.md",
+    "trace": "docs/mark-trace.md",
 }
 
 

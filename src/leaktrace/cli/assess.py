@@ -12,8 +12,9 @@ from rich.text import Text
 
 from leaktrace.cli import app
 from leaktrace.cli._common import JSON_OPTION, console, emit_json, user_errors
+from leaktrace.count import assess_case
 from leaktrace.errors import UsageError
-from leaktrace.law import Facts, Finding, assess, load_facts, load_policy
+from leaktrace.law import Finding, Policy, assess, load_facts, load_policy
 
 _STYLE = {"none": "green", "serious": "yellow", "especially_serious": "bold red"}
 _ROUTE = {"art5": "《解释》第五条", "art6": "《解释》第六条（为合法经营活动购买、收受）"}
@@ -22,8 +23,14 @@ _ROUTE = {"art5": "《解释》第五条", "art6": "《解释》第六条（为�
 @app.command("assess")
 @user_errors
 def assess_command(
-    facts: Path = typer.Option(
-        ..., "--facts", help="Facts file (JSON or TOML): role, item counts, gains, dates, flags."
+    facts: Path | None = typer.Option(
+        None, "--facts", help="Facts file (JSON or TOML): role, item counts, gains, dates, flags."
+    ),
+    case: Path | None = typer.Option(
+        None,
+        "--case",
+        help="Case folder with case.toml: count each party's items per Art. 11 from its "
+        "evidence files, then assess every party.",
     ),
     policy: Path | None = typer.Option(
         None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
@@ -35,26 +42,40 @@ def assess_command(
     Prints the level (情节严重 / 情节特别严重 / 未达情节严重标准) and every ground met,
     with the provision's official text and the arithmetic.
     Also: the sentence and fine ranges, notes on each test that fell short and by how much,
-    and the policy used with its SHA-256. The facts format is in docs/assess.md.
+    and the policy used with its SHA-256. The facts format is in docs/assess.md; with
+    --case, one finding per party of the case folder (docs/count.md).
     """
+    if (facts is None) == (case is None):
+        raise UsageError("give exactly one of --facts FILE or --case DIR")
     for path in (facts, policy):
         if path is not None and not path.is_file():
             raise UsageError("no such file", str(path))
-    finding = assess(_facts_from_options(facts), load_policy(policy))
+    if case is not None:
+        if not case.is_dir():
+            raise UsageError("no such case folder", str(case))
+        _assess_case(case, load_policy(policy), as_json)
+        return
+    assert facts is not None
+    finding = assess(load_facts(facts), load_policy(policy))
     if as_json:
         emit_json(finding.to_json())
     else:
         console.print(render(finding))
 
 
-def _facts_from_options(facts_file: Path) -> Facts:
-    """The facts to assess.
-
-    ``--facts FILE`` is the only source today. A case folder (``--case DIR``) will be resolved
-    to the same :class:`Facts` here (parties and flags from ``case.toml``, item counts from the
-    counting step) and then take exactly the same path through ``assess`` and ``render``.
-    """
-    return load_facts(facts_file)
+def _assess_case(case_dir: Path, policy: Policy, as_json: bool) -> None:
+    """Count every party's items per Art. 11 and print one finding per party."""
+    result = assess_case(case_dir, policy)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    for party in result.parties:
+        items = party.counts.items(policy)
+        console.print(
+            f"\n[bold]{party.party}[/] ({party.role}) · "
+            + " · ".join(f"{tier} {n:,}" for tier, n in dict(items).items())
+        )
+        console.print(render(party.finding))
 
 
 def render(finding: Finding) -> Panel:

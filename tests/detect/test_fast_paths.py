@@ -29,3 +29,13 @@ def test_fast_path_agrees_with_full_pipeline(messy, type_id):
     full = apply(fold_series(column), unit.status_expr(V))
     assert unit.status(column).to_list() == full.to_list()
     assert (full == "valid").sum() > 0.5 * column.len()
+
+
+@pytest.mark.parametrize("type_id", FAST)
+def test_fast_normalise_agrees_with_full_pipeline(messy, type_id):
+    if type_id not in messy.columns:
+        pytest.skip(f"the generator has no {type_id} column")
+    unit = CATALOGUE[type_id]
+    column = messy.get_column(type_id)
+    full = apply(fold_series(column), unit.normalise_expr(V))
+    assert unit.normalise(column).to_list() == full.to_list()

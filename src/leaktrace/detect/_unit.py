@@ -95,8 +95,23 @@ class PIType:
         return fast.scatter(undecided.arg_true(), slow)
 
     def normalise(self, s: pl.Series) -> pl.Series:
-        """The canonical form of every valid cell, null for the rest (vectorised)."""
-        return apply(fold_series(s), self.normalise_expr(V))
+        """The canonical form of every valid cell, null for the rest (vectorised).
+
+        A fast path only ever calls "valid" a cell that is already in canonical form (plain
+        digits, no separators, no spaces), so those cells are their own canonical value and only
+        the rest go through the full pipeline.
+        """
+        s = s.cast(pl.String)
+        if self.fast_status_expr is None:
+            return apply(fold_series(s), self.normalise_expr(V))
+        fast = apply(s, self.fast_status_expr(V))
+        settled = (fast == "valid").fill_null(False)
+        rest = ~settled & s.is_not_null()
+        out = pl.select(pl.when(settled).then(s).otherwise(pl.lit(None, pl.String))).to_series()
+        if rest.any():
+            slow = apply(fold_series(s.filter(rest)), self.normalise_expr(V))
+            out = out.scatter(rest.arg_true(), slow)
+        return out.alias(s.name)
 
     def is_valid(self, value: str) -> bool:
         """Whether ``validate`` accepts ``value``."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from leaktrace.errors import LeakTraceError, UsageError
 
@@ -53,3 +55,34 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise fail("interrupted", code=130) from None
 
     return wrapper
+
+
+RowsDone = Callable[[str, int], None]
+"""Told (what is being read, rows just done) by the library as it streams batches."""
+
+
+@contextmanager
+def row_progress(verb: str, quiet: bool) -> Iterator[RowsDone | None]:
+    """A transient progress line on stderr (``verb``, rows so far, what is being read).
+
+    Yields the callback to hand to the library, or None when quiet or stderr is not a terminal,
+    so machine output and pipes stay clean.
+    """
+    if quiet or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn(f"[bold]{verb}[/]"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[rows]:,} 行 rows"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None, rows=0)
+
+        def advance(label: str, rows: int) -> None:
+            bar.update(task, description=label, rows=bar.tasks[0].fields["rows"] + rows)
+
+        yield advance

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from leaktrace.cli import app
@@ -16,7 +15,7 @@ from leaktrace.cli._common import (
     SHOW_VALUES_OPTION,
     console,
     emit_json,
-    err_console,
+    row_progress,
     user_errors,
 )
 from leaktrace.count import KEY_RULES, CountResult, KeyRule, count
@@ -89,23 +88,8 @@ def _run(
 ) -> CountResult:
     policy = load_policy(policy_path)
     options = {"policy": policy, "kind": kind, "key": key, "export": export}
-    if quiet or not err_console.is_terminal:
-        return count(paths, show_values=show_values, **options)  # type: ignore[arg-type]
-    with Progress(
-        TextColumn("[bold]计数 counting[/]"),
-        BarColumn(bar_width=None),
-        TextColumn("{task.fields[rows]:,} 行 rows"),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("", total=None, rows=0)
-
-        def advance(label: str, rows: int) -> None:
-            bar.update(task, description=label, rows=bar.tasks[0].fields["rows"] + rows)
-
-        return count(paths, show_values=show_values, progress=advance, **options)  # type: ignore[arg-type]
+    with row_progress("计数 counting", quiet) as progress:
+        return count(paths, show_values=show_values, progress=progress, **options)  # type: ignore[arg-type]
 
 
 def _print(result: CountResult) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from leaktrace.cli import app
@@ -14,7 +13,7 @@ from leaktrace.cli._common import (
     SHOW_VALUES_OPTION,
     console,
     emit_json,
-    err_console,
+    row_progress,
     user_errors,
 )
 from leaktrace.detect import CATALOGUE
@@ -62,25 +61,9 @@ def scan_command(
 def _run(
     paths: list[Path], encoding: str | None, format: str | None, show_values: bool, quiet: bool
 ) -> ScanResult:
-    if quiet or not err_console.is_terminal:
-        return scan(paths, encoding=encoding, format=format, show_values=show_values)
-    with Progress(
-        TextColumn("[bold]扫描 scanning[/]"),
-        BarColumn(bar_width=None),
-        TextColumn("{task.fields[rows]:,} 行 rows"),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("", total=None, rows=0)
-
-        def advance(label: str, rows: int) -> None:
-            done = bar.tasks[0].fields["rows"] + rows
-            bar.update(task, description=label, rows=done)
-
+    with row_progress("扫描 scanning", quiet) as progress:
         return scan(
-            paths, encoding=encoding, format=format, show_values=show_values, progress=advance
+            paths, encoding=encoding, format=format, show_values=show_values, progress=progress
         )
 
 

@@ -8,9 +8,12 @@ the type's vectorised validator, so counts are exact, not estimated, and memory 
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -184,14 +187,25 @@ def scan_table(
         return TableResult(table.name, 0, table.header_row, [])
     profiles = classify_columns(list(sample.columns), sample.head(SAMPLE_ROWS))
     results = [_result_for(p) for p in profiles]
+    checked = [c for c in results if c.type or c.free_text]
     rows = 0
     for batch in _chain_first(sample, batches):
         rows += batch.height
-        for column in results:
-            _accumulate(column, batch.get_column(column.name), show_values)
+        # Columns are independent and Polars releases the GIL, so they validate side by side;
+        # each column's totals are touched by its own job only.
+        jobs = [
+            _pool().submit(_accumulate, c, batch.get_column(c.name), show_values) for c in checked
+        ]
+        for job in jobs:
+            job.result()
         if progress is not None:
             progress(f"{label} · {table.name}", batch.height)
     return TableResult(table.name, rows, table.header_row, results)
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="scan")
 
 
 def _result_for(profile: ColumnProfile) -> ColumnResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,15 @@ def test_mark_human_output_says_what_it_wrote(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "装修公司" in result.stdout and "honey" in result.stdout
     assert pl.read_csv(out, infer_schema=False).height >= 300
+
+
+def test_trace_human_output_is_bilingual_and_masked(world: Any) -> None:
+    leaked = simulate(
+        [world.exports["销售03"]], SCENARIOS["all"], world.root / "cli-human.csv", seed=6
+    )
+    reg = str(world.root / "registry.db")
+    result = runner.invoke(app, ["trace", str(leaked), "--registry", reg], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "认定泄露者 accused" in result.stdout and "销售03" in result.stdout
+    assert "候选人 candidates" in result.stdout and "不是认定" in result.stdout
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", result.stdout)

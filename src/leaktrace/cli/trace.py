@@ -61,28 +61,42 @@ def trace_command(
 
 def _print(result: TraceResult) -> None:
     console.print(
-        f"{result.leaked}: {result.leaked_rows} rows, {result.matched_rows} matched "
-        f"({result.honey_rows} honey records), {result.code_length} marks read, "
-        f"{result.recipients} distributions scored"
+        f"{result.leaked}: {result.leaked_rows:,} 行 rows, 匹配 matched {result.matched_rows:,} "
+        f"(蜜罐记录 honey records {result.honey_rows}), 读出标记 marks read "
+        f"{result.code_length:,}, 比对分发 distributions scored {result.recipients:,}"
     )
     if result.accused:
         console.print(
-            "[bold red]认定 Accused[/] "
-            f"(chance that anyone innocent is accused ≤ {result.epsilon:g}):"
+            "[bold red]认定泄露者 accused[/] "
+            f"(误指认任何无辜者的概率 chance that anyone innocent is accused ≤ {result.epsilon:g}):"
         )
         console.print(_table(result.accused, evidence=True))
     else:
-        console.print(f"[bold]No one is accused[/] at false-accusation bound {result.epsilon:g}.")
+        console.print(
+            f"[bold]无人被认定 no one is accused[/] "
+            f"(误指认上限 false-accusation bound {result.epsilon:g})."
+        )
     if result.candidates and result.matched_rows:
-        console.print("Candidates (a ranking by the guilt model, [bold]not an accusation[/]):")
+        console.print(
+            "候选人 candidates (按过失模型排序，[bold]不是认定[/] "
+            "a guilt-model ranking, [bold]not an accusation[/]):"
+        )
         console.print(_table(result.candidates, evidence=False))
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"说明 note: {note}")
 
 
 def _table(scores: list[Score], *, evidence: bool) -> Table:
     table = Table(show_edge=False)
-    for name in ("recipient", "dist.", "score", "p ≤", "marks agreed", "honey", "guilt"):
+    for name in (
+        "接收方 recipient",
+        "分发 dist.",
+        "得分 score",
+        "p ≤",
+        "标记一致 marks agreed",
+        "蜜罐 honey",
+        "过失 guilt",
+    ):
         table.add_column(name)
     for s in scores:
         table.add_row(
@@ -97,7 +111,7 @@ def _table(scores: list[Score], *, evidence: bool) -> Table:
         if evidence:
             for e in s.evidence:
                 shown = " ".join(e.values.values())
-                kind = "honey record" if e.honey else "row"
+                kind = "蜜罐记录 honey record" if e.honey else "行 row"
                 table.add_row(
                     "", f"{kind} {e.row}", "", "", f"{e.marks_agreed}/{e.marks_read}", "", shown
                 )

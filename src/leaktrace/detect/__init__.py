@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._catalogue import CATALOGUE
+from leaktrace.detect._catalogue import CATALOGUE, TYPE_IDS
 from leaktrace.detect._columns import ColumnProfile, classify_columns
 from leaktrace.detect._spans import find_spans
 from leaktrace.detect._unit import MaskedValue, PIType, ValidationError
@@ -22,6 +22,7 @@ from leaktrace.detect.types.cn_id import decode_frame as decode_cn_ids
 
 __all__ = [
     "CATALOGUE",
+    "TYPE_IDS",
     "ColumnProfile",
     "MaskedValue",
     "PIType",

@@ -18,3 +18,34 @@ def build() -> dict[str, PIType]:
 
 
 CATALOGUE: dict[str, PIType] = build()
+
+
+TYPE_IDS: tuple[str, ...] = (
+    "name",
+    "cn_id",
+    "mobile",
+    "landline",
+    "email",
+    "bank_card",
+    "address",
+    "room",
+    "plate",
+    "passport",
+    "uscc",
+    "qq",
+    "wechat",
+    "ip",
+    "gps",
+    "vin",
+    "birth_date",
+)
+"""The agreed type ids in their one fixed order (record columns and type bitmasks follow it).
+
+The catalogue's own order is span priority; this is the order other packages rely on, kept
+next to the catalogue so the two cannot drift apart unnoticed.
+"""
+
+if set(TYPE_IDS) != set(CATALOGUE):
+    raise RuntimeError(
+        f"detect: TYPE_IDS and data/catalogue.toml disagree: {set(TYPE_IDS) ^ set(CATALOGUE)}"
+    )

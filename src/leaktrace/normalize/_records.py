@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from leaktrace.detect import CATALOGUE, ColumnProfile, column_status
+from leaktrace.detect import CATALOGUE, TYPE_IDS, ColumnProfile, column_status
 from leaktrace.normalize._address import (
     ADDRESS_PARTS,
     ROOM_PARTS,
@@ -26,28 +26,8 @@ from leaktrace.normalize._address import (
 from leaktrace.normalize._keys import content_text, fallback_key, identifier_key, key_hash
 from leaktrace.normalize._reasons import invalid_reason, masked_reason
 
-TYPE_IDS: tuple[str, ...] = (
-    "name",
-    "cn_id",
-    "mobile",
-    "landline",
-    "email",
-    "bank_card",
-    "address",
-    "room",
-    "plate",
-    "passport",
-    "uscc",
-    "qq",
-    "wechat",
-    "ip",
-    "gps",
-    "vin",
-    "birth_date",
-)
-"""Every detected type, in the order of their bits in ``types`` (bit 0 = name)."""
-
 TYPE_BITS: dict[str, int] = {t: 1 << i for i, t in enumerate(TYPE_IDS)}
+"""Each type's bit in a record's ``types`` mask, in ``detect.TYPE_IDS`` order (bit 0 = name)."""
 
 IDENTIFIERS: tuple[str, ...] = (
     "cn_id",

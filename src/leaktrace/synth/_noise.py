@@ -25,27 +25,11 @@ from dataclasses import dataclass, field
 import polars as pl
 from stdnum.cn import ric
 
+from leaktrace.detect import TYPE_IDS as DETECTED_TYPES
 from leaktrace.synth import _checks as ck
 
-TYPE_IDS = [
-    "name",
-    "cn_id",
-    "mobile",
-    "landline",
-    "email",
-    "bank_card",
-    "address",
-    "room",
-    "plate",
-    "passport",
-    "uscc",
-    "qq",
-    "wechat",
-    "ip",
-    "gps",
-    "vin",
-    "birth_date",
-]
+TYPE_IDS = list(DETECTED_TYPES)
+"""The personal-information type ids a column can be given (the same ids detect uses)."""
 
 # Fields that are not personal information; their truth type is null.
 PLAIN_FIELDS = ("seq", "amount", "date", "note", "gender", "area", "order_no", "community")

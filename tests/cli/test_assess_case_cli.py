@@ -1,57 +1,19 @@
-"""``leaktrace assess --case DIR``: one finding per party, counted per Art. 11."""
+"""``leaktrace assess --case DIR``: one finding per party, counted per Art. 11.
+
+The case (``case_dir``, in ``tests/conftest.py``) is an insider who sold the same 2,000 home-owner
+records to three buyers, one of whom resold them.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from leaktrace.cli import app
-from leaktrace.synth import NoiseRates, noisy, residents
 
 runner = CliRunner()
-
-CASE = """
-name = "业主信息案"
-
-[[parties]]
-name = "王某"
-role = "insider"
-obtained = ["evidence/owners.csv"]
-[parties.facts]
-illegal_gains_yuan = 18000
-
-[[transfers]]
-seller = "王某"
-buyer = "李某"
-evidence = ["evidence/owners.csv"]
-price_yuan = 6000
-
-[[transfers]]
-seller = "王某"
-buyer = "赵某"
-evidence = ["evidence/owners.csv"]
-price_yuan = 6000
-"""
-
-
-@pytest.fixture(scope="module")
-def case_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An insider who sold the same 1,500 home-owner records to two buyers."""
-    root = tmp_path_factory.mktemp("cli_case")
-    (root / "evidence").mkdir()
-    clean = NoiseRates(variant=0.3, invalid=0.0, masked=0.0, typo=0.0, duplicate=0.0)
-    owners = noisy(
-        residents(1_500, seed=31),
-        {"业主": "name", "手机": "mobile", "房号": "room"},
-        31,
-        rates=clean,
-    )
-    owners.frame.write_csv(root / "evidence" / "owners.csv")
-    (root / "case.toml").write_text(CASE, encoding="utf-8")
-    return root
 
 
 def test_case_gives_one_finding_per_party_counted_per_buyer(case_dir: Path) -> None:
@@ -59,8 +21,8 @@ def test_case_gives_one_finding_per_party_counted_per_buyer(case_dir: Path) -> N
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     [seller] = [p for p in payload["parties"] if p["party"] == "王某"]
-    assert seller["counts"]["items"]["important"] == 3_000  # 1,500 to each of two buyers
-    assert seller["finding"]["level"] == "especially_serious"  # 3,000 ≥ 2,500 (insider, ×10)
+    assert seller["counts"]["items"]["important"] == 6_000  # 2,000 to each of three buyers
+    assert seller["finding"]["level"] == "especially_serious"  # 6,000 ≥ 2,500 (insider, ×10)
 
 
 def test_case_human_output_names_each_party(case_dir: Path) -> None:

@@ -21,6 +21,9 @@ err_console = Console(stderr=True, highlight=False)
 P = ParamSpec("P")
 R = TypeVar("R")
 
+PATHS_ARGUMENT = typer.Argument(
+    ..., help="Evidence files or folders (folders are walked recursively, archives opened)."
+)
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
 SHOW_VALUES_OPTION = typer.Option(
     False, "--show-values", help="Print personal values in full instead of masked."

@@ -12,6 +12,7 @@ from rich.table import Table
 from leaktrace.cli import app
 from leaktrace.cli._common import (
     JSON_OPTION,
+    PATHS_ARGUMENT,
     SHOW_VALUES_OPTION,
     console,
     emit_json,
@@ -32,9 +33,7 @@ _TIER_TEXT = {
 @app.command("count")
 @user_errors
 def count_command(
-    paths: list[Path] = typer.Argument(
-        ..., help="Evidence files or folders (folders are walked recursively, archives opened)."
-    ),
+    paths: list[Path] = PATHS_ARGUMENT,
     policy: Path | None = typer.Option(
         None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
     ),

@@ -10,6 +10,7 @@ from rich.table import Table
 from leaktrace.cli import app
 from leaktrace.cli._common import (
     JSON_OPTION,
+    PATHS_ARGUMENT,
     SHOW_VALUES_OPTION,
     console,
     emit_json,
@@ -26,9 +27,7 @@ FORMATS = ("csv", "tsv", "txt", "xlsx", "xls", "ods", "json", "jsonl", "parquet"
 @app.command("scan")
 @user_errors
 def scan_command(
-    paths: list[Path] = typer.Argument(
-        ..., help="Evidence files or folders (folders are walked recursively, archives opened)."
-    ),
+    paths: list[Path] = PATHS_ARGUMENT,
     encoding: str | None = typer.Option(
         None, "--encoding", help="Force a text encoding (e.g. gbk, utf-8, utf-16, big5)."
     ),

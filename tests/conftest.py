@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 
 from leaktrace.synth import NoiseRates, noisy, residents, write_evidence_folder
+from tests.browser import browser, browser_page
+
+__all__ = ["browser", "browser_page"]
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser import browser, browser_page
 
 from leaktrace.synth import NoiseRates, noisy, residents, write_evidence_folder
-from tests.browser import browser, browser_page
 
 __all__ = ["browser", "browser_page"]
 

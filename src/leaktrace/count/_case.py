@@ -75,6 +75,8 @@ class Transfer(_Strict):
     type: Literal["sold", "provided"] = "sold"
     price_yuan: Annotated[Decimal, Field(ge=0)] | None = None
     date: dt.date | None = None
+    channel: str | None = None
+    """How it changed hands (微信, QQ, U盘, 邮件, ...), as the investigator found it."""
 
 
 class EvidenceKind(_Strict):
@@ -84,6 +86,15 @@ class EvidenceKind(_Strict):
     kind: Name
 
 
+class TraceRequest(_Strict):
+    """A seized file to trace to the recipient it was exported to (``leaktrace trace``)."""
+
+    evidence: RelPath
+    registry: Name
+    """The mark registry: a path relative to the case folder, or a database URL."""
+    key_file: RelPath | None = None
+
+
 class Case(_Strict):
     """A checked ``case.toml``; build it with :func:`load_case`."""
 
@@ -91,6 +102,7 @@ class Case(_Strict):
     parties: Annotated[list[Party], Field(min_length=1)]
     transfers: list[Transfer] = Field(default_factory=list)
     evidence: list[EvidenceKind] = Field(default_factory=list)
+    traces: list[TraceRequest] = Field(default_factory=list)
 
     _dir: Path = PrivateAttr(default=Path("."))
 

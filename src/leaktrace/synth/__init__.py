@@ -14,6 +14,7 @@ from leaktrace.synth._evidence import TRUTH_SCHEMA, write_evidence_folder
 from leaktrace.synth._large import LARGE_CSV_TYPES, write_large_csv
 from leaktrace.synth._noise import PLAIN_FIELDS, TYPE_IDS, NoiseRates, Noisy, noisy
 from leaktrace.synth._people import RESIDENT_COLUMNS, residents
+from leaktrace.synth.story import write_story_case
 
 __all__ = [
     "LARGE_CSV_TYPES",
@@ -27,4 +28,5 @@ __all__ = [
     "residents",
     "write_evidence_folder",
     "write_large_csv",
+    "write_story_case",
 ]

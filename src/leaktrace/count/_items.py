@@ -83,7 +83,9 @@ class ItemSet:
         """Add item rows (``ITEM_SCHEMA`` columns plus ``values``; a batch at a time)."""
         if not items.height:
             return
-        items = _distinct(items, bool(self.values))
+        if self.values:
+            # Wide rows: keep only each item's fullest record per source at once.
+            items = _distinct(items, with_values=True)
         self._held.append(items)
         self._held_rows += items.height
         if self._held_rows >= self.spill_rows:
@@ -98,14 +100,19 @@ class ItemSet:
         """
         if self._dir is None:
             held = pl.concat(self._held) if self._held else _empty(self.values)
-            yield _finish(_without(held, skip), bool(self.values))
+            yield self._finish(_without(held, skip))
             return
         self._spill()
         assert self._dir is not None
         for part in range(self.partitions):
             files = sorted(self._dir.glob(f"p{part:03d}-*.parquet"))
             if files:
-                yield _finish(_without(pl.read_parquet(files), skip), bool(self.values))
+                yield self._finish(_without(pl.read_parquet(files), skip))
+
+    def _finish(self, items: pl.DataFrame) -> pl.DataFrame:
+        # Without values the rows go to ``tally`` as they are: it aggregates per (cat, key)
+        # itself, so repeated rows and per-row ``bare`` give the same figures.
+        return _finish(items) if self.values else items
 
     def _spill(self) -> None:
         if not self._held:
@@ -116,7 +123,10 @@ class ItemSet:
         self._held, self._held_rows = [], 0
         held = held.with_columns((pl.col("key") % self.partitions).cast(pl.UInt32).alias("_p"))
         for (part,), rows in held.partition_by("_p", as_dict=True, include_key=False).items():
-            rows.write_parquet(self._dir / f"p{int(part):03d}-{self._spills:06d}.parquet")
+            # 64-bit keys do not compress; lz4 costs next to nothing on the rest
+            rows.write_parquet(
+                self._dir / f"p{int(part):03d}-{self._spills:06d}.parquet", compression="lz4"
+            )
         self._spills += 1
 
 
@@ -134,24 +144,21 @@ def _empty(values: Sequence[str]) -> pl.DataFrame:
 
 def _distinct(items: pl.DataFrame, with_values: bool) -> pl.DataFrame:
     if not with_values:
-        return items.unique()
+        return items.lazy().unique().collect()
     # Keep the fullest record of each item in each source: it stands for the item in exports.
     return items.sort(["fields", "source", "row"], descending=[True, False, False]).unique(
         ["cat", "key", "source", "bare"], keep="first", maintain_order=True
     )
 
 
-def _finish(items: pl.DataFrame, with_values: bool) -> pl.DataFrame:
+def _finish(items: pl.DataFrame) -> pl.DataFrame:
+    """Distinct ``(cat, key, source)`` rows, each with its item's representative values."""
     bare = items.group_by("cat", "key").agg(pl.col("bare").all())
-    rows = items.drop("bare")
-    if with_values:
-        rows = rows.sort(["fields", "source", "row"], descending=[True, False, False])
-        best = rows.unique(["cat", "key"], keep="first", maintain_order=True).rename(
-            {"source": "origin"}
-        )
-        rows = rows.select("cat", "key", "source").unique().join(best, on=["cat", "key"])
-    else:
-        rows = rows.unique()
+    rows = items.drop("bare").sort(["fields", "source", "row"], descending=[True, False, False])
+    best = rows.unique(["cat", "key"], keep="first", maintain_order=True).rename(
+        {"source": "origin"}
+    )
+    rows = rows.select("cat", "key", "source").unique().join(best, on=["cat", "key"])
     return rows.join(bare, on=["cat", "key"])
 
 
@@ -195,30 +202,48 @@ def tally(
 def _tally_part(
     part: pl.DataFrame, groups: Mapping[str, tuple[Sequence[int], Sequence[int]]], out: Tally
 ) -> None:
-    items = part.select("cat", "key", "bare").unique(["cat", "key"])
-    out.items.update(_by_cat(items))
-    out.bare.update(_by_cat(items.filter(pl.col("bare"))))
-    for source, cat, n in part.group_by("source", "cat").len().iter_rows():
-        out.per_source[(source, cat)] += n
-    shared = part.select("cat", "key", "source").filter(pl.len().over("cat", "key") > 1)
-    if shared.height:
-        pairs = (
-            shared.join(shared, on=["cat", "key"], suffix="_b")
-            .filter(pl.col("source") < pl.col("source_b"))
-            .group_by("source", "source_b")
-            .len()
-        )
-        for a, b, n in pairs.iter_rows():
-            out.overlaps[(a, b)] += n
-    for name, (include, exclude) in groups.items():
-        chosen = part.filter(pl.col("source").is_in(list(include))).select("cat", "key", "bare")
-        if exclude:
-            dropped = part.filter(pl.col("source").is_in(list(exclude))).select("cat", "key")
-            chosen = chosen.join(dropped, on=["cat", "key"], how="anti")
-        chosen = chosen.unique(["cat", "key"])
-        out.groups.setdefault(name, Counter()).update(_by_cat(chosen))
-        out.group_bare.setdefault(name, Counter()).update(_by_cat(chosen.filter(pl.col("bare"))))
+    """One partition's figures from a single group-by.
+
+    Every ``(cat, key)`` becomes one row with the set of sources it was seen in (a bitmask,
+    or a sorted list past 64 sources) and whether all its records were bare phone numbers.
+    Items that share a category, a set of sources and ``bare`` count alike in every figure, and
+    there are few such combinations, so the figures are sums over them.
+    """
+    for name in groups:
+        out.groups.setdefault(name, Counter())
+        out.group_bare.setdefault(name, Counter())
+    if not part.height:
+        return
+    many = part.get_column("source").max() >= _MASK_BITS  # type: ignore[operator]
+    sources = (
+        pl.col("source").unique().sort()
+        if many
+        else pl.lit(2, pl.UInt64).pow(pl.col("source")).cast(pl.UInt64).bitwise_or()
+    )
+    combos = (
+        part.lazy()
+        .group_by("cat", "key")
+        .agg(sources.alias("sources"), pl.col("bare").all())
+        .group_by("cat", "sources", "bare")
+        .len()
+        .collect()
+    )
+    chosen = {name: (set(include), set(exclude)) for name, (include, exclude) in groups.items()}
+    for cat, sig, bare, n in combos.iter_rows():
+        seen = sorted(sig) if many else [s for s in range(_MASK_BITS) if sig >> s & 1]
+        out.items[cat] += n
+        if bare:
+            out.bare[cat] += n
+        for i, a in enumerate(seen):
+            out.per_source[(a, cat)] += n
+            for b in seen[i + 1 :]:
+                out.overlaps[(a, b)] += n
+        for name, (include, exclude) in chosen.items():
+            if include.intersection(seen) and not exclude.intersection(seen):
+                out.groups[name][cat] += n
+                if bare:
+                    out.group_bare[name][cat] += n
 
 
-def _by_cat(items: pl.DataFrame) -> Counter[int]:
-    return Counter(dict(items.group_by("cat").len().iter_rows()))
+_MASK_BITS = 64
+"""Sources a bitmask can hold; past that the set of sources is a list."""

@@ -18,6 +18,13 @@ A case is a folder with ``case.toml`` and the evidence under it (usually ``evide
     type = "sold"                          # sold | provided
     price_yuan = 6000                      # optional
     date = 2026-03-01                      # optional
+    channel = "微信"                       # optional: how it changed hands
+
+    transfers_file = "transfers.xlsx"      # optional: more transfers, one a row (CSV or XLSX)
+
+    [[traces]]                             # optional: seized files to trace to a recipient
+    evidence = "evidence/leaked.csv"
+    registry = "registry.db"               # relative to the case folder, or a database URL
 
     [[evidence]]                           # optional: declare a dataset kind (policy.kinds)
     path = "evidence/owners.xlsx"
@@ -27,27 +34,34 @@ Counting per party follows Art. 11 of the interpretation: information obtained a
 counts once; the same information sold or provided to different buyers counts once per buyer.
 So a party's items, per category, are the sum over its buyers of the distinct items it sold to
 that buyer, plus the distinct items it obtained and sold to no one. Items a party received in a
-transfer count as obtained by it.
+transfer count as obtained by it. Illegal gains are the declared prices of what a party sold,
+unless its facts state ``illegal_gains_yuan``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from leaktrace.count._count import Progress, Run
+from leaktrace.count._items import tally
 from leaktrace.errors import FactsError, InputError
+from leaktrace.ingest import Failure, walk
 from leaktrace.law import Facts, Finding, Policy, Role, assess, load_policy
 from leaktrace.law._messages import describe
 
 CASE_FILE = "case.toml"
+
+TIERS = ("sensitive", "important", "ordinary")
 
 Name = Annotated[str, Field(min_length=1)]
 RelPath = Annotated[str, Field(min_length=1)]
@@ -101,14 +115,22 @@ class Case(_Strict):
     name: str | None = None
     parties: Annotated[list[Party], Field(min_length=1)]
     transfers: list[Transfer] = Field(default_factory=list)
+    transfers_file: RelPath | None = None
     evidence: list[EvidenceKind] = Field(default_factory=list)
     traces: list[TraceRequest] = Field(default_factory=list)
 
     _dir: Path = PrivateAttr(default=Path("."))
+    _origins: list[tuple[str, str]] = PrivateAttr(default_factory=list)
 
     @property
     def dir(self) -> Path:
         return self._dir
+
+    def origin(self, index: int) -> tuple[str, str]:
+        """Where transfer ``index`` was stated: (file, ``field transfers[i]`` or ``row n``)."""
+        if index < len(self._origins):
+            return self._origins[index]
+        return str(self._dir / CASE_FILE), f"field transfers[{index}]"
 
     def paths(self) -> list[str]:
         """Every evidence path the case names, once each, in order of first mention."""
@@ -121,6 +143,9 @@ class Case(_Strict):
 
     def kind_of(self, path: str) -> str | None:
         return next((e.kind for e in self.evidence if e.path == path), None)
+
+    def party(self, name: str) -> Party | None:
+        return next((p for p in self.parties if p.name == name), None)
 
     def obtained_by(self, party: str) -> list[str]:
         """Paths the party obtained: declared, and received in transfers."""
@@ -136,13 +161,19 @@ class Case(_Strict):
                 out.setdefault(t.buyer, []).extend(t.evidence)
         return {b: list(dict.fromkeys(paths)) for b, paths in out.items()}
 
+    def gains_of(self, party: str) -> Decimal | None:
+        """The sum of the declared prices of what the party sold (None when no price is known)."""
+        prices = [t.price_yuan for t in self.transfers if t.seller == party and t.price_yuan]
+        return sum(prices, Decimal(0)) if prices else None
+
 
 def load_case(case_dir: Path) -> Case:
-    """Read and check ``case_dir/case.toml``.
+    """Read and check ``case_dir/case.toml`` (and its ``transfers_file``, if it names one).
 
-    Raises FactsError naming the file, the field and the reason for anything wrong: an unknown
-    field, a negative price, a party's facts that ``law.Facts`` rejects, a transfer from someone
-    who is not a party, an evidence file that is not there or lies outside the case folder.
+    Raises FactsError naming the file, the field (or row) and the reason for anything wrong: an
+    unknown field, a negative price or one that is not a number, a party's facts that
+    ``law.Facts`` rejects, a transfer from someone who is not a party, an evidence file that is
+    not there or lies outside the case folder.
     """
     source = case_dir / CASE_FILE
     where = str(source)
@@ -160,7 +191,15 @@ def load_case(case_dir: Path) -> Case:
         case = Case.model_validate(raw)
     except ValidationError as exc:
         raise FactsError(describe(exc), where) from None
+    origins = [(where, f"field transfers[{i}]") for i in range(len(case.transfers))]
+    if case.transfers_file is not None:
+        _exists(case_dir, case.transfers_file, "transfers_file", where, what="transfers file")
+        table = case_dir / case.transfers_file
+        rows = read_transfers(table)
+        case = case.model_copy(update={"transfers": [*case.transfers, *(t for t, _ in rows)]})
+        origins += [(str(table), f"row {n}") for _, n in rows]
     case._dir = case_dir
+    case._origins = origins
     _check(case, where)
     return case
 
@@ -175,14 +214,15 @@ def _check(case: Case, where: str) -> None:
         for j, path in enumerate(party.obtained):
             _exists(case.dir, path, f"parties[{i}].obtained[{j}]", where)
     for i, t in enumerate(case.transfers):
+        at, label = case.origin(i)
         if t.seller not in names:
             raise FactsError(
-                f"field transfers[{i}].seller: {t.seller!r} is not one of the parties", where
+                f"{_field(label, 'seller')}: {t.seller!r} is not one of the parties", at
             )
         if t.buyer == t.seller:
-            raise FactsError(f"field transfers[{i}].buyer: a party cannot sell to itself", where)
+            raise FactsError(f"{_field(label, 'buyer')}: a party cannot sell to itself", at)
         for j, path in enumerate(t.evidence):
-            _exists(case.dir, path, f"transfers[{i}].evidence[{j}]", where)
+            _exists(case.dir, path, _field(label, f"evidence[{j}]").removeprefix("field "), at)
     named = set(case.paths())
     for i, e in enumerate(case.evidence):
         if e.path not in named:
@@ -190,19 +230,157 @@ def _check(case: Case, where: str) -> None:
                 f"field evidence[{i}].path: {e.path!r} is not obtained or transferred by anyone",
                 where,
             )
+    for i, trace in enumerate(case.traces):
+        _exists(case.dir, trace.evidence, f"traces[{i}].evidence", where)
+        if trace.key_file is not None:
+            _exists(case.dir, trace.key_file, f"traces[{i}].key_file", where, what="key file")
+        if "://" not in trace.registry:
+            _exists(case.dir, trace.registry, f"traces[{i}].registry", where, what="registry")
 
 
-def _exists(case_dir: Path, path: str, field_name: str, where: str) -> None:
+def _field(label: str, name: str) -> str:
+    """``field transfers[2].seller`` for case.toml, ``row 5, seller`` for a transfers table."""
+    return f"{label}.{name}" if label.startswith("field ") else f"{label}, {name}"
+
+
+def _exists(
+    case_dir: Path, path: str, field_name: str, where: str, *, what: str = "evidence file"
+) -> None:
+    label = field_name if field_name.startswith("row ") else f"field {field_name}"
     target = (case_dir / path).resolve()
     if Path(path).is_absolute() or not target.is_relative_to(case_dir.resolve()):
-        raise FactsError(
-            f"field {field_name}: {path!r} must be a path inside the case folder", where
-        )
+        raise FactsError(f"{label}: {path!r} must be a path inside the case folder", where)
     if not target.exists():
-        raise FactsError(f"field {field_name}: no such evidence file {path!r}", where)
+        raise FactsError(f"{label}: no such {what} {path!r}", where)
 
 
-def _facts(party: Party, items: Counter[str], *, resold: bool, where: str, index: int) -> Facts:
+# --- transfers from a table -------------------------------------------------------------------
+
+TRANSFER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "seller": ("seller", "卖方", "卖家", "出售方", "出售人", "提供方"),
+    "buyer": ("buyer", "买方", "买家", "购买方", "购买人", "接收方"),
+    "evidence": ("evidence", "dataset", "证据", "数据集", "文件", "证据文件"),
+    "date": ("date", "日期", "交易日期", "时间"),
+    "price_yuan": ("price_yuan", "price", "价格", "金额", "价款", "价格（元）", "金额（元）"),
+    "channel": ("channel", "渠道", "方式", "交易方式"),
+    "type": ("type", "类型", "交易类型"),
+}
+"""Headers a transfers table may use (English or Chinese), per :class:`Transfer` field."""
+
+_TYPES = {"sold": "sold", "出售": "sold", "卖": "sold", "provided": "provided", "提供": "provided"}
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def read_transfers(path: Path) -> list[tuple[Transfer, int]]:
+    """The transfers of a CSV or XLSX table, each with the row it is on (1-based, as shown).
+
+    Columns are matched by header (:data:`TRANSFER_COLUMNS`); ``evidence`` may list several
+    paths separated by ``;``, ``；`` or ``、``. A bad cell is a FactsError naming the row.
+    """
+    where = str(path)
+    table = None
+    for ev in walk([path]):
+        if isinstance(ev, Failure):
+            raise FactsError(f"cannot read transfers table: {ev.reason}", where)
+        table = next(iter(ev.tables), None)
+        break
+    if table is None:
+        raise FactsError("no table in the transfers file", where)
+    columns = _transfer_columns(table.columns, where)
+    first = (table.header_row if table.header_row is not None else -1) + 2
+    out: list[tuple[Transfer, int]] = []
+    try:
+        for batch in table.batches():
+            for values in batch.iter_rows(named=True):
+                row = first + len(out)
+                cells = {f: (values.get(c) or "").strip() for f, c in columns.items()}
+                out.append((_transfer_row(cells, f"row {row}", where), row))
+    except InputError as exc:
+        raise FactsError(f"cannot read transfers table: {exc.reason}", where) from None
+    return out
+
+
+def _transfer_columns(headers: Sequence[str], where: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for header in headers:
+        key = header.strip().lower().replace(" ", "")
+        for name, synonyms in TRANSFER_COLUMNS.items():
+            if key in synonyms and name not in found:
+                found[name] = header
+    missing = [n for n in ("seller", "buyer", "evidence") if n not in found]
+    if missing:
+        raise FactsError(
+            f"the transfers table has no column for {', '.join(missing)} "
+            f"(headers: {', '.join(headers)})",
+            where,
+        )
+    return found
+
+
+def _transfer_row(cells: Mapping[str, str], label: str, where: str) -> Transfer:
+    data: dict[str, Any] = {
+        "seller": cells["seller"],
+        "buyer": cells["buyer"],
+        "evidence": [p.strip() for p in re.split(r"[;；、]", cells["evidence"]) if p.strip()],
+    }
+    if cells.get("type"):
+        kind = _TYPES.get(cells["type"].lower())
+        if kind is None:
+            raise FactsError(
+                f"{label}, type: {cells['type']!r} is not sold/出售 or provided/提供", where
+            )
+        data["type"] = kind
+    if cells.get("price_yuan"):
+        data["price_yuan"] = _price(cells["price_yuan"], label, where)
+    if cells.get("date"):
+        data["date"] = _date(cells["date"], label, where)
+    if cells.get("channel"):
+        data["channel"] = cells["channel"]
+    try:
+        return Transfer.model_validate(data)
+    except ValidationError as exc:
+        reason = describe(exc).replace("field ", f"{label}, ")
+        raise FactsError(reason, where) from None
+
+
+def _price(text: str, label: str, where: str) -> Decimal:
+    cleaned = re.sub(r"[\s,，¥￥元]|RMB|CNY", "", text, flags=re.IGNORECASE)
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise FactsError(f"{label}, price_yuan: {text!r} is not a number", where)
+    if amount < 0:
+        raise FactsError(f"{label}, price_yuan: {text!r} must not be negative", where)
+    return amount
+
+
+def _date(text: str, label: str, where: str) -> dt.date:
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    try:
+        if match is None:
+            raise ValueError
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        raise FactsError(f"{label}, date: {text!r} is not a date (YYYY-MM-DD)", where) from None
+
+
+def _facts(
+    party: Party,
+    items: Mapping[str, int],
+    *,
+    resold: bool,
+    where: str,
+    index: int,
+    gains: Decimal | None = None,
+) -> Facts:
+    """The party's ``law.Facts``: its stated facts, the counted items, and the gains.
+
+    ``gains`` (the declared prices of what it sold) stands in for ``illegal_gains_yuan`` only
+    when the facts do not state it.
+    """
     prefix = f"parties[{index}].facts"
     if "items" in party.facts:
         raise FactsError(
@@ -213,14 +391,35 @@ def _facts(party: Party, items: Counter[str], *, resold: bool, where: str, index
     data = {
         **party.facts,
         "role": party.role,
-        "items": {t: items.get(t, 0) for t in ("sensitive", "important", "ordinary")},
+        "items": {t: items.get(t, 0) for t in TIERS},
         "resold": bool(party.facts.get("resold", False)) or resold,
     }
+    if gains is not None and "illegal_gains_yuan" not in party.facts:
+        data["illegal_gains_yuan"] = gains
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:
         reason = describe(exc).replace("field ", f"field {prefix}.")
         raise FactsError(reason, where) from None
+
+
+@dataclass(frozen=True)
+class Given:
+    """What one party passed to one buyer in one transfer: what Art. 11 adds up.
+
+    ``within``, when given, keeps only the items also found in those files: an inferred
+    transfer (``leaktrace.chain``) passes what the buyer holds *and* the seller held.
+    """
+
+    buyer: str
+    type: Literal["sold", "provided"]
+    evidence: tuple[str, ...]
+    within: tuple[str, ...] | None = None
+
+
+def declared(case: Case, party: str) -> list[Given]:
+    """The party's declared transfers as :class:`Given`."""
+    return [Given(t.buyer, t.type, tuple(t.evidence)) for t in case.transfers if t.seller == party]
 
 
 @dataclass
@@ -235,6 +434,8 @@ class PartyCounts:
     kept: Counter[str] = field(default_factory=Counter)
     """Distinct items obtained and sold to no one."""
     bare_phone: int = 0
+    by_type: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
+    """``sold`` / ``provided`` -> buyer -> distinct items passed that way to that buyer."""
 
     def by_category(self) -> Counter[str]:
         """Items counted for the party: sum over buyers, plus obtained and never sold."""
@@ -244,10 +445,14 @@ class PartyCounts:
         return total
 
     def items(self, policy: Policy) -> Counter[str]:
-        out: Counter[str] = Counter({t: 0 for t in ("sensitive", "important", "ordinary")})
+        out: Counter[str] = Counter({t: 0 for t in TIERS})
         for cat, n in self.by_category().items():
             out[policy.tier_of(cat)] += n
         return out
+
+    def passed(self, how: str) -> int:
+        """Items sold (or provided), summed over buyers as Art. 11 counts them."""
+        return sum(sum(c.values()) for c in self.by_type.get(how, {}).values())
 
     def to_json(self, policy: Policy) -> dict[str, Any]:
         return {
@@ -272,6 +477,131 @@ class CaseCounts:
     files: list[dict[str, Any]]
 
 
+Groups = dict[str, tuple[list[int], list[int]]]
+
+
+class CaseReader:
+    """Every evidence file of a case read once; then any number of Art. 11 tallies over it.
+
+    ``count_case`` asks for the parties' counts once; ``leaktrace.chain`` also asks how much of
+    one party's lists another party's lists contain, and counts again with inferred transfers.
+    Use as a context manager: the spilled items are removed on exit.
+    """
+
+    def __init__(
+        self, case: Case, policy: Policy | None = None, *, progress: Progress | None = None
+    ) -> None:
+        self.case = case
+        self.policy = policy if policy is not None else load_policy()
+        for i, declared_kind in enumerate(case.evidence):
+            if declared_kind.kind not in self.policy.kinds:
+                raise FactsError(
+                    f"field evidence[{i}].kind: unknown dataset kind {declared_kind.kind!r} "
+                    f"(the policy knows {', '.join(self.policy.kinds)})",
+                    str(case.dir / CASE_FILE),
+                )
+        self.run = Run(self.policy, progress=progress)
+        self.sources: dict[str, list[int]] = {}
+        try:
+            for path in case.paths():
+                self.sources[path] = self.run.read(case.dir / path, case.kind_of(path))
+                if self.run.errors:
+                    failure = self.run.errors[0]
+                    raise InputError(failure.reason, failure.path)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> CaseReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.run.items.close()
+
+    def ids(self, paths: Iterable[str]) -> list[int]:
+        """Source ids of these evidence paths (archive members included)."""
+        return sorted({s for p in paths for s in self.sources[p]})
+
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        return [
+            {"path": f.path, "sha256": f.sha256, "size": f.size, "records_read": f.records_read}
+            for f in self.run.files
+        ]
+
+    def tally(self, groups: Groups) -> tuple[dict[str, Counter[str]], dict[str, int]]:
+        """Distinct items per category of each group ``(include, exclude)``, and bare phones."""
+        result = tally(self.run.items.groups(), groups)
+        names = self.run.categoriser.ids
+        cats = {
+            g: Counter({names[c]: n for c, n in result.groups.get(g, Counter()).items() if n})
+            for g in groups
+        }
+        bare = {g: sum(result.group_bare.get(g, Counter()).values()) for g in groups}
+        return cats, bare
+
+    def counts(self, given: Mapping[str, Sequence[Given]] | None = None) -> dict[str, PartyCounts]:
+        """Every party's Art. 11 counts; ``given`` (party -> transfers) replaces the declared."""
+        given = given if given is not None else {}
+        groups: Groups = {}
+        plans: dict[str, dict[str, list[Given]]] = {}
+        for party in self.case.parties:
+            out = (
+                list(given[party.name]) if party.name in given else declared(self.case, party.name)
+            )
+            per_buyer: dict[str, list[Given]] = {}
+            for g in out:
+                per_buyer.setdefault(g.buyer, []).append(g)
+            plans[party.name] = per_buyer
+            obtained = self.ids(self.case.obtained_by(party.name))
+            passed = self.ids(p for g in out for p in g.evidence)
+            groups[_group(party.name, "obtained")] = (obtained, [])
+            groups[_group(party.name, "kept")] = (obtained, passed)
+            for buyer, gs in per_buyer.items():
+                groups.update(self._given_groups(_group(party.name, "to", buyer), gs))
+                for how in ("sold", "provided"):
+                    typed = [g for g in gs if g.type == how]
+                    if typed:
+                        groups.update(self._given_groups(_group(party.name, how, buyer), typed))
+        cats, bare = self.tally(groups)
+
+        def given_items(name: str) -> Counter[str]:
+            inside = Counter(cats[name])
+            inside.subtract(cats.get(name + "\x1foutside", Counter()))
+            return +inside
+
+        parties: dict[str, PartyCounts] = {}
+        for party in self.case.parties:
+            counts = PartyCounts(party.name)
+            counts.obtained = cats[_group(party.name, "obtained")]
+            counts.kept = cats[_group(party.name, "kept")]
+            counts.bare_phone = bare[_group(party.name, "kept")]
+            for buyer, gs in plans[party.name].items():
+                counts.sold[buyer] = given_items(_group(party.name, "to", buyer))
+                counts.bare_phone += bare[_group(party.name, "to", buyer)]
+                for how in ("sold", "provided"):
+                    if any(g.type == how for g in gs):
+                        counts.by_type.setdefault(how, {})[buyer] = given_items(
+                            _group(party.name, how, buyer)
+                        )
+            parties[party.name] = counts
+        return parties
+
+    def _given_groups(self, name: str, gs: Sequence[Given]) -> Groups:
+        """Groups for what went to one buyer: all of it, and (inferred) what lies outside."""
+        within = [g.within for g in gs if g.within is not None]
+        if within and len(gs) > 1:
+            raise ValueError("an inferred transfer cannot share a buyer with another transfer")
+        evidence = self.ids(p for g in gs for p in g.evidence)
+        out: Groups = {name: (evidence, [])}
+        if within:
+            out[name + "\x1foutside"] = (evidence, self.ids(within[0]))
+        return out
+
+
 def count_case(
     case: Case, policy: Policy | None = None, *, progress: Progress | None = None
 ) -> CaseCounts:
@@ -280,62 +610,12 @@ def count_case(
     An evidence file that cannot be read stops the case with an InputError: a party's count
     would otherwise be silently short.
     """
-    policy = policy if policy is not None else load_policy()
-    for i, declared in enumerate(case.evidence):
-        if declared.kind not in policy.kinds:
-            raise FactsError(
-                f"field evidence[{i}].kind: unknown dataset kind {declared.kind!r} "
-                f"(the policy knows {', '.join(policy.kinds)})",
-                str(case.dir / CASE_FILE),
-            )
-    run = Run(policy, progress=progress)
-    sources: dict[str, list[int]] = {}
-    for path in case.paths():
-        sources[path] = run.read(case.dir / path, case.kind_of(path))
-        if run.errors:
-            failure = run.errors[0]
-            raise InputError(failure.reason, failure.path)
-    groups: dict[str, tuple[list[int], list[int]]] = {}
-    for party in case.parties:
-        obtained = _ids(sources, case.obtained_by(party.name))
-        sold = {b: _ids(sources, paths) for b, paths in case.sold_by(party.name).items()}
-        sold_all = sorted({s for ids in sold.values() for s in ids})
-        groups[_group(party.name, "obtained")] = (obtained, [])
-        groups[_group(party.name, "kept")] = (obtained, sold_all)
-        for buyer, ids in sold.items():
-            groups[_group(party.name, "sold", buyer)] = (ids, [])
-    tallied = run.finish(groups)
-    names = run.categoriser.ids
-
-    def cats(group: str) -> Counter[str]:
-        return Counter({names[c]: n for c, n in tallied.groups.get(group, Counter()).items() if n})
-
-    def bare(group: str) -> int:
-        return sum(tallied.group_bare.get(group, Counter()).values())
-
-    parties: dict[str, PartyCounts] = {}
-    for party in case.parties:
-        counts = PartyCounts(party.name)
-        counts.obtained = cats(_group(party.name, "obtained"))
-        counts.kept = cats(_group(party.name, "kept"))
-        counts.bare_phone = bare(_group(party.name, "kept"))
-        for buyer in case.sold_by(party.name):
-            counts.sold[buyer] = cats(_group(party.name, "sold", buyer))
-            counts.bare_phone += bare(_group(party.name, "sold", buyer))
-        parties[party.name] = counts
-    files = [
-        {"path": f.path, "sha256": f.sha256, "size": f.size, "records_read": f.records_read}
-        for f in run.files
-    ]
-    return CaseCounts(parties, files)
+    with CaseReader(case, policy, progress=progress) as reader:
+        return CaseCounts(reader.counts(), reader.files)
 
 
 def _group(*parts: str) -> str:
     return "\x1f".join(parts)
-
-
-def _ids(sources: dict[str, list[int]], paths: list[str]) -> list[int]:
-    return sorted({s for p in paths for s in sources[p]})
 
 
 @dataclass
@@ -386,6 +666,13 @@ def assess_case(
     for index, party in enumerate(case.parties):
         counts = counted.parties[party.name]
         resold = bool(case.sold_by(party.name))
-        facts = _facts(party, counts.items(policy), resold=resold, where=where, index=index)
+        facts = _facts(
+            party,
+            counts.items(policy),
+            resold=resold,
+            where=where,
+            index=index,
+            gains=case.gains_of(party.name),
+        )
         results.append(PartyResult(party.name, party.role, counts, facts, assess(facts, policy)))
     return CaseResult(case.name, policy, results, counted.files)

@@ -320,6 +320,7 @@ class _Writer:
         self.calls += 1
         chosen = self.pool[people.tolist()]
         made = noisy(chosen, columns, self.seed * 100 + self.calls, rates=rates)
+        made = _dated(made, columns, self.seed)
         mobile = next(c for c, f in columns.items() if f == "mobile")
         target = self.out / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -332,6 +333,21 @@ class _Writer:
             {p for p, s in zip(who, ok, strict=True) if s == "valid"},
             made.frame.height,
         )
+
+
+def _dated(made: Noisy, columns: dict[str, str], seed: int) -> Noisy:
+    """Date columns hold one date per person, the same in every list, before the sales of 2018.
+
+    (The generic ``date`` field draws a fresh date per cell, up to 2023.)
+    """
+    dated = [c for c, f in columns.items() if f == "date"]
+    if not dated:
+        return made
+    start = dt.date(2012, 1, 1).toordinal()
+    days = ((made.person_id.cast(pl.Int64) * 7_919 + seed) % 2_190 + start).to_list()
+    text = [dt.date.fromordinal(d).isoformat() for d in days]
+    frame = made.frame.with_columns(pl.Series(c, text, dtype=pl.String) for c in dated)
+    return Noisy(frame, made.status, made.forms, made.types, made.person_id)
 
 
 def _render(
@@ -599,7 +615,7 @@ def _truth(
             "buyer": "吴某",
             "date": None,
             "type": "sold",
-            "items": len(wu),
+            "items": len(wu & liu),
             "price_yuan": None,
             "channel": None,
             "evidence": [lists["wu"].path],
@@ -607,6 +623,20 @@ def _truth(
             "containment": len(wu & liu) / len(wu),
         }
     )
+    # Counted with --count-inferred: the inferred sale adds what 吴某 holds that 刘某 held, and
+    # 刘某 no longer keeps what he is inferred to have sold.
+    zhou = lists["zhou"].valid
+    kept = liu - zhou - wu
+    sold = len(zhou) + len(wu & liu)
+    with_inferred = {
+        "刘某": {
+            "obtained": len(liu),
+            "sold": sold,
+            "provided": 0,
+            "kept": len(kept),
+            "items": {"sensitive": 0, "important": sold + len(kept), "ordinary": 0},
+        }
+    }
     files = {
         lst.path: {"rows": lst.rows, "items": len(lst.valid), "people": len(set(lst.people))}
         for lst in lists.values()
@@ -625,6 +655,7 @@ def _truth(
             "sums over buyers; declared transfers only (the inferred one is not counted)"
         ),
         "parties": out_parties,
+        "with_inferred": with_inferred,
         "transfers": declared,
         "files": files,
         "origin": origin,

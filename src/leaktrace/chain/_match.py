@@ -1,0 +1,287 @@
+"""Which database did a seized list come from: containment of normalised records, all pairs.
+
+For every pair of lists (seized lists and candidate sources alike) and every key field, the
+number of shared keys comes from one aggregation, :func:`pair_counts`: all lists' keys sorted
+together, each run of equal keys adding one to every pair of lists in it. That is a self-join on
+the key grouped by the pair of lists, which a Spark engine runs as such; locally it is a numpy
+sort of every key once (10 million keys in about a second), not one intersection per pair.
+
+A pair is compared on the field the two lists share most (a developer's base keyed by ID number
+and phone, a salesperson's copy by phone alone: phone). ``containment`` is the share of the
+seized list's keys found in the candidate, ``reverse`` the share of the candidate's keys found in
+the seized list: a list cut from a source has containment near 1 and reverse its share of it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from leaktrace.chain._keys import (
+    KEY_FIELDS,
+    Estates,
+    KeyedList,
+    MatchKey,
+    Progress,
+    day_text,
+    keyed_lists,
+)
+from leaktrace.errors import UsageError
+
+MIN_CONTAINMENT = 0.1
+"""Candidates holding less than this share of a seized list are left out."""
+TOP = 5
+"""Candidates kept per seized list."""
+TOP_ESTATES = 5
+
+
+def pair_counts(key_sets: Sequence[np.ndarray]) -> np.ndarray:
+    """Shared keys of every pair of sets: ``out[a, b]`` = |set a ∩ set b| (symmetric, diagonal 0).
+
+    Each set must hold distinct keys. The aggregation is a sort of every key together; a run of
+    ``k`` equal keys adds one to each of its k(k-1)/2 pairs, done per run length with
+    ``bincount``.
+    """
+    n = len(key_sets)
+    out = np.zeros((n, n), dtype=np.int64)
+    sizes = [len(s) for s in key_sets]
+    if n < 2 or sum(sizes) == 0:
+        return out
+    keys = np.concatenate([np.asarray(s, dtype=np.uint64) for s in key_sets])
+    owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    order = np.argsort(keys, kind="stable")  # stable: equal keys stay in ascending list order
+    keys, owner = keys[order], owner[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    lengths = np.diff(np.append(starts, len(keys)))
+    flat = np.zeros(n * n, dtype=np.int64)
+    for length in np.unique(lengths[lengths > 1]):
+        first = starts[lengths == length]
+        block = owner[first[:, None] + np.arange(length)]
+        for i in range(length - 1):
+            for j in range(i + 1, length):
+                flat += np.bincount(block[:, i] * n + block[:, j], minlength=n * n)
+    out = flat.reshape(n, n)
+    return out + out.T
+
+
+@dataclass
+class Candidate:
+    """One candidate source of one seized list."""
+
+    source: str
+    role: str
+    field: str
+    matched: int
+    containment: float
+    reverse: float
+    estates: list[tuple[str, int]] = dc_field(default_factory=list)
+    span_seized: tuple[str, str] | None = None
+    span_source: tuple[str, str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "role": self.role,
+            "field": self.field,
+            "matched": self.matched,
+            "containment": round(self.containment, 4),
+            "reverse": round(self.reverse, 4),
+            "communities": [{"name": n, "items": k} for n, k in self.estates],
+            "span": {
+                "seized": list(self.span_seized) if self.span_seized else None,
+                "source": list(self.span_source) if self.span_source else None,
+            },
+        }
+
+
+@dataclass
+class ListMatch:
+    """A seized list and its candidates, best first."""
+
+    seized: str
+    candidates: list[Candidate]
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def best_source(self) -> Candidate | None:
+        """The best of the ``--sources`` (an organisation's database), if any qualifies."""
+        return next((c for c in self.candidates if c.role == "source"), None)
+
+
+@dataclass
+class MatchResult:
+    """Every seized list against every candidate: the JSON shape of ``docs/chain.md``."""
+
+    key: MatchKey
+    lists: list[KeyedList]
+    matches: list[ListMatch]
+    min_containment: float
+    seconds: dict[str, float]
+    pairs: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "min_containment": self.min_containment,
+            "lists": [_list_json(kl) for kl in self.lists],
+            "matches": [
+                {
+                    "seized": m.seized,
+                    "best": m.best.source if m.best else None,
+                    "best_source": m.best_source.source if m.best_source else None,
+                    "candidates": [c.to_json() for c in m.candidates],
+                }
+                for m in self.matches
+            ],
+            "pairs_compared": self.pairs,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }
+
+
+def _list_json(kl: KeyedList) -> dict[str, Any]:
+    span = kl.span
+    return {
+        "path": kl.path,
+        "role": kl.role,
+        "sha256": kl.sha256,
+        "records": kl.records,
+        "keys": {KEY_FIELDS[f]: kl.size(f) for f in sorted(kl.fields)},
+        "span": [day_text(span[0]), day_text(span[1])] if span else None,
+    }
+
+
+def match(
+    seized: Sequence[Path],
+    sources: Sequence[Path] = (),
+    *,
+    key: MatchKey = "person",
+    min_containment: float = MIN_CONTAINMENT,
+    top: int = TOP,
+    progress: Progress | None = None,
+) -> MatchResult:
+    """For each seized list, the candidates it came from: the sources and the other seized lists.
+
+    Every file under ``seized`` and ``sources`` is one list (folders walked, archives opened).
+    Candidates are ranked by containment (the share of the seized list's keys they hold), then
+    by reverse containment; those under ``min_containment`` are left out, at most ``top`` kept.
+    """
+    if not 0 <= min_containment <= 1:
+        raise UsageError("the minimum containment must be between 0 and 1")
+    if top < 1:
+        raise UsageError("top must be at least 1")
+    for root in (*seized, *sources):
+        if not Path(root).exists():
+            raise UsageError("no such file or folder", str(root))
+    started = time.perf_counter()
+    estates = Estates()
+    lists = [*keyed_lists(seized, "seized", estates, key=key, progress=progress)]
+    lists += keyed_lists(sources, "source", estates, key=key, progress=progress)
+    read = time.perf_counter()
+    shared = {
+        f: pair_counts([kl.fields[f].keys if f in kl.fields else _NONE for kl in lists])
+        for f in sorted({f for kl in lists for f in kl.fields})
+    }
+    compared = time.perf_counter()
+    matches = [
+        ListMatch(a.path, _candidates(i, lists, shared, estates, min_containment, top))
+        for i, a in enumerate(lists)
+        if a.role == "seized"
+    ]
+    done = time.perf_counter()
+    n = len(lists)
+    return MatchResult(
+        key=key,
+        lists=lists,
+        matches=matches,
+        min_containment=min_containment,
+        seconds={
+            "read": read - started,
+            "compare": compared - read,
+            "describe": done - compared,
+            "total": done - started,
+        },
+        pairs=n * (n - 1) // 2,
+    )
+
+
+_NONE = np.empty(0, dtype=np.uint64)
+
+
+def _candidates(
+    i: int,
+    lists: list[KeyedList],
+    shared: dict[int, np.ndarray],
+    estates: Estates,
+    min_containment: float,
+    top: int,
+) -> list[Candidate]:
+    a = lists[i]
+    ranked = []
+    for j, b in enumerate(lists):
+        if j == i or not shared:
+            continue
+        f = max(shared, key=lambda f: (shared[f][i, j], -f))
+        n = int(shared[f][i, j])
+        if n == 0:
+            continue
+        containment = n / a.size(f)
+        if containment < min_containment:
+            continue
+        ranked.append((round(containment, 4), round(n / b.size(f), 4), -j, j, f, n))
+    ranked.sort(reverse=True)
+    out = []
+    for containment, reverse, _, j, f, n in ranked[:top]:
+        b = lists[j]
+        out.append(_describe(a, b, f, n, containment, reverse, estates))
+    return out
+
+
+def _describe(
+    a: KeyedList,
+    b: KeyedList,
+    f: int,
+    n: int,
+    containment: float,
+    reverse: float,
+    estates: Estates,
+) -> Candidate:
+    """The matched rows' estates (from the seized list) and date spans (in each list)."""
+    ka, kb = a.fields[f], b.fields[f]
+    in_b = np.isin(ka.keys, kb.keys, assume_unique=True)
+    in_a = np.isin(kb.keys, ka.keys, assume_unique=True)
+    codes = ka.community[in_b]
+    if (codes < 0).all():
+        codes = kb.community[in_a]
+    codes = codes[codes >= 0]
+    counts = np.bincount(codes, minlength=len(estates.names)) if len(codes) else np.zeros(0)
+    order = np.argsort(-counts, kind="stable")[:TOP_ESTATES]
+    return Candidate(
+        source=b.path,
+        role=b.role,
+        field=KEY_FIELDS[f],
+        matched=n,
+        containment=containment,
+        reverse=reverse,
+        estates=[(estates.names[c], int(counts[c])) for c in order if counts[c]],
+        span_seized=_span(ka.day[in_b]),
+        span_source=_span(kb.day[in_a]),
+    )
+
+
+def _span(days: np.ndarray) -> tuple[str, str] | None:
+    days = days[days >= 0]
+    if not len(days):
+        return None
+    return day_text(int(days.min())), day_text(int(days.max()))
+
+
+__all__ = ["Candidate", "ListMatch", "MatchResult", "match", "pair_counts"]

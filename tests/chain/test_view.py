@@ -7,6 +7,7 @@ overlap of two seized lists; a buyer sells back to the reseller, which closes a 
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -288,6 +289,36 @@ def test_svg_escapes_names(chain: dict[str, Any]) -> None:
     assert "<b>" not in svg
     names = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert "<b>&孙某</b>" in names
+
+
+def test_thirty_parties_fit_one_screen() -> None:
+    """One seller with 24 buyers: the buyers' column is staggered, not a tall thin line."""
+    buyers = [f"买家{i:02d}" for i in range(24)]
+    chain = {
+        "case": None,
+        "policy": {"name": "p", "sha256": "0" * 64},
+        "parties": [_party("甲某", "source", "insider", obtained=2000, sold=48_000)],
+        "transfers": [
+            _transfer("甲某", "乙某", "2026-01-01", 2000, 4000),
+            *(
+                _transfer("乙某" if i % 2 else "甲某", b, None, 2000, 100)
+                for i, b in enumerate(buyers)
+            ),
+            _transfer("乙某", "丙某", "2026-02-01", 2000, 4000),
+            _transfer("丙某", "丁某", "2026-03-01", 2000, 4000),
+            _transfer("丁某", "戊某", "2026-03-01", 2000, 4000),
+        ],
+    }
+    root = ET.fromstring(render_svg(chain))
+    _, _, width, height = (float(v) for v in root.get("viewBox", "").split())
+    assert 0.8 < width / height < 3
+    centres = [
+        (float(c.get("cx", 0)), float(c.get("cy", 0)))
+        for c in root.findall(f".//{SVG}g[@class='nodes']//{SVG}circle")
+    ]
+    assert len(centres) == 29
+    closest = min(math.dist(a, b) for i, a in enumerate(centres) for b in centres[i + 1 :])
+    assert closest >= 100  # room for a two-line label between any two parties
 
 
 def test_unknown_language_is_a_usage_error(chain: dict[str, Any]) -> None:

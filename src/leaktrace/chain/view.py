@@ -43,6 +43,8 @@ FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHe
 X_GAP = 300
 Y_GAP = 120
 RADIUS = 18
+MAX_ROWS = 7  # a column with more parties is staggered over sub-columns SUB_GAP apart
+SUB_GAP = 170
 
 _TEXT: dict[str, dict[str, Any]] = {
     "zh": {
@@ -357,12 +359,16 @@ def _layout(drawing: _Drawing) -> None:
         if graph.degree(node.id) == 0 and node.role != "source":
             layer[node.id] = last if node.role in ("buyer", "other") else min(1, last)
     columns = _order_columns(dag, layer, [n.id for n in drawing.nodes])
-    tallest = max((len(c) for c in columns), default=1)
-    for x, column in enumerate(columns):
-        for y, node_id in enumerate(column):
+    x = 0.0
+    for column in columns:
+        # A tall column (one seller, many buyers) is staggered over a few sub-columns, so the
+        # picture stays about as wide as it is high and its labels readable when fitted.
+        wide = math.ceil(len(column) / MAX_ROWS)
+        for i, node_id in enumerate(column):
             node = drawing.node(node_id)
-            node.x = float(x * X_GAP)
-            node.y = float((y - (len(column) - 1) / 2 + (tallest - 1) / 2) * Y_GAP)
+            node.x = x + (i % wide) * SUB_GAP
+            node.y = (i - (len(column) - 1) / 2) * Y_GAP / wide
+        x += X_GAP + (wide - 1) * SUB_GAP
     for edge in drawing.edges:
         edge.back = (edge.source, edge.target) in back
     _bend_edges(drawing, layer)

@@ -105,6 +105,8 @@
         },
       },
       { selector: "edge.loop", style: { "curve-style": "bezier", "loop-direction": "0deg" } },
+      { selector: "edge.unlabelled", style: { label: "" } },
+      { selector: "edge.unlabelled:selected", style: { label: "data(label)" } },
       { selector: "edge.inferred", style: { "line-style": "dashed", "line-dash-pattern": [6, 4] } },
       {
         selector: "edge:selected",
@@ -119,6 +121,17 @@
     ],
   });
   window.cy = cy;
+
+  // Zoomed far out (a big chain fitted to the screen), edge labels would be too small to read
+  // and would only hide the lines: they come back when zoomed in, or on a selected transfer.
+  if (cy.zoom() > 1.4) {  // a chain of two or three parties: do not blow it up
+    cy.zoom(1.4);
+    cy.center();
+  }
+
+  const labelsByZoom = () => cy.edges().toggleClass("unlabelled", cy.zoom() < 0.7);
+  cy.on("zoom", labelsByZoom);
+  labelsByZoom();
 
   // ---- details panel ---------------------------------------------------------------------
   const details = document.getElementById("details");

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from leaktrace.detect._data import bank_bins
-from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._text import codes_to_status, fixed_width, valid_invalid
 from leaktrace.detect._unit import InvalidChecksum, validate_with
 
 _SHAPE = r"^[345869]\d{14,18}$"
@@ -54,19 +54,30 @@ def _luhn_series(s: pl.Series) -> pl.Series:
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """Status of plain 15-19 digit numbers (Luhn on integers); ``"?"`` for other forms."""
-    n = v.str.to_integer(base=10, dtype=pl.UInt64, strict=False)
-    size = v.str.len_bytes()
-    plain = size.is_between(15, 19) & n.is_not_null() & v.str.slice(0, 1).is_in(list("345689"))
-    return (
-        pl.when(v.is_null())
-        .then(pl.lit(None, pl.String))
-        .when(~plain.fill_null(False))
-        .then(pl.lit("?"))
-        .when(luhn_ok(v))
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("invalid"))
-    )
+    """Status of plain 15-19 digit numbers (Luhn on their digits); ``"?"`` for other forms."""
+    return v.map_batches(_fast_series, return_dtype=pl.String, is_elementwise=True)
+
+
+_FIRST = np.frombuffer(b"345689", dtype=np.uint8)
+_DOUBLED = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.int64)
+"""A Luhn-doubled digit with its digits summed (7 -> 14 -> 5)."""
+
+
+def _fast_series(s: pl.Series) -> pl.Series:
+    """Plain card numbers checked on their digit matrix, one matrix per length."""
+    codes = np.where(s.is_null().to_numpy(), 0, 1).astype(np.uint8)
+    lengths = s.str.len_bytes()
+    for width in range(15, 20):
+        rows, m = fixed_width(s, width, lengths)
+        if not rows.size:
+            continue
+        d = m - np.uint8(48)  # non-digits wrap around to values above 9
+        plain = (d.max(axis=1) <= 9) & np.isin(m[:, 0], _FIRST)
+        rows, d = rows[plain], d[plain].astype(np.int64)
+        # from the right: the check digit as it is, then every second digit doubled
+        total = d[:, width - 1 :: -2].sum(axis=1) + _DOUBLED[d[:, width - 2 :: -2]].sum(axis=1)
+        codes[rows] = np.where(total % 10 == 0, 2, 3)
+    return codes_to_status(s, codes)
 
 
 def _valid(c: pl.Expr) -> pl.Expr:

@@ -25,10 +25,11 @@ import datetime
 from functools import cache
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from leaktrace.detect._data import counties
-from leaktrace.detect._text import compact, valid_invalid
+from leaktrace.detect._text import codes_to_status, compact, fixed_width, valid_invalid
 from leaktrace.detect._unit import (
     InvalidChecksum,
     InvalidComponent,
@@ -151,25 +152,65 @@ def _with_checks(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def _fast_series(s: pl.Series) -> pl.Series:
-    v = pl.col("v")
-    frame = _with_checks(pl.DataFrame({"v": s}), "v")
-    plain = (
-        (v.str.len_bytes() == 18)
-        & (pl.col("_n") >= 10**16)
-        & v.str.slice(17, 1).is_in(list("0123456789X"))
-    ).fill_null(False)
-    status = (
-        pl.when(v.is_null())
-        .then(pl.lit(None, pl.String))
-        .when(~plain)
-        .then(pl.lit("?"))
-        .when(pl.col("valid18"))
-        .then(pl.lit("valid"))
-        .when(pl.col("shaped18"))
-        .then(pl.lit("invalid"))
-        .otherwise(pl.lit(None, pl.String))
-    )
-    return frame.select(status).to_series()
+    """Plain 18-character IDs checked on their digit matrix; ``"?"`` for every other form.
+
+    The same tests as ``_with_checks`` (region, date, check character; ``shaped18`` for
+    invalid), as numpy arithmetic over the cells' bytes: one pass instead of three parses.
+    """
+    codes = np.where(s.is_null().to_numpy(), 0, 1).astype(np.uint8)
+    rows, m = fixed_width(s, 18)
+    if rows.size:
+        d = m[:, :17] - np.uint8(48)  # non-digits wrap around to values above 9
+        last = m[:, 17]
+        plain = (d.max(axis=1) <= 9) & (d[:, 0] != 0) & ((last - np.uint8(48) <= 9) | (last == 88))
+        rows, last = rows[plain], last[plain].astype(np.int64)
+        d = d[plain].astype(np.int64)
+        n = d @ _POWERS
+        year, month, day = (n // 10**7) % 10000, (n // 10**5) % 100, (n // 10**3) % 100
+        check = (12 - (d @ _WEIGHTS) % 11) % 11
+        digit = np.where(last == 88, 10, last - 48)
+        today = datetime.date.today()
+        in_years = (year >= 1800) & (year <= 2099)
+        valid = (
+            _county_table()[n // 10**11]
+            & in_years
+            & _date_ok(year, month, day)
+            & (
+                year * 10000 + month * 100 + day
+                <= today.year * 10000 + today.month * 100 + today.day
+            )
+            & (check == digit)
+        )
+        shaped = _province_table()[n // 10**15] & in_years & (month <= 19) & (day <= 39)
+        codes[rows] = np.where(valid, 2, np.where(shaped, 3, 0))
+    return codes_to_status(s, codes)
+
+
+_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+_WEIGHTS = np.array(WEIGHTS, dtype=np.int64)
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _date_ok(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    ok_month = (month >= 1) & (month <= 12)
+    days = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    return ok_month & (day >= 1) & (day <= days)
+
+
+@cache
+def _county_table() -> np.ndarray:
+    """``table[code]`` is True for every six-digit region code that ever existed."""
+    table = np.zeros(10**6, dtype=bool)
+    table[[int(c) for c in counties()]] = True
+    return table
+
+
+@cache
+def _province_table() -> np.ndarray:
+    table = np.zeros(100, dtype=bool)
+    table[[int(c[:2]) for c in counties()]] = True
+    return table
 
 
 def tidy_expr(v: pl.Expr) -> pl.Expr:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from leaktrace.detect._catalogue import CATALOGUE, TYPE_IDS
+from leaktrace.detect._check import RANK, check_columns
 from leaktrace.detect._columns import ColumnProfile, classify_columns
 from leaktrace.detect._spans import find_spans
 from leaktrace.detect._unit import MaskedValue, PIType, ValidationError
@@ -22,11 +23,13 @@ from leaktrace.detect.types.cn_id import decode_frame as decode_cn_ids
 
 __all__ = [
     "CATALOGUE",
+    "RANK",
     "TYPE_IDS",
     "ColumnProfile",
     "MaskedValue",
     "PIType",
     "ValidationError",
+    "check_columns",
     "classify_columns",
     "column_status",
     "decode_cn_id",

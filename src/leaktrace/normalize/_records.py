@@ -8,14 +8,12 @@ batches with ``mapInArrow``. Its output schema (:data:`RECORD_SCHEMA`) never dep
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
 
-from leaktrace.detect import CATALOGUE, TYPE_IDS, ColumnProfile, column_status
+from leaktrace.detect import CATALOGUE, RANK, TYPE_IDS, ColumnProfile, check_columns
 from leaktrace.normalize._address import (
     ADDRESS_PARTS,
     ROOM_PARTS,
@@ -62,12 +60,12 @@ RECORD_SCHEMA: dict[str, pl.DataType] = {
 }
 """The columns :func:`records` returns, whatever the batch holds."""
 
-_RANK = {"valid": 3, "invalid": 2, "masked": 1}
 _ROOM_TEXT = "_room_text"
 _NEEDS_CLEANING = r"\s|[^\x00-\x7F\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
 """Whitespace, or a character outside ASCII and the unified ideographs: NFKC is the identity on
 those, so only cells with something else need cleaning."""
-_STATUS_OF_RANK = {3: "valid", 2: "invalid", 1: "masked", 0: "empty"}
+_STATUS_OF_RANK = {rank: status for status, rank in RANK.items()} | {0: "empty"}
+VALID, INVALID, MASKED = RANK["valid"], RANK["invalid"], RANK["masked"]
 
 
 @dataclass(frozen=True)
@@ -79,8 +77,8 @@ class _Column:
     index: int
 
     @property
-    def status(self) -> str:
-        return f"_s{self.index}"
+    def rank(self) -> str:
+        return f"_k{self.index}"
 
     @property
     def value(self) -> str:
@@ -150,48 +148,34 @@ def records(
 
 
 def _scratch(batch: pl.DataFrame, columns: list[_Column]) -> pl.DataFrame:
-    """Per typed column: its cell status, its canonical value and the raw text.
-
-    Detect's ``normalise`` gives a value exactly for the valid cells, so the full ``status``
-    check only runs on the other non-empty cells (a few percent). Columns run on a thread each:
-    Polars releases the GIL, so every core stays busy.
-    """
-
-    def run(column: _Column) -> list[pl.Series]:
-        raw = batch.get_column(column.name)
-        value = CATALOGUE[column.type].normalise(raw).cast(pl.String)
-        status = pl.Series(column.status, [None] * raw.len(), dtype=pl.String)
-        status = status.set(value.is_not_null(), "valid")
-        rest = (value.is_null() & raw.is_not_null()).arg_true()
-        if rest.len():
-            status = status.scatter(rest, column_status(raw.gather(rest), column.type))
-        return [status, value.alias(column.value)]
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        out = [s for pair in pool.map(run, columns) for s in pair]
+    """Per typed column: its cell status rank (:data:`~leaktrace.detect.RANK`), its canonical
+    value and the raw text, every column validated once (``detect.check_columns``)."""
+    checked = check_columns(batch, [(c.name, c.type) for c in columns])
+    out = [
+        s
+        for c, (rank, value) in zip(columns, checked, strict=True)
+        for s in (rank.alias(c.rank), value.alias(c.value))
+    ]
     raws = [batch.get_column(c.name).alias(c.raw) for c in columns]
     pad = pl.Series("_pad", [None] * batch.height, dtype=pl.Null)  # keeps the height
     return pl.DataFrame([pad, *out, *raws])
 
 
-def _cell_rank(column: _Column) -> pl.Expr:
-    return pl.col(column.status).replace_strict(_RANK, default=0, return_dtype=pl.UInt8)
-
-
 def _rank(columns: list[_Column]) -> pl.Expr:
     """Best cell status of a type in the row, as a rank (3 valid … 0 absent)."""
-    ranks = [_cell_rank(c) for c in columns]
+    ranks = [pl.col(c.rank) for c in columns]
     return pl.max_horizontal(ranks) if len(ranks) > 1 else ranks[0]
 
 
 def _value(columns: list[_Column]) -> pl.Expr:
-    valid = [pl.when(pl.col(c.status) == "valid").then(pl.col(c.value)) for c in columns]
-    return pl.coalesce(valid) if len(valid) > 1 else valid[0]
+    """The first valid value of a type in the row (values are null unless valid)."""
+    values = [pl.col(c.value) for c in columns]
+    return pl.coalesce(values) if len(values) > 1 else values[0]
 
 
 def _types(rank: dict[str, pl.Expr]) -> pl.Expr:
     """Bitmask of the types with a valid value in the row (see :data:`TYPE_BITS`)."""
-    bits = [pl.when(r == 3).then(pl.lit(TYPE_BITS[t], pl.UInt32)) for t, r in rank.items()]
+    bits = [pl.when(r == VALID).then(pl.lit(TYPE_BITS[t], pl.UInt32)) for t, r in rank.items()]
     if not bits:
         return pl.lit(0, pl.UInt32)
     return pl.sum_horizontal(bits).fill_null(0).cast(pl.UInt32)
@@ -271,7 +255,7 @@ def _reasons(
     The reason is that of the strongest field with the row's status: an invalid ID before an
     invalid mobile, and so on. Computed on the excluded rows only, which are few.
     """
-    excluded = (row_rank == 1) | (row_rank == 2)
+    excluded = (row_rank == MASKED) | (row_rank == INVALID)
     out = pl.Series("reason", [None] * scratch.height, dtype=pl.String)
     if not excluded.any():
         return out
@@ -284,12 +268,12 @@ def _reasons(
         for column in (c for c in columns if c.type == type_id):
             raw = pl.col(column.raw)
             chain.append(
-                pl.when((pl.col("_rank") == 2) & (pl.col(column.status) == "invalid")).then(
+                pl.when((pl.col("_rank") == INVALID) & (pl.col(column.rank) == INVALID)).then(
                     invalid_reason(raw, type_id, label)
                 )
             )
             chain.append(
-                pl.when((pl.col("_rank") == 1) & (pl.col(column.status) == "masked")).then(
+                pl.when((pl.col("_rank") == MASKED) & (pl.col(column.rank) == MASKED)).then(
                     pl.lit(masked_reason(type_id, label))
                 )
             )

@@ -1,0 +1,82 @@
+"""Status and canonical value of every cell of many typed columns, validated once.
+
+``PIType.status`` and ``PIType.normalise`` each answer one question about one column. A batch
+that needs both for several columns (``normalize.records``) would validate every cell twice and
+one column at a time; :func:`check_columns` runs every unit's fast path for all columns in one
+lazy query (Polars evaluates the columns side by side, without the GIL), then sends only the
+cells the fast paths leave undecided through the full pipeline, normalising them first and
+asking for a status only where no valid value came out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from leaktrace.detect._catalogue import CATALOGUE
+
+RANK: dict[str, int] = {"valid": 3, "invalid": 2, "masked": 1}
+"""A cell's status as a small integer (0 for null): the stronger status has the higher rank."""
+
+VALID = 3
+_UNDECIDED = 4
+
+
+def check_columns(
+    batch: pl.DataFrame, columns: Sequence[tuple[str, str]]
+) -> list[tuple[pl.Series, pl.Series]]:
+    """``(rank, value)`` for each ``(column name, type id)``: a UInt8 Series of :data:`RANK`
+    codes and a String Series of canonical values (null unless the cell is valid).
+
+    Equal to ``status`` mapped through :data:`RANK` and ``normalise`` of each unit.
+    """
+    if not columns:
+        return []
+    fast = batch.lazy().select(
+        _fast_rank(pl.col(name), type_id).alias(f"_k{i}")
+        for i, (name, type_id) in enumerate(columns)
+    )
+    ranks = fast.collect().get_columns()
+    out = []
+    for (name, type_id), rank in zip(columns, ranks, strict=True):
+        raw = batch.get_column(name).cast(pl.String)
+        value = pl.select(
+            pl.when(pl.lit(rank) == VALID).then(pl.lit(raw)).otherwise(pl.lit(None, pl.String))
+        ).to_series()
+        undecided = (rank == _UNDECIDED).arg_true()
+        if undecided.len():
+            sub_rank, sub_value = _full(raw.gather(undecided), type_id)
+            rank = rank.scatter(undecided, sub_rank)
+            value = value.scatter(undecided, sub_value)
+        out.append((rank.alias(name), value.alias(name)))
+    return out
+
+
+def _fast_rank(raw: pl.Expr, type_id: str) -> pl.Expr:
+    """3 where the unit's fast path settles the cell as valid, 0 for empty, undecided else."""
+    unit = CATALOGUE[type_id]
+    sure = pl.lit(False) if unit.fast_status_expr is None else unit.fast_status_expr(raw) == "valid"
+    return (
+        pl.when(raw.is_null())
+        .then(pl.lit(0, pl.UInt8))
+        .when(sure.fill_null(False))
+        .then(pl.lit(VALID, pl.UInt8))
+        .otherwise(pl.lit(_UNDECIDED, pl.UInt8))
+    )
+
+
+def _full(cells: pl.Series, type_id: str) -> tuple[pl.Series, pl.Series]:
+    """The full pipeline on non-empty cells: normalise, then status where nothing valid came out."""
+    unit = CATALOGUE[type_id]
+    value = unit.normalise(cells).cast(pl.String)
+    rank = pl.select(
+        pl.when(pl.lit(value).is_not_null())
+        .then(pl.lit(VALID, pl.UInt8))
+        .otherwise(pl.lit(0, pl.UInt8))
+    ).to_series()
+    rest = value.is_null().arg_true()
+    if rest.len():
+        status = unit.status(cells.gather(rest))
+        rank = rank.scatter(rest, status.replace_strict(RANK, default=0, return_dtype=pl.UInt8))
+    return rank, value

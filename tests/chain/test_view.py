@@ -213,6 +213,18 @@ def test_time_slider_hides_later_transfers(
     assert browser_page.inner_text("#time-label") == "全部"
 
 
+def test_pointing_at_a_path_or_issue_marks_its_parties(
+    browser_page: Any, tmp_path: Path, chain: dict[str, Any]
+) -> None:
+    _open(browser_page, tmp_path, render_html(chain))
+    flagged = "() => cy.$('.flagged').map(e => e.isNode() ? e.data('name') : e.id()).sort()"
+    browser_page.hover(".paths li")
+    assert browser_page.inner_text(".paths li") == "王某 → 李某 → 钱某\n2026-03-01 → 2026-04-02"
+    assert browser_page.evaluate(flagged) == sorted(["e0", "e4", "王某", "李某", "钱某"])
+    browser_page.hover(".issues li")
+    assert browser_page.evaluate(flagged) == sorted(["李某", "钱某"])
+
+
 def test_english_page(browser_page: Any, tmp_path: Path, chain: dict[str, Any]) -> None:
     _open(browser_page, tmp_path, render_html(chain, lang="en"))
     _click_node(browser_page, "李某")
@@ -220,6 +232,8 @@ def test_english_page(browser_page: Any, tmp_path: Path, chain: dict[str, Any]) 
     assert "reseller" in panel
     assert "obtained\n3,700 items" in panel
     assert browser_page.evaluate("document.documentElement.lang") == "en"
+    font = browser_page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert font.startswith('"Noto Sans CJK SC"')  # the inlined style sheet applies
 
 
 def test_a_hostile_party_name_is_shown_not_run(browser_page: Any, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import jinja2
@@ -49,6 +50,7 @@ SUB_GAP = 170
 _TEXT: dict[str, dict[str, Any]] = {
     "zh": {
         "lang": "zh",
+        "colon": "：",
         "html_lang": "zh-CN",
         "title": "交易链",
         "case": "案件",
@@ -88,6 +90,7 @@ _TEXT: dict[str, dict[str, Any]] = {
         "time_note": "只显示截至所选日期的交易；日期不详的交易始终显示。",
         "issues": "问题",
         "no_issues": "未发现问题。",
+        "paths": "交易路径",
         "issue_kind": {"cycle": "循环", "date_order": "日期顺序", "out_of_order": "日期顺序"},
         "details": "详情",
         "hint": "点击图中的当事人或交易查看详情。",
@@ -120,6 +123,7 @@ _TEXT: dict[str, dict[str, Any]] = {
     },
     "en": {
         "lang": "en",
+        "colon": ": ",
         "html_lang": "en",
         "title": "Trade chain",
         "case": "Case",
@@ -159,6 +163,7 @@ _TEXT: dict[str, dict[str, Any]] = {
         "time_note": "Shows transfers up to the chosen date; undated transfers are always shown.",
         "issues": "Issues",
         "no_issues": "No issues found.",
+        "paths": "Paths",
         "issue_kind": {"cycle": "cycle", "date_order": "date order", "out_of_order": "date order"},
         "details": "Details",
         "hint": "Click a party or a transfer in the graph to see its details.",
@@ -212,6 +217,7 @@ def render_html(chain: dict[str, Any], *, lang: str = "zh") -> str:
         ),
         dates=drawing.dates,
         issues=_issues(chain, drawing, text),
+        paths=_paths(chain, drawing),
         parties=[_party_row(node, text) for node in drawing.nodes if node.party is not None],
         roles=[(role, text["role"][role], ROLE_COLOURS[role]) for role in ROLES],
         levels=[
@@ -223,7 +229,7 @@ def render_html(chain: dict[str, Any], *, lang: str = "zh") -> str:
         data=_script_json(drawing.payload(text)),
         cytoscape=_script_text(_asset("cytoscape.min.js")),
         script=_script_text(_asset("view.js")),
-        css=_asset("view.css"),
+        css=Markup(_asset("view.css").replace("</style", "<\\/style")),
     )
     return page
 
@@ -555,7 +561,7 @@ def _finding_panel(finding: dict[str, Any], text: dict[str, Any]) -> dict[str, A
         rows.append([text["fine"], f"{fine.get('provision', '')}：{fine['why']}"])
     return {
         "level": level,
-        "title": f"{text['finding']}：{text['level'][level]}",
+        "title": f"{text['finding']}{text['colon']}{text['level'][level]}",
         "colour": LEVEL_COLOURS[level],
         "grounds": [
             {
@@ -615,6 +621,25 @@ def _issues(chain: dict[str, Any], drawing: _Drawing, text: dict[str, Any]) -> l
                 "kind": text["issue_kind"].get(kind, kind),
                 "message": str(issue.get("message") or ""),
                 "nodes": " ".join(drawing.by_name[n].id for n in names if n in drawing.by_name),
+            }
+        )
+    return out
+
+
+def _paths(chain: dict[str, Any], drawing: _Drawing) -> list[dict[str, str]]:
+    """Each path of the chain as one line, with the ids of its parties and transfers."""
+    out = []
+    for path in chain.get("paths") or []:
+        names = [str(n) for n in path.get("parties") or []]
+        ids = [drawing.by_name[n].id for n in names if n in drawing.by_name]
+        hops = set(pairwise(ids))
+        dates = [str(d) if d else "?" for d in path.get("dates") or []]
+        out.append(
+            {
+                "parties": " → ".join(names),
+                "dates": " → ".join(dates),
+                "nodes": " ".join(ids),
+                "edges": " ".join(e.id for e in drawing.edges if (e.source, e.target) in hops),
             }
         )
     return out

@@ -116,6 +116,10 @@
         selector: ".flagged",
         style: { "overlay-color": "#b9770e", "overlay-opacity": 0.25, "overlay-padding": 10, "overlay-shape": "ellipse" },
       },
+      {
+        selector: "edge.flagged",
+        style: { "line-color": "#b9770e", "target-arrow-color": "#b9770e", width: 3.5 },
+      },
       { selector: "node.faded", style: { opacity: 0.25 } },
       { selector: ".hidden", style: { display: "none" } },
     ],
@@ -221,9 +225,9 @@
     }),
   );
 
-  // ---- issues: point at the parties they name ----------------------------------------------
-  document.querySelectorAll(".issues li[data-nodes]").forEach((item) => {
-    const ids = item.dataset.nodes.split(" ").filter(Boolean);
+  // ---- issues and paths: point at the parties and transfers they name ----------------------
+  document.querySelectorAll(".issues li[data-nodes], .paths li[data-nodes]").forEach((item) => {
+    const ids = (item.dataset.nodes + " " + item.dataset.edges).split(" ").filter(Boolean);
     const flag = (on) => ids.forEach((id) => cy.getElementById(id).toggleClass("flagged", on));
     item.addEventListener("mouseenter", () => flag(true));
     item.addEventListener("mouseleave", () => flag(false));

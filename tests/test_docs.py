@@ -21,6 +21,7 @@ DOCS = {
     "demo": "docs/synth.md",
     "mark": "docs/mark-trace.md",
     "trace": "docs/mark-trace.md",
+    "report": "docs/report.md",
 }
 
 

@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 # Each verb lives in its own module and registers itself on ``app`` when imported.
-_VERBS = ("scan", "count", "synth", "assess", "mark", "trace", "demo")
+_VERBS = ("scan", "count", "synth", "assess", "mark", "trace", "demo", "report")
 
 
 def _version(value: bool) -> None:

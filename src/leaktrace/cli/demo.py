@@ -1,22 +1,34 @@
-"""``leaktrace demo``: generate a synthetic seized-evidence folder and scan it.
+"""``leaktrace demo``: the whole of LeakTrace on a synthetic case, ending in the evidence report.
 
-This is what ``make demo`` runs. Everything it writes is synthetic, made by ``leaktrace.synth``
-from a fixed seed, so the output is the same on every machine.
+This is what ``make demo`` runs. It writes the story's case (``leaktrace.synth.demo``), then
+scans, counts, traces, chains and assesses it by building the report, writes the report as HTML,
+JSON and XLSX, and prints a short summary. Everything is synthetic; no real person's data.
 """
 
 from __future__ import annotations
 
-import json
+import shutil
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from leaktrace.cli import app
 from leaktrace.cli._common import console, user_errors
-from leaktrace.cli.scan import _print
-from leaktrace.scan import scan
-from leaktrace.synth import write_evidence_folder
+from leaktrace.cli.report import stage_progress
+from leaktrace.errors import UsageError
+from leaktrace.report import FORMATS, Report, build_report, labels, write_report
+from leaktrace.synth.demo import write_demo_case
+
+MARKER = ".leaktrace-demo"
+"""Left in the output folder so a later run knows which folder it may replace."""
+WRITES = ("case.toml", "evidence", "sources", "holder", "truth.json", "reports", MARKER)
+"""Everything the demo writes in its folder; a later run replaces these and nothing else."""
+LEGACY = ("scan.json",)
+"""What earlier versions of the demo wrote; removed from a demo folder too."""
 
 
 @app.command("demo")
@@ -24,22 +36,104 @@ from leaktrace.synth import write_evidence_folder
 def demo_command(
     out: Path = typer.Option(Path("demo-out"), "--out", help="Folder to write the demo case into."),
     seed: int = typer.Option(2017, "--seed", help="Seed of the synthetic data."),
-    rows: int = typer.Option(2000, "--rows", help="Residents per generated list."),
 ) -> None:
-    """演示 Generate a synthetic seized-evidence folder and scan it.
+    """演示 Generate the synthetic Jiande (建德) owner-list case and write its evidence report.
 
-    Writes OUT/evidence/ (messy lists as investigators receive them), OUT/truth.json (what the
-    generator put there), and OUT/scan.json (what the scan found), then prints the scan.
+    Writes OUT/case.toml, OUT/evidence/ (seized lists in messy formats), OUT/holder/ (a
+    property company's fingerprinted exports and mark registry), OUT/truth.json, and
+    OUT/reports/report.html, report.json and report.xlsx; prints a summary. An OUT written by
+    an earlier demo is replaced; any other non-empty folder is refused.
     """
     started = time.perf_counter()
-    console.print(f"[bold]生成合成证据 generating synthetic evidence[/] → {out}/evidence")
-    write_evidence_folder(out, seed=seed, rows=rows)
-    result = scan([out / "evidence"])
-    (out / "scan.json").write_text(
-        json.dumps(result.to_json(), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    _print(result)
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=".demo-", dir=out.parent))
+    try:
+        with stage_progress(quiet=False) as (stage, rows):
+            if stage:
+                stage("生成合成案件 generating the synthetic case")
+            demo = write_demo_case(build, seed=seed)
+            (build / MARKER).write_text("leaktrace demo\n", encoding="utf-8")
+            report = build_report(
+                build,
+                command=["leaktrace", *sys.argv[1:]],
+                stage=stage,
+                rows=rows,
+            )
+            report.data["case"]["dir"] = str(out.resolve())
+            report.data["produced"]["reproduce"] = f"leaktrace report {out} --format html"
+            if stage:
+                stage("写出报告 writing the reports")
+            for fmt in FORMATS:
+                write_report(report, build / "reports" / f"report.{fmt}", fmt)
+        _replace(out, build)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    _summary(report, out, demo.leaker, time.perf_counter() - started)
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError("--out must be a folder", str(out))
+    ours = (out / MARKER).exists() or (out / LEGACY[0]).exists()
+    if out.is_dir() and any(out.iterdir()) and not ours:
+        raise UsageError(
+            "folder is not empty and was not written by `leaktrace demo`; choose another --out",
+            str(out),
+        )
+
+
+def _replace(out: Path, build: Path) -> None:
+    """Move the new demo into ``out``, replacing what an earlier demo wrote there, only that."""
+    out.mkdir(parents=True, exist_ok=True)
+    trash = Path(tempfile.mkdtemp(prefix=".demo-old-", dir=out.parent))
+    try:
+        for name in (*WRITES, *LEGACY):
+            if (out / name).exists():
+                (out / name).rename(trash / name)
+        for name in WRITES:
+            if (build / name).exists():
+                (build / name).rename(out / name)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
+    data, lab = report.data, labels("zh")
+    console.print(f"\n[bold]LeakTrace 演示 demo[/]：{data['case']['name']}")
+    summary = data["summary"]
     console.print(
-        f"\n[bold green]完成 done[/] in {time.perf_counter() - started:.1f} s · "
-        f"扫描结果 scan result: {out / 'scan.json'}"
+        f"证据 evidence {summary['files']} 个文件 files · 去重后 distinct items "
+        f"{summary['items_total']:,} 条 · 当事人 parties {summary['parties']}"
     )
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for column in ("当事人 party", "角色 role", "法律身份", "条数 items", "认定 finding"):
+        table.add_column(column, justify="right" if column.startswith("条数") else "left")
+    style = {"none": "green", "serious": "yellow", "especially_serious": "bold red"}
+    for p in data["parties"]:
+        level = p["finding"]["level"]
+        table.add_row(
+            p["name"],
+            lab[f"role.{p['role']}"],
+            lab[f"legal.{p['legal_role']}"],
+            f"{p['items_total']:,}",
+            f"[{style[level]}]{lab[f'level.{level}']}[/]",
+        )
+    console.print(table)
+    for t in data["traces"]:
+        if t["accused"]:
+            a = t["accused"][0]
+            console.print(
+                f"溯源 traced: {t['evidence']} → [bold]{a['recipient']}[/] 的导出副本 "
+                f"(p ≤ 10^{a['log10_p_value']}, 误指认上限 bound {t['false_accusation_bound']:g})"
+            )
+        else:
+            console.print(f"溯源 traced: {t['evidence']} → 无人被认定 no one accused")
+    reports = out / "reports"
+    console.print(
+        f"\n[bold green]报告 report[/] → {reports / 'report.html'}\n"
+        f"  另有 also: {reports / 'report.json'}, {reports / 'report.xlsx'}\n"
+        f"用时 took {seconds:.1f} s"
+    )
+    if leaker not in {a["recipient"] for t in data["traces"] for a in t["accused"]}:
+        console.print(f"[yellow]注意 note:[/] the marked list was not traced to {leaker}")

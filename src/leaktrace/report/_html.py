@@ -1,0 +1,81 @@
+"""The report as one self-contained HTML page: inline CSS, inline SVG charts, no script needed."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from leaktrace.report import _charts
+from leaktrace.report._build import TIERS, Report
+
+
+def fmt_number(value: Any) -> str:
+    """Numbers as the report prints them: thousands separated, at most two decimals."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    number = float(value)
+    if number.is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("leaktrace.report", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["n"] = fmt_number
+    return env
+
+
+@cache
+def _css() -> str:
+    return (resources.files("leaktrace.report") / "templates" / "report.css").read_text("utf-8")
+
+
+def render_html(report: Report) -> str:
+    """The whole report as one HTML document (Chinese by default, ``report.lang``)."""
+    data = report.data
+    lab = report.labels
+    tiers = {t: lab[f"tier.{t}"] for t in TIERS}
+    levels = {k: lab[f"level.{k}"] for k in ("none", "serious", "especially_serious")}
+    charts = {
+        "tiers": Markup(_charts.tier_bars(data["parties"], tiers, lab["chart.tiers"])),
+        "overlap": Markup(
+            _charts.overlap_heatmap(
+                data["counting"]["files"], data["counting"]["overlaps"], lab["chart.overlap"]
+            )
+        ),
+        "chain": Markup(_chain_svg(data["chain"], levels, lab["sec.chain"], report.lang)),
+    }
+    return (
+        _env()
+        .get_template("report.html")
+        .render(
+            r=data,
+            L=lab,
+            tiers=TIERS,
+            charts=charts,
+            css=Markup(_css()),
+            lang=report.lang,
+            has_chain_html=report.chain_html is not None,
+        )
+    )
+
+
+def _chain_svg(chain: dict[str, Any], levels: dict[str, str], title: str, lang: str) -> str:
+    try:
+        from leaktrace.chain.view import render_svg
+    except ImportError:
+        return _charts.chain_svg(chain, levels, title)
+    return render_svg(chain, lang=lang)

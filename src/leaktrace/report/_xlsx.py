@@ -1,0 +1,227 @@
+"""The report's tables as an Excel workbook: evidence attachments, one sheet per table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from leaktrace.report._build import EXCLUSIONS, TIERS, Report
+
+SHEETS = {
+    "parties": ("当事人", "Parties"),
+    "manifest": ("证据清单", "Manifest"),
+    "files": ("逐文件计数", "Per-file counts"),
+    "exclusions": ("排除原因", "Exclusions"),
+    "overlaps": ("文件重合", "Overlaps"),
+    "traces": ("溯源", "Traces"),
+    "transfers": ("交易", "Transfers"),
+}
+
+
+def sheet_names(lang: str) -> dict[str, str]:
+    i = 0 if lang == "zh" else 1
+    return {key: pair[i] for key, pair in SHEETS.items()}
+
+
+def write_xlsx(report: Report, path: Path) -> Path:
+    """Write the report's tables to ``path`` (XLSX); numbers as numbers, hashes as text."""
+    data, lab = report.data, report.labels
+    names = sheet_names(report.lang)
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_urls": False})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF5", "border": 1, "text_wrap": True})
+    tiers = [lab[f"tier.{t}"] for t in TIERS]
+
+    def sheet(
+        key: str, header: Sequence[str], rows: list[list[Any]], widths: Sequence[int]
+    ) -> None:
+        ws = book.add_worksheet(names[key])
+        ws.write_row(0, 0, header, head)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    ws.write_boolean(r, c, value)
+                elif isinstance(value, int | float):
+                    ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, str(value))
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        ws.freeze_panes(1, 0)
+        if rows:
+            ws.autofilter(0, 0, len(rows), len(header) - 1)
+
+    sheet(
+        "parties",
+        [
+            lab["party"],
+            lab["role"],
+            lab["legal_role"],
+            *tiers,
+            lab["obtained"],
+            lab["sold"],
+            lab["provided"],
+            lab["gains"],
+            lab["finding"],
+            lab["grounds"],
+            lab["sentence"],
+            lab["fine"],
+        ],
+        [
+            [
+                p["name"],
+                lab[f"role.{p['role']}"],
+                lab[f"legal.{p['legal_role']}"],
+                *[p["items"][t] for t in TIERS],
+                p["obtained"],
+                p["sold"],
+                p["provided"],
+                p["gains_yuan"],
+                lab[f"level.{p['finding']['level']}"],
+                "\n".join(f"{g['provision']}：{g['why']}" for g in p["finding"]["grounds"]),
+                f"{p['finding']['sentence']['provision']}：{p['finding']['sentence']['text']}",
+                p["finding"]["fine"]["why"],
+            ]
+            for p in data["parties"]
+        ],
+        [14, 10, 14, 12, 12, 12, 10, 10, 10, 12, 16, 60, 40, 40],
+    )
+    sheet(
+        "manifest",
+        [
+            "#",
+            lab["path"],
+            lab["format"],
+            lab["encoding"],
+            lab["size"],
+            lab["rows"],
+            lab["sha256"],
+            lab["contains"],
+        ],
+        [
+            [
+                i + 1,
+                m["path"],
+                m["format"],
+                m["encoding"],
+                m["size"],
+                m["rows"],
+                m["sha256"],
+                "、".join(f"{c['label']} {c['valid']}" for c in m["contains"]),
+            ]
+            for i, m in enumerate(data["manifest"]["files"])
+        ]
+        + [
+            [None, e["path"], None, None, None, None, None, f"{lab['unreadable']}：{e['reason']}"]
+            for e in data["manifest"]["errors"]
+        ],
+        [5, 40, 8, 10, 12, 8, 66, 50],
+    )
+    counting = data["counting"]
+    sheet(
+        "files",
+        [
+            lab["path"],
+            lab["records_read"],
+            lab["valid"],
+            *[lab[f"ex.{k}"] for k in EXCLUSIONS[1:]],
+            lab["dup_in_file"],
+            *tiers,
+        ],
+        [
+            [
+                f["path"],
+                f["records_read"],
+                *[f["records"][s] for s in ("valid", *EXCLUSIONS[1:])],
+                f["duplicate_within_file"],
+                *[f["items"][t] for t in TIERS],
+            ]
+            for f in counting["files"]
+        ],
+        [40, 10, 10, 10, 10, 12, 12, 12, 14, 14, 14],
+    )
+    sheet(
+        "exclusions",
+        [lab["path"], lab["status"], lab["reason"], lab["records"]],
+        [
+            [f["path"], lab[f"ex.{x['status']}"], x["reason"], x["records"]]
+            for f in counting["files"]
+            for x in f["reasons"]
+        ],
+        [40, 14, 50, 10],
+    )
+    sheet(
+        "overlaps",
+        [lab["file_a"], lab["file_b"], lab["shared"]],
+        [[o["a"], o["b"], o["items"]] for o in counting["overlaps"]],
+        [40, 40, 12],
+    )
+    sheet(
+        "traces",
+        [
+            lab["leaked"],
+            lab["recipient"],
+            lab["accused"],
+            lab["score"],
+            "log10 p",
+            lab["bound"],
+            lab["marks_agreed"],
+            lab["honey"],
+            lab["guilt"],
+        ],
+        [
+            [
+                t["evidence"],
+                s["recipient"],
+                s in t["accused"],
+                s["score"],
+                s["log10_p_value"],
+                t["false_accusation_bound"],
+                f"{s['bits_agreed']}/{s['bits_total']}",
+                s["honey_records_found"],
+                s["guilt_probability"],
+            ]
+            for t in data["traces"]
+            for s in _accused_first(t)
+        ],
+        [36, 16, 8, 10, 10, 10, 12, 8, 10],
+    )
+    sheet(
+        "transfers",
+        [
+            lab["seller"],
+            lab["buyer"],
+            lab["date"],
+            lab["items"],
+            lab["price"],
+            lab["channel"],
+            lab["inferred"],
+            lab["evidence"],
+        ],
+        [
+            [
+                t["seller"],
+                t["buyer"],
+                t["date"],
+                t["items"],
+                t["price_yuan"],
+                t["channel"],
+                t["inferred"],
+                "、".join(t["evidence"]),
+            ]
+            for t in data["chain"]["transfers"]
+        ],
+        [14, 14, 12, 10, 12, 10, 8, 50],
+    )
+    book.close()
+    return path
+
+
+def _accused_first(trace: dict[str, Any]) -> list[dict[str, Any]]:
+    accused = {s["recipient"] for s in trace["accused"]}
+    rest = [s for s in trace["candidates"] if s["recipient"] not in accused]
+    return [*trace["accused"], *rest]

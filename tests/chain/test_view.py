@@ -193,6 +193,29 @@ def test_clicking_a_party_outside_the_case_says_so(
     assert "← 李某 · 日期不详 · 2,900 条" in panel
 
 
+def test_selecting_a_transfer_shows_how_it_was_inferred(
+    browser_page: Any, tmp_path: Path, chain: dict[str, Any]
+) -> None:
+    _open(browser_page, tmp_path, render_html(chain))
+    browser_page.evaluate("() => { cy.edges('.inferred')[0].emit('tap'); }")
+    panel = browser_page.inner_text("#details")
+    assert "李某 → 周某" in panel
+    assert "推断依据\n是（由名单重合推断） · 重合 87.4%" in panel
+    assert "evidence/李某-周某.csv" in panel
+
+
+def test_print_shows_the_static_picture(
+    browser_page: Any, tmp_path: Path, chain: dict[str, Any]
+) -> None:
+    _open(browser_page, tmp_path, render_html(chain))
+    assert not browser_page.is_visible(".static-graph svg")
+    browser_page.emulate_media(media="print")
+    assert browser_page.is_visible(".static-graph svg")
+    assert not browser_page.is_visible("#cy")
+    assert not browser_page.is_visible("#time")
+    assert browser_page.is_visible(".parties table")
+
+
 def test_time_slider_hides_later_transfers(
     browser_page: Any, tmp_path: Path, chain: dict[str, Any]
 ) -> None:

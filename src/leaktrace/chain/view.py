@@ -32,6 +32,7 @@ import networkx as nx
 from markupsafe import Markup
 
 from leaktrace.errors import UsageError
+from leaktrace.law import load_policy
 
 ROLES = ("source", "reseller", "buyer", "other")
 ROLE_COLOURS = {"source": "#7d3c98", "reseller": "#1e8449", "buyer": "#2471a3", "other": "#909497"}
@@ -50,6 +51,7 @@ SUB_GAP = 170
 _TEXT: dict[str, dict[str, Any]] = {
     "zh": {
         "lang": "zh",
+        "items_label": "条数",
         "colon": "：",
         "html_lang": "zh-CN",
         "title": "交易链",
@@ -123,6 +125,7 @@ _TEXT: dict[str, dict[str, Any]] = {
     },
     "en": {
         "lang": "en",
+        "items_label": "items",
         "colon": ": ",
         "html_lang": "en",
         "title": "Trade chain",
@@ -224,8 +227,7 @@ def render_html(chain: dict[str, Any], *, lang: str = "zh") -> str:
             (level, text["level_short"][level], LEVEL_COLOURS[level])
             for level in ("serious", "especially_serious")
         ],
-        edge_colour=EDGE_COLOUR,
-        svg=Markup(render_svg(chain, lang=lang)),
+        svg=Markup(_Svg(drawing, text).render()),
         data=_script_json(drawing.payload(text)),
         cytoscape=_script_text(_asset("cytoscape.min.js")),
         script=_script_text(_asset("view.js")),
@@ -267,8 +269,7 @@ class _Edge:
     target: str
     transfer: dict[str, Any]
     label: list[str]
-    bend: float = 0.0
-    back: bool = False
+    bend: float = 0.0  # how far the curve's control point lies off the straight line
 
 
 @dataclass
@@ -277,6 +278,7 @@ class _Drawing:
     edges: list[_Edge]
     dates: list[str]
     by_name: dict[str, _Node] = field(default_factory=dict)
+    by_id: dict[str, _Node] = field(default_factory=dict)
 
     @classmethod
     def of(cls, chain: dict[str, Any], text: dict[str, Any]) -> _Drawing:
@@ -303,12 +305,13 @@ class _Drawing:
                 )
             )
         dates = sorted({str(t["date"]) for t in chain.get("transfers") or [] if t.get("date")})
-        drawing = cls(list(nodes.values()), edges, dates, dict(nodes))
+        by_id = {node.id: node for node in nodes.values()}
+        drawing = cls(list(nodes.values()), edges, dates, dict(nodes), by_id)
         _layout(drawing)
         return drawing
 
     def node(self, node_id: str) -> _Node:
-        return next(n for n in self.nodes if n.id == node_id)
+        return self.by_id[node_id]
 
     def payload(self, text: dict[str, Any]) -> dict[str, Any]:
         """What the page's script reads: positions, labels, colours and the panels' contents."""
@@ -375,8 +378,6 @@ def _layout(drawing: _Drawing) -> None:
             node.x = x + (i % wide) * SUB_GAP
             node.y = (i - (len(column) - 1) / 2) * Y_GAP / wide
         x += X_GAP + (wide - 1) * SUB_GAP
-    for edge in drawing.edges:
-        edge.back = (edge.source, edge.target) in back
     _bend_edges(drawing, layer)
 
 
@@ -585,7 +586,7 @@ def _transfer_panel(edge: _Edge, drawing: _Drawing, text: dict[str, Any]) -> dic
         [text["seller"], seller.name],
         [text["buyer"], buyer.name],
         [text["date"], str(transfer.get("date") or text["undated"])],
-        [text["items"].format(n="").strip() or text["details"], _num(transfer.get("items"))],
+        [text["items_label"], _num(transfer.get("items"))],
         [text["price"], _yuan(transfer.get("price_yuan"))],
     ]
     if transfer.get("channel"):
@@ -668,14 +669,11 @@ def _party_row(node: _Node, text: dict[str, Any]) -> dict[str, Any]:
 def _category_label(category: str, text: dict[str, Any]) -> str:
     if text["lang"] == "en":
         return category
-    label = _category_labels().get(category)
-    return f"{label}" if label else category
+    return _category_labels().get(category, category)
 
 
 @cache
 def _category_labels() -> dict[str, str]:
-    from leaktrace.law import load_policy
-
     return {key: value.label for key, value in load_policy().categories.items()}
 
 

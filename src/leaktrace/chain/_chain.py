@@ -6,8 +6,9 @@ file once (``count.CaseReader``) and then:
 1. **infers undeclared transfers** from list overlap: when a party's seized lists are not
    explained by what it is declared to have received, and another party's holdings contain at
    least ``threshold`` of what is unexplained, a transfer from that party is inferred (flagged
-   ``inferred``, with the containment). A party is never inferred to have bought from someone
-   downstream of it, nor from someone already linked to it by a declared transfer. When several
+   ``inferred``, with the containment). An insider is never inferred to have bought (it holds
+   its lists through its job); nobody is inferred to have bought from someone downstream of it,
+   or from someone already linked to it by a declared transfer. When several
    parties hold the list equally, the one that sells is preferred and the others are named in an
    issue;
 2. **counts every party per Art. 11** with the same code as ``count_case``: the sum over buyers of
@@ -360,8 +361,8 @@ def _infer(
     pairs: dict[str, list[str]] = {}
     for buyer in case.parties:
         own = reader.ids(buyer.obtained)
-        if not own:
-            continue
+        if not own or buyer.role == "insider":
+            continue  # an insider holds its own lists through its job
         received = reader.ids(
             p for t in case.transfers if t.buyer == buyer.name for p in t.evidence
         )
@@ -412,6 +413,9 @@ def _infer(
         tied = [(c, s) for c, s in scored if c >= best - TIE]
         tied.sort(key=lambda cs: (cs[1] not in sells, first_held.get(cs[1], dt.date.max), -cs[0]))
         containment, seller = tied[0]
+        if nx.has_path(graph, buyer_name, seller):
+            continue  # an earlier inference already runs the other way: no cycles by inference
+        graph.add_edge(seller, buyer_name)
         holder = case.party(buyer_name)
         assert holder is not None
         items = own_items - total("beyond", buyer_name, seller)

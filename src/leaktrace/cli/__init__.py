@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 # Each verb lives in its own module and registers itself on ``app`` when imported.
-_VERBS = ("scan", "count", "synth", "assess", "mark", "trace", "demo", "report")
+_VERBS = ("scan", "count", "synth", "assess", "mark", "trace", "demo", "report", "match", "chain")
 
 
 def _version(value: bool) -> None:

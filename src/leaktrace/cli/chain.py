@@ -1,0 +1,155 @@
+"""``leaktrace chain``: who sold what to whom, and each party's count and finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from leaktrace.chain import THRESHOLD, ChainResult, chain
+from leaktrace.cli import app
+from leaktrace.cli._common import JSON_OPTION, console, emit_json, row_progress, user_errors
+from leaktrace.errors import UsageError
+from leaktrace.law import load_policy
+
+_ROLE = {"source": "源头 source", "reseller": "倒卖 reseller", "buyer": "买家 buyer"}
+_LEGAL = {
+    "insider": "内部人员 insider",
+    "outsider": "一般 outsider",
+    "lawful_business_buyer": "经营购买 business buyer",
+}
+_LEVEL = {
+    "none": "[green]未达标准 none[/]",
+    "serious": "[yellow]情节严重 serious[/]",
+    "especially_serious": "[bold red]情节特别严重 especially serious[/]",
+}
+_TYPE = {"sold": "出售 sold", "provided": "提供 provided"}
+
+
+@app.command("chain")
+@user_errors
+def chain_command(
+    case_dir: Path = typer.Argument(..., help="Case folder with case.toml and the evidence."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Write chain.json, chain.graphml (Gephi, i2) and chain.html to this folder.",
+    ),
+    threshold: float = typer.Option(
+        THRESHOLD,
+        "--threshold",
+        help="Infer a transfer when another party holds at least this share of a party's "
+        "unexplained list (0 to 1).",
+    ),
+    count_inferred: bool = typer.Option(
+        False,
+        "--count-inferred",
+        help="Count inferred transfers in the sellers' items (by default they are leads only).",
+    ),
+    policy: Path | None = typer.Option(
+        None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
+    ),
+    lang: str = typer.Option("zh", "--lang", help="Language of chain.html: zh or en."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """交易链 Trace the trade chain of a case: sources, resellers, buyers, counts, findings.
+
+    Reads the parties and declared transfers (case.toml and its transfers table) and the lists
+    seized from each party; infers undeclared transfers from list overlap; counts each party's
+    items per Art. 11 and assesses each. Cycles and dates out of order are reported as issues.
+    """
+    if not case_dir.is_dir():
+        raise UsageError("no such case folder", str(case_dir))
+    if policy is not None and not policy.is_file():
+        raise UsageError("no such file", str(policy))
+    if lang not in ("zh", "en"):
+        raise UsageError(f"--lang must be zh or en, not {lang!r}")
+    with row_progress("交易链 chain", as_json) as progress:
+        result = chain(
+            case_dir,
+            policy=load_policy(policy),
+            threshold=threshold,
+            count_inferred=count_inferred,
+            progress=progress,
+        )
+    written = result.write(out, lang=lang) if out is not None else []
+    if as_json:
+        emit_json(result.to_json())
+        return
+    _print(result)
+    for path in written:
+        console.print(f"已写入 wrote {escape(str(path))}")
+
+
+def _print(result: ChainResult) -> None:
+    data = result.to_json()
+    console.print(
+        f"[bold]{escape(data['case'] or '案件 case')}[/] · 政策 policy {data['policy']['name']} · "
+        f"SHA-256 {data['policy']['sha256'][:16]}…"
+    )
+    parties = Table(
+        title="当事人 parties (条数按《解释》第十一条 items per Art. 11)",
+        title_justify="left",
+        show_edge=False,
+    )
+    parties.add_column("当事人 party", overflow="fold")
+    parties.add_column("角色 role", overflow="fold")
+    for heading in ("获取 obtained", "出售 sold", "提供 provided", "认定条数 items"):
+        parties.add_column(heading, justify="right", no_wrap=True)
+    parties.add_column("违法所得 gains", justify="right", no_wrap=True)
+    parties.add_column("认定 finding", overflow="fold")
+    for p in data["parties"]:
+        items = p["items"]
+        tiers = " / ".join(f"{items[t]:,}" for t in ("sensitive", "important", "ordinary"))
+        parties.add_row(
+            escape(p["name"]),
+            f"{_ROLE.get(p['role'], p['role'])}\n{_LEGAL.get(p['legal_role'], p['legal_role'])}",
+            f"{p['obtained']:,}",
+            f"{p['sold']:,}",
+            f"{p['provided']:,}",
+            tiers,
+            f"{p['gains_yuan']:,}",
+            _LEVEL[p["finding"]["level"]],
+        )
+    console.print(parties)
+    console.print(
+        "[dim]认定条数 items: 50档 / 500档 / 5000档 (sensitive / important / ordinary)[/]"
+    )
+    transfers = Table(title="交易 transfers", title_justify="left", show_edge=False)
+    for heading in ("卖方 seller", "买方 buyer", "日期 date", "类型 type"):
+        transfers.add_column(heading, overflow="fold")
+    transfers.add_column("条数 items", justify="right", no_wrap=True)
+    transfers.add_column("价格 price", justify="right", no_wrap=True)
+    transfers.add_column("渠道 channel", overflow="fold")
+    transfers.add_column("来源 basis", overflow="fold")
+    for t in data["transfers"]:
+        basis = (
+            f"推定 inferred {t['containment']:.1%}"
+            + ("" if t["counted"] else "（未计入 not counted）")
+            if t["inferred"]
+            else "申报 declared"
+        )
+        transfers.add_row(
+            escape(t["seller"]),
+            escape(t["buyer"]),
+            t["date"] or "",
+            _TYPE.get(t["type"], t["type"]),
+            f"{t['items']:,}",
+            f"{t['price_yuan']:,}" if t["price_yuan"] is not None else "",
+            escape(t["channel"] or ""),
+            basis,
+        )
+    console.print(transfers)
+    if data["paths"]:
+        console.print("[bold]链条 paths (源头 → 买家 source → buyer)[/]")
+        for path in data["paths"]:
+            steps = [escape(path["parties"][0])]
+            for name, date in zip(path["parties"][1:], path["dates"], strict=True):
+                steps.append(f"—{date or '?'}→ {escape(name)}")
+            console.print("  " + " ".join(steps))
+    if data["issues"]:
+        console.print("[bold yellow]需核实 issues[/]")
+        for issue in data["issues"]:
+            console.print(f"  • {escape('[' + issue['kind'] + ']')} {escape(issue['message'])}")

@@ -1,0 +1,116 @@
+"""``leaktrace match``: which database did each seized list come from?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from leaktrace.chain import MATCH_KEYS, MatchResult, match
+from leaktrace.cli import app
+from leaktrace.cli._common import JSON_OPTION, console, emit_json, row_progress, user_errors
+from leaktrace.cli.count import _shortener
+from leaktrace.errors import UsageError
+
+_FIELD_TEXT = {
+    "cn_id": "身份证号 cn_id",
+    "mobile": "手机号 mobile",
+    "passport": "护照 passport",
+    "bank_card": "银行卡 bank_card",
+    "email": "邮箱 email",
+    "qq": "QQ qq",
+    "wechat": "微信 wechat",
+    "landline": "固话 landline",
+    "name_place": "姓名+房号 name_place",
+    "content": "整条记录 content",
+}
+
+
+@app.command("match")
+@user_errors
+def match_command(
+    seized: list[Path] = typer.Argument(
+        ..., help="Seized lists: files or folders (every file is one list; archives opened)."
+    ),
+    sources: list[Path] = typer.Option(
+        [],
+        "--sources",
+        help="Candidate sources (a developer's customer base, an owner register): files or "
+        "folders; repeat the option for several. The other seized lists are candidates too.",
+    ),
+    key: str = typer.Option(
+        "person",
+        "--key",
+        help="'person': compare identifiers and name + room; 'content': identical records only.",
+    ),
+    min_containment: float = typer.Option(
+        0.1,
+        "--min",
+        help="Leave out candidates holding less than this share of a seized list (0 to 1).",
+    ),
+    top: int = typer.Option(5, "--top", help="Candidates listed per seized list."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """来源比对 Which source did each seized list come from?
+
+    Compares every list with every other by containment of normalised records: the share of
+    the seized list found in the candidate, and the reverse. Shows, per seized list, the best
+    candidates with the records matched, the estates (小区) they are in and the dates they span.
+    """
+    if key not in MATCH_KEYS:
+        raise UsageError(f"--key must be one of {', '.join(MATCH_KEYS)}, not {key!r}")
+    for path in (*seized, *sources):
+        if not path.exists():
+            raise UsageError("no such file or folder", str(path))
+    with row_progress("比对 matching", as_json) as progress:
+        result = match(
+            seized,
+            sources,
+            key="person" if key == "person" else "content",
+            min_containment=min_containment,
+            top=top,
+            progress=progress,
+        )
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        _print(result)
+
+
+def _print(result: MatchResult) -> None:
+    data = result.to_json()
+    short = _shortener([item["path"] for item in data["lists"]])
+    for m in data["matches"]:
+        best = m["best_source"] or m["best"]
+        head = f"\n[bold]{escape(short(m['seized']))}[/]"
+        if best is None:
+            console.print(f"{head}: 未找到来源 no candidate holds ≥ {result.min_containment:.0%}")
+            continue
+        console.print(f"{head} → 最可能来源 most likely from [bold]{escape(short(best))}[/]")
+        table = Table(show_edge=False, title_justify="left")
+        table.add_column("候选来源 candidate", overflow="fold", ratio=2)
+        table.add_column("依据 key", no_wrap=True)
+        table.add_column("匹配 matched", justify="right", no_wrap=True)
+        table.add_column("被包含 in source", justify="right", no_wrap=True)
+        table.add_column("反向 reverse", justify="right", no_wrap=True)
+        table.add_column("小区 estates", overflow="fold", ratio=2)
+        table.add_column("时间 span", overflow="fold", ratio=1)
+        for c in m["candidates"]:
+            span = c["span"]["seized"] or c["span"]["source"]
+            table.add_row(
+                escape(("[源] " if c["role"] == "source" else "") + short(c["source"])),
+                _FIELD_TEXT.get(c["field"], c["field"]),
+                f"{c['matched']:,}",
+                f"{c['containment']:.1%}",
+                f"{c['reverse']:.1%}",
+                escape(" ".join(f"{e['name']} {e['items']:,}" for e in c["communities"])),
+                f"{span[0]} – {span[1]}" if span else "",
+            )
+        console.print(table)
+    seconds = data["seconds"]
+    console.print(
+        f"\n{len(data['lists'])} 个名单 lists, {data['pairs_compared']:,} 对 pairs compared · "
+        f"读入 read {seconds['read']:.1f} s · 比对 compare {seconds['compare']:.2f} s"
+    )

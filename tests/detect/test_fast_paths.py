@@ -83,7 +83,19 @@ def test_digit_matrix_fast_paths_agree_with_full_pipeline_on_near_misses(type_id
     noise = ["".join(map(str, rng.integers(0, 10, w))) for w in widths for _ in range(500)]
     dates = [v[:6] + d + v[14:] for v in valid[:100] for d in ("17991231", "21000101", "20990229")]
     dates += [v[:10] + md + v[14:] for v in valid[:100] for md in ("0229", "0230", "1301", "0000")]
-    values = [*valid, *_edited(valid, rng), *noise, *dates, "张三李四王五", "", "3.30182E+17"]
+    values = [
+        *valid,
+        *_edited(valid, rng),
+        *noise,
+        *dates,
+        "张三李四王五",
+        "",
+        "3.30182E+17",
+        "3.30182e+17",
+        "3.30182E17",
+        "1.2E+13",
+        "3.3E+17 ",
+    ]
     column = pl.Series(type_id, [*values, None], dtype=pl.String)
     unit = CATALOGUE[type_id]
     fast = pl.select(unit.fast_status_expr(pl.lit(column))).to_series()

@@ -4,7 +4,7 @@
 that needs both for several columns (``normalize.records``) would validate every cell twice and
 one column at a time; :func:`check_columns` runs every unit's fast path for all columns in one
 lazy query (Polars evaluates the columns side by side, without the GIL), then sends only the
-cells the fast paths leave undecided through the full pipeline, normalising them first and
+cells the fast paths leave undecided (``"?"``) through the full pipeline, normalising them first and
 asking for a status only where no valid value came out.
 """
 
@@ -21,6 +21,7 @@ RANK: dict[str, int] = {"valid": 3, "invalid": 2, "masked": 1}
 
 VALID = 3
 _UNDECIDED = 4
+_FAST_RANK = {**RANK, "?": _UNDECIDED}
 
 
 def check_columns(
@@ -54,16 +55,18 @@ def check_columns(
 
 
 def _fast_rank(raw: pl.Expr, type_id: str) -> pl.Expr:
-    """3 where the unit's fast path settles the cell as valid, 0 for empty, undecided else."""
+    """The fast path's status as a rank; :data:`_UNDECIDED` where it answers ``"?"``.
+
+    A fast path's answer other than ``"?"`` is final, as in ``PIType.status``; and only a valid
+    cell has a canonical value, which for a fast-valid cell is the cell itself.
+    """
     unit = CATALOGUE[type_id]
-    sure = pl.lit(False) if unit.fast_status_expr is None else unit.fast_status_expr(raw) == "valid"
-    return (
-        pl.when(raw.is_null())
-        .then(pl.lit(0, pl.UInt8))
-        .when(sure.fill_null(False))
-        .then(pl.lit(VALID, pl.UInt8))
-        .otherwise(pl.lit(_UNDECIDED, pl.UInt8))
-    )
+    if unit.fast_status_expr is None:
+        return (
+            pl.when(raw.is_null()).then(pl.lit(0, pl.UInt8)).otherwise(pl.lit(_UNDECIDED, pl.UInt8))
+        )
+    fast = unit.fast_status_expr(raw)
+    return fast.replace_strict(_FAST_RANK, default=0, return_dtype=pl.UInt8)
 
 
 def _full(cells: pl.Series, type_id: str) -> tuple[pl.Series, pl.Series]:

@@ -223,9 +223,10 @@ def _with_places(frame: pl.DataFrame, parts: bool) -> pl.DataFrame:
         )
     need = frame.select(fallback).to_series()
     nulls = [pl.lit(None, pl.String).alias(p) for p in ADDRESS_PARTS]
-    rest = frame.filter(~need).with_columns(*nulls, pl.lit(None, pl.UInt64).alias("content_key"))
+    nulls.append(pl.lit(None, pl.UInt64).alias("content_key"))
     if not need.any():
-        return rest
+        return frame.with_columns(nulls)
+    rest = frame.filter(~need).with_columns(nulls)
     sub = _split(frame.filter(need)).with_columns(
         fallback_key(VALUE_FIELDS).alias("person_key"), pl.lit(None, pl.UInt64).alias("content_key")
     )

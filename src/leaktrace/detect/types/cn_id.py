@@ -152,7 +152,8 @@ def _with_checks(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def _fast_series(s: pl.Series) -> pl.Series:
-    """Plain 18-character IDs checked on their digit matrix; ``"?"`` for every other form.
+    """Plain 18-character IDs checked on their digit matrix, Excel numbers called invalid;
+    ``"?"`` for every other form.
 
     The same tests as ``_with_checks`` (region, date, check character; ``shaped18`` for
     invalid), as numpy arithmetic over the cells' bytes: one pass instead of three parses.
@@ -183,6 +184,11 @@ def _fast_series(s: pl.Series) -> pl.Series:
         )
         shaped = _province_table()[n // 10**15] & in_years & (month <= 19) & (day <= 39)
         codes[rows] = np.where(valid, 2, np.where(shaped, 3, 0))
+    # an ID Excel turned into a number (3.30182E+17) is invalid as it stands
+    rest = (codes == 1).nonzero()[0]
+    if rest.size:
+        excel = s.gather(rest).str.contains(_EXCEL).fill_null(False).to_numpy()
+        codes[rest[excel]] = 3
     return codes_to_status(s, codes)
 
 
@@ -220,7 +226,7 @@ def tidy_expr(v: pl.Expr) -> pl.Expr:
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """Status of plain 18-character IDs by integer arithmetic; ``"?"`` for every other form."""
+    """Status of plain 18-character IDs and Excel numbers by arithmetic; ``"?"`` for the rest."""
     return v.map_batches(_fast_series, return_dtype=pl.String, is_elementwise=True)
 
 

@@ -147,7 +147,7 @@ def test_page_draws_every_party_and_transfer_offline(
     assert browser_page.evaluate("cy.edges().map(e => e.data('label'))")[0] == (
         "2026-03-01 · 2,000 条 · ¥6,000"
     )
-    assert "李某 → 钱某 → 李某：交易形成循环" in browser_page.inner_text(".issues")
+    assert "交易成环 李某 → 钱某 → 李某：交易形成循环" in browser_page.inner_text(".issues")
     assert browser_page.inner_text("h1").startswith("交易链")
     browser_page.screenshot(path=str(tmp_path / "chain-view.png"), full_page=True)
     assert (tmp_path / "chain-view.png").stat().st_size > 20_000

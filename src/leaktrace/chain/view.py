@@ -47,6 +47,7 @@ Y_GAP = 120
 RADIUS = 18
 MAX_ROWS = 7  # a column with more parties is staggered over sub-columns SUB_GAP apart
 SUB_GAP = 170
+MAX_COUNTED_EDGES = 400  # above this, parties are ordered without counting crossings
 
 _TEXT: dict[str, dict[str, Any]] = {
     "zh": {
@@ -93,7 +94,13 @@ _TEXT: dict[str, dict[str, Any]] = {
         "issues": "问题",
         "no_issues": "未发现问题。",
         "paths": "交易路径",
-        "issue_kind": {"cycle": "循环", "date_order": "日期顺序", "out_of_order": "日期顺序"},
+        "issue_kind": {
+            "cycle": "交易成环",
+            "date_order": "日期顺序",
+            "unknown_date": "日期不详",
+            "inferred": "推断交易",
+            "external_party": "案外买方",
+        },
         "details": "详情",
         "hint": "点击图中的当事人或交易查看详情。",
         "parties": "当事人",
@@ -167,7 +174,13 @@ _TEXT: dict[str, dict[str, Any]] = {
         "issues": "Issues",
         "no_issues": "No issues found.",
         "paths": "Paths",
-        "issue_kind": {"cycle": "cycle", "date_order": "date order", "out_of_order": "date order"},
+        "issue_kind": {
+            "cycle": "cycle",
+            "date_order": "date order",
+            "unknown_date": "no date",
+            "inferred": "inferred",
+            "external_party": "outside the case",
+        },
         "details": "Details",
         "hint": "Click a party or a transfer in the graph to see its details.",
         "parties": "Parties",
@@ -408,7 +421,8 @@ def _back_edges(graph: nx.DiGraph, roots: list[str]) -> set[tuple[str, str]]:
 def _order_columns(dag: nx.DiGraph, layer: dict[str, int], order: list[str]) -> list[list[str]]:
     """Columns of node ids, each sorted by the mean row of its neighbours (fewer crossings).
 
-    Sweeps right and left a few times and keeps the ordering with the fewest crossings.
+    Sweeps right and left a few times and keeps the ordering with the fewest crossings, then
+    swaps neighbours in a column while that removes crossings.
     """
     columns: list[list[str]] = [[] for _ in range(max(layer.values(), default=0) + 1)]
     for node in order:
@@ -438,6 +452,12 @@ def _order_columns(dag: nx.DiGraph, layer: dict[str, int], order: list[str]) -> 
             if (a1 - a2) * (b1 - b2) < 0
         )
 
+    if dag.number_of_edges() > MAX_COUNTED_EDGES:  # counting crossings would be slow: sweep
+        for _ in range(2):
+            sweep(range(1, len(columns)), dag.predecessors)
+            sweep(range(len(columns) - 2, -1, -1), dag.successors)
+        return columns
+
     best = ([list(c) for c in columns], crossings())
     for _ in range(4):
         sweep(range(1, len(columns)), dag.predecessors)
@@ -446,7 +466,21 @@ def _order_columns(dag: nx.DiGraph, layer: dict[str, int], order: list[str]) -> 
         sweep(range(len(columns) - 2, -1, -1), dag.successors)
         if (count := crossings()) < best[1]:
             best = ([list(c) for c in columns], count)
-    return best[0]
+    columns, fewest = best
+    row.update({node: i for column in columns for i, node in enumerate(column)})
+    improved = True
+    while improved and fewest:  # then swap neighbours while that removes crossings
+        improved = False
+        for column in columns:
+            for j in range(len(column) - 1):
+                column[j], column[j + 1] = column[j + 1], column[j]
+                row[column[j]], row[column[j + 1]] = j, j + 1
+                if (count := crossings()) < fewest:
+                    fewest, improved = count, True
+                else:
+                    column[j], column[j + 1] = column[j + 1], column[j]
+                    row[column[j]], row[column[j + 1]] = j, j + 1
+    return columns
 
 
 def _bend_edges(drawing: _Drawing, layer: dict[str, int]) -> None:

@@ -328,7 +328,7 @@ def test_svg_escapes_names(chain: dict[str, Any]) -> None:
     assert "<b>&孙某</b>" in names
 
 
-def test_thirty_parties_fit_one_screen() -> None:
+def test_a_chain_of_thirty_parties_fits_one_screen() -> None:
     """One seller with 24 buyers: the buyers' column is staggered, not a tall thin line."""
     buyers = [f"买家{i:02d}" for i in range(24)]
     chain = {

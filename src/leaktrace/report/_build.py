@@ -283,7 +283,7 @@ def _chain(
         from leaktrace.chain import chain as build_chain
     except ImportError:
         return _chain_from_case(case_dir, case, policy, rows), "case", None
-    result = build_chain(case_dir, policy=policy).to_json()
+    result = build_chain(case_dir, policy=policy, progress=rows).to_json()
     html = None
     try:
         from leaktrace.chain.view import render_html

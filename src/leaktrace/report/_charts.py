@@ -40,7 +40,7 @@ def tier_bars(parties: Sequence[dict[str, Any]], tiers: dict[str, str], title: s
         (p["name"], [(t, p["items"][t]) for t in TIER_COLOURS if p["items"][t]]) for p in parties
     ]
     top = max((n for _, bars in rows for _, n in bars), default=0) or 1
-    label_w, bar_w, bar_h, gap = 150.0, 470.0, 14.0, 4.0
+    label_w, bar_w, bar_h, gap = 150.0, 640.0, 14.0, 4.0
     width = label_w + bar_w + 80
     y = 44.0
     parts: list[str] = []

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from leaktrace.detect import CATALOGUE
 from leaktrace.report import _charts
 from leaktrace.report._build import TIERS, Report
 
@@ -69,6 +70,12 @@ def render_html(report: Report) -> str:
             css=Markup(_css()),
             lang=report.lang,
             has_chain_html=report.chain_html is not None,
+            level_counts=[
+                (k, data["summary"]["levels"][k])
+                for k in ("especially_serious", "serious", "none")
+                if data["summary"]["levels"].get(k)
+            ],
+            types={t: (u.label if report.lang == "zh" else t) for t, u in CATALOGUE.items()},
         )
     )
 

@@ -16,6 +16,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Evidence report: infringement of citizens' personal information",
     ),
     "case": ("案件", "Case"),
+    "colon": ("：", ": "),
     "toc": ("目录", "Contents"),
     "sec.summary": ("一、当事人认定摘要", "1. Findings per party"),
     "sec.manifest": ("二、证据清单", "2. Evidence manifest"),

@@ -3,8 +3,8 @@
 A seized list and a candidate source rarely share columns: the developer's customer base has ID
 numbers, the salesperson's copy only names, phones and rooms. So a list is not one key set but
 one per **key field**: every identifier (``cn_id``, ``mobile``, ... as in
-:data:`leaktrace.normalize.IDENTIFIERS`) and ``name_place`` (name with estate, building, unit and
-room), each a sorted array of 64-bit keys. Two lists are compared on the field they share most.
+:data:`leaktrace.normalize.IDENTIFIERS`) and ``name_place`` (name with estate and the room's
+numbers), each a sorted array of 64-bit keys. Two lists are compared on the field they share most.
 
 Keys are ``<field>\\x1f<canonical value>`` hashed with Polars' ``Expr.hash(seed=KEY_SEED)``, the
 same hash the person keys of ``count`` use: stable across processes within one Polars version,
@@ -29,7 +29,7 @@ import polars as pl
 from leaktrace.detect import ColumnProfile, classify_columns
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, walk
-from leaktrace.normalize import IDENTIFIERS, KEY_SEED, SEP, records
+from leaktrace.normalize import IDENTIFIERS, KEY_SEED, SEP, records, split_address
 from leaktrace.scan import SAMPLE_ROWS
 
 MatchKey = Literal["person", "content"]
@@ -50,6 +50,8 @@ _ESTATE_HEADER = r"(?i)小区|项目|楼盘|社区|community|estate"
 _DATE_HEADER = r"(?i)日期|时间|date|time"
 _BIRTH_HEADER = r"(?i)出生|生日|birth"
 _EPOCH = dt.date(1970, 1, 1)
+_NEEDS_CLEANING = r"\s|[^\x00-\x7F\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
+"""Whitespace, or a character outside ASCII and the unified ideographs (NFKC leaves the rest)."""
 
 Progress = Callable[[str, int], None]
 
@@ -64,25 +66,27 @@ def key_rows(
     """The key rows of one batch (a pure batch function; schema :data:`KEY_ROW_SCHEMA`).
 
     Only valid records count (untrue and masked rows identify no one). Each row carries the
-    record's estate, from its address or an untyped column headed like 小区/项目, and its
+    record's estate, from an untyped column headed like 小区/项目 or else its address, and its
     date, from the first untyped column headed like 日期/时间 (null when none parses).
+
+    ``name_place`` is the name with the estate and the numbers of the room (``3幢2单元1201室``,
+    ``3-2-1201`` and ``3栋2单元1201`` are all ``3|2|1201``), so that it needs no full address
+    split of every row: identifiers come from ``records(..., parts=False)``, the fast path.
     """
-    recs = records(batch, profiles, offset=offset, parts=True)
+    content = key == "content"
+    recs = records(batch, profiles, offset=offset, parts=content)
     typed = {p.name for p in profiles if p.type is not None}
-    estate = _first_column(batch, typed, _ESTATE_HEADER)
     dated = _first_column(batch, typed, _DATE_HEADER, avoid=_BIRTH_HEADER)
+    community, where = _places(batch, profiles, typed, recs)
     recs = recs.with_columns(
-        (
-            pl.coalesce(pl.col("community"), batch.get_column(estate).str.replace_all(r"\s", ""))
-            if estate is not None
-            else pl.col("community")
-        ).alias("_community"),
-        (
-            pl.lit(_day(batch.get_column(dated))) if dated is not None else pl.lit(None, pl.Int32)
+        pl.lit(community).alias("_community"),
+        pl.lit(where).alias("_where"),
+        pl.lit(
+            _day(batch.get_column(dated)) if dated is not None else _nulls(batch, pl.Int32)
         ).alias("_day"),
     ).filter(pl.col("status") == "valid")
     fields: list[tuple[int, pl.Expr]]
-    if key == "content":
+    if content:
         fields = [(KEY_FIELDS.index("content"), pl.col("content_key"))]
     else:
         fields = [
@@ -91,16 +95,14 @@ def key_rows(
                 pl.when(pl.col(f).is_not_null()).then(_hash(pl.lit(f + SEP) + pl.col(f))),
             )
             for f in IDENTIFIERS
+            if recs.get_column(f).null_count() < recs.height
         ]
-        place = pl.concat_str(
-            [pl.col(c).fill_null("") for c in ("_community", "building", "unit", "room")],
+        known = pl.all_horizontal(pl.col(c).is_not_null() for c in ("name", "_community", "_where"))
+        text = pl.concat_str(
+            [pl.lit("name_place"), pl.col("name"), pl.col("_community"), pl.col("_where")],
             separator=SEP,
         )
-        has_place = pl.col("room").is_not_null() & pl.col("_community").is_not_null()
-        name_place = pl.when(pl.col("name").is_not_null() & has_place).then(
-            _hash(pl.lit(f"name_place{SEP}") + pl.col("name") + pl.lit(SEP) + place)
-        )
-        fields.append((KEY_FIELDS.index("name_place"), name_place))
+        fields.append((KEY_FIELDS.index("name_place"), pl.when(known).then(_hash(text))))
     parts = [
         recs.select(
             pl.lit(number, pl.UInt8).alias("field"),
@@ -111,6 +113,62 @@ def key_rows(
         for number, expr in fields
     ]
     return pl.concat(parts).cast(KEY_ROW_SCHEMA)  # type: ignore[arg-type]
+
+
+def _nulls(batch: pl.DataFrame, dtype: pl.DataType | type[pl.DataType]) -> pl.Series:
+    return pl.Series([None] * batch.height, dtype=dtype)
+
+
+def _places(
+    batch: pl.DataFrame,
+    profiles: Sequence[ColumnProfile],
+    typed: set[str],
+    recs: pl.DataFrame,
+) -> tuple[pl.Series, pl.Series]:
+    """Each row's estate and room numbers (``3|2|1201``), from the columns that hold them.
+
+    The estate comes from an untyped column headed like 小区 or 项目, else from the address; the
+    room numbers from the first room column, else from the address. The address is split only
+    when one of them is missing.
+    """
+    estate = _first_column(batch, typed, _ESTATE_HEADER)
+    community = _clean(batch.get_column(estate)) if estate is not None else _nulls(batch, pl.String)
+    room = next((p.name for p in profiles if p.type == "room" and p.name in batch.columns), None)
+    where = _numbers(_clean(batch.get_column(room))) if room is not None else None
+    address = recs.get_column("address")
+    if (estate is None or where is None) and address.null_count() < address.len():
+        parts = split_address(address)
+        if estate is None:
+            community = parts.get_column("community")
+        if where is None:
+            where = parts.select(
+                pl.concat_str(
+                    [pl.col(c) for c in ("building", "unit", "room")],
+                    separator="|",
+                    ignore_nulls=True,
+                ).replace("", None)
+            ).to_series()
+    return community, where if where is not None else _nulls(batch, pl.String)
+
+
+def _clean(values: pl.Series) -> pl.Series:
+    """NFKC and no whitespace, computed only on the cells that need it (as ``records`` does)."""
+    needs = values.str.contains(_NEEDS_CLEANING).fill_null(False)
+    if needs.any():
+        idx = needs.arg_true()
+        cleaned = values.gather(idx).str.normalize("NFKC").str.replace_all(r"\s+", "")
+        values = values.scatter(idx, cleaned)
+    return values.replace("", None)
+
+
+def _numbers(rooms: pl.Series) -> pl.Series:
+    """The numbers in a room text, without leading zeros, joined by ``|`` (null when none)."""
+    return (
+        rooms.str.replace_all(r"[^0-9]+", "|")
+        .str.strip_chars("|")
+        .str.replace_all(r"(^|\|)0+(\d)", "$1$2")
+        .replace("", None)
+    )
 
 
 def _hash(text: pl.Expr) -> pl.Expr:

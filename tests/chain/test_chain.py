@@ -291,3 +291,29 @@ def test_chain_cli_human_output_and_bad_case(tmp_path: Path) -> None:
     failed = runner.invoke(app, ["chain", str(bad)])
     assert failed.exit_code == 1
     assert "case.toml" in failed.output and "Traceback" not in failed.output
+
+
+def test_a_missing_transfers_table_names_the_field(tmp_path: Path) -> None:
+    case = _case(tmp_path, "", extra='transfers_file = "nope.xlsx"\n\n')
+    with pytest.raises(
+        FactsError, match=r"field transfers_file: no such transfers file 'nope.xlsx'"
+    ):
+        chain(case)
+
+
+def test_trace_requests_are_read_and_checked(tmp_path: Path) -> None:
+    from leaktrace.count import load_case
+
+    (tmp_path / "reg.db").write_bytes(b"")
+    trace = (
+        '[[traces]]\nevidence = "evidence/a.csv"\nregistry = "reg.db"\n\n'
+        '[[traces]]\nevidence = "evidence/b.csv"\nregistry = "postgresql://h/db"\n\n'
+    )
+    case = load_case(_case(tmp_path, "", extra=trace))
+    assert [(t.evidence, t.registry, t.key_file) for t in case.traces] == [
+        ("evidence/a.csv", "reg.db", None),
+        ("evidence/b.csv", "postgresql://h/db", None),
+    ]
+    missing = trace.replace("reg.db", "other.db")
+    with pytest.raises(FactsError, match=r"field traces\[0\]\.registry: no such registry"):
+        load_case(_case(tmp_path, "", extra=missing))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from leaktrace.detect import classify_columns
+from leaktrace.detect import check_columns, classify_columns
 from leaktrace.normalize import (
     EXCEL_ID,
     MOBILE_SEGMENT,
@@ -14,6 +14,7 @@ from leaktrace.normalize import (
     records,
     types_of,
 )
+from leaktrace.normalize._address import clean_text
 from leaktrace.synth import NoiseRates, noisy, residents
 
 COLUMNS = {"姓名": "name", "手机号": "mobile", "身份证号": "cn_id", "地址": "address"}
@@ -119,3 +120,37 @@ def test_an_empty_batch_and_a_batch_without_personal_columns() -> None:
     recs = records(table, classify_columns(["备注"], table))
     assert recs.get_column("status").to_list() == ["empty", "empty"]
     assert records(table.head(0), []).height == 0
+
+
+def test_values_taken_as_written_need_no_cleaning() -> None:
+    """Names, addresses and rooms a fast path took as written skip the NFKC pass: they are plain."""
+    addresses = [
+        "浙江省杭州市西湖区文三路100号",
+        "浙江省杭州市西湖区文三路１００号",
+        "浙江省杭州市西湖区文三路100号\u3000",
+        "浙江省杭州市西湖区文三路100号\u2160",
+        "浙江省杭州市西湖区金都花园3幢2单元1201室",
+        "浙江省杭州市西湖区金都花园3幢2单元１２０１室",
+    ]
+    rooms = [
+        "3幢2单元1201室",
+        "３幢2单元1201室",
+        "3幢2单元1201室\u00a0",
+        "3-2-1201",
+        "3-2-１２０１",
+        "A座1201",
+    ]
+    names = ["张三", "张 三", "欧阳娜娜", "张\u3000三", "\u2f45三"]
+    table = pl.DataFrame(
+        {"地址": addresses, "房号": rooms, "姓名": [*names, "李四"]},
+        schema=dict.fromkeys(["地址", "房号", "姓名"], pl.String),
+    )
+    columns = [("地址", "address"), ("房号", "room"), ("姓名", "name")]
+    for (name, _), (_, value, fast) in zip(columns, check_columns(table, columns), strict=True):
+        taken = value.filter(fast)
+        assert taken.len() >= 2, name
+        cleaned = pl.select(clean_text(pl.lit(taken))).to_series()
+        assert cleaned.equals(taken, check_names=False), name
+    recs = records(table, classify_columns(list(table.columns), table))
+    assert recs.get_column("name").to_list()[:2] == ["张三", "张三"]
+    assert recs.get_column("address")[1] == "浙江省杭州市西湖区文三路100号"

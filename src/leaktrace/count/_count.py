@@ -7,8 +7,9 @@ every batch goes through two pure batch functions, :func:`leaktrace.normalize.re
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +37,9 @@ NO_CATEGORY = 255
 """Category id of records that match no mapping (not personal information per the policy)."""
 
 TIERS = ("sensitive", "important", "ordinary")
+
+AHEAD = 1
+"""Batches normalised ahead of the one being counted."""
 
 Progress = Callable[[str, int], None]
 """Called with (what is being read, rows just done) so a shell can show progress."""
@@ -367,10 +371,19 @@ def _table_records(table: Table, *, parts: bool) -> Iterator[pl.DataFrame]:
     if first is None:
         return
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
-    offset = 0
-    for batch in _chain(first, batches):
-        yield records(batch, profiles, offset=offset, parts=parts)
-        offset += batch.height
+    # One batch is normalised on a worker thread while the next is read and the previous one
+    # counted: Polars releases the GIL, so reading and counting fill the cores normalising
+    # leaves idle. At most AHEAD batches are in flight, so memory stays bounded.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") as pool:
+        pending: deque[Future[pl.DataFrame]] = deque()
+        offset = 0
+        for batch in _chain(first, batches):
+            pending.append(pool.submit(records, batch, profiles, offset=offset, parts=parts))
+            offset += batch.height
+            if len(pending) > AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

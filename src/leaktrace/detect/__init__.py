@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from leaktrace.detect._catalogue import CATALOGUE, TYPE_IDS
-from leaktrace.detect._check import RANK, check_columns
+from leaktrace.detect._check import RANK, Checked, check_columns
 from leaktrace.detect._columns import ColumnProfile, classify_columns
 from leaktrace.detect._spans import find_spans
 from leaktrace.detect._unit import MaskedValue, PIType, ValidationError
@@ -24,6 +24,7 @@ from leaktrace.detect.types.cn_id import decode_frame as decode_cn_ids
 __all__ = [
     "CATALOGUE",
     "RANK",
+    "Checked",
     "TYPE_IDS",
     "ColumnProfile",
     "MaskedValue",

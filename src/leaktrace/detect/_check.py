@@ -11,6 +11,7 @@ asking for a status only where no valid value came out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import polars as pl
 
@@ -24,14 +25,19 @@ _UNDECIDED = 4
 _FAST_RANK = {**RANK, "?": _UNDECIDED}
 
 
-def check_columns(
-    batch: pl.DataFrame, columns: Sequence[tuple[str, str]]
-) -> list[tuple[pl.Series, pl.Series]]:
-    """``(rank, value)`` for each ``(column name, type id)``: a UInt8 Series of :data:`RANK`
-    codes and a String Series of canonical values (null unless the cell is valid).
+class Checked(NamedTuple):
+    """One column's cells, checked."""
 
-    Equal to ``status`` mapped through :data:`RANK` and ``normalise`` of each unit.
-    """
+    rank: pl.Series
+    """UInt8: the status as :data:`RANK` (0 for null), equal to the unit's ``status``."""
+    value: pl.Series
+    """String: the canonical value, null unless valid, equal to the unit's ``normalise``."""
+    fast: pl.Series
+    """Boolean: the fast path found the cell valid, so its value is the cell as written."""
+
+
+def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> list[Checked]:
+    """Each ``(column name, type id)`` of ``batch`` checked (see :class:`Checked`)."""
     if not columns:
         return []
     fast = batch.lazy().select(
@@ -42,15 +48,16 @@ def check_columns(
     out = []
     for (name, type_id), rank in zip(columns, ranks, strict=True):
         raw = batch.get_column(name).cast(pl.String)
+        fast = rank == VALID
         value = pl.select(
-            pl.when(pl.lit(rank) == VALID).then(pl.lit(raw)).otherwise(pl.lit(None, pl.String))
+            pl.when(pl.lit(fast)).then(pl.lit(raw)).otherwise(pl.lit(None, pl.String))
         ).to_series()
         undecided = (rank == _UNDECIDED).arg_true()
         if undecided.len():
             sub_rank, sub_value = _full(raw.gather(undecided), type_id)
             rank = rank.scatter(undecided, sub_rank)
             value = value.scatter(undecided, sub_value)
-        out.append((rank.alias(name), value.alias(name)))
+        out.append(Checked(rank.alias(name), value.alias(name), fast.alias(name)))
     return out
 
 

@@ -64,6 +64,9 @@ _ROOM_TEXT = "_room_text"
 _NEEDS_CLEANING = r"\s|[^\x00-\x7F\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
 """Whitespace, or a character outside ASCII and the unified ideographs: NFKC is the identity on
 those, so only cells with something else need cleaning."""
+_PLAIN_WHEN_FAST = frozenset({"name", "address", "room"})
+"""Types whose fast path calls a cell valid only when it has nothing :data:`_NEEDS_CLEANING`
+matches (Han-only names; ``detect._text.OUTSIDE_PLAIN`` for addresses and rooms)."""
 _STATUS_OF_RANK = {rank: status for status, rank in RANK.items()} | {0: "empty"}
 VALID, INVALID, MASKED = RANK["valid"], RANK["invalid"], RANK["masked"]
 
@@ -83,6 +86,10 @@ class _Column:
     @property
     def value(self) -> str:
         return f"_v{self.index}"
+
+    @property
+    def fast(self) -> str:
+        return f"_f{self.index}"
 
     @property
     def raw(self) -> str:
@@ -130,6 +137,11 @@ def records(
                 for t in present
             ),
             *(pl.lit(None, pl.String).alias(f) for f in texts),
+            *(
+                _plain([c for c in columns if c.type == t]).alias(_plain_name(t))
+                for t in present
+                if t in _PLAIN_WHEN_FAST
+            ),
             _types(rank).alias("types"),
             _row_rank(rank).alias("_rank"),
         )
@@ -139,7 +151,10 @@ def records(
         )
         .collect()
     )
-    frame = frame.with_columns(_clean(frame.get_column(f)) for f in ("name", "address", _ROOM_TEXT))
+    frame = frame.with_columns(
+        _clean(frame.get_column(_ROOM_TEXT if t == "room" else t), frame, _plain_name(t))
+        for t in ("name", "address", "room")
+    )
     frame = _with_places(frame, parts)
     frame = frame.with_columns(
         _reasons(scratch, columns, present, frame.get_column("_rank")).alias("reason")
@@ -153,8 +168,8 @@ def _scratch(batch: pl.DataFrame, columns: list[_Column]) -> pl.DataFrame:
     checked = check_columns(batch, [(c.name, c.type) for c in columns])
     out = [
         s
-        for c, (rank, value) in zip(columns, checked, strict=True)
-        for s in (rank.alias(c.rank), value.alias(c.value))
+        for c, (rank, value, fast) in zip(columns, checked, strict=True)
+        for s in (rank.alias(c.rank), value.alias(c.value), fast.alias(c.fast))
     ]
     raws = [batch.get_column(c.name).alias(c.raw) for c in columns]
     pad = pl.Series("_pad", [None] * batch.height, dtype=pl.Null)  # keeps the height
@@ -200,14 +215,34 @@ def _row_rank(rank: dict[str, pl.Expr]) -> pl.Expr:
     )
 
 
-def _clean(series: pl.Series) -> pl.Series:
-    """NFKC and no whitespace (:func:`clean_text`), computed only on the cells that need it."""
-    needs = series.str.contains(_NEEDS_CLEANING).fill_null(False)
+def _clean(series: pl.Series, frame: pl.DataFrame, plain: str) -> pl.Series:
+    """NFKC and no whitespace (:func:`clean_text`), computed only on the cells that need it.
+
+    Values a fast path took as written are plain already (see :data:`_PLAIN_WHEN_FAST`), so
+    only the others are looked at.
+    """
+    look = series.is_not_null()
+    if plain in frame.columns:
+        look &= ~frame.get_column(plain).fill_null(False)
+    idx = look.arg_true()
+    if not idx.len():
+        return series
+    subset = series.gather(idx)
+    needs = subset.str.contains(_NEEDS_CLEANING)
     if not needs.any():
         return series
-    idx = needs.arg_true()
-    cleaned = pl.select(clean_text(pl.lit(series.gather(idx)))).to_series()
-    return series.scatter(idx, cleaned)
+    cleaned = pl.select(clean_text(pl.lit(subset.filter(needs)))).to_series()
+    return series.scatter(idx.filter(needs), cleaned)
+
+
+def _plain_name(type_id: str) -> str:
+    return f"_plain_{type_id}"
+
+
+def _plain(columns: list[_Column]) -> pl.Expr:
+    """Whether the row's value of a type came from a cell its fast path took as written."""
+    flags = [pl.when(pl.col(c.value).is_not_null()).then(pl.col(c.fast)) for c in columns]
+    return pl.coalesce(flags) if len(flags) > 1 else pl.col(columns[0].fast)
 
 
 def _with_places(frame: pl.DataFrame, parts: bool) -> pl.DataFrame:

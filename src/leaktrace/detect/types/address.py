@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._text import valid_invalid, valid_or_undecided
+from leaktrace.detect._text import OUTSIDE_PLAIN, valid_invalid, valid_or_undecided
 from leaktrace.detect._unit import validate_with
 
 STRUCTURE = (
@@ -47,10 +47,11 @@ def _valid(c: pl.Expr) -> pl.Expr:
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """ "valid" for the common case, a clean address with a division and structure; "?" else.
 
-    A cell without spaces or asterisks is already compact and cannot be masked, so for it
-    ``status_expr`` reduces to these three tests; everything else goes through the full pipeline.
+    A plain cell (``_text.OUTSIDE_PLAIN``) without asterisks is already compact and cannot be
+    masked, so for it ``status_expr`` reduces to these three tests; everything else goes through
+    the full pipeline.
     """
-    clean = ~v.str.contains(r"[\s*]")
+    clean = ~v.str.contains(rf"\*|{OUTSIDE_PLAIN}")
     sure = (
         clean
         & v.str.len_chars().is_between(6, 120)

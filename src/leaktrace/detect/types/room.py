@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._text import valid_invalid, valid_or_undecided
+from leaktrace.detect._text import OUTSIDE_PLAIN, valid_invalid, valid_or_undecided
 from leaktrace.detect._unit import validate_with
 
 _BUILDING = r"(?:\d{1,3}|[A-Z])(?:幢|栋|号楼|座|楼)"
@@ -40,10 +40,10 @@ def _valid(c: pl.Expr) -> pl.Expr:
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """ "valid" for a clean, well-formed room (``3幢2单元1201室``, ``3-2-1201``); "?" else.
 
-    A cell without spaces, asterisks or lower-case letters is already compact and cannot be
-    masked, so ``status_expr`` reduces to ``_valid`` for it.
+    A plain cell (``_text.OUTSIDE_PLAIN``) without asterisks or lower-case letters is already
+    compact and cannot be masked, so ``status_expr`` reduces to ``_valid`` for it.
     """
-    sure = ~v.str.contains(r"[\s*a-z]") & _valid(v)
+    sure = ~v.str.contains(rf"[*a-z]|{OUTSIDE_PLAIN}") & _valid(v)
     return valid_or_undecided(v, sure)
 
 

@@ -40,11 +40,11 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
     """Each ``(column name, type id)`` of ``batch`` checked (see :class:`Checked`)."""
     if not columns:
         return []
-    fast = batch.lazy().select(
+    plan = batch.lazy().select(
         _fast_rank(pl.col(name), type_id).alias(f"_k{i}")
         for i, (name, type_id) in enumerate(columns)
     )
-    ranks = fast.collect().get_columns()
+    ranks = plan.collect().get_columns()
     out = []
     for (name, type_id), rank in zip(columns, ranks, strict=True):
         raw = batch.get_column(name).cast(pl.String)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from leaktrace.report._charts import chain_svg, overlap_heatmap, tier_bars
+from leaktrace.report._charts import overlap_heatmap, tier_bars
 
 TIERS = {"sensitive": "敏感", "important": "重要", "ordinary": "普通"}
-LEVELS = {"none": "未达", "serious": "情节严重", "especially_serious": "情节特别严重"}
 
 
 def _party(name: str, level: str, **items: int) -> dict[str, Any]:
@@ -49,25 +48,3 @@ def test_heat_map_is_symmetric_and_leaves_out_files_without_items() -> None:
         ("evidence/b.csv", "evidence/a.csv"): 4,
         ("evidence/b.csv", "evidence/b.csv"): 6,
     }
-
-
-def test_chain_picture_has_every_party_and_one_arrow_per_transfer() -> None:
-    chain = {
-        "parties": [
-            _party("陈某", "especially_serious"),
-            _party("刘某", "serious"),
-            _party("周某", "serious"),
-        ],
-        "transfers": [
-            {"seller": "陈某", "buyer": "刘某", "items": 2000, "price_yuan": 8000},
-            {"seller": "刘某", "buyer": "周某", "items": 2600, "price_yuan": None},
-            {"seller": "刘某", "buyer": "钱某", "items": 10, "price_yuan": None, "inferred": True},
-        ],
-    }
-    svg = chain_svg(chain, LEVELS, "chain")
-    nodes = re.findall(r'class="node" data-party="([^"]+)"', svg)
-    assert nodes == ["陈某", "刘某", "周某", "钱某"]
-    assert svg.count('class="edge"') == 3
-    assert "2,000 条 · ¥8,000" in svg
-    assert "stroke-dasharray" in svg
-    assert "情节特别严重" in svg

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from leaktrace import __version__
-from leaktrace.count import assess_case, load_case
+from leaktrace.chain import chain
+from leaktrace.chain.view import render_html as render_chain_html
+from leaktrace.count import load_case
 from leaktrace.count._case import CASE_FILE, Case
 from leaktrace.count._count import CountResult, Run
 from leaktrace.detect import CATALOGUE
@@ -45,7 +47,7 @@ class Report:
     lang: str = "zh"
     show_values: bool = False
     chain_html: str | None = field(default=None, repr=False)
-    """The interactive chain page (``leaktrace.chain.view.render_html``) when available."""
+    """The interactive chain page (``leaktrace.chain.view.render_html``)."""
 
     def to_json(self) -> dict[str, Any]:
         return self.data
@@ -89,7 +91,7 @@ def build_report(
     traces = [_trace(case_dir, t, show_values) for t in _trace_entries(case_dir)]
 
     step("chain")
-    chain_json, chain_source, chain_html = _chain(case_dir, case, policy, lang, rows)
+    chain_json, chain_html = _chain(case_dir, policy, lang, rows)
 
     step("assess")
     parties = [_party(p, policy) for p in chain_json["parties"]]
@@ -128,12 +130,12 @@ def build_report(
         "manifest": {"files": manifest, "errors": unreadable},
         "counting": counting,
         "traces": traces,
-        "chain": {"source": chain_source, **chain_json},
+        "chain": chain_json,
         "produced": {
             "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             "leaktrace_version": __version__,
             "command": command if command is not None else list(sys.argv),
-            "reproduce": f"leaktrace report {case_dir} --format html --lang {lang}",
+            "reproduce": _reproduce(case_dir, lang, policy),
             "python": f"Python {platform.python_version()} · {platform.system()} "
             f"{platform.machine()}",
             "show_values": show_values,
@@ -147,34 +149,34 @@ def build_report(
     return Report(data, lang=lang, show_values=show_values, chain_html=chain_html)
 
 
+def _reproduce(case_dir: Path, lang: str, policy: Policy) -> str:
+    command = f"leaktrace report {case_dir} --format html --lang {lang}"
+    if policy.sha256 != load_policy().sha256 and policy.path is not None:
+        command += f" --policy {policy.path}"
+    return command
+
+
 # --- evidence -----------------------------------------------------------------------------------
 
 
 def _evidence_roots(case: Case) -> list[Path]:
-    """The case's evidence folder, plus named evidence files that lie outside it."""
+    """The case's ``evidence/`` folder, plus any evidence the case names outside it."""
     folder = case.dir / "evidence"
     roots = [folder] if folder.is_dir() else []
     for path in case.paths():
         full = case.dir / path
-        if not roots or not full.resolve().is_relative_to(folder.resolve()):
+        if not (roots and full.resolve().is_relative_to(folder.resolve())):
             roots.append(full)
     return roots
 
 
 def _rel(path: str, root: Path) -> str:
-    try:
-        return (
-            str(Path(path).resolve().relative_to(root))
-            if "!" not in path
-            else _rel_member(path, root)
-        )
-    except ValueError:
-        return path
-
-
-def _rel_member(path: str, root: Path) -> str:
-    outer, _, inner = path.partition("!")
-    return _rel(outer, root) + "!" + inner
+    """``path`` relative to the case folder; an archive member keeps its ``!/inner`` part."""
+    outer, bang, inner = path.partition("!")
+    full = Path(outer).resolve()
+    if full.is_relative_to(root):
+        outer = str(full.relative_to(root))
+    return outer + bang + inner
 
 
 def _manifest_entry(f: FileResult, root: Path) -> dict[str, Any]:
@@ -272,88 +274,15 @@ def _trace(case_dir: Path, entry: dict[str, Any], show_values: bool) -> dict[str
     return {**base, **result}
 
 
-# --- chain and parties --------------------------------------------------------------------------
+# --- parties --------------------------------------------------------------------------
 
 
 def _chain(
-    case_dir: Path, case: Case, policy: Policy, lang: str, rows: Rows | None
-) -> tuple[dict[str, Any], str, str | None]:
-    """The trade chain: from ``leaktrace.chain`` when it exists, else from ``assess_case``."""
-    try:
-        from leaktrace.chain import chain as build_chain
-    except ImportError:
-        return _chain_from_case(case_dir, case, policy, rows), "case", None
-    result = build_chain(case_dir, policy=policy, progress=rows).to_json()
-    html = None
-    try:
-        from leaktrace.chain.view import render_html
-
-        html = render_html(result, lang=lang)
-    except ImportError:
-        pass
-    return result, "chain", html
-
-
-def _chain_from_case(
-    case_dir: Path, case: Case, policy: Policy, rows: Rows | None
-) -> dict[str, Any]:
-    """A chain JSON (the shape of ``leaktrace.chain``) built from case.toml and assess_case."""
-    assessed = assess_case(case_dir, policy, progress=rows)
-    sellers = {t.seller for t in case.transfers}
-    buyers = {t.buyer for t in case.transfers}
-    parties = []
-    for p in assessed.parties:
-        sells, buys = p.party in sellers, p.party in buyers
-        role = "reseller" if sells and buys else "source" if sells else "buyer" if buys else "other"
-        kinds = {t.buyer: t.type for t in case.transfers if t.seller == p.party}
-        sold = sum(sum(c.values()) for b, c in p.counts.sold.items() if kinds[b] == "sold")
-        provided = sum(sum(c.values()) for b, c in p.counts.sold.items() if kinds[b] != "sold")
-        parties.append(
-            {
-                "name": p.party,
-                "role": role,
-                "legal_role": p.role,
-                "obtained": sum(p.counts.obtained.values()),
-                "sold": sold,
-                "provided": provided,
-                "items": dict(p.counts.items(policy)),
-                "by_category": dict(sorted(p.counts.by_category().items())),
-                "gains_yuan": _number(p.finding.facts.get("illegal_gains_yuan", 0)),
-                "finding": p.finding.to_json(),
-            }
-        )
-    transfers = [
-        {
-            "seller": t.seller,
-            "buyer": t.buyer,
-            "date": t.date.isoformat() if t.date else None,
-            "items": _transfer_items(assessed, t.seller, t.buyer),
-            "price_yuan": _number(t.price_yuan) if t.price_yuan is not None else None,
-            "channel": t.type,
-            "evidence": list(t.evidence),
-            "inferred": False,
-            "containment": None,
-        }
-        for t in case.transfers
-    ]
-    return {
-        "case": case.name,
-        "policy": {"name": policy.name, "sha256": policy.sha256},
-        "parties": parties,
-        "transfers": transfers,
-        "paths": [],
-        "issues": [],
-    }
-
-
-def _transfer_items(assessed: Any, seller: str, buyer: str) -> int:
-    party = next(p for p in assessed.parties if p.party == seller)
-    return sum(party.counts.sold.get(buyer, Counter()).values())
-
-
-def _number(value: Any) -> int | float:
-    number = float(value)
-    return int(number) if number.is_integer() else number
+    case_dir: Path, policy: Policy, lang: str, rows: Rows | None
+) -> tuple[dict[str, Any], str]:
+    """The trade chain with every party's Art. 11 counts and finding, and its interactive page."""
+    result = chain(case_dir, policy=policy, progress=rows).to_json()
+    return result, render_chain_html(result, lang=lang)
 
 
 def _party(p: dict[str, Any], policy: Policy) -> dict[str, Any]:

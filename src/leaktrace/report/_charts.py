@@ -13,7 +13,6 @@ from html import escape
 from typing import Any
 
 TIER_COLOURS = {"sensitive": "#b3261e", "important": "#d9822b", "ordinary": "#3b6ea5"}
-LEVEL_COLOURS = {"especially_serious": "#8c1d18", "serious": "#c2571a", "none": "#5f6b7a"}
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei','Microsoft YaHei',sans-serif"
 
 
@@ -145,80 +144,6 @@ def _heat(share: float) -> str:
     start, end = (232, 240, 250), (23, 63, 115)
     r, g, b = (round(s + (e - s) * share) for s, e in zip(start, end, strict=True))
     return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def chain_svg(chain: dict[str, Any], levels: dict[str, str], title: str) -> str:
-    """The trade chain as a layered picture: sellers left of their buyers, arrows with items.
-
-    Used when ``leaktrace.chain.view`` is not installed; its ``render_svg`` draws it otherwise.
-    """
-    parties = {p["name"]: p for p in chain["parties"]}
-    names = list(parties)
-    for t in chain["transfers"]:
-        for n in (t["seller"], t["buyer"]):
-            if n not in names:
-                names.append(n)
-    layer = {n: 0 for n in names}
-    for _ in range(len(names)):
-        for t in chain["transfers"]:
-            if t["seller"] != t["buyer"]:
-                layer[t["buyer"]] = max(layer[t["buyer"]], min(layer[t["seller"]] + 1, len(names)))
-    columns: dict[int, list[str]] = {}
-    for n in names:
-        columns.setdefault(layer[n], []).append(n)
-    box_w, box_h, col_gap, row_gap = 150.0, 52.0, 210.0, 26.0
-    depth = max(len(c) for c in columns.values()) if columns else 1
-    width = 30 + len(columns) * box_w + (len(columns) - 1) * col_gap + 30
-    height = 40 + depth * (box_h + row_gap) + 20
-    pos: dict[str, tuple[float, float]] = {}
-    for c, members in sorted(columns.items()):
-        offset = (depth - len(members)) * (box_h + row_gap) / 2
-        for r, n in enumerate(members):
-            pos[n] = (30 + c * (box_w + col_gap), 40 + offset + r * (box_h + row_gap))
-    parts = [
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#52606d"/></marker></defs>'
-    ]
-    for t in chain["transfers"]:
-        (x1, y1), (x2, y2) = pos[t["seller"]], pos[t["buyer"]]
-        sx, sy = x1 + box_w, y1 + box_h / 2
-        ex, ey = x2, y2 + box_h / 2
-        if x2 <= x1:  # same or earlier column: loop below
-            sx, ex = x1 + box_w / 2, x2 + box_w / 2
-            sy, ey = y1 + box_h, y2 + box_h
-        mx = (sx + ex) / 2
-        dash = ' stroke-dasharray="5 4"' if t.get("inferred") else ""
-        parts.append(
-            f'<path class="edge" d="M{sx:.1f},{sy:.1f} C{mx:.1f},{sy:.1f} {mx:.1f},{ey:.1f} '
-            f'{ex - 2:.1f},{ey:.1f}" fill="none" stroke="#7b8794" stroke-width="1.6"{dash} '
-            f'marker-end="url(#arrow)"/>'
-        )
-        label = f"{_fmt(t['items'])} 条" if t.get("items") is not None else ""
-        if t.get("price_yuan") is not None:
-            label += f" · ¥{_fmt(t['price_yuan'])}"
-        lx, ly = sx + (ex - sx) * 0.62, sy + (ey - sy) * 0.74 - 4
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle" class="small edge-label">'
-            f"{escape(label)}</text>"
-        )
-    for n, (x, y) in pos.items():
-        p = parties.get(n)
-        level = p["finding"]["level"] if p else None
-        colour = LEVEL_COLOURS.get(level or "", "#9aa5b1")
-        sub = levels.get(level, "") if level else ""
-        outline = "" if p else ' stroke-dasharray="3 3"'
-        parts.append(
-            f'<g class="node" data-party="{escape(n)}"><rect x="{x:.1f}" y="{y:.1f}" '
-            f'width="{box_w}" height="{box_h}" rx="6" fill="#fff" stroke="{colour}" '
-            f'stroke-width="{2.2 if p else 1.2}"{outline}/>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="6" height="{box_h}" rx="3" fill="{colour}"/>'
-            f'<text x="{x + 14:.1f}" y="{y + 21:.1f}" class="label strong">'
-            f"{escape(_clip(n, 13, box_w - 22))}</text>"
-            f'<text x="{x + 14:.1f}" y="{y + 40:.1f}" class="small" fill="{colour}">'
-            f"{escape(_clip(sub, 11, box_w - 22))}</text></g>"
-        )
-    return _svg(width, height, title, parts, "chart-chain")
 
 
 def _svg(width: float, height: float, title: str, parts: list[str], css_id: str) -> str:

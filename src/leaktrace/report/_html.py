@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from leaktrace.chain.view import render_svg
 from leaktrace.detect import CATALOGUE
 from leaktrace.report import _charts
 from leaktrace.report._build import TIERS, Report
@@ -49,7 +50,6 @@ def render_html(report: Report) -> str:
     data = report.data
     lab = report.labels
     tiers = {t: lab[f"tier.{t}"] for t in TIERS}
-    levels = {k: lab[f"level.{k}"] for k in ("none", "serious", "especially_serious")}
     charts = {
         "tiers": Markup(_charts.tier_bars(data["parties"], tiers, lab["chart.tiers"])),
         "overlap": Markup(
@@ -57,7 +57,7 @@ def render_html(report: Report) -> str:
                 data["counting"]["files"], data["counting"]["overlaps"], lab["chart.overlap"]
             )
         ),
-        "chain": Markup(_chain_svg(data["chain"], levels, lab["sec.chain"], report.lang)),
+        "chain": Markup(render_svg(data["chain"], lang=report.lang)),
     }
     return (
         _env()
@@ -78,11 +78,3 @@ def render_html(report: Report) -> str:
             types={t: (u.label if report.lang == "zh" else t) for t, u in CATALOGUE.items()},
         )
     )
-
-
-def _chain_svg(chain: dict[str, Any], levels: dict[str, str], title: str, lang: str) -> str:
-    try:
-        from leaktrace.chain.view import render_svg
-    except ImportError:
-        return _charts.chain_svg(chain, levels, title)
-    return render_svg(chain, lang=lang)

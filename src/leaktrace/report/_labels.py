@@ -182,13 +182,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "containment": ("包含度", "Containment"),
     "evidence": ("证据", "Evidence"),
     "issues": ("待查问题", "Open questions"),
-    "chain.source.chain": (
-        "交易链条由 leaktrace.chain 依证据与 case.toml 生成。",
-        "The chain comes from leaktrace.chain (evidence and case.toml).",
-    ),
-    "chain.source.case": (
-        "交易链条取自 case.toml 所载交易；各当事人认定由 assess_case 计算。",
-        "The chain is the transfers stated in case.toml; findings by assess_case.",
+    "chain.note": (
+        "交易链条由 leaktrace.chain 依证据与 case.toml 生成："
+        "实线为已申报的交易，虚线为依名单重合推断的交易。",
+        "The chain comes from leaktrace.chain: declared transfers solid, transfers inferred "
+        "from overlapping lists dashed.",
     ),
     "chain.interactive": ("交互式链条图", "Interactive chain view"),
     # method

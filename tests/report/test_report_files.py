@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +116,12 @@ def test_english_report(demo: Any, tmp_path: Path, browser_page: Any) -> None:
     assert "especially serious" in browser_page.inner_text("#party-table")
 
 
-def test_json_format_writes_the_default_path_atomically(demo: Any) -> None:
-    result = _invoke("report", str(demo.out), "--format", "json")
+def test_json_format_writes_the_default_path_atomically(demo: Any, tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    shutil.copytree(demo.out, case, ignore=shutil.ignore_patterns("reports"))
+    result = _invoke("report", str(case), "--format", "json")
     assert result.exit_code == 0, result.stdout
-    target = demo.out / "reports" / "report.json"
+    target = case / "reports" / "report.json"
     assert str(target) in result.stdout
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["summary"]["items_total"] == sum(data["counting"]["items"].values())

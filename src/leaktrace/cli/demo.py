@@ -103,8 +103,8 @@ def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
     console.print(f"\n[bold]LeakTrace 演示 demo[/]：{data['case']['name']}")
     summary = data["summary"]
     console.print(
-        f"证据 evidence {summary['files']} 个文件 files · 去重后 distinct items "
-        f"{summary['items_total']:,} 条 · 当事人 parties {summary['parties']}"
+        f"证据 {summary['files']} 个文件 files · 去重后 {summary['items_total']:,} 条 items · "
+        f"当事人 {summary['parties']} parties"
     )
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
     for column in ("当事人 party", "角色 role", "法律身份", "条数 items", "认定 finding"):
@@ -124,14 +124,16 @@ def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
         if t["accused"]:
             a = t["accused"][0]
             console.print(
-                f"溯源 traced: {t['evidence']} → [bold]{a['recipient']}[/] 的导出副本 "
-                f"(p ≤ 10^{a['log10_p_value']}, 误指认上限 bound {t['false_accusation_bound']:g})"
+                f"溯源 traced: {t['evidence']}\n  → [bold]{a['recipient']}[/] 的导出副本 copy "
+                f"(p ≤ 10^{a['log10_p_value']:.0f}；"
+                f"误指认上限 bound {t['false_accusation_bound']:g})"
             )
         else:
             console.print(f"溯源 traced: {t['evidence']} → 无人被认定 no one accused")
     reports = out / "reports"
     console.print(
         f"\n[bold green]报告 report[/] → {reports / 'report.html'}\n"
+        f"  用浏览器打开 open in a browser: {(reports / 'report.html').resolve().as_uri()}\n"
         f"  另有 also: {reports / 'report.json'}, {reports / 'report.xlsx'}\n"
         f"用时 took {seconds:.1f} s"
     )

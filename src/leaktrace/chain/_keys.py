@@ -18,7 +18,11 @@ engine can run it; :class:`KeyedList` is the per-list aggregation (distinct keys
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -258,28 +262,36 @@ def keyed_lists(
     *,
     key: MatchKey = "person",
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Iterator[KeyedList]:
-    """Every evidence file under ``roots`` as a :class:`KeyedList` (archives opened).
+    """Every evidence file under ``roots`` as a :class:`KeyedList` (archives opened), in order.
 
-    A file that cannot be read raises InputError: a comparison must not be silently short.
+    ``workers`` files are read at a time on threads (Polars releases the GIL; default: one per
+    core). A file that cannot be read raises InputError: a comparison must not be silently short.
     """
-    for ev in walk(list(roots)):
-        if isinstance(ev, Failure):
-            raise InputError(ev.reason, ev.path)
-        if not ev.tables:
-            continue  # an archive: its members follow one by one
-        yield _keyed(ev, role, estates, key, progress)
+    workers = workers or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[tuple[Evidence, pl.DataFrame | None, int]]] = deque()
+        for ev in walk(list(roots)):
+            if isinstance(ev, Failure):
+                for future in pending:
+                    future.cancel()
+                raise InputError(ev.reason, ev.path)
+            if not ev.tables:
+                continue  # an archive: its members follow one by one
+            pending.append(pool.submit(_rows, ev, key, progress))
+            if len(pending) >= workers:
+                yield _keyed(*pending.popleft().result(), role, estates)
+        while pending:
+            yield _keyed(*pending.popleft().result(), role, estates)
 
 
-def _keyed(
-    ev: Evidence,
-    role: Literal["seized", "source"],
-    estates: Estates,
-    key: MatchKey,
-    progress: Progress | None,
-) -> KeyedList:
-    out = KeyedList(ev.path, role, ev.sha256)
+def _rows(
+    ev: Evidence, key: MatchKey, progress: Progress | None
+) -> tuple[Evidence, pl.DataFrame | None, int]:
+    """The distinct key rows of one evidence file, sorted by key, and its number of records."""
     frames = []
+    records_read = 0
     for table in ev.tables:
         batches = (b for b in table.batches() if b.height)
         first = next(batches, None)
@@ -287,16 +299,29 @@ def _keyed(
             continue
         profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
         offset = 0
-        for batch in (first, *batches):
+        for batch in itertools.chain((first,), batches):
             frames.append(key_rows(batch, profiles, key=key, offset=offset))
             offset += batch.height
-            out.records += batch.height
+            records_read += batch.height
             if progress is not None:
                 progress(f"{ev.path} · {table.name}", batch.height)
     if not frames:
-        return out
+        return ev, None, records_read
     rows = pl.concat(frames).unique(["field", "key"], keep="first", maintain_order=True)
-    for (number,), part in rows.sort("key").partition_by("field", as_dict=True).items():
+    return ev, rows.sort("key"), records_read
+
+
+def _keyed(
+    ev: Evidence,
+    rows: pl.DataFrame | None,
+    records_read: int,
+    role: Literal["seized", "source"],
+    estates: Estates,
+) -> KeyedList:
+    out = KeyedList(ev.path, role, ev.sha256, records_read)
+    if rows is None:
+        return out
+    for (number,), part in rows.partition_by("field", as_dict=True).items():
         out.fields[int(number)] = FieldKeys(
             keys=part.get_column("key").to_numpy().astype(np.uint64, copy=False),
             community=estates.encode(part.get_column("community")),

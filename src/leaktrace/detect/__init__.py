@@ -24,8 +24,8 @@ from leaktrace.detect.types.cn_id import decode_frame as decode_cn_ids
 __all__ = [
     "CATALOGUE",
     "RANK",
-    "Checked",
     "TYPE_IDS",
+    "Checked",
     "ColumnProfile",
     "MaskedValue",
     "PIType",

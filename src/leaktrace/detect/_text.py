@@ -15,10 +15,6 @@ _FULL = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000", "\u00a0"]
 _HALF = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" ", " "]
 _NON_ASCII = r"[^\x00-\x7f]"
 
-OUTSIDE_PLAIN = r"\s|[^\x00-\x7F\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
-"""Whitespace, or a character outside ASCII and the unified ideographs. A cell without any is
-plain: NFKC leaves it as it is, so fast paths that demand it hand on cells already clean."""
-
 
 def fold(v: pl.Expr) -> pl.Expr:
     """Full-width letters, digits and punctuation -> ASCII, one character for one."""

@@ -66,7 +66,7 @@ _NEEDS_CLEANING = r"\s|[^\x00-\x7F\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
 those, so only cells with something else need cleaning."""
 _PLAIN_WHEN_FAST = frozenset({"name", "address", "room"})
 """Types whose fast path calls a cell valid only when it has nothing :data:`_NEEDS_CLEANING`
-matches (Han-only names; ``detect._text.OUTSIDE_PLAIN`` for addresses and rooms)."""
+matches (Han-only names; ASCII and ideographs without whitespace for addresses and rooms)."""
 _STATUS_OF_RANK = {rank: status for status, rank in RANK.items()} | {0: "empty"}
 VALID, INVALID, MASKED = RANK["valid"], RANK["invalid"], RANK["masked"]
 

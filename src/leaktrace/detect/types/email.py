@@ -31,10 +31,10 @@ def _valid(c: pl.Expr) -> pl.Expr:
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """ "valid" for a clean lower-case address; "?" for everything else.
 
-    A cell without spaces, capitals or asterisks is already compact and cannot be masked, so
-    ``status_expr`` reduces to ``_valid`` for it.
+    A cell ``_VALID`` matches as it stands has no spaces, capitals or asterisks: it is already
+    compact and cannot be masked, so ``status_expr`` reduces to ``_valid`` for it.
     """
-    return valid_or_undecided(v, ~v.str.contains(r"[\sA-Z*]") & _valid(v))
+    return valid_or_undecided(v, _valid(v))
 
 
 def status_expr(v: pl.Expr) -> pl.Expr:

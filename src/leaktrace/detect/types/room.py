@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._text import OUTSIDE_PLAIN, valid_invalid, valid_or_undecided
+from leaktrace.detect._text import valid_invalid, valid_or_undecided
 from leaktrace.detect._unit import validate_with
 
 _BUILDING = r"(?:\d{1,3}|[A-Z])(?:幢|栋|号楼|座|楼)"
@@ -32,18 +32,24 @@ def _compact(v: pl.Expr) -> pl.Expr:
     return v.str.replace_all(r"\s", "").str.to_uppercase()
 
 
+_STRUCTURED = r"幢|栋|号楼|座|单元|室|房|-|^\d{3,4}$"
+
+
 def _valid(c: pl.Expr) -> pl.Expr:
-    structured = c.str.contains(r"幢|栋|号楼|座|单元|室|房|-|^\d{3,4}$")
+    structured = c.str.contains(_STRUCTURED)
     return (c.str.contains(_VALID) & structured).fill_null(False)
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """ "valid" for a clean, well-formed room (``3幢2单元1201室``, ``3-2-1201``); "?" else.
 
-    A plain cell (``_text.OUTSIDE_PLAIN``) without asterisks or lower-case letters is already
-    compact and cannot be masked, so ``status_expr`` reduces to ``_valid`` for it.
+    A cell ``_VALID`` matches with ASCII digits holds nothing but ASCII digits and capitals,
+    ``-`` and the unit words: it is already compact and plain (NFKC leaves it as it is) and
+    cannot be masked, so ``status_expr`` reduces to ``_valid`` for it.
     """
-    sure = ~v.str.contains(rf"[*a-z]|{OUTSIDE_PLAIN}") & _valid(v)
+    # _VALID with ASCII digits matches nothing else: no asterisk, letter or space, all plain
+    ascii_valid = v.str.contains(_VALID.replace(r"\d", "[0-9]"))
+    sure = ascii_valid & v.str.contains(_STRUCTURED)
     return valid_or_undecided(v, sure)
 
 

@@ -74,6 +74,13 @@ def test_xlsx_manifest_file_counts_overlaps_and_transfers_match_the_json(demo: A
     assert traces[0][1] == "客服部-赵某" and traces[0][2] is True
 
 
+def test_each_partys_items_add_up_as_art_11_says(demo: Any) -> None:
+    for party in demo.json()["parties"]:
+        per_buyer = sum(party["to"].values())
+        assert per_buyer + party["kept"] == party["items_total"], party["name"]
+        assert party["items_total"] == sum(c["items"] for c in party["categories"])
+
+
 def test_json_report_names_policy_version_and_how_to_reproduce(demo: Any) -> None:
     data = demo.json()
     assert data["schema"] == "leaktrace.report/1"

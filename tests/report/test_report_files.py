@@ -38,13 +38,15 @@ def test_xlsx_parties_carry_the_json_numbers(demo: Any) -> None:
     body = rows[1:]
     assert [r[0] for r in body] == [p["name"] for p in data["parties"]]
     for row, party in zip(body, data["parties"], strict=True):
-        assert [int(v) for v in row[3:9]] == [
+        assert [int(v) for v in row[3:10]] == [
             *[party["items"][t] for t in TIERS],
             party["obtained"],
             party["sold"],
             party["provided"],
+            party["kept"],
         ]
-        assert float(row[9]) == float(party["gains_yuan"])
+        assert row[10].endswith(f"= {party['items_total']:,}")
+        assert float(row[11]) == float(party["gains_yuan"])
 
 
 def test_xlsx_manifest_file_counts_overlaps_and_transfers_match_the_json(demo: Any) -> None:

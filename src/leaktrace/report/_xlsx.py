@@ -65,6 +65,8 @@ def write_xlsx(report: Report, path: Path) -> Path:
             lab["obtained"],
             lab["sold"],
             lab["provided"],
+            lab["kept"],
+            lab["art11"],
             lab["gains"],
             lab["finding"],
             lab["grounds"],
@@ -80,6 +82,8 @@ def write_xlsx(report: Report, path: Path) -> Path:
                 p["obtained"],
                 p["sold"],
                 p["provided"],
+                p.get("kept", 0),
+                _art11(p, lab),
                 p["gains_yuan"],
                 lab[f"level.{p['finding']['level']}"],
                 "\n".join(f"{g['provision']}：{g['why']}" for g in p["finding"]["grounds"]),
@@ -88,7 +92,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
             ]
             for p in data["parties"]
         ],
-        [14, 10, 14, 12, 12, 12, 10, 10, 10, 12, 16, 60, 40, 40],
+        [14, 10, 14, 12, 12, 12, 10, 10, 10, 10, 44, 12, 16, 60, 40, 40],
     )
     sheet(
         "manifest",
@@ -200,6 +204,8 @@ def write_xlsx(report: Report, path: Path) -> Path:
             lab["price"],
             lab["channel"],
             lab["inferred"],
+            lab["containment"],
+            lab["not_counted"],
             lab["evidence"],
         ],
         [
@@ -211,11 +217,13 @@ def write_xlsx(report: Report, path: Path) -> Path:
                 t["price_yuan"],
                 t["channel"],
                 t["inferred"],
+                t.get("containment"),
+                t.get("counted") is False,
                 "、".join(t["evidence"]),
             ]
             for t in data["chain"]["transfers"]
         ],
-        [14, 14, 12, 10, 12, 10, 8, 50],
+        [14, 14, 12, 10, 12, 10, 8, 10, 10, 50],
     )
     book.close()
     return path
@@ -225,3 +233,10 @@ def _accused_first(trace: dict[str, Any]) -> list[dict[str, Any]]:
     accused = {s["recipient"] for s in trace["accused"]}
     rest = [s for s in trace["candidates"] if s["recipient"] not in accused]
     return [*trace["accused"], *rest]
+
+
+def _art11(party: dict[str, Any], lab: dict[str, str]) -> str:
+    """The Art. 11 sum as the HTML shows it: to each buyer, plus kept, equals the items."""
+    terms = [f"{lab['to_buyer']} {b} {n:,}" for b, n in party.get("to", {}).items()]
+    terms.append(f"{lab['kept']} {party.get('kept', 0):,}")
+    return " + ".join(terms) + f" = {party['items_total']:,}"

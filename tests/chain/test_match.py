@@ -77,9 +77,15 @@ def test_a_merged_list_is_contained_in_each_source_in_part(
     root, _ = story
     [tong] = match([root / "evidence" / "童某"], [root / "sources"]).matches
     shares = {_rel(root, c.source): c.containment for c in tong.candidates if c.role == "source"}
-    assert shares["sources/开发商客户库.csv"] + shares[
-        "sources/物业业主登记表.xlsx"
-    ] == pytest.approx(1.0, abs=0.002)
+    developer, register = shares["sources/开发商客户库.csv"], shares["sources/物业业主登记表.xlsx"]
+    assert developer + register == pytest.approx(1.0, abs=0.002)
+    cover = [(_rel(root, src), round(adds, 4)) for src, adds, _ in tong.cover]
+    # the two holders' people are disjoint: each adds what it alone holds
+    assert cover == [
+        ("sources/开发商客户库.csv", developer),
+        ("sources/物业业主登记表.xlsx", register),
+    ]
+    assert tong.cover[-1][2] == 1.0
 
 
 def test_match_json_and_human_output(story: tuple[Path, dict[str, Any]]) -> None:

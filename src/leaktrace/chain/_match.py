@@ -102,10 +102,12 @@ class Candidate:
 
 @dataclass
 class ListMatch:
-    """A seized list and its candidates, best first."""
+    """A seized list, its candidates (best first) and the sources that together explain it."""
 
     seized: str
     candidates: list[Candidate]
+    cover: list[tuple[str, float, float]] = dc_field(default_factory=list)
+    """(list, share it adds, share covered so far), greedily: a merged list has several."""
 
     @property
     def best(self) -> Candidate | None:
@@ -139,6 +141,10 @@ class MatchResult:
                     "best": m.best.source if m.best else None,
                     "best_source": m.best_source.source if m.best_source else None,
                     "candidates": [c.to_json() for c in m.candidates],
+                    "cover": [
+                        {"source": src, "adds": round(adds, 4), "covered": round(covered, 4)}
+                        for src, adds, covered in m.cover
+                    ],
                 }
                 for m in self.matches
             ],
@@ -192,7 +198,11 @@ def match(
     }
     compared = time.perf_counter()
     matches = [
-        ListMatch(a.path, _candidates(i, lists, shared, estates, min_containment, top))
+        ListMatch(
+            a.path,
+            _candidates(i, lists, shared, estates, min_containment, top),
+            _cover(i, lists, shared, min_containment),
+        )
         for i, a in enumerate(lists)
         if a.role == "seized"
     ]
@@ -242,6 +252,45 @@ def _candidates(
     for containment, reverse, _, j, f, n in ranked[:top]:
         b = lists[j]
         out.append(_describe(a, b, f, n, containment, reverse, estates))
+    return out
+
+
+MAX_COVER = 4
+"""Sources named at most in a seized list's cover."""
+
+
+def _cover(
+    i: int, lists: list[KeyedList], shared: dict[int, np.ndarray], min_share: float
+) -> list[tuple[str, float, float]]:
+    """The sources that together hold the seized list, each adding the most of what is left.
+
+    Among ``--sources`` when there are any, else among the other lists; on the key field the
+    seized list shares most with them. Stops when the next one would add less than
+    ``min_share`` of the list, or after MAX_COVER.
+    """
+    a = lists[i]
+    pool = [j for j, b in enumerate(lists) if j != i and b.role == "source"]
+    pool = pool or [j for j in range(len(lists)) if j != i]
+    if not pool or not shared:
+        return []
+    f = max(shared, key=lambda f: (sum(int(shared[f][i, j]) for j in pool), -f))
+    if f not in a.fields:
+        return []
+    keys = a.fields[f].keys
+    held = {
+        j: np.isin(keys, lists[j].fields[f].keys, assume_unique=True)
+        for j in pool
+        if shared[f][i, j] and f in lists[j].fields
+    }
+    covered = np.zeros(len(keys), dtype=bool)
+    out: list[tuple[str, float, float]] = []
+    while held and len(out) < MAX_COVER:
+        gains = {j: int(np.count_nonzero(mask & ~covered)) for j, mask in held.items()}
+        j = max(gains, key=lambda j: (gains[j], -j))
+        if gains[j] / len(keys) < min_share:
+            break
+        covered |= held.pop(j)
+        out.append((lists[j].path, gains[j] / len(keys), float(covered.mean())))
     return out
 
 

@@ -109,6 +109,9 @@ def _print(result: MatchResult) -> None:
                 f"{span[0]} – {span[1]}" if span else "",
             )
         console.print(table)
+        if len(m["cover"]) > 1:
+            parts = " + ".join(f"{short(c['source'])} {c['adds']:.1%}" for c in m["cover"])
+            console.print(escape(f"合并自 merged from: {parts} = {m['cover'][-1]['covered']:.1%}"))
     seconds = data["seconds"]
     console.print(
         f"\n{len(data['lists'])} 个名单 lists, {data['pairs_compared']:,} 对 pairs compared · "

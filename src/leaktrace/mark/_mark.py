@@ -68,8 +68,13 @@ def mark_export(
     vary: Sequence[tuple[str, str]] | None = None,
     where: Sequence[tuple[str, str]] = (),
     trap_pool: Path | None = None,
+    uid: bytes | None = None,
 ) -> MarkResult:
     """Write ``recipient``'s marked export of ``master_path`` to ``out``.
+
+    ``uid`` fixes the distribution's 16-byte id, which with the key decides every mark; leave it
+    unset (16 random bytes) for real exports. A fixed one is only for synthetic cases that must
+    come out the same on every run, like ``leaktrace demo``.
 
     The distribution is committed (as ``incomplete``) before the file is written; the file is
     written to a temporary name and renamed into place, and only then is the distribution marked
@@ -84,7 +89,7 @@ def mark_export(
     if is_xlsx != (out.suffix.lower() == ".xlsx"):
         wanted = ".xlsx" if is_xlsx else ".csv (or the master's own suffix)"
         raise UsageError(f"the export is written in the master's format: use {wanted}", str(out))
-    dist = exporter.distribute(recipient, where=where, out_path=str(out))
+    dist = exporter.distribute(recipient, where=where, out_path=str(out), uid=uid)
     return exporter.write(dist, out)
 
 
@@ -136,12 +141,23 @@ class Exporter:
         return cls(registry, master, table.frame, notes)
 
     def distribute(
-        self, recipient: str, *, where: Sequence[tuple[str, str]] = (), out_path: str = ""
+        self,
+        recipient: str,
+        *,
+        where: Sequence[tuple[str, str]] = (),
+        out_path: str = "",
+        uid: bytes | None = None,
     ) -> Distribution:
-        """Commit a new distribution (status ``incomplete``) of the rows ``where`` selects."""
+        """Commit a new distribution (status ``incomplete``) of the rows ``where`` selects.
+
+        ``uid`` is random unless given (see :func:`mark_export`).
+        """
         reg, master = self.registry, self.master
         chosen = _where(self.frame, where)
-        uid = os.urandom(16)
+        if uid is None:
+            uid = os.urandom(16)
+        elif len(uid) != 16:
+            raise ValueError("a distribution id is 16 bytes")
         p_honey = code.biases(reg.key, master.honey_tokens, reg.params)
         honey_bits = code.bits(reg.key, uid, master.honey_tokens, p_honey)
         donors = np.asarray(master.layout["honey_donors"], dtype=np.int64)

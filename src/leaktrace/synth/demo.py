@@ -8,13 +8,16 @@ export of its owner register with ``leaktrace.mark`` (registry and key file unde
 that file to be traced (``[[traces]]``)::
 
     holder/业主登记表.csv         the property company's register (its master)
-    holder/registry.db(.key)      the mark registry and its secret key (mode 0600)
+    holder/registry.db(.key)      the mark registry and its key (mode 0600; derived from the
+                                  seed, so every run marks alike: a demo key protects nothing)
     holder/exports/*.csv          the marked exports, one per recipient
     evidence/吴某/手机导出/嘉绿苑业主.xlsx   the leaked copy seized from 吴某's phone
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +66,14 @@ def write_demo_case(out: Path, *, seed: int = 2017, households: int = 900) -> De
     (holder / "exports").mkdir(parents=True, exist_ok=True)
     master = holder / "业主登记表.csv"
     leak.write_table(leak.read_export(out / REGISTER), master)
+    _demo_key_file(holder / "registry.db.key", seed)
     registry = Registry.create(str(holder / "registry.db"))
     try:
         exports = {}
         for i, recipient in enumerate(RECIPIENTS, start=1):
             export = holder / "exports" / f"业主登记表-{i:02d}.csv"
-            mark_export(master, recipient=recipient, registry=registry, out=export)
+            uid = _derived(f"distribution {seed} {recipient}")[:16]
+            mark_export(master, recipient=recipient, registry=registry, out=export, uid=uid)
             exports[recipient] = export
     finally:
         registry.close()
@@ -86,3 +91,18 @@ def write_demo_case(out: Path, *, seed: int = 2017, households: int = 900) -> De
             'key_file = "holder/registry.db.key"\n'
         )
     return DemoCase(out, case_file, LEAKED, LEAKER, RECIPIENTS)
+
+
+def _derived(label: str) -> bytes:
+    return hashlib.sha256(f"leaktrace demo · {label}".encode()).digest()
+
+
+def _demo_key_file(path: Path, seed: int) -> None:
+    """The demo's mark key, derived from the seed so that every run marks the same way.
+
+    A real holder's key is 32 random bytes (``leaktrace mark --init``); this one is public and
+    protects nothing, which is fine for synthetic data and wrong for anything else.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(_derived(f"key {seed}").hex() + "\n")

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from leaktrace.chain import MatchResult, match, pair_counts
+from leaktrace.chain import MatchResult, match, pair_counts, shared_keys
 from leaktrace.cli import app
 
 runner = CliRunner()
@@ -106,3 +107,29 @@ def test_match_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["match", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert "nope.csv" in result.output and "Traceback" not in result.output
+
+
+def test_shared_keys_is_the_self_join_on_field_and_key() -> None:
+    rng = np.random.default_rng(9)
+    rows = pl.DataFrame(
+        {
+            "list": rng.integers(0, 6, 4_000),
+            "field": rng.integers(0, 2, 4_000),
+            "key": rng.integers(0, 900, 4_000),
+        },
+        schema={"list": pl.UInt32, "field": pl.UInt8, "key": pl.UInt64},
+    ).unique()
+    joined = (
+        rows.join(rows, on=["field", "key"], suffix="_b")
+        .filter(pl.col("list") < pl.col("list_b"))
+        .group_by("field", "list", "list_b")
+        .len()
+        .select(
+            pl.col("field"),
+            pl.col("list").alias("a"),
+            pl.col("list_b").alias("b"),
+            pl.col("len").cast(pl.Int64).alias("shared"),
+        )
+        .sort("field", "a", "b")
+    )
+    assert shared_keys(rows).equals(joined)

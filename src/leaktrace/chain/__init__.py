@@ -31,12 +31,21 @@ from leaktrace.chain._keys import (
     MatchKey,
     key_rows,
 )
-from leaktrace.chain._match import Candidate, ListMatch, MatchResult, match, pair_counts
+from leaktrace.chain._match import (
+    SHARED_SCHEMA,
+    Candidate,
+    ListMatch,
+    MatchResult,
+    match,
+    pair_counts,
+    shared_keys,
+)
 
 __all__ = [
     "KEY_FIELDS",
     "KEY_ROW_SCHEMA",
     "MATCH_KEYS",
+    "SHARED_SCHEMA",
     "THRESHOLD",
     "Candidate",
     "ChainParty",
@@ -51,4 +60,5 @@ __all__ = [
     "key_rows",
     "match",
     "pair_counts",
+    "shared_keys",
 ]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from leaktrace.chain._keys import (
     KEY_FIELDS,
@@ -68,6 +69,39 @@ def pair_counts(key_sets: Sequence[np.ndarray]) -> np.ndarray:
                 flat += np.bincount(block[:, i] * n + block[:, j], minlength=n * n)
     out = flat.reshape(n, n)
     return out + out.T
+
+
+SHARED_SCHEMA: dict[str, pl.DataType] = {
+    "field": pl.UInt8(),
+    "a": pl.UInt32(),
+    "b": pl.UInt32(),
+    "shared": pl.Int64(),
+}
+"""What :func:`shared_keys` returns: one row per field and pair of lists (a < b) sharing keys."""
+
+
+def shared_keys(rows: pl.DataFrame) -> pl.DataFrame:
+    """The comparison as a keyed aggregation over ``(list, field, key)`` rows (distinct).
+
+    It is the self-join ``rows ⋈ rows ON (field, key) WHERE a.list < b.list`` grouped by
+    ``(field, a.list, b.list)`` with a count: what a Spark engine runs as a join. Here each
+    field's keys go through :func:`pair_counts`, which computes the same without materialising
+    the join. Schema :data:`SHARED_SCHEMA`.
+    """
+    lists = int(rows.get_column("list").cast(pl.Int64).max() or 0) + 1 if rows.height else 0  # type: ignore[arg-type]
+    out = []
+    for (number,), part in rows.partition_by("field", as_dict=True).items():
+        sets = [
+            np.sort(g.get_column("key").to_numpy())
+            for g in (part.filter(pl.col("list") == i) for i in range(lists))
+        ]
+        counts = pair_counts(sets)
+        a, b = np.nonzero(np.triu(counts, k=1))
+        frame = pl.DataFrame({"field": int(number), "a": a, "b": b, "shared": counts[a, b]})
+        out.append(frame.cast(SHARED_SCHEMA))  # type: ignore[arg-type]
+    if not out:
+        return pl.DataFrame(schema=SHARED_SCHEMA)
+    return pl.concat(out).sort("field", "a", "b")
 
 
 @dataclass
@@ -333,4 +367,12 @@ def _span(days: np.ndarray) -> tuple[str, str] | None:
     return day_text(int(days.min())), day_text(int(days.max()))
 
 
-__all__ = ["Candidate", "ListMatch", "MatchResult", "match", "pair_counts"]
+__all__ = [
+    "SHARED_SCHEMA",
+    "Candidate",
+    "ListMatch",
+    "MatchResult",
+    "match",
+    "pair_counts",
+    "shared_keys",
+]

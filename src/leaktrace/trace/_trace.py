@@ -338,7 +338,7 @@ def _evidence(
     rows = (
         per.group_by("row")
         .agg(pl.col("agree").sum(), pl.len().alias("read"), pl.col("honey").any())
-        .sort(["honey", "agree"], descending=True)
+        .sort(["honey", "agree", "row"], descending=[True, True, False])
         .head(limit)
     )
     combined = (

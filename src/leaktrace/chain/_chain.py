@@ -412,19 +412,20 @@ def _infer(
         best = max(c for c, _ in scored)
         tied = [(c, s) for c, s in scored if c >= best - TIE]
         tied.sort(key=lambda cs: (cs[1] not in sells, first_held.get(cs[1], dt.date.max), -cs[0]))
+        # an earlier inference may already run the other way: no cycle is made by inference
+        tied = [(c, s) for c, s in tied if not nx.has_path(graph, buyer_name, s)]
+        if not tied:
+            continue
         containment, seller = tied[0]
-        if nx.has_path(graph, buyer_name, seller):
-            continue  # an earlier inference already runs the other way: no cycles by inference
         graph.add_edge(seller, buyer_name)
         holder = case.party(buyer_name)
         assert holder is not None
-        items = own_items - total("beyond", buyer_name, seller)
         inferred.append(
             ChainTransfer(
                 seller=seller,
                 buyer=buyer_name,
                 date=None,
-                items=items,
+                items=own_items - total("beyond", buyer_name, seller),
                 type="sold",
                 price_yuan=None,
                 channel=None,
@@ -433,15 +434,18 @@ def _infer(
                 containment=containment,
             )
         )
-        others = [f"{s}（{c:.0%}）" for c, s in tied[1:]]
-        also = f"；同样包含于 also held by {', '.join(others)}" if others else ""
+        others = [f"{s} ({c:.1%})" for c, s in tied[1:]]
+        also_zh = f"；{'、'.join(others)} 持有的名单同样包含" if others else ""
+        also_en = f"; {', '.join(others)} hold it as well" if others else ""
         issues.append(
             Issue(
                 "inferred",
-                f"推定交易 inferred transfer: {seller} → {buyer_name}，{buyer_name} "
-                f"的名单中未由已申报交易解释的部分有 {containment:.1%} 见于 {seller} "
-                f"持有的名单{also}。请核实后在 case.toml 中申报 "
-                "(confirm it and declare it in case.toml)",
+                f"推定交易 {seller} → {buyer_name}：{buyer_name} 的名单中未由已申报交易解释的"
+                f"部分有 {containment:.1%} 见于 {seller} 持有的名单{also_zh}；"
+                "请核实后在 case.toml 中申报。"
+                f" Inferred transfer {seller} → {buyer_name}: {containment:.1%} of what "
+                f"{buyer_name}'s lists hold beyond its declared purchases is in {seller}'s"
+                f"{also_en}; confirm it and declare it in case.toml.",
                 [seller, buyer_name, *(s for _, s in tied[1:])],
             )
         )
@@ -519,6 +523,7 @@ def _paths(
 
 
 def _issues(case: Case, transfers: Sequence[ChainTransfer]) -> list[Issue]:
+    """Cycles, sales dated before the seller obtained anything, undated sales, outside buyers."""
     issues: list[Issue] = []
     names = {p.name for p in case.parties}
     g = nx.DiGraph()
@@ -530,41 +535,44 @@ def _issues(case: Case, transfers: Sequence[ChainTransfer]) -> list[Issue]:
         issues.append(
             Issue(
                 "cycle",
-                f"交易成环 sales form a cycle: {loop}。请核实日期与方向 "
-                "(check the dates and directions)",
+                f"交易成环：{loop}；请核实各笔交易的日期与方向。"
+                f" The sales form a cycle: {loop}; check their dates and directions.",
                 list(cycle),
             )
         )
     for i, t in enumerate(case.transfers):
         at, label = case.origin(i)
         where = f"{Path(at).name} {label.removeprefix('field ')}"
+        sale = f"{t.seller} → {t.buyer}"
         if t.date is None:
             issues.append(
                 Issue(
                     "unknown_date",
-                    f"{where}: {t.seller} → {t.buyer} 的交易没有日期 has no date; "
-                    "时间顺序无法核对 its order cannot be checked",
+                    f"{where}：{sale} 的交易没有日期，无法核对先后。"
+                    f" {where}: the transfer {sale} has no date; its order cannot be checked.",
                     [t.seller, t.buyer],
                 )
             )
-            continue
-        before = [u.date for u in case.transfers if u.buyer == t.seller and u.date is not None]
-        if before and min(before) > t.date:
-            issues.append(
-                Issue(
-                    "date_order",
-                    f"{where}: {t.seller} 于 {t.date} 向 {t.buyer} 出售或提供，"
-                    f"早于其最早获得名单的日期 {min(before)} "
-                    f"(sold on {t.date}, before it first obtained a list on {min(before)})",
-                    [t.seller, t.buyer],
+        else:
+            before = [u.date for u in case.transfers if u.buyer == t.seller and u.date]
+            if before and min(before) > t.date:
+                first = min(before)
+                issues.append(
+                    Issue(
+                        "date_order",
+                        f"{where}：{t.seller} 于 {t.date} 出售或提供给 {t.buyer}，早于其最早获得"
+                        f"名单的日期 {first}。 {where}: {t.seller} sold or provided to {t.buyer} "
+                        f"on {t.date}, before it first obtained a list on {first}.",
+                        [t.seller, t.buyer],
+                    )
                 )
-            )
         if t.buyer not in names:
             issues.append(
                 Issue(
                     "external_party",
-                    f"{where}: 买方 {t.buyer} 不是本案当事人 is not a party of the case; "
-                    "只作为买方计入卖方的条数 counted only as the seller's buyer",
+                    f"{where}：买方 {t.buyer} 不是本案当事人，只作为 {t.seller} 的买方计数。"
+                    f" {where}: the buyer {t.buyer} is not a party of the case; it counts only"
+                    f" as {t.seller}'s buyer.",
                     [t.seller, t.buyer],
                 )
             )

@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from leaktrace.errors import LeakTraceError, UsageError
@@ -28,6 +29,14 @@ JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON on
 SHOW_VALUES_OPTION = typer.Option(
     False, "--show-values", help="Print personal values in full instead of masked."
 )
+ENGINE_OPTION = typer.Option(
+    "local", "--engine", help="Where to run: 'local' (this machine) or 'spark' (a cluster)."
+)
+SPARK_MASTER_OPTION = typer.Option(
+    None,
+    "--spark-master",
+    help="Spark master URL (local[2], yarn, spark://host:7077, k8s://…); local[2] by default.",
+)
 
 
 def emit_json(payload: Any) -> None:
@@ -39,7 +48,8 @@ def emit_json(payload: Any) -> None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` as the one error line and return the Exit to raise."""
-    err_console.print(f"[bold red]错误 error:[/] {message}", soft_wrap=True)
+    # Escaped: a message may hold brackets (leaktrace[spark], a path) that are not markup.
+    err_console.print(f"[bold red]错误 error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 

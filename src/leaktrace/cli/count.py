@@ -11,15 +11,18 @@ from rich.table import Table
 
 from leaktrace.cli import app
 from leaktrace.cli._common import (
+    ENGINE_OPTION,
     JSON_OPTION,
     PATHS_ARGUMENT,
     SHOW_VALUES_OPTION,
+    SPARK_MASTER_OPTION,
     console,
     emit_json,
     row_progress,
     user_errors,
 )
-from leaktrace.count import KEY_RULES, CountResult, KeyRule, count
+from leaktrace.count import KEY_RULES, CountResult, KeyRule
+from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
 
@@ -33,7 +36,7 @@ _TIER_TEXT = {
 @app.command("count")
 @user_errors
 def count_command(
-    paths: list[Path] = PATHS_ARGUMENT,
+    paths: list[str] = PATHS_ARGUMENT,
     policy: Path | None = typer.Option(
         None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
     ),
@@ -52,6 +55,8 @@ def count_command(
     ),
     as_json: bool = JSON_OPTION,
     show_values: bool = SHOW_VALUES_OPTION,
+    engine: str = ENGINE_OPTION,
+    spark_master: str | None = SPARK_MASTER_OPTION,
 ) -> None:
     """计数 Count items of personal information per Art. 11 of 法释〔2017〕10号.
 
@@ -64,31 +69,27 @@ def count_command(
     if policy is not None and not policy.is_file():
         raise UsageError("no such file", str(policy))
     for path in paths:
-        if not path.exists():
-            raise UsageError("no such file or folder", str(path))
+        local = local_path(path)
+        if local is not None and not local.exists():
+            raise UsageError("no such file or folder", path)
     rule: KeyRule = "person" if key == "person" else "content"
-    result = _run(paths, policy, kind, rule, export, show_values, quiet=as_json)
+    runner = get_engine(engine, master=spark_master)
+    with row_progress("计数 counting", as_json) as progress:
+        result = runner.count(
+            paths,
+            policy=load_policy(policy),
+            kind=kind,
+            key=rule,
+            export=export,
+            show_values=show_values,
+            progress=progress,
+        )
     if as_json:
         emit_json(result.to_json())
     else:
         _print(result)
     if result.errors:
         raise typer.Exit(1)
-
-
-def _run(
-    paths: list[Path],
-    policy_path: Path | None,
-    kind: str | None,
-    key: KeyRule,
-    export: Path | None,
-    show_values: bool,
-    quiet: bool,
-) -> CountResult:
-    policy = load_policy(policy_path)
-    options = {"policy": policy, "kind": kind, "key": key, "export": export}
-    with row_progress("计数 counting", quiet) as progress:
-        return count(paths, show_values=show_values, progress=progress, **options)  # type: ignore[arg-type]
 
 
 def _print(result: CountResult) -> None:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.table import Table
 
 from leaktrace.cli import app
 from leaktrace.cli._common import (
+    ENGINE_OPTION,
     JSON_OPTION,
     PATHS_ARGUMENT,
     SHOW_VALUES_OPTION,
+    SPARK_MASTER_OPTION,
     console,
     emit_json,
     row_progress,
     user_errors,
 )
 from leaktrace.detect import CATALOGUE
+from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
-from leaktrace.scan import FileResult, ScanResult, scan
+from leaktrace.scan import FileResult, ScanResult
 
 FORMATS = ("csv", "tsv", "txt", "xlsx", "xls", "ods", "json", "jsonl", "parquet", "sql", "zip")
 
@@ -27,7 +28,7 @@ FORMATS = ("csv", "tsv", "txt", "xlsx", "xls", "ods", "json", "jsonl", "parquet"
 @app.command("scan")
 @user_errors
 def scan_command(
-    paths: list[Path] = PATHS_ARGUMENT,
+    paths: list[str] = PATHS_ARGUMENT,
     encoding: str | None = typer.Option(
         None, "--encoding", help="Force a text encoding (e.g. gbk, utf-8, utf-16, big5)."
     ),
@@ -36,6 +37,8 @@ def scan_command(
     ),
     as_json: bool = JSON_OPTION,
     show_values: bool = SHOW_VALUES_OPTION,
+    engine: str = ENGINE_OPTION,
+    spark_master: str | None = SPARK_MASTER_OPTION,
 ) -> None:
     """扫描证据文件 Scan evidence files for Chinese personal information.
 
@@ -46,24 +49,20 @@ def scan_command(
     if format is not None and format not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     for path in paths:
-        if not path.exists():
-            raise UsageError("no such file or folder", str(path))
-    result = _run(paths, encoding, format, show_values, quiet=as_json)
+        local = local_path(path)
+        if local is not None and not local.exists():
+            raise UsageError("no such file or folder", path)
+    runner = get_engine(engine, master=spark_master)
+    with row_progress("扫描 scanning", as_json) as progress:
+        result = runner.scan(
+            paths, encoding=encoding, format=format, show_values=show_values, progress=progress
+        )
     if as_json:
         emit_json(result.to_json())
     else:
         _print(result)
     if result.errors:
         raise typer.Exit(1)
-
-
-def _run(
-    paths: list[Path], encoding: str | None, format: str | None, show_values: bool, quiet: bool
-) -> ScanResult:
-    with row_progress("扫描 scanning", quiet) as progress:
-        return scan(
-            paths, encoding=encoding, format=format, show_values=show_values, progress=progress
-        )
 
 
 def type_label(type_id: str) -> str:

@@ -1,0 +1,144 @@
+"""The Spark engine beside the local one: records per second per stage, and identical results.
+
+Target (issue 7): on the synthetic 13-million-record set (bench_count's files: 10% duplicates
+across files, 2% untrue rows) the Spark engine in local mode (``local[2]``) gives the same scan
+and count JSON as the local engine, and takes less than 5x its time; the local engine stays the
+faster one on one machine.
+
+    .venv/bin/python bench/bench_spark.py                       # 13 million rows, 4 files
+    .venv/bin/python bench/bench_spark.py --rows 1000000
+
+Each engine runs in its own process (the local one as ``leaktrace.scan``/``leaktrace.count``,
+Spark through ``leaktrace.engine``, its session started once and timed apart). Prints JSON
+lines: the files, each engine's stages (wall seconds, records/s), the ratios and the check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _util import emit, measure
+from bench_count import DUPLICATE_SHARE, GENERATE, INVALID_SHARE
+
+LOCAL = """
+import json, time
+from pathlib import Path
+from leaktrace.scan import scan
+from leaktrace.count import count
+paths = [Path(p) for p in {paths!r}]
+times = {{}}
+start = time.perf_counter()
+scanned = scan(paths).to_json()
+times["scan"] = time.perf_counter() - start
+start = time.perf_counter()
+counted = count(paths).to_json()
+times["count"] = time.perf_counter() - start
+Path({out!r}).write_text(json.dumps({{"scan": scanned, "count": counted}}, ensure_ascii=False))
+print(json.dumps(times))
+"""
+
+SPARK = """
+import json, time
+from pathlib import Path
+from leaktrace.engine import get_engine
+start = time.perf_counter()
+engine = get_engine("spark", master={master!r})
+engine.spark  # start the session
+times = {{"startup": time.perf_counter() - start}}
+start = time.perf_counter()
+scanned = engine.scan({paths!r}).to_json()
+times["scan"] = time.perf_counter() - start
+times["scan_steps"] = dict(engine.timings)
+start = time.perf_counter()
+counted = engine.count({paths!r}).to_json()
+times["count"] = time.perf_counter() - start
+times["count_steps"] = dict(engine.timings)
+engine.close()
+Path({out!r}).write_text(json.dumps({{"scan": scanned, "count": counted}}, ensure_ascii=False))
+print(json.dumps(times))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=13_000_000)
+    parser.add_argument("--files", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    args = parser.parse_args()
+    folder = args.out / f"count_{args.rows}x{args.files}"
+    paths = [str(folder / f"part_{i}.csv") for i in range(args.files)]
+    if not all(Path(p).exists() for p in paths):
+        folder.mkdir(parents=True, exist_ok=True)
+        gen = measure(
+            GENERATE.format(
+                out=str(folder),
+                files=args.files,
+                rows=args.rows,
+                seed=args.seed,
+                dup=DUPLICATE_SHARE,
+                invalid=INVALID_SHARE,
+            )
+        )
+        emit(step="generate", rows=args.rows, files=args.files, wall_s=gen["wall_s"])
+    size_mb = sum(Path(p).stat().st_size for p in paths) / 1e6
+    emit(
+        step="files",
+        folder=str(folder),
+        files=args.files,
+        size_mb=round(size_mb, 1),
+        rows=args.rows,
+        cores=os.cpu_count(),
+        load_average=[round(x, 2) for x in os.getloadavg()],
+    )
+    results = {}
+    times = {}
+    for engine, code in (("local", LOCAL), ("spark", SPARK)):
+        out = folder / f"{engine}.json"
+        ran = measure(code.format(paths=paths, out=str(out), master=args.master))
+        times[engine] = ran["out"]
+        results[engine] = json.loads(out.read_text(encoding="utf-8"))
+        out.unlink()
+        emit(
+            step=engine,
+            wall_s=ran["wall_s"],
+            peak_rss_mb=ran["peak_rss_mb"],
+            **{
+                stage: {
+                    "s": round(times[engine][stage], 1),
+                    "records_per_s": round(args.rows / times[engine][stage]),
+                }
+                for stage in ("scan", "count")
+            },
+            **{k: _rounded(v) for k, v in times[engine].items() if k not in ("scan", "count")},
+        )
+    emit(
+        step="ratio",
+        spark_over_local={
+            stage: round(times["spark"][stage] / times["local"][stage], 2)
+            for stage in ("scan", "count")
+        },
+        target="< 5.0",
+        identical={
+            stage: results["spark"][stage] == results["local"][stage] for stage in ("scan", "count")
+        },
+        count={k: results["spark"]["count"][k] for k in ("items", "records_read", "excluded")},
+    )
+
+
+def _rounded(value: object) -> object:
+    if isinstance(value, float):
+        return round(value, 1)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,341 @@
+"""What runs on a Spark executor: the local engine's batch functions, fed Arrow batches.
+
+Every function here takes a String batch (as ingest yields it) and returns small Arrow rows:
+scan's per-column status counts, spans and samples; count's status summary, countable records
+and item rows ``(cat, key, source, bare)``. They call :func:`leaktrace.normalize.records`,
+:func:`leaktrace.count.item_rows`, :class:`leaktrace.count.Categoriser`,
+:func:`leaktrace.detect.column_status` and :func:`leaktrace.detect.find_spans`, never copies of
+them, so a row is judged exactly as the local engine judges it.
+
+Two ways in: a *unit* is one top-level evidence file that the executor opens with
+:func:`leaktrace.ingest.walk` (archives, spreadsheets, SQL dumps, any encoding); a *split* is a
+slice of a table that Spark's own CSV or Parquet reader (or a Hive table) hands over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+import pyarrow as pa
+
+from leaktrace.count import UNIDENTIFIED, Categoriser, KeyRule, item_rows
+from leaktrace.count._count import NO_CATEGORY
+from leaktrace.detect import CATALOGUE, ColumnProfile, column_status, find_spans
+from leaktrace.errors import InputError
+from leaktrace.ingest import Evidence, Failure, Limits, walk
+
+# ingest's own text rendering and cell limit, so Spark-read rows look exactly like ingest's.
+from leaktrace.ingest._csv import check_cells
+from leaktrace.ingest._parquet import as_text
+from leaktrace.normalize import records
+
+BLOCK = "__leaktrace_block"
+"""Column Spark adds to a split: the byte offset of the file block its rows come from."""
+
+# Row kinds of the task output (one narrow schema per verb, tagged by kind).
+ROWS, COUNTS, SPAN, SAMPLE, ERROR = 0, 1, 2, 3, 4
+ITEM, STATUS, COUNTABLE = 0, 1, 2
+
+SCAN_DDL = (
+    "kind byte, source int, tbl int, col int, a long, b long, c long, "
+    "label string, path string, o1 long, o2 long"
+)
+SCAN_ARROW = pa.schema(
+    [
+        ("kind", pa.int8()),
+        ("source", pa.int32()),
+        ("tbl", pa.int32()),
+        ("col", pa.int32()),
+        ("a", pa.int64()),
+        ("b", pa.int64()),
+        ("c", pa.int64()),
+        ("label", pa.string()),
+        ("path", pa.string()),
+        ("o1", pa.int64()),
+        ("o2", pa.int64()),
+    ]
+)
+
+COUNT_DDL = (
+    "kind byte, source int, cat short, key long, bare boolean, "
+    "status string, reason string, types long, n long, path string"
+)
+COUNT_ARROW = pa.schema(
+    [
+        ("kind", pa.int8()),
+        ("source", pa.int32()),
+        ("cat", pa.int16()),
+        ("key", pa.int64()),
+        ("bare", pa.bool_()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("types", pa.int64()),
+        ("n", pa.int64()),
+        ("path", pa.string()),
+    ]
+)
+
+SAMPLES = 2
+"""Valid samples kept per column per batch (scan shows the first two of the table)."""
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """One table: where its rows go (source id, table index) and its driver-made profiles."""
+
+    source: int
+    table: int
+    profiles: tuple[ColumnProfile, ...]
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitPlan:
+    """One top-level evidence file for an executor to open with ingest.
+
+    ``tables`` maps (index in the file's walk, table index) to the plan of each table read
+    here; ``paths`` the evidence path expected at each walk index, so a file changed between
+    the driver's look and the executor's read is an error, not a silent mix-up.
+    """
+
+    top: str
+    tables: dict[tuple[int, int], TablePlan]
+    paths: dict[int, str]
+    sources: dict[int, int]
+    encoding: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """A table Spark reads itself: how to turn its Arrow rows into ingest-like String batches."""
+
+    plan: TablePlan
+    columns: tuple[str, ...]
+    path: str
+    typed: bool
+    """Columns may be typed (Parquet, Hive): render them as ingest renders Parquet."""
+
+
+@dataclass(frozen=True)
+class CountJob:
+    """What a count task needs besides the rows."""
+
+    categoriser: Categoriser
+    key: KeyRule
+    parts: bool
+
+
+@dataclass
+class _Order:
+    """Where rows are in their table, so scan's samples are the first valid values."""
+
+    block: int = 0
+    seen: int = field(default=0)
+
+
+Work = Callable[[pl.DataFrame, TablePlan, int, int], list[pa.RecordBatch]]
+"""(batch, table plan, offset of the batch's first row, ordinal of the batch) -> output."""
+
+
+def run_units(
+    batches: Iterator[pa.RecordBatch],
+    units: Sequence[UnitPlan],
+    work: Work,
+    error: Callable[[int, str, str], pa.RecordBatch],
+) -> Iterator[pa.RecordBatch]:
+    """Open every unit named in ``batches`` (column ``unit``) and run ``work`` on its batches."""
+    for batch in batches:
+        for unit_id in batch.column("unit").to_pylist():
+            yield from _run_unit(units[unit_id], work, error)
+
+
+def _run_unit(
+    unit: UnitPlan, work: Work, error: Callable[[int, str, str], pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
+    for index, ev in enumerate(walk([unit.top], encoding=unit.encoding, format=unit.format)):
+        if index not in unit.sources or isinstance(ev, Failure):
+            continue
+        source = unit.sources[index]
+        if ev.path != unit.paths[index]:
+            yield error(source, ev.path, "the file changed while it was being read")
+            continue
+        try:
+            yield from _run_evidence(ev, index, unit, work)
+        except InputError as exc:
+            yield error(source, exc.path or ev.path, exc.reason)
+
+
+def _run_evidence(ev: Evidence, index: int, unit: UnitPlan, work: Work) -> Iterator[pa.RecordBatch]:
+    for t, table in enumerate(ev.tables):
+        plan = unit.tables.get((index, t))
+        if plan is None:
+            continue
+        offset = 0
+        for ordinal, batch in enumerate(b for b in table.batches() if b.height):
+            yield from work(batch, plan, offset, ordinal)
+            offset += batch.height
+
+
+def run_split(
+    batches: Iterator[pa.RecordBatch],
+    split: SplitPlan,
+    work: Work,
+    error: Callable[[int, str, str], pa.RecordBatch],
+) -> Iterator[pa.RecordBatch]:
+    """Run ``work`` on the rows Spark read for one table (a slice of it per task)."""
+    order = _Order()
+    limits = Limits()
+    for arrow in batches:
+        frame = pl.DataFrame(pl.from_arrow(arrow))
+        if not frame.height:
+            continue
+        block = int(frame.get_column(BLOCK)[0])
+        if block != order.block:
+            order = _Order(block=block)
+        frame = frame.drop(BLOCK)
+        frame.columns = list(split.columns)
+        frame = as_text(frame) if split.typed else _empty_as_null(frame)
+        frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+        try:
+            check_cells(frame, limits, split.path, order.seen)
+        except InputError as exc:
+            yield error(split.plan.source, exc.path or split.path, exc.reason)
+            return
+        if frame.height:
+            # Rows are numbered within their block: only their order matters (samples).
+            yield from work(frame, split.plan, order.seen, order.block)
+            order.seen += frame.height
+
+
+def _empty_as_null(frame: pl.DataFrame) -> pl.DataFrame:
+    """Spark's CSV reader keeps a quoted empty cell as ``""``; ingest reads it as null."""
+    return frame.select(
+        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in frame.columns
+    )
+
+
+# ---- scan ---------------------------------------------------------------------------------
+
+
+def scan_work(
+    batch: pl.DataFrame, plan: TablePlan, offset: int, ordinal: int
+) -> list[pa.RecordBatch]:
+    """Status counts per typed column, spans per free-text column, the first valid samples.
+
+    ``o1``/``o2`` order the samples: (batch ordinal or block, row) for ingest units and splits.
+    """
+    rows: list[tuple[object, ...]] = [(ROWS, plan.source, plan.table, -1, batch.height)]
+    for col, profile in enumerate(plan.profiles):
+        if profile.name not in batch.columns:
+            continue
+        series = batch.get_column(profile.name)
+        if profile.free_text:
+            spans = find_spans(series)
+            if spans.height:
+                for span_type, n in spans.get_column("type").value_counts().iter_rows():
+                    rows.append((SPAN, plan.source, plan.table, col, n, 0, 0, span_type))
+            continue
+        if profile.type is None:
+            continue
+        status = column_status(series, profile.type)
+        counts = dict(status.value_counts().iter_rows())
+        rows.append(
+            (
+                COUNTS,
+                plan.source,
+                plan.table,
+                col,
+                counts.get("valid", 0),
+                counts.get("invalid", 0),
+                counts.get("masked", 0),
+            )
+        )
+        where = (status == "valid").arg_true().head(SAMPLES)
+        if where.len():
+            canonical = CATALOGUE[profile.type].normalise(series.gather(where))
+            for row, value in zip(where.to_list(), canonical.to_list(), strict=True):
+                order = (ordinal, offset + row)
+                rows.append((SAMPLE, plan.source, plan.table, col, 0, 0, 0, value, None, *order))
+    return [_batch(rows, SCAN_ARROW)]
+
+
+def scan_error(source: int, path: str, reason: str) -> pa.RecordBatch:
+    return _batch([(ERROR, source, -1, -1, 0, 0, 0, reason, path)], SCAN_ARROW)
+
+
+# ---- count --------------------------------------------------------------------------------
+
+
+def count_work(job: CountJob) -> Work:
+    """The count task: records, their statuses (as the local run sums them) and item rows."""
+
+    def work(batch: pl.DataFrame, plan: TablePlan, offset: int, _: int) -> list[pa.RecordBatch]:
+        recs = records(batch, plan.profiles, offset=offset, parts=job.parts)
+        cats = job.categoriser.table(recs.get_column("types"), plan.kind)
+        summary = _statuses(recs, cats)
+        rows = item_rows(recs, cats, plan.source, key=job.key)
+        countable = rows.group_by("cat").len()
+        items = rows.unique().select(
+            pl.lit(ITEM, pl.Int8).alias("kind"),
+            pl.col("source").cast(pl.Int32),
+            pl.col("cat").cast(pl.Int16),
+            # Spark has no unsigned types: the key's 64 bits are kept as a signed long.
+            pl.col("key").reinterpret(signed=True).alias("key"),
+            pl.col("bare"),
+        )
+        small: list[tuple[object, ...]] = [
+            (STATUS, plan.source, None, None, None, st, reason, types, n)
+            for st, reason, types, n in summary.iter_rows()
+        ]
+        small += [
+            (COUNTABLE, plan.source, cat, None, None, None, None, None, n)
+            for cat, n in countable.iter_rows()
+        ]
+        return [_frame_batch(items, COUNT_ARROW), _batch(small, COUNT_ARROW)]
+
+    return work
+
+
+def _statuses(recs: pl.DataFrame, cats: pl.DataFrame) -> pl.DataFrame:
+    """(status, reason, types, n): valid records of no policy category are ``unidentified``."""
+    unidentified = cats.filter(pl.col("cat") == NO_CATEGORY).get_column("types").to_list()
+    lost = (pl.col("status") == "valid") & pl.col("types").is_in(unidentified)
+    return (
+        recs.select(
+            pl.when(lost).then(pl.lit("unidentified")).otherwise(pl.col("status")).alias("status"),
+            pl.when(lost).then(pl.lit(UNIDENTIFIED)).otherwise(pl.col("reason")).alias("reason"),
+            pl.col("types").cast(pl.Int64),
+        )
+        .group_by("status", "reason", "types")
+        .len()
+    )
+
+
+def count_error(source: int, path: str, reason: str) -> pa.RecordBatch:
+    return _batch([(ERROR, source, None, None, None, None, reason, None, None, path)], COUNT_ARROW)
+
+
+# ---- Arrow --------------------------------------------------------------------------------
+
+
+def _batch(rows: list[tuple[object, ...]], schema: pa.Schema) -> pa.RecordBatch:
+    width = len(schema)
+    padded = [(*r, *([None] * (width - len(r)))) for r in rows]
+    columns = list(zip(*padded, strict=True)) if padded else [()] * width
+    arrays = [pa.array(list(c), type=f.type) for c, f in zip(columns, schema, strict=True)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _frame_batch(frame: pl.DataFrame, schema: pa.Schema) -> pa.RecordBatch:
+    """A Polars frame holding some of ``schema``'s columns, the rest null."""
+    table = frame.to_arrow()
+    arrays = [
+        table.column(f.name).cast(f.type).combine_chunks()
+        if f.name in frame.columns
+        else pa.nulls(frame.height, f.type)
+        for f in schema
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)

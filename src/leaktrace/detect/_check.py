@@ -40,18 +40,26 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
     """Each ``(column name, type id)`` of ``batch`` checked (see :class:`Checked`)."""
     if not columns:
         return []
-    plan = batch.lazy().select(
-        _fast_rank(pl.col(name), type_id).alias(f"_k{i}")
-        for i, (name, type_id) in enumerate(columns)
+    # fast ranks first, then each fast-valid cell as its own value, all in one parallel query
+    ranks = [pl.col(f"_k{i}") for i in range(len(columns))]
+    plan = (
+        batch.lazy()
+        .select(pl.col(name).cast(pl.String).alias(f"_r{i}") for i, (name, _) in enumerate(columns))
+        .with_columns(
+            _fast_rank(pl.col(f"_r{i}"), type_id).alias(f"_k{i}")
+            for i, (_, type_id) in enumerate(columns)
+        )
+        .with_columns((rank == VALID).alias(f"_f{i}") for i, rank in enumerate(ranks))
+        .with_columns(
+            pl.when(pl.col(f"_f{i}")).then(pl.col(f"_r{i}")).alias(f"_v{i}")
+            for i in range(len(columns))
+        )
+        .collect()
     )
-    ranks = plan.collect().get_columns()
     out = []
-    for (name, type_id), rank in zip(columns, ranks, strict=True):
-        raw = batch.get_column(name).cast(pl.String)
-        fast = rank == VALID
-        value = pl.select(
-            pl.when(pl.lit(fast)).then(pl.lit(raw)).otherwise(pl.lit(None, pl.String))
-        ).to_series()
+    for i, (name, type_id) in enumerate(columns):
+        raw, rank = plan.get_column(f"_r{i}"), plan.get_column(f"_k{i}")
+        fast, value = plan.get_column(f"_f{i}"), plan.get_column(f"_v{i}")
         undecided = (rank == _UNDECIDED).arg_true()
         if undecided.len():
             sub_rank, sub_value = _full(raw.gather(undecided), type_id)

@@ -123,6 +123,8 @@ def records(
         for i, p in enumerate(profiles)
         if p.type in TYPE_BITS and not p.free_text and p.name in batch.columns
     ]
+    # readers hand over many small chunks; every pass below is cheaper on one
+    batch = batch.rechunk()
     scratch = _scratch(batch, columns)
     present = sorted({c.type for c in columns}, key=TYPE_IDS.index)
     rank = {t: _rank([c for c in columns if c.type == t]) for t in present}

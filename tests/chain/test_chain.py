@@ -199,6 +199,7 @@ def test_transfers_from_a_table_count_like_declared_ones(tmp_path: Path) -> None
         [
             HEADER,
             ["甲", "乙", "2018/3/1", "evidence/a.csv", "8,000元", "微信"],
+            ["", "", "", "", "", ""],
             ["乙", "丙", "2018年3月5日", "evidence/a.csv", "¥3000", "U盘"],
         ],
     )

@@ -288,14 +288,15 @@ def read_transfers(path: Path) -> list[tuple[Transfer, int]]:
     if table is None:
         raise FactsError("no table in the transfers file", where)
     columns = _transfer_columns(table.columns, where)
-    first = (table.header_row if table.header_row is not None else -1) + 2
+    row = (table.header_row if table.header_row is not None else -1) + 1
     out: list[tuple[Transfer, int]] = []
     try:
         for batch in table.batches():
             for values in batch.iter_rows(named=True):
-                row = first + len(out)
+                row += 1
                 cells = {f: (values.get(c) or "").strip() for f, c in columns.items()}
-                out.append((_transfer_row(cells, f"row {row}", where), row))
+                if any(cells.values()):  # blank rows between entries are skipped
+                    out.append((_transfer_row(cells, f"row {row}", where), row))
     except InputError as exc:
         raise FactsError(f"cannot read transfers table: {exc.reason}", where) from None
     return out

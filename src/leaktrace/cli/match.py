@@ -61,6 +61,10 @@ def match_command(
     """
     if key not in MATCH_KEYS:
         raise UsageError(f"--key must be one of {', '.join(MATCH_KEYS)}, not {key!r}")
+    if not 0 <= min_containment <= 1:
+        raise UsageError(f"--min must be between 0 and 1, not {min_containment}")
+    if top < 1:
+        raise UsageError(f"--top must be at least 1, not {top}")
     for path in (*seized, *sources):
         if not path.exists():
             raise UsageError("no such file or folder", str(path))

@@ -311,10 +311,10 @@ def _cover(
     if f not in a.fields:
         return []
     keys = a.fields[f].keys
-    held = {
+    held = {  # a list sharing less than min_share can never add that much
         j: np.isin(keys, lists[j].fields[f].keys, assume_unique=True)
         for j in pool
-        if shared[f][i, j] and f in lists[j].fields
+        if shared[f][i, j] >= max(1.0, min_share * len(keys)) and f in lists[j].fields
     }
     covered = np.zeros(len(keys), dtype=bool)
     out: list[tuple[str, float, float]] = []

@@ -12,8 +12,8 @@ The lists are generated once into ``bench/out/`` (git-ignored), from ``leaktrace
 its rows), merged with part of another (25%) and a few people from nowhere (5%), phones written
 ``138-1234-5678`` in a fifth of the rows, shuffled. Columns: name, mobile, estate, room, date.
 The match then runs in its own process. Prints JSON lines: the files, the match (read and
-normalise, compare, describe, wall and peak RSS), and whether every seized list was traced to
-the holder it was cut from.
+normalise, compare, describe, wall and peak RSS), whether every seized list was traced to the
+holder it was cut from (``traced_right``) and its cover named both holders (``merge_found``).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ for i in range(lists - holders):
         rng.choice(foreign, rows - n_main - n_other, replace=False),
     ])
     write(out / f"seized_{{i:03d}}.csv", rng.permutation(picks), 0.2)
-    truth[f"seized_{{i:03d}}.csv"] = f"source_{{int(main):03d}}.csv"
+    truth[f"seized_{{i:03d}}.csv"] = [f"source_{{int(h):03d}}.csv" for h in (main, other)]
 (out / "truth.json").write_text(json.dumps(truth))
 print(json.dumps({{"people": people.height}}))
 """
@@ -83,14 +83,20 @@ seized = sorted(folder.glob("seized_*.csv"))
 sources = sorted(folder.glob("source_*.csv"))
 r = match(seized, sources, top=3)
 truth = json.loads((folder / "truth.json").read_text())
+def name(path):
+    return Path(path).name
 right = sum(
     1 for m in r.matches
-    if m.best_source is not None and Path(m.best_source.source).name == truth[Path(m.seized).name]
+    if m.best_source is not None and name(m.best_source.source) == truth[name(m.seized)][0]
+)
+merged = sum(
+    1 for m in r.matches
+    if [name(src) for src, _, _ in m.cover] == truth[name(m.seized)]
 )
 best = [m.best_source.containment for m in r.matches if m.best_source is not None]
 print(json.dumps({{
     "lists": len(r.lists), "pairs": r.pairs, "records": sum(k.records for k in r.lists),
-    "seconds": r.seconds, "traced_right": right, "seized": len(r.matches),
+    "seconds": r.seconds, "traced_right": right, "merge_found": merged, "seized": len(r.matches),
     "best_containment_min": min(best), "best_containment_max": max(best),
 }}))
 """

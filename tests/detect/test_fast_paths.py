@@ -60,7 +60,8 @@ def test_check_columns_agrees_with_the_full_pipeline_for_every_column(messy):
 
 
 def _edited(values: list[str], rng: np.random.Generator) -> list[str]:
-    """Near misses of valid values: one character changed, a sign, a space, full-width digits."""
+    """Near misses of valid values: a character changed, a sign, a space, full-width digits, and
+    separators and a country code the tidy tier removes."""
     out = []
     for v in values:
         i = int(rng.integers(0, len(v)))
@@ -72,14 +73,17 @@ def _edited(values: list[str], rng: np.random.Generator) -> list[str]:
             v[:-1] + "x",
             v[:-1] + "X",
             chr(ord(v[0]) + 0xFEE0) + v[1:],
+            f"{v[:3]}-{v[3:7]} {v[7:]}",
+            f"+86 {v}",
         ]
     return out
 
 
 @pytest.mark.parametrize(
-    ("type_id", "widths"), [("cn_id", (15, 17, 18, 19)), ("bank_card", tuple(range(13, 21)))]
+    ("type_id", "widths"),
+    [("cn_id", (15, 17, 18, 19)), ("bank_card", tuple(range(13, 21))), ("mobile", (10, 11, 12))],
 )
-def test_digit_matrix_fast_paths_agree_with_full_pipeline_on_near_misses(type_id, widths):
+def test_digit_fast_paths_agree_with_full_pipeline_on_near_misses(type_id, widths):
     rng = np.random.default_rng(11)
     valid = residents(1_000, seed=12).get_column(type_id).drop_nulls().to_list()
     noise = ["".join(map(str, rng.integers(0, 10, w))) for w in widths for _ in range(500)]
@@ -105,4 +109,6 @@ def test_digit_matrix_fast_paths_agree_with_full_pipeline_on_near_misses(type_id
     decided = fast.is_in(["valid", "invalid"])  # the fast path leaves "?" and null to the rest
     assert fast.filter(decided).to_list() == full.filter(decided).to_list()
     assert unit.status(column).to_list() == full.to_list()
-    assert decided.sum() > 0.3 * column.len()
+    assert decided.sum() > 0.1 * column.len()
+    full_values = apply(fold_series(column), unit.normalise_expr(V))
+    assert unit.normalise(column).to_list() == full_values.to_list()

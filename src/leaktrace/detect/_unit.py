@@ -108,6 +108,13 @@ class PIType:
         settled = (fast == "valid").fill_null(False)
         rest = ~settled & s.is_not_null()
         out = pl.select(pl.when(settled).then(s).otherwise(pl.lit(None, pl.String))).to_series()
+        if rest.any() and self.tidy_expr is not None:
+            # second tier, as in ``status``: a tidied cell the fast path calls valid is canonical
+            idx = rest.arg_true()
+            tidy = apply(s.gather(idx), self.tidy_expr(V))
+            valid = (apply(tidy, self.fast_status_expr(V)) == "valid").fill_null(False)
+            out = out.scatter(idx.filter(valid), tidy.filter(valid))
+            rest = rest.scatter(idx.filter(valid), False)
         if rest.any():
             slow = apply(fold_series(s.filter(rest)), self.normalise_expr(V))
             out = out.scatter(rest.arg_true(), slow)

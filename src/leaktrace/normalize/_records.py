@@ -174,7 +174,7 @@ def _scratch(batch: pl.DataFrame, columns: list[_Column]) -> pl.DataFrame:
         for s in (rank.alias(c.rank), value.alias(c.value), fast.alias(c.fast))
     ]
     raws = [batch.get_column(c.name).alias(c.raw) for c in columns]
-    pad = pl.Series("_pad", [None] * batch.height, dtype=pl.Null)  # keeps the height
+    pad = pl.repeat(None, batch.height, dtype=pl.Null, eager=True).alias("_pad")  # the height
     return pl.DataFrame([pad, *out, *raws])
 
 
@@ -294,7 +294,7 @@ def _reasons(
     invalid mobile, and so on. Computed on the excluded rows only, which are few.
     """
     excluded = (row_rank == MASKED) | (row_rank == INVALID)
-    out = pl.Series("reason", [None] * scratch.height, dtype=pl.String)
+    out = pl.repeat(None, scratch.height, dtype=pl.String, eager=True).alias("reason")
     if not excluded.any():
         return out
     order = [t for t in (*IDENTIFIERS, "name") if t in types]

@@ -48,7 +48,8 @@ def has_surname(c: pl.Expr) -> pl.Expr:
 
 # Place and organisation names often start with a surname character (金都花园, 萧山区); they end
 # in a word no given name ends in.
-_NOT_A_NAME = "[" + "苑园区县市镇乡村路街道省湾府庭居郡邸寓厦店司局院所校站厂馆部族婚业" + "]$"
+_NOT_A_NAME_END = "苑园区县市镇乡村路街道省湾府庭居郡邸寓厦店司局院所校站厂馆部族婚业"
+_NOT_A_NAME = f"[{_NOT_A_NAME_END}]$"
 
 
 def _valid(c: pl.Expr) -> pl.Expr:
@@ -63,12 +64,9 @@ def fast_status_expr(v: pl.Expr) -> pl.Expr:
     Such a cell has no spaces to compact and no mask characters, so ``status_expr`` would call it
     valid too; everything else goes through the full pipeline.
     """
-    sure = (
-        v.str.contains(rf"^[{HAN}]{{2,4}}$")
-        & has_surname(v)
-        & ~v.str.contains(_NOT_A_NAME)
-        & ~v.str.contains("某", literal=True)
-    )
+    # two to four Han characters, none of them 某, the last not one _NOT_A_NAME ends in
+    shaped = rf"^[{HAN}--某]{{1,3}}[{HAN}--某--{_NOT_A_NAME_END}]$"
+    sure = v.str.contains(shaped) & has_surname(v)
     return valid_or_undecided(v, sure)
 
 

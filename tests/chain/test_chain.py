@@ -318,3 +318,23 @@ def test_trace_requests_are_read_and_checked(tmp_path: Path) -> None:
     missing = trace.replace("reg.db", "other.db")
     with pytest.raises(FactsError, match=r"field traces\[0\]\.registry: no such registry"):
         load_case(_case(tmp_path, "", extra=missing))
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_bad_row_after_a_blank_one_is_named_as_the_spreadsheet_shows_it(
+    tmp_path: Path, suffix: str
+) -> None:
+    rows = [
+        HEADER,
+        ["甲", "乙", "2018-03-01", "evidence/a.csv", "100", ""],
+        ["", "", "", "", "", ""],
+    ]
+    rows.append(["甲", "丙", "2018-03-02", "evidence/a.csv", "abc", ""])
+    table = tmp_path / f"transfers{suffix}"
+    if suffix == ".xlsx":
+        _xlsx(table, rows)
+    else:
+        table.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="gbk")
+    case = _case(tmp_path, "", extra=f'transfers_file = "{table.name}"\n\n')
+    with pytest.raises(FactsError, match=r"row 4, price_yuan: 'abc' is not a number"):
+        chain(case)

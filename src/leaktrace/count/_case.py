@@ -40,7 +40,9 @@ unless its facts state ``illegal_gains_yuan``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import tomllib
 from collections import Counter
@@ -51,11 +53,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from python_calamine import CalamineError, CalamineWorkbook
 
 from leaktrace.count._count import Progress, Run
 from leaktrace.count._items import tally
 from leaktrace.errors import FactsError, InputError
 from leaktrace.ingest import Failure, walk
+from leaktrace.ingest._excel import render_cell
+from leaktrace.ingest._sniff import decoder_name
 from leaktrace.law import Facts, Finding, Policy, Role, assess, load_policy
 from leaktrace.law._messages import describe
 
@@ -275,45 +280,67 @@ _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 def read_transfers(path: Path) -> list[tuple[Transfer, int]]:
     """The transfers of a CSV or XLSX table, each with the row it is on (1-based, as shown).
 
-    Columns are matched by header (:data:`TRANSFER_COLUMNS`); ``evidence`` may list several
-    paths separated by ``;``, ``；`` or ``、``. A bad cell is a FactsError naming the row.
+    Columns are matched by header (:data:`TRANSFER_COLUMNS`), the header being the first row
+    that is not blank; ``evidence`` may list several paths separated by ``;``, ``；`` or ``、``.
+    Blank rows are skipped but keep their numbers, so a FactsError names the row a spreadsheet
+    shows.
     """
     where = str(path)
-    table = None
-    for ev in walk([path]):
-        if isinstance(ev, Failure):
-            raise FactsError(f"cannot read transfers table: {ev.reason}", where)
-        table = next(iter(ev.tables), None)
-        break
-    if table is None:
-        raise FactsError("no table in the transfers file", where)
-    columns = _transfer_columns(table.columns, where)
-    row = (table.header_row if table.header_row is not None else -1) + 1
+    rows = [(n, cells) for n, cells in _table_rows(path, where) if any(c.strip() for c in cells)]
+    if not rows:
+        raise FactsError("the transfers table is empty", where)
+    (_, headers), body = rows[0], rows[1:]
+    columns = _transfer_columns(headers, where)
     out: list[tuple[Transfer, int]] = []
-    try:
-        for batch in table.batches():
-            for values in batch.iter_rows(named=True):
-                row += 1
-                cells = {f: (values.get(c) or "").strip() for f, c in columns.items()}
-                if any(cells.values()):  # blank rows between entries are skipped
-                    out.append((_transfer_row(cells, f"row {row}", where), row))
-    except InputError as exc:
-        raise FactsError(f"cannot read transfers table: {exc.reason}", where) from None
+    for n, cells in body:
+        values = {f: (cells[i] if i < len(cells) else "").strip() for f, i in columns.items()}
+        if any(values.values()):
+            out.append((_transfer_row(values, f"row {n}", where), n))
     return out
 
 
-def _transfer_columns(headers: Sequence[str], where: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for header in headers:
+def _table_rows(path: Path, where: str) -> list[tuple[int, list[str]]]:
+    """Every row of the table's first sheet with its number as shown, cells as displayed text.
+
+    Read directly rather than through ``ingest``, which drops blank rows (and so row numbers).
+    """
+    ev = next(iter(walk([path])), None)
+    if isinstance(ev, Failure) or ev is None:
+        reason = ev.reason if ev is not None else "cannot be read"
+        raise FactsError(f"cannot read transfers table: {reason}", where)
+    try:
+        if ev.format in ("xlsx", "xls", "ods"):
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+            cells = sheet.to_python(skip_empty_area=False)
+            return [(i + 1, [render_cell(v) or "" for v in row]) for i, row in enumerate(cells)]
+        if ev.format in ("csv", "tsv", "txt"):
+            text = path.read_bytes().decode(decoder_name(ev.encoding or "utf-8"))
+            reader = csv.reader(
+                io.StringIO(text.removeprefix("\ufeff"), newline=""),
+                delimiter="\t" if ev.format == "tsv" else ",",
+            )
+            out = []
+            for row in reader:
+                out.append((reader.line_num, row))
+            return out
+    except (OSError, ValueError, csv.Error, CalamineError) as exc:
+        raise FactsError(f"cannot read transfers table: {exc}", where) from None
+    raise FactsError(f"a transfers table must be CSV or XLSX, not {ev.format}", where)
+
+
+def _transfer_columns(headers: Sequence[str], where: str) -> dict[str, int]:
+    """Which column (by position) holds each :class:`Transfer` field."""
+    found: dict[str, int] = {}
+    for index, header in enumerate(headers):
         key = header.strip().lower().replace(" ", "")
         for name, synonyms in TRANSFER_COLUMNS.items():
             if key in synonyms and name not in found:
-                found[name] = header
+                found[name] = index
     missing = [n for n in ("seller", "buyer", "evidence") if n not in found]
     if missing:
         raise FactsError(
             f"the transfers table has no column for {', '.join(missing)} "
-            f"(headers: {', '.join(headers)})",
+            f"(headers: {', '.join(h.strip() for h in headers if h.strip())})",
             where,
         )
     return found

@@ -9,9 +9,11 @@ count reports is an aggregation keyed by ``(cat, key)`` over these rows:
 * overlaps: pairs of sources sharing a ``(cat, key)``;
 * per party and buyer (Art. 11): distinct ``(cat, key)`` over a set of sources.
 
-:class:`ItemSet` collects item rows batch by batch, drops duplicates early, and spills them to
-Parquet files partitioned by ``key``: every ``(cat, key)`` lands in exactly one partition, so
-each partition is aggregated alone and memory is bounded by one partition, not by the case.
+:class:`ItemSet` collects item rows batch by batch (with values, only each item's fullest record
+per source) and spills them to Parquet files partitioned by ``key``: every ``(cat, key)`` lands
+in exactly one partition, so each partition is aggregated alone and memory is bounded by one
+partition, not by the case. :func:`tally` aggregates a partition with one group-by per
+``(cat, key)``, carrying the set of its sources as a bitmask.
 A Spark engine runs the same aggregations as group-bys over the same rows.
 """
 
@@ -37,11 +39,11 @@ PARTITIONS = 16
 """Spill partitions (by key): 50 million distinct items make about 3 million rows each."""
 
 SPILL_ROWS = 2_000_000
-"""Item rows held in memory before they are deduplicated and written out."""
+"""Item rows held in memory before they are written out."""
 
 
 class ItemSet:
-    """Item rows from many batches, deduplicated and spilled to disk by key.
+    """Item rows from many batches, spilled to disk by key.
 
     Extra columns (the canonical values an export needs) ride along when ``values`` names them;
     then one representative record per ``(cat, key)`` is kept, the one with the most fields.
@@ -85,7 +87,7 @@ class ItemSet:
             return
         if self.values:
             # Wide rows: keep only each item's fullest record per source at once.
-            items = _distinct(items, with_values=True)
+            items = _distinct(items)
         self._held.append(items)
         self._held_rows += items.height
         if self._held_rows >= self.spill_rows:
@@ -119,7 +121,10 @@ class ItemSet:
             return
         if self._dir is None:
             self._dir = Path(tempfile.mkdtemp(prefix="leaktrace-items-", dir=self._parent))
-        held = _distinct(pl.concat(self._held), bool(self.values))
+        held = pl.concat(self._held)
+        if self.values:
+            held = _distinct(held)
+        # without values repeats are left for tally, which aggregates per (cat, key) anyway
         self._held, self._held_rows = [], 0
         held = held.with_columns((pl.col("key") % self.partitions).cast(pl.UInt32).alias("_p"))
         for (part,), rows in held.partition_by("_p", as_dict=True, include_key=False).items():
@@ -142,10 +147,8 @@ def _empty(values: Sequence[str]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _distinct(items: pl.DataFrame, with_values: bool) -> pl.DataFrame:
-    if not with_values:
-        return items.lazy().unique().collect()
-    # Keep the fullest record of each item in each source: it stands for the item in exports.
+def _distinct(items: pl.DataFrame) -> pl.DataFrame:
+    """The fullest record of each item in each source: it stands for the item in exports."""
     return items.sort(["fields", "source", "row"], descending=[True, False, False]).unique(
         ["cat", "key", "source", "bare"], keep="first", maintain_order=True
     )

@@ -338,3 +338,11 @@ def test_a_bad_row_after_a_blank_one_is_named_as_the_spreadsheet_shows_it(
     case = _case(tmp_path, "", extra=f'transfers_file = "{table.name}"\n\n')
     with pytest.raises(FactsError, match=r"row 4, price_yuan: 'abc' is not a number"):
         chain(case)
+
+
+def test_an_output_folder_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    case = _case(tmp_path / "case", _sale("甲", "乙", "2018-03-01"))
+    (tmp_path / "out").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["chain", str(case), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "the output folder is a file" in result.output

@@ -220,7 +220,12 @@ class ChainResult:
         Every file is written under a temporary name first and all are renamed at the end, so a
         failure leaves nothing half-written.
         """
-        out.mkdir(parents=True, exist_ok=True)
+        if out.exists() and not out.is_dir():
+            raise UsageError("the output folder is a file", str(out))
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create the output folder: {exc.strerror}", str(out)) from None
         payload = self.to_json()
         texts: dict[str, bytes] = {
             "chain.json": json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
@@ -246,6 +251,7 @@ def _render_html(payload: dict[str, Any], lang: str) -> str | None:
 
 
 def _write_all(out: Path, texts: dict[str, bytes]) -> list[Path]:
+    """Write every file under a temporary name, then rename them all into place."""
     temps: list[tuple[Path, Path]] = []
     try:
         for name, data in texts.items():
@@ -255,6 +261,8 @@ def _write_all(out: Path, texts: dict[str, bytes]) -> list[Path]:
             temps.append((Path(scratch), out / name))
         for written, target in temps:
             os.replace(written, target)
+    except OSError as exc:
+        raise UsageError(f"cannot write to the output folder: {exc.strerror}", str(out)) from None
     finally:
         for written, _ in temps:
             with suppress(FileNotFoundError):

@@ -64,6 +64,8 @@ def chain_command(
         raise UsageError("no such case folder", str(case_dir))
     if policy is not None and not policy.is_file():
         raise UsageError("no such file", str(policy))
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageError("the output folder is a file", str(out))
     if not 0 < threshold <= 1:
         raise UsageError(f"--threshold must be above 0 and at most 1, not {threshold}")
     if lang not in ("zh", "en"):

@@ -555,8 +555,15 @@ class CaseReader:
 
     @property
     def files(self) -> list[dict[str, Any]]:
+        """Every file read, its path relative to the case folder (archive members as
+        ``archive.zip!member``), so results do not depend on where the case sits."""
         return [
-            {"path": f.path, "sha256": f.sha256, "size": f.size, "records_read": f.records_read}
+            {
+                "path": _relative(f.path, self.case.dir),
+                "sha256": f.sha256,
+                "size": f.size,
+                "records_read": f.records_read,
+            }
             for f in self.run.files
         ]
 
@@ -704,3 +711,14 @@ def assess_case(
         )
         results.append(PartyResult(party.name, party.role, counts, facts, assess(facts, policy)))
     return CaseResult(case.name, policy, results, counted.files)
+
+
+def _relative(path: str, case_dir: Path) -> str:
+    """``path`` relative to ``case_dir`` when it lies under it, else as it is."""
+    try:
+        return Path(path).relative_to(case_dir).as_posix()
+    except ValueError:
+        try:
+            return Path(path).resolve().relative_to(case_dir.resolve()).as_posix()
+        except ValueError:
+            return path

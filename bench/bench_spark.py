@@ -43,21 +43,41 @@ print(json.dumps(times))
 """
 
 SPARK = """
-import json, time
+import json, time, urllib.request
 from pathlib import Path
 from leaktrace.engine import get_engine
+
+def stages():
+    # Spark's own accounting: task time per stage is the core-seconds it took.
+    sc = engine.spark.sparkContext
+    url = f"{{sc.uiWebUrl}}/api/v1/applications/{{sc.applicationId}}/stages?status=complete"
+    with urllib.request.urlopen(url) as answer:
+        return {{s["stageId"]: s for s in json.load(answer)}}
+
+def new_stages(before):
+    return [
+        {{"stage": i, "tasks": s["numTasks"], "core_s": round(s["executorRunTime"] / 1000, 1),
+          "input_records": s["inputRecords"], "shuffle_write_records": s["shuffleWriteRecords"],
+          "shuffle_read_records": s["shuffleReadRecords"]}}
+        for i, s in sorted(stages().items()) if i not in before
+    ]
+
 start = time.perf_counter()
-engine = get_engine("spark", master={master!r})
+engine = get_engine("spark", master={master!r}, conf={{"spark.ui.enabled": "true"}})
 engine.spark  # start the session
 times = {{"startup": time.perf_counter() - start}}
+before = stages()
 start = time.perf_counter()
 scanned = engine.scan({paths!r}).to_json()
 times["scan"] = time.perf_counter() - start
 times["scan_steps"] = dict(engine.timings)
+times["scan_stages"] = new_stages(before)
+before = stages()
 start = time.perf_counter()
 counted = engine.count({paths!r}).to_json()
 times["count"] = time.perf_counter() - start
 times["count_steps"] = dict(engine.timings)
+times["count_stages"] = new_stages(before)
 engine.close()
 Path({out!r}).write_text(json.dumps({{"scan": scanned, "count": counted}}, ensure_ascii=False))
 print(json.dumps(times))

@@ -470,12 +470,14 @@ def _count_result(
 def _session(master: str | None, conf: Mapping[str, str]) -> SparkSession:
     from pyspark.sql import SparkSession
 
-    # Workers must run this interpreter: the system python3 has neither pyarrow nor leaktrace.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # started by spark-submit
     builder = SparkSession.builder.appName("leaktrace")
     chosen = master or (None if submitted else DEFAULT_MASTER)
+    if chosen is not None and chosen.startswith("local"):
+        # Local workers must run this interpreter: the system python3 has neither pyarrow nor
+        # leaktrace. A cluster's workers run what PYSPARK_PYTHON names (docs/scale.md).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     settings = {
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.sql.execution.arrow.maxRecordsPerBatch": str(BATCH_ROWS),

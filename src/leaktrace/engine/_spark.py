@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import reduce
@@ -491,6 +492,9 @@ def _session(master: str | None, conf: Mapping[str, str]) -> SparkSession:
                 "spark.ui.enabled": "false",
                 "spark.driver.memory": "3g",
             }
+            quiet = _quiet_log()
+            if quiet is not None:
+                settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={quiet}"
     for name, value in (settings | dict(conf)).items():
         builder = builder.config(name, value)
     try:
@@ -501,6 +505,29 @@ def _session(master: str | None, conf: Mapping[str, str]) -> SparkSession:
         raise
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+_QUIET_LOG = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def _quiet_log() -> str | None:
+    """A log4j2 configuration that prints errors only, so a local run's stderr stays clean
+    (None when it cannot be written: Spark's own logging is then used)."""
+    path = Path(tempfile.gettempdir()) / f"leaktrace-spark-log4j2-{os.getuid()}.properties"
+    try:
+        if not path.exists() or path.read_text(encoding="utf-8") != _QUIET_LOG:
+            path.write_text(_QUIET_LOG, encoding="utf-8")
+    except OSError:
+        return None
+    return path.as_uri()
 
 
 def _local_cores(master: str) -> int:

@@ -11,11 +11,13 @@ asking for a status only where no valid value came out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import polars as pl
 
 from leaktrace.detect._catalogue import CATALOGUE
+from leaktrace.detect._unit import PIType
 
 RANK: dict[str, int] = {"valid": 3, "invalid": 2, "masked": 1}
 """A cell's status as a small integer (0 for null): the stronger status has the higher rank."""
@@ -40,26 +42,34 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
     """Each ``(column name, type id)`` of ``batch`` checked (see :class:`Checked`)."""
     if not columns:
         return []
-    # fast ranks first, then each fast-valid cell as its own value, all in one parallel query
-    ranks = [pl.col(f"_k{i}") for i in range(len(columns))]
-    plan = (
-        batch.lazy()
-        .select(pl.col(name).cast(pl.String).alias(f"_r{i}") for i, (name, _) in enumerate(columns))
-        .with_columns(
-            _fast_rank(pl.col(f"_r{i}"), type_id).alias(f"_k{i}")
-            for i, (_, type_id) in enumerate(columns)
-        )
-        .with_columns((rank == VALID).alias(f"_f{i}") for i, rank in enumerate(ranks))
-        .with_columns(
-            pl.when(pl.col(f"_f{i}")).then(pl.col(f"_r{i}")).alias(f"_v{i}")
-            for i in range(len(columns))
-        )
-        .collect()
+    frame = batch.select(
+        pl.col(name).cast(pl.String).alias(f"_r{i}") for i, (name, _) in enumerate(columns)
     )
+    units = [CATALOGUE[type_id] for _, type_id in columns]
+    numpy = {
+        i: unit.fast_status_series
+        for i, unit in enumerate(units)
+        if unit.fast_status_series is not None
+    }
+    # The expression fast paths run as one Polars query on a helper thread (no GIL) while the
+    # numpy ones run here: as callbacks inside the query they would queue for the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        exprs = pool.submit(
+            _settle,
+            frame,
+            {
+                i: _fast_rank(pl.col(f"_r{i}"), unit)
+                for i, unit in enumerate(units)
+                if i not in numpy
+            },
+        )
+        statuses = {i: series(frame.get_column(f"_r{i}")) for i, series in numpy.items()}
+        own = _settle(frame, {i: _status_rank(pl.lit(s)) for i, s in statuses.items()})
+        settled = pl.concat([exprs.result(), own], how="horizontal")
     out = []
     for i, (name, type_id) in enumerate(columns):
-        raw, rank = plan.get_column(f"_r{i}"), plan.get_column(f"_k{i}")
-        fast, value = plan.get_column(f"_f{i}"), plan.get_column(f"_v{i}")
+        raw, rank = frame.get_column(f"_r{i}"), settled.get_column(f"_k{i}")
+        fast, value = settled.get_column(f"_f{i}"), settled.get_column(f"_v{i}")
         undecided = (rank == _UNDECIDED).arg_true()
         if undecided.len():
             sub_rank, sub_value = _full(raw.gather(undecided), type_id)
@@ -69,19 +79,37 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
     return out
 
 
-def _fast_rank(raw: pl.Expr, type_id: str) -> pl.Expr:
+def _settle(frame: pl.DataFrame, ranks: dict[int, pl.Expr]) -> pl.DataFrame:
+    """Fast ranks, then each fast-valid cell as its own value, in one parallel query."""
+    if not ranks:
+        return pl.DataFrame()
+    return (
+        frame.lazy()
+        .select(rank.alias(f"_k{i}") for i, rank in ranks.items())
+        .with_columns((pl.col(f"_k{i}") == VALID).alias(f"_f{i}") for i in ranks)
+        .with_columns(
+            pl.when(pl.col(f"_f{i}")).then(frame.get_column(f"_r{i}")).alias(f"_v{i}")
+            for i in ranks
+        )
+        .collect()
+    )
+
+
+def _fast_rank(raw: pl.Expr, unit: PIType) -> pl.Expr:
     """The fast path's status as a rank; :data:`_UNDECIDED` where it answers ``"?"``.
 
     A fast path's answer other than ``"?"`` is final, as in ``PIType.status``; and only a valid
     cell has a canonical value, which for a fast-valid cell is the cell itself.
     """
-    unit = CATALOGUE[type_id]
     if unit.fast_status_expr is None:
         return (
             pl.when(raw.is_null()).then(pl.lit(0, pl.UInt8)).otherwise(pl.lit(_UNDECIDED, pl.UInt8))
         )
-    fast = unit.fast_status_expr(raw)
-    return fast.replace_strict(_FAST_RANK, default=0, return_dtype=pl.UInt8)
+    return _status_rank(unit.fast_status_expr(raw))
+
+
+def _status_rank(status: pl.Expr) -> pl.Expr:
+    return status.replace_strict(_FAST_RANK, default=0, return_dtype=pl.UInt8)
 
 
 def _full(cells: pl.Series, type_id: str) -> tuple[pl.Series, pl.Series]:

@@ -63,6 +63,9 @@ class PIType:
     decode: Callable[[str], dict[str, Any]] | None = None
     fast_status_expr: ExprFn | None = None
     """Optional regex-free status for cells already in canonical form; ``"?"`` = undecided."""
+    fast_status_series: Callable[[pl.Series], pl.Series] | None = None
+    """The same fast path as a Series function, when it is numpy code: callers that check many
+    columns run it in their own thread rather than as a callback inside a Polars query."""
     tidy_expr: ExprFn | None = None
     """Optional literal clean-up (separators, case) tried before the regex pipeline."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -146,6 +149,7 @@ class PIType:
             needs_header=bool(row.get("needs_header", False)),
             decode=getattr(module, "decode", None),
             fast_status_expr=getattr(module, "fast_status_expr", None),
+            fast_status_series=getattr(module, "fast_status_series", None),
             tidy_expr=getattr(module, "tidy_expr", None),
         )
 

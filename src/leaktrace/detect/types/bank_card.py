@@ -55,13 +55,13 @@ def _luhn_series(s: pl.Series) -> pl.Series:
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """Status of plain 15-19 digit numbers (Luhn on their digits); ``"?"`` for other forms."""
-    return v.map_batches(_fast_series, return_dtype=pl.String, is_elementwise=True)
+    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
 
 
 _FIRST = np.frombuffer(b"345689", dtype=np.uint8)
 
 
-def _fast_series(s: pl.Series) -> pl.Series:
+def fast_status_series(s: pl.Series) -> pl.Series:
     """Plain card numbers checked on their digit matrix, one matrix per length."""
     codes = np.where(s.is_null().to_numpy(), 0, 1).astype(np.uint8)
     lengths = s.str.len_bytes()

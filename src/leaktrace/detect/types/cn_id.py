@@ -151,7 +151,7 @@ def _with_checks(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def _fast_series(s: pl.Series) -> pl.Series:
+def fast_status_series(s: pl.Series) -> pl.Series:
     """Plain 18-character IDs checked on their digit matrix, Excel numbers called invalid;
     ``"?"`` for every other form.
 
@@ -227,7 +227,7 @@ def tidy_expr(v: pl.Expr) -> pl.Expr:
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
     """Status of plain 18-character IDs and Excel numbers by arithmetic; ``"?"`` for the rest."""
-    return v.map_batches(_fast_series, return_dtype=pl.String, is_elementwise=True)
+    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
 
 
 def _status_series(s: pl.Series) -> pl.Series:

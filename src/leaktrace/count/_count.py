@@ -315,32 +315,19 @@ class Run:
     def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
         file.records_read += recs.height
         cats = self.categoriser.table(recs.get_column("types"), file.kind)
-        unidentified = set(cats.filter(pl.col("cat") == NO_CATEGORY).get_column("types"))
-        status = (
-            pl.when((pl.col("status") == "valid") & pl.col("types").is_in(list(unidentified)))
-            .then(pl.lit("unidentified"))
-            .otherwise(pl.col("status"))
-        )
-        summary = (
-            recs.select(
-                status.alias("status"),
-                pl.col("reason"),
-                pl.col("types"),
-            )
-            .group_by("status", "reason", "types")
-            .len()
-        )
+        category = dict(zip(cats.get_column("types"), cats.get_column("cat"), strict=True))
+        summary = recs.lazy().group_by("status", "reason", "types").len().collect()
         for st, reason, types, n in summary.iter_rows():
+            cat = category[types]
+            if st == "valid" and cat == NO_CATEGORY:
+                st, reason = "unidentified", UNIDENTIFIED
             file.statuses[st] += n
-            if st == "unidentified":
-                file.reasons[(st, UNIDENTIFIED)] += n
-            elif reason is not None:
+            if reason is not None:
                 file.reasons[(st, reason)] += n
             if st == "valid":
                 file.types_seen |= int(types)
+                file.countable[cat] += n  # item_rows keeps exactly these rows
         rows = item_rows(recs, cats, source, key=self.key, values=self.values)
-        for cat, n in rows.group_by("cat").len().iter_rows():
-            file.countable[cat] += n
         self.items.add(rows)
         if self.progress is not None:
             self.progress(label, recs.height)

@@ -18,7 +18,7 @@ DOCS = {
     "count": "docs/count.md",
     "assess": "docs/assess.md",
     "synth": "docs/synth.md",
-    "demo": "docs/synth.md",
+    "demo": "docs/report.md",
     "mark": "docs/mark-trace.md",
     "trace": "docs/mark-trace.md",
     "report": "docs/report.md",

@@ -175,11 +175,12 @@ class SparkEngine:
         out = self._map(plan, tasks.count_work(job), tasks.count_error, tasks.COUNT_DDL)
         rows: list[Any] = []
         if out is not None:
-            rows = _aggregate(out, [])
+            sources = sum(1 for e in plan.entries if e.source >= 0)
+            rows = _aggregate(out, [], sources)
             failed = sorted({int(r["a"]) for r in rows if r["tag"] == tasks.ERROR})
             if failed:
                 # Rare: a file failed part-way. Nothing of it may count, so count again without it.
-                rows = _aggregate(out, failed)
+                rows = _aggregate(out, failed, sources)
         self.timings["map_aggregate"] = time.perf_counter() - start
         return _count_result(plan, policy, key, kind, categoriser, rows)
 
@@ -259,18 +260,15 @@ def map_in_arrow(
     return frame.mapInArrow(fn, ddl)
 
 
-CAT, SOURCE, PAIR = 10, 11, 12
-"""Tags of the aggregate rows made from items (the task's own row kinds are below 10)."""
+def _aggregate(out: DataFrame, failed: list[int], sources: int) -> list[Any]:
+    """Every figure count reports, in one Spark job; only aggregate rows come back.
 
-
-def _aggregate(out: DataFrame, failed: list[int]) -> list[Any]:
-    """Every figure count reports, in one Spark job of two group-bys; few rows come back.
-
-    1. group by ``(cat, key)`` for items (with the sorted set of files each was seen in, and
-       whether every record of it was a bare phone), and by every field for the small rows;
-    2. each item becomes one row for its category, one per file and one per pair of files;
-       a second group-by sums them: items and bare items per category, items per file and
-       category, items shared by each pair of files (the overlaps).
+    1. group by ``(cat, key)`` for items, by every field for the small rows. An item keeps
+       whether every record of it was a bare phone and the files it was seen in, as bits of
+       ``ceil(sources / 64)`` longs (``bit_or``: a hash aggregation, partly done map-side);
+    2. each group's batch of items becomes counts (:func:`tasks.item_figures`): per category
+       (bare or not), per file and category, per pair of files sharing an item;
+    3. a last group-by sums those counts over the batches.
 
     ``failed`` sources (files that failed part-way) are left out.
     """
@@ -279,6 +277,8 @@ def _aggregate(out: DataFrame, failed: list[int]) -> list[Any]:
     item = F.col("kind") == tasks.ITEM
     if failed:
         out = out.where(~(item & F.col("source").isin(failed)))
+    bit = f"if(kind = {tasks.ITEM} and source div 64 = {{w}}, shiftleft(1L, source % 64), null)"
+    words = [F.bit_or(F.expr(bit.format(w=w))).alias(f"w{w}") for w in range(tasks.words(sources))]
     grouped = out.groupBy(
         "kind",
         F.when(item, F.col("key")).alias("key"),
@@ -288,43 +288,16 @@ def _aggregate(out: DataFrame, failed: list[int]) -> list[Any]:
         "reason",
         "types",
         "path",
-    ).agg(
-        F.sum("n").alias("n"),
-        F.bool_and("bare").alias("bare"),
-        F.array_sort(F.collect_set("source")).alias("sources"),
-    )
-    per_item = (
-        f"concat(array({_row(CAT, 'cat', 'cast(bare as bigint)')}), "
-        f"transform(sources, s -> {_row(SOURCE, 's', 'cat')}), "
-        "flatten(transform(sources, x -> transform(filter(sources, y -> y > x), "
-        f"y -> {_row(PAIR, 'x', 'y')}))))"
-    )
-    small = f"array({_row('kind', 'owner', 'cat', 'status', 'reason', 'types', 'path', 'n')})"
-    tagged = grouped.select(
-        F.inline(F.expr(f"case when kind = {tasks.ITEM} then {per_item} else {small} end"))
-    )
+    ).agg(F.sum("n").alias("n"), F.bool_and("bare").alias("bare"), *words)
+
+    def figures(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return tasks.item_figures(batches)
+
     return (
-        tagged.groupBy("tag", "a", "b", "status", "reason", "types", "path")
+        map_in_arrow(grouped, figures, tasks.FIGURES_DDL)
+        .groupBy("tag", "a", "b", "status", "reason", "types", "path")
         .agg(F.sum("n").alias("n"))
         .collect()
-    )
-
-
-def _row(
-    tag: int | str,
-    a: str,
-    b: str,
-    status: str = "cast(null as string)",
-    reason: str = "cast(null as string)",
-    types: str = "cast(null as bigint)",
-    path: str = "cast(null as string)",
-    n: str = "1L",
-) -> str:
-    """One aggregate row as a Spark SQL struct: (tag, a, b, status, reason, types, path, n)."""
-    return (
-        f"named_struct('tag', cast({tag} as int), 'a', cast({a} as bigint), "
-        f"'b', cast({b} as bigint), 'status', {status}, 'reason', {reason}, "
-        f"'types', {types}, 'path', {path}, 'n', cast({n} as bigint))"
     )
 
 
@@ -446,14 +419,14 @@ def _count_result(
                 file.types_seen |= int(r["types"])
         elif tag == tasks.COUNTABLE:
             files[a].countable[b] += n
-        elif tag == CAT:
+        elif tag == tasks.CAT:
             tally.items[a] += n
             if b:
                 tally.bare[a] += n
-        elif tag == SOURCE:
+        elif tag == tasks.SOURCE:
             tally.per_source[(a, b)] += n
             files[a].items[b] += n
-        elif tag == PAIR:
+        elif tag == tasks.PAIR:
             tally.overlaps[(a, b)] += n
     return CountResult(
         policy=policy,

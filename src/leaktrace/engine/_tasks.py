@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -74,6 +75,25 @@ COUNT_ARROW = pa.schema(
         ("types", pa.int64()),
         ("n", pa.int64()),
         ("path", pa.string()),
+    ]
+)
+
+CAT, SOURCE, PAIR = 10, 11, 12
+"""Tags of the figures made from grouped items (the small rows keep their kind, below 10)."""
+
+FIGURES_DDL = (
+    "tag int, a long, b long, status string, reason string, types long, path string, n long"
+)
+FIGURES_ARROW = pa.schema(
+    [
+        ("tag", pa.int32()),
+        ("a", pa.int64()),
+        ("b", pa.int64()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("types", pa.int64()),
+        ("path", pa.string()),
+        ("n", pa.int64()),
     ]
 )
 
@@ -316,6 +336,77 @@ def _statuses(recs: pl.DataFrame, cats: pl.DataFrame) -> pl.DataFrame:
 
 def count_error(source: int, path: str, reason: str) -> pa.RecordBatch:
     return _batch([(ERROR, source, None, None, None, None, reason, None, None, path)], COUNT_ARROW)
+
+
+def words(sources: int) -> int:
+    """Longs needed for one bit per source."""
+    return max(1, -(-sources // 64))
+
+
+def item_figures(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Counts from a batch of grouped items and small rows (see ``_spark._aggregate``).
+
+    An item row holds its category, whether it is bare, and its files as bits of ``w0``, ``w1``,
+    …; it adds one to its category (bare or not), to each of its files and to each pair of its
+    files. Small rows pass through, tagged with their kind.
+    """
+    for arrow in batches:
+        frame = pl.DataFrame(pl.from_arrow(arrow))
+        small = frame.filter(pl.col("kind") != ITEM).select(
+            pl.col("kind").cast(pl.Int32).alias("tag"),
+            pl.col("owner").cast(pl.Int64).alias("a"),
+            pl.col("cat").cast(pl.Int64).alias("b"),
+            "status",
+            "reason",
+            "types",
+            "path",
+            pl.col("n").cast(pl.Int64),
+        )
+        items = frame.filter(pl.col("kind") == ITEM)
+        yield _frame_batch(small, FIGURES_ARROW)
+        if items.height:
+            yield _frame_batch(_item_figures(items), FIGURES_ARROW)
+
+
+def _item_figures(items: pl.DataFrame) -> pl.DataFrame:
+    per_cat = items.group_by(
+        pl.col("cat").cast(pl.Int64).alias("a"), pl.col("bare").cast(pl.Int64).alias("b")
+    ).agg(pl.len().cast(pl.Int64).alias("n"))
+    held = _sources(items)
+    per_source = held.group_by(pl.col("source").alias("a"), pl.col("cat").alias("b")).agg(
+        pl.len().cast(pl.Int64).alias("n")
+    )
+    shared = held.filter(pl.len().over("item") > 1)
+    pairs = (
+        shared.join(shared, on="item", suffix="_b")
+        .filter(pl.col("source") < pl.col("source_b"))
+        .group_by(pl.col("source").alias("a"), pl.col("source_b").alias("b"))
+        .agg(pl.len().cast(pl.Int64).alias("n"))
+    )
+    return pl.concat(
+        [
+            f.with_columns(pl.lit(tag, pl.Int32).alias("tag"))
+            for tag, f in ((CAT, per_cat), (SOURCE, per_source), (PAIR, pairs))
+        ]
+    ).select("tag", "a", "b", "n")
+
+
+def _sources(items: pl.DataFrame) -> pl.DataFrame:
+    """(item, cat, source) for every file bit set in an item's words."""
+    cats = items.get_column("cat").cast(pl.Int64).to_numpy()
+    words = sum(1 for c in items.columns if c.startswith("w") and c[1:].isdigit())
+    parts = []
+    for w, column in enumerate(f"w{i}" for i in range(words)):
+        bits = items.get_column(column).fill_null(0).to_numpy().astype(np.int64).view(np.uint8)
+        matrix = np.unpackbits(bits.reshape(-1, 8), axis=1, bitorder="little")
+        rows, positions = np.nonzero(matrix)
+        parts.append(
+            pl.DataFrame(
+                {"item": rows.astype(np.int64), "cat": cats[rows], "source": positions + 64 * w},
+                schema={"item": pl.Int64, "cat": pl.Int64, "source": pl.Int64},
+            )
+        )
+    return pl.concat(parts)
 
 
 # ---- Arrow --------------------------------------------------------------------------------

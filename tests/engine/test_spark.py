@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,22 @@ def _figures(result: dict[str, Any]) -> dict[str, Any]:
             for f in result["files"]
         ]
     }
+
+
+def test_a_file_failing_part_way_is_an_error_and_counts_nothing(
+    spark_engine: Any, seized: Path, tmp_path: Path
+) -> None:
+    rows = ["姓名,手机号"] + [f"张三{i},138{i:08d}" for i in range(20_000)]
+    data = "\n".join(rows).encode()
+    cut = len(data) * 2 // 3  # well past the part ingest samples to choose the encoding
+    with zipfile.ZipFile(tmp_path / "打包.zip", "w") as archive:
+        archive.writestr("名单.csv", data[:cut] + b"\xff\xfe" + data[cut:])
+    shutil.copy(seized / "客户资料.csv", tmp_path / "客户资料.csv")
+
+    local = get_engine().count([tmp_path]).to_json()
+    spark = spark_engine.count([tmp_path]).to_json()
+    assert spark == local
+    assert [e["path"] for e in spark["errors"]] == [f"{tmp_path / '打包.zip'}!/名单.csv"]
+    alone = get_engine().count([tmp_path / "客户资料.csv"]).to_json()
+    assert spark["records_read"] == alone["records_read"] > 0
+    assert spark["items"] == alone["items"]

@@ -34,7 +34,7 @@ def spark_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         if os.environ.get("LEAKTRACE_REQUIRE_SPARK") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
-    from leaktrace.engine._spark import SparkEngine
+    from leaktrace.engine import SparkEngine
 
     warehouse = tmp_path_factory.mktemp("spark-warehouse")
     engine = SparkEngine(

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from leaktrace.count import CountResult, KeyRule
 from leaktrace.engine._plan import HIVE_PREFIX, is_remote
+from leaktrace.engine._spark import SparkEngine
 from leaktrace.errors import UsageError
 from leaktrace.law import Policy
 from leaktrace.scan import Progress, ScanResult
@@ -135,8 +136,6 @@ def get_engine(
             raise UsageError("--spark-master needs --engine spark")
         return LocalEngine()
     if name == "spark":
-        from leaktrace.engine._spark import SparkEngine
-
         return SparkEngine(master, conf=conf)
     raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, not {name!r}")
 
@@ -146,4 +145,12 @@ def local_path(path: str) -> Path | None:
     return None if is_remote(path) else Path(path)
 
 
-__all__ = ["ENGINES", "HIVE_PREFIX", "Engine", "LocalEngine", "get_engine", "local_path"]
+__all__ = [
+    "ENGINES",
+    "HIVE_PREFIX",
+    "Engine",
+    "LocalEngine",
+    "SparkEngine",
+    "get_engine",
+    "local_path",
+]

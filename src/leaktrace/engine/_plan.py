@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
 from leaktrace.detect import ColumnProfile, classify_columns
-from leaktrace.engine._tasks import BLOCK, SplitPlan, TablePlan, UnitPlan
+from leaktrace.engine._tasks import BLOCK, SplitPlan, TablePlan, UnitPlan, parse_lines
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, Limits, Table, walk
 
@@ -197,27 +197,23 @@ class Planner:
         dialect = sniff_dialect(decode_sample(read_sample(path, Limits().sniff_bytes), "utf-8"))
         if dialect.separator not in _CSV_SEPARATORS or not dialect.quoted:
             return None
-        frame = self._csv(_hadoop_path(path), table.columns, dialect.separator, table)
-        return Split(SplitPlan(plan, tuple(table.columns), ev.path, typed=False), frame)
-
-    def _csv(self, uri: str, columns: list[str], separator: str, table: Table | None) -> DataFrame:
-        from pyspark.sql import functions as F
-        from pyspark.sql.types import StringType, StructField, StructType
-
-        schema = StructType([StructField(f"c{i}", StringType()) for i in range(len(columns))])
-        header = table is not None and table.header_row == 0
-        frame = self.spark.read.csv(
-            uri,
-            schema=schema,
-            sep=separator,
-            header=header,
-            quote='"',
-            escape='"',
-            encoding="UTF-8",
-            mode="PERMISSIVE",
-            multiLine=False,
+        frame = self._lines(_hadoop_path(path))
+        split = SplitPlan(
+            plan,
+            tuple(table.columns),
+            ev.path,
+            typed=False,
+            separator=dialect.separator,
+            header=table.header_row == 0,
         )
-        return frame.select("*", F.input_file_block_start().alias(BLOCK))
+        return Split(split, frame)
+
+    def _lines(self, uri: str) -> DataFrame:
+        """A text file as Spark's lines (split on LF only, as Polars splits), by byte range."""
+        from pyspark.sql import functions as F
+
+        frame = self.spark.read.text(uri, lineSep="\n")
+        return frame.select("value", F.input_file_block_start().alias(BLOCK))
 
     # ---- what only Spark can read: URIs and Hive tables ----
 
@@ -255,13 +251,14 @@ class Planner:
                     table, separator = self._remote_layout(name, head)
                     entry.format = "tsv" if separator == "\t" else "csv"
                     entry.encoding = "utf-8"
-                    frame = self._csv(path, table.columns, separator, table)
+                    frame = self._lines(path)
                     columns, header_row, typed = tuple(table.columns), table.header_row, False
             except InputError as exc:
                 entry.failure = Failure(path, exc.reason, entry.sha256 or None, size)
                 continue
             self._number(entry)
-            self._spark_table(entry, name, header_row, frame, columns, typed=typed)
+            text = None if typed else separator
+            self._spark_table(entry, name, header_row, frame, columns, typed=typed, separator=text)
 
     def _remote_layout(self, name: str, head: bytes) -> tuple[Table, str]:
         """Sniff a remote text file's first bytes with ingest, as if it were local."""
@@ -293,18 +290,27 @@ class Planner:
         columns: tuple[str, ...],
         *,
         typed: bool,
+        separator: str | None = None,
     ) -> None:
         from pyspark.sql import functions as F
 
         if BLOCK not in frame.columns:
             frame = frame.select("*", F.input_file_block_start().alias(BLOCK))
-        head = _spark_head(frame, columns, typed)
+        split = SplitPlan(
+            TablePlan(entry.source, 0, (), self.kind),
+            columns,
+            entry.path,
+            typed,
+            separator=separator,
+            header=header_row == 0,
+        )
+        head = _spark_head(frame, split)
         info = _info(name, header_row, head)
         entry.tables.append(info)
         if info.profiles is None:
             return
         plan = TablePlan(entry.source, 0, info.profiles, self.kind)
-        self.plan.splits.append(Split(SplitPlan(plan, columns, entry.path, typed), frame))
+        self.plan.splits.append(Split(replace(split, plan=plan), frame))
 
     # ---- Hadoop file system, through the JVM Spark already runs ----
 
@@ -391,23 +397,27 @@ def _head(table: Table) -> pl.DataFrame | None:
     return None
 
 
-def _spark_head(frame: DataFrame, columns: tuple[str, ...], typed: bool) -> pl.DataFrame | None:
-    """The first SAMPLE_ROWS non-empty rows of a table Spark reads (a ``limit``, not a collect)."""
+def _spark_head(frame: DataFrame, split: SplitPlan) -> pl.DataFrame | None:
+    """The first SAMPLE_ROWS non-empty rows of a table Spark reads (a ``limit``, not a collect).
+
+    Text is read from the file's first block only, so the lines come in order.
+    """
     from pyspark.sql import functions as F
 
-    data = [c for c in frame.columns if c != BLOCK]
-    lengths = [F.length(F.col(c).cast("string")) for c in data]
-    longest = F.greatest(*lengths) if len(lengths) > 1 else lengths[0]
-    arrow = frame.select(*data).where(longest > 0).limit(SAMPLE_ROWS).toArrow()
-    head = pl.DataFrame(pl.from_arrow(arrow))
-    head.columns = list(columns)
-    if typed:
-        head = as_text(head)
+    if split.separator is not None:
+        # Blank and all-empty lines are dropped after parsing: take a margin for them.
+        lines = frame.where(F.col(BLOCK) == 0).select("value").limit(2 * SAMPLE_ROWS + 1)
+        values = pl.DataFrame(pl.from_arrow(lines.toArrow())).get_column("value")
+        head = parse_lines(values, split, skip_first=split.header)
     else:
-        head = head.select(
-            pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in head.columns
-        )
-    head = head.filter(~pl.all_horizontal(pl.all().is_null()))
+        data = [c for c in frame.columns if c != BLOCK]
+        lengths = [F.length(F.col(c).cast("string")) for c in data]
+        longest = F.greatest(*lengths) if len(lengths) > 1 else lengths[0]
+        arrow = frame.select(*data).where(longest > 0).limit(SAMPLE_ROWS).toArrow()
+        head = pl.DataFrame(pl.from_arrow(arrow))
+        head.columns = list(split.columns)
+        head = as_text(head)
+    head = head.filter(~pl.all_horizontal(pl.all().is_null())).head(SAMPLE_ROWS)
     return head if head.height else None
 
 

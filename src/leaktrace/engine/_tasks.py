@@ -14,6 +14,7 @@ slice of a table that Spark's own CSV or Parquet reader (or a Hive table) hands 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -137,6 +138,10 @@ class SplitPlan:
     path: str
     typed: bool
     """Columns may be typed (Parquet, Hive): render them as ingest renders Parquet."""
+    separator: str | None = None
+    """Set for delimited text: Spark hands over lines, which Polars parses as ingest does."""
+    header: bool = False
+    """The file's first line is its header (skipped)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ class _Order:
 
     block: int = 0
     seen: int = field(default=0)
+    started: bool = False
 
 
 Work = Callable[[pl.DataFrame, TablePlan, int, int], list[pa.RecordBatch]]
@@ -213,11 +219,16 @@ def run_split(
         if not frame.height:
             continue
         block = int(frame.get_column(BLOCK)[0])
-        if block != order.block:
-            order = _Order(block=block)
+        first = block != order.block or not order.started
+        if first:
+            order = _Order(block=block, started=True)
         frame = frame.drop(BLOCK)
-        frame.columns = list(split.columns)
-        frame = as_text(frame) if split.typed else _empty_as_null(frame)
+        if split.separator is not None:
+            header = split.header and block == 0 and first
+            frame = parse_lines(frame.get_column("value"), split, skip_first=header)
+        else:
+            frame.columns = list(split.columns)
+            frame = as_text(frame) if split.typed else frame
         frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
         try:
             check_cells(frame, limits, split.path, order.seen)
@@ -230,10 +241,23 @@ def run_split(
             order.seen += frame.height
 
 
-def _empty_as_null(frame: pl.DataFrame) -> pl.DataFrame:
-    """Spark's CSV reader keeps a quoted empty cell as ``""``; ingest reads it as null."""
-    return frame.select(
-        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in frame.columns
+def parse_lines(lines: pl.Series, split: SplitPlan, *, skip_first: bool) -> pl.DataFrame:
+    """Lines of delimited text as ingest's String batch: Polars' CSV parser, ingest's options."""
+    if skip_first:
+        lines = lines.slice(1)
+    schema = dict.fromkeys(split.columns, pl.String)
+    if not lines.len():
+        return pl.DataFrame(schema=schema)
+    text = lines.str.join("\n").item()
+    return pl.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        has_header=False,
+        separator=split.separator or ",",
+        quote_char='"',
+        schema=schema,
+        infer_schema=False,
+        null_values=[""],
+        truncate_ragged_lines=True,
     )
 
 

@@ -25,7 +25,8 @@ app = typer.Typer(
 )
 
 # Each verb lives in its own module and registers itself on ``app`` when imported.
-_VERBS = ("scan", "count", "synth", "assess", "mark", "trace", "demo", "report", "match", "chain")
+_VERBS = ("scan", "count", "assess", "match", "chain", "mark", "trace", "report", "demo", "synth")
+"""The verbs in the order `--help` lists them: find, count and assess, trace, report, demo."""
 
 
 def _version(value: bool) -> None:

@@ -269,6 +269,25 @@ def _candidates(
     top: int,
 ) -> list[Candidate]:
     a = lists[i]
+    out = []
+    for containment, reverse, j, f, n in ranked_candidates(i, lists, shared, min_containment, top):
+        out.append(_describe(a, lists[j], f, n, containment, reverse, estates))
+    return out
+
+
+def ranked_candidates(
+    i: int,
+    lists: Sequence[KeyedList],
+    shared: dict[int, np.ndarray],
+    min_containment: float,
+    top: int,
+) -> list[tuple[float, float, int, int, int]]:
+    """The best ``top`` candidates of list ``i``: (containment, reverse, list, field, shared).
+
+    Each pair is compared on the field it shares most; candidates are ranked by containment,
+    then reverse containment, then list order (both rounded as the JSON shows them).
+    """
+    a = lists[i]
     ranked = []
     for j, b in enumerate(lists):
         if j == i or not shared:
@@ -282,11 +301,7 @@ def _candidates(
             continue
         ranked.append((round(containment, 4), round(n / b.size(f), 4), -j, j, f, n))
     ranked.sort(reverse=True)
-    out = []
-    for containment, reverse, _, j, f, n in ranked[:top]:
-        b = lists[j]
-        out.append(_describe(a, b, f, n, containment, reverse, estates))
-    return out
+    return [(c, r, j, f, n) for c, r, _, j, f, n in ranked[:top]]
 
 
 MAX_COVER = 4
@@ -346,7 +361,11 @@ def _describe(
         codes = kb.community[in_a]
     codes = codes[codes >= 0]
     counts = np.bincount(codes, minlength=len(estates.names)) if len(codes) else np.zeros(0)
-    order = np.argsort(-counts, kind="stable")[:TOP_ESTATES]
+    # Most matched keys first, then by name: codes follow an unordered unique, names do not.
+    named = sorted(
+        ((estates.names[c], int(counts[c])) for c in np.flatnonzero(counts)),
+        key=lambda e: (-e[1], e[0]),
+    )[:TOP_ESTATES]
     return Candidate(
         source=b.path,
         role=b.role,
@@ -354,7 +373,7 @@ def _describe(
         matched=n,
         containment=containment,
         reverse=reverse,
-        estates=[(estates.names[c], int(counts[c])) for c in order if counts[c]],
+        estates=named,
         span_seized=_span(ka.day[in_b]),
         span_source=_span(kb.day[in_a]),
     )
@@ -368,11 +387,14 @@ def _span(days: np.ndarray) -> tuple[str, str] | None:
 
 
 __all__ = [
+    "MAX_COVER",
     "SHARED_SCHEMA",
+    "TOP_ESTATES",
     "Candidate",
     "ListMatch",
     "MatchResult",
     "match",
     "pair_counts",
+    "ranked_candidates",
     "shared_keys",
 ]

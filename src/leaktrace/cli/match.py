@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from leaktrace.chain import MATCH_KEYS, MatchResult, match
+from leaktrace.chain import MATCH_KEYS, MatchResult
 from leaktrace.cli import app
-from leaktrace.cli._common import JSON_OPTION, console, emit_json, row_progress, user_errors
+from leaktrace.cli._common import (
+    ENGINE_OPTION,
+    JSON_OPTION,
+    SPARK_MASTER_OPTION,
+    console,
+    emit_json,
+    row_progress,
+    user_errors,
+)
 from leaktrace.cli.count import _shortener
+from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 
 _FIELD_TEXT = {
@@ -31,10 +38,12 @@ _FIELD_TEXT = {
 @app.command("match")
 @user_errors
 def match_command(
-    seized: list[Path] = typer.Argument(
-        ..., help="Seized lists: files or folders (every file is one list; archives opened)."
+    seized: list[str] = typer.Argument(
+        ...,
+        help="Seized lists: files or folders (every file is one list; archives opened); with "
+        "--engine spark also URIs and hive: tables.",
     ),
-    sources: list[Path] = typer.Option(
+    sources: list[str] = typer.Option(
         [],
         "--sources",
         help="Candidate sources (a developer's customer base, an owner register): files or "
@@ -52,6 +61,8 @@ def match_command(
     ),
     top: int = typer.Option(5, "--top", help="Candidates listed per seized list."),
     as_json: bool = JSON_OPTION,
+    engine: str = ENGINE_OPTION,
+    spark_master: str | None = SPARK_MASTER_OPTION,
 ) -> None:
     """来源比对 Which source did each seized list come from?
 
@@ -66,10 +77,12 @@ def match_command(
     if top < 1:
         raise UsageError(f"--top must be at least 1, not {top}")
     for path in (*seized, *sources):
-        if not path.exists():
-            raise UsageError("no such file or folder", str(path))
+        local = local_path(path)
+        if local is not None and not local.exists():
+            raise UsageError("no such file or folder", path)
+    runner = get_engine(engine, master=spark_master)
     with row_progress("比对 matching", as_json) as progress:
-        result = match(
+        result = runner.match(
             seized,
             sources,
             key="person" if key == "person" else "content",

@@ -17,10 +17,12 @@ knows which engine runs. See ``docs/scale.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from leaktrace.chain import MatchKey, MatchResult
+from leaktrace.chain._match import MIN_CONTAINMENT, TOP
 from leaktrace.count import CountResult, KeyRule
 from leaktrace.engine._plan import HIVE_PREFIX, is_remote
 from leaktrace.engine._spark import SparkEngine
@@ -58,6 +60,17 @@ class Engine(Protocol):
         show_values: bool = False,
         progress: Progress | None = None,
     ) -> CountResult: ...
+
+    def match(
+        self,
+        seized: Sequence[str | Path],
+        sources: Sequence[str | Path] = (),
+        *,
+        key: MatchKey = "person",
+        min_containment: float = MIN_CONTAINMENT,
+        top: int = TOP,
+        progress: Progress | None = None,
+    ) -> MatchResult: ...
 
     def close(self) -> None: ...
 
@@ -107,6 +120,27 @@ class LocalEngine:
             kind=kind,
             export=export,
             show_values=show_values,
+            progress=progress,
+        )
+
+    def match(
+        self,
+        seized: Sequence[str | Path],
+        sources: Sequence[str | Path] = (),
+        *,
+        key: MatchKey = "person",
+        min_containment: float = MIN_CONTAINMENT,
+        top: int = TOP,
+        progress: Progress | None = None,
+    ) -> MatchResult:
+        from leaktrace.chain import match
+
+        return match(
+            _local_paths(seized),
+            _local_paths(sources),
+            key=key,
+            min_containment=min_containment,
+            top=top,
             progress=progress,
         )
 

@@ -24,15 +24,17 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from leaktrace.chain import MATCH_KEYS, MatchKey, MatchResult
+from leaktrace.chain._match import MIN_CONTAINMENT, TOP, ListMatch
 from leaktrace.count import KEY_RULES, Categoriser, CountResult, FileCount, KeyRule, Tally
 from leaktrace.engine import _tasks as tasks
 from leaktrace.engine._plan import SPLIT_BYTES, Entry, Plan, Planner, is_remote
-from leaktrace.errors import UsageError
+from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Failure
 from leaktrace.law import Policy, load_policy
 from leaktrace.mask import mask
@@ -183,6 +185,121 @@ class SparkEngine:
                 rows = _aggregate(out, failed, sources)
         self.timings["map_aggregate"] = time.perf_counter() - start
         return _count_result(plan, policy, key, kind, categoriser, rows)
+
+    # ---- match --------------------------------------------------------------------------
+
+    def match(
+        self,
+        seized: Sequence[str | Path],
+        sources: Sequence[str | Path] = (),
+        *,
+        key: MatchKey = "person",
+        min_containment: float = MIN_CONTAINMENT,
+        top: int = TOP,
+        progress: Progress | None = None,
+    ) -> MatchResult:
+        """As :func:`leaktrace.chain.match`; the lists may also be URIs and ``hive:`` tables.
+
+        Key rows never reach the driver: distinct keys, shared keys per pair, the estates and
+        spans of matched keys and the cover's counts are Spark group-bys (see ``_match``).
+        """
+        from pyspark.sql import functions as F
+
+        from leaktrace.engine import _match as m
+
+        if key not in MATCH_KEYS:
+            raise UsageError(f"key must be one of {', '.join(MATCH_KEYS)}, not {key!r}")
+        if not 0 <= min_containment <= 1:
+            raise UsageError("the minimum containment must be between 0 and 1")
+        if top < 1:
+            raise UsageError("top must be at least 1")
+        for root in (*seized, *sources):
+            if not is_remote(str(root)) and not Path(root).exists():
+                raise UsageError("no such file or folder", str(root))
+        self.timings = {}
+        started = time.perf_counter()
+        planner = Planner(self.spark, split_bytes=self.split_bytes)
+        for path in seized:
+            planner.add(path)
+        boundary = len(planner.plan.entries)
+        for path in sources:
+            planner.add(path)
+        plan = planner.plan
+        for entry in plan.entries:
+            if entry.failure is not None:
+                raise InputError(entry.failure.reason, entry.failure.path)
+        chosen = [e for e in plan.entries if e.source >= 0 and e.tables]
+        lists = [
+            m.SizedList(e.path, "seized" if e.ordinal < boundary else "source", e.sha256)
+            for e in chosen
+        ]
+        index = {e.source: i for i, e in enumerate(chosen)}
+        seized_count = sum(1 for kl in lists if kl.role == "seized")
+        self.timings["plan"] = time.perf_counter() - started
+        out = self._map(plan, m.match_work(key), m.match_error, m.MATCH_DDL)
+        if out is None:
+            agg = m.Aggregates({}, {}, {}, {}, {})
+            small: list[Any] = []
+            sizes: list[Any] = []
+        else:
+            # Lists are numbered in the local engine's order (seized first) before grouping.
+            numbers = self.spark.createDataFrame(
+                [(s, i) for s, i in index.items()], "source int, list int"
+            )
+            out = (
+                out.join(numbers.hint("broadcast"), "source", "left")
+                .withColumn("source", F.col("list"))
+                .drop("list")
+                .persist()
+            )
+            try:
+                small, sizes, agg = m.aggregate(out, seized_count, len(lists))
+            finally:
+                out.unpersist()
+        for r in sorted(small, key=lambda r: (r["source"], r["path"] or "")):
+            if r["kind"] == m.ERROR:
+                raise InputError(r["community"], r["path"])
+        for r in small:
+            if r["kind"] == m.ROWS and r["source"] is not None:
+                lists[int(r["source"])].records += int(r["n"])
+        for r in sizes:
+            kl = lists[int(r["source"])]
+            kl.sizes[int(r["field"])] = int(r["n"])
+        for r in sizes:
+            if r["lo"] is None:
+                continue
+            kl = lists[int(r["source"])]
+            lo, hi = int(r["lo"]), int(r["hi"])
+            kl.days = (lo, hi) if kl.days is None else (min(kl.days[0], lo), max(kl.days[1], hi))
+        for kl in lists:
+            m.sized(kl)
+        compared = time.perf_counter()
+        matches = [
+            ListMatch(
+                a.path,
+                m.candidates(i, lists, agg, min_containment, top),
+                m.cover(i, lists, agg, min_containment),
+            )
+            for i, a in enumerate(lists)
+            if a.role == "seized"
+        ]
+        done = time.perf_counter()
+        if progress is not None:
+            progress("spark", sum(kl.records for kl in lists))
+        n = len(lists)
+        return MatchResult(
+            key=key,
+            lists=list(lists),
+            matches=matches,
+            min_containment=min_containment,
+            seconds={
+                "read": compared - started,
+                "compare": 0.0,
+                "describe": done - compared,
+                "total": done - started,
+            },
+            pairs=n * (n - 1) // 2,
+        )
 
     # ---- the steps ----------------------------------------------------------------------
 

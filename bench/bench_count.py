@@ -74,6 +74,26 @@ print(json.dumps({{k: r[k] for k in ("items", "bare_phone", "records_read", "exc
 """
 
 
+def count_files(out: Path, rows: int, files: int, seed: int) -> tuple[Path, list[str]]:
+    """The benchmark's CSV files under ``out`` (generated once, then reused): folder and paths."""
+    folder = out / f"count_{rows}x{files}"
+    paths = [str(folder / f"part_{i}.csv") for i in range(files)]
+    if not all(Path(p).exists() for p in paths):
+        folder.mkdir(parents=True, exist_ok=True)
+        gen = measure(
+            GENERATE.format(
+                out=str(folder),
+                files=files,
+                rows=rows,
+                seed=seed,
+                dup=DUPLICATE_SHARE,
+                invalid=INVALID_SHARE,
+            )
+        )
+        emit(step="generate", rows=rows, files=files, wall_s=gen["wall_s"])
+    return folder, paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=13_000_000)
@@ -82,21 +102,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--skip-bare", action="store_true", help="Only run the count.")
     args = parser.parse_args()
-    folder = args.out / f"count_{args.rows}x{args.files}"
-    paths = [str(folder / f"part_{i}.csv") for i in range(args.files)]
-    if not all(Path(p).exists() for p in paths):
-        folder.mkdir(parents=True, exist_ok=True)
-        gen = measure(
-            GENERATE.format(
-                out=str(folder),
-                files=args.files,
-                rows=args.rows,
-                seed=args.seed,
-                dup=DUPLICATE_SHARE,
-                invalid=INVALID_SHARE,
-            )
-        )
-        emit(step="generate", rows=args.rows, files=args.files, wall_s=gen["wall_s"])
+    folder, paths = count_files(args.out, args.rows, args.files, args.seed)
     size_mb = sum(Path(p).stat().st_size for p in paths) / 1e6
     emit(
         step="files",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import emit, measure
-from bench_count import DUPLICATE_SHARE, GENERATE, INVALID_SHARE
+from bench_count import count_files
 
 LOCAL = """
 import json, time
@@ -92,21 +92,7 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
-    folder = args.out / f"count_{args.rows}x{args.files}"
-    paths = [str(folder / f"part_{i}.csv") for i in range(args.files)]
-    if not all(Path(p).exists() for p in paths):
-        folder.mkdir(parents=True, exist_ok=True)
-        gen = measure(
-            GENERATE.format(
-                out=str(folder),
-                files=args.files,
-                rows=args.rows,
-                seed=args.seed,
-                dup=DUPLICATE_SHARE,
-                invalid=INVALID_SHARE,
-            )
-        )
-        emit(step="generate", rows=args.rows, files=args.files, wall_s=gen["wall_s"])
+    folder, paths = count_files(args.out, args.rows, args.files, args.seed)
     size_mb = sum(Path(p).stat().st_size for p in paths) / 1e6
     emit(
         step="files",

@@ -11,15 +11,15 @@ from typing import Any
 import networkx as nx
 import pytest
 import xlsxwriter
+from tests.conftest import CLEAN
 from typer.testing import CliRunner
 
 from leaktrace.chain import ChainResult, chain
 from leaktrace.cli import app
 from leaktrace.errors import FactsError
-from leaktrace.synth import NoiseRates, noisy, residents
+from leaktrace.synth import noisy, residents
 
 runner = CliRunner()
-CLEAN = NoiseRates(variant=0.3, invalid=0.0, masked=0.0, typo=0.0, duplicate=0.0)
 COUNTS = ("obtained", "sold", "provided", "kept", "items")
 
 

@@ -6,12 +6,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.conftest import CLEAN
 
 from leaktrace.errors import FactsError
 from leaktrace.report import build_report, render_html
-from leaktrace.synth import NoiseRates, noisy, residents
-
-CLEAN = NoiseRates(variant=0.3, invalid=0.0, masked=0.0, typo=0.0, duplicate=0.0)
+from leaktrace.synth import noisy, residents
 
 CASE = """
 name = "小案"

@@ -559,7 +559,7 @@ class CaseReader:
         ``archive.zip!member``), so results do not depend on where the case sits."""
         return [
             {
-                "path": _relative(f.path, self.case.dir),
+                "path": case_relative(f.path, self.case.dir),
                 "sha256": f.sha256,
                 "size": f.size,
                 "records_read": f.records_read,
@@ -713,12 +713,11 @@ def assess_case(
     return CaseResult(case.name, policy, results, counted.files)
 
 
-def _relative(path: str, case_dir: Path) -> str:
-    """``path`` relative to ``case_dir`` when it lies under it, else as it is."""
-    try:
-        return Path(path).relative_to(case_dir).as_posix()
-    except ValueError:
-        try:
-            return Path(path).resolve().relative_to(case_dir.resolve()).as_posix()
-        except ValueError:
-            return path
+def case_relative(path: str, case_dir: Path) -> str:
+    """``path`` relative to ``case_dir`` when it lies under it, else as it is; an archive member
+    keeps its ``!/inner`` part."""
+    outer, bang, inner = path.partition("!")
+    full, root = Path(outer).resolve(), case_dir.resolve()
+    if full.is_relative_to(root):
+        outer = full.relative_to(root).as_posix()
+    return outer + bang + inner

@@ -21,7 +21,7 @@ from leaktrace import __version__
 from leaktrace.chain import chain
 from leaktrace.chain.view import render_html as render_chain_html
 from leaktrace.count import load_case
-from leaktrace.count._case import CASE_FILE, Case
+from leaktrace.count._case import CASE_FILE, Case, case_relative
 from leaktrace.count._count import CountResult, Run
 from leaktrace.detect import CATALOGUE
 from leaktrace.errors import FactsError, InputError
@@ -82,7 +82,7 @@ def build_report(
     step("scan")
     scanned = scan(roots, show_values=show_values, progress=rows)
     manifest = [_manifest_entry(f, root) for f in scanned.files]
-    unreadable = [{"path": _rel(e.path, root), "reason": e.reason} for e in scanned.errors]
+    unreadable = [{"path": case_relative(e.path, root), "reason": e.reason} for e in scanned.errors]
 
     step("count")
     counted = _count(case, roots, policy, rows)
@@ -99,12 +99,12 @@ def build_report(
     counting = counted.to_json()
     counting.pop("export", None)
     for f in counting["files"]:
-        f["path"] = _rel(f["path"], root)
-        f["parent"] = _rel(f["parent"], root) if f["parent"] else None
+        f["path"] = case_relative(f["path"], root)
+        f["parent"] = case_relative(f["parent"], root) if f["parent"] else None
     for o in counting["overlaps"]:
-        o["a"], o["b"] = _rel(o["a"], root), _rel(o["b"], root)
+        o["a"], o["b"] = case_relative(o["a"], root), case_relative(o["b"], root)
     counting["errors"] = [
-        {"path": _rel(e["path"], root), "reason": e["reason"]} for e in counting["errors"]
+        {"path": case_relative(e["path"], root), "reason": e["reason"]} for e in counting["errors"]
     ]
     counting["excluded_total"] = sum(counting["excluded"].values())
 
@@ -170,15 +170,6 @@ def _evidence_roots(case: Case) -> list[Path]:
     return roots
 
 
-def _rel(path: str, root: Path) -> str:
-    """``path`` relative to the case folder; an archive member keeps its ``!/inner`` part."""
-    outer, bang, inner = path.partition("!")
-    full = Path(outer).resolve()
-    if full.is_relative_to(root):
-        outer = str(full.relative_to(root))
-    return outer + bang + inner
-
-
 def _manifest_entry(f: FileResult, root: Path) -> dict[str, Any]:
     contains: Counter[str] = Counter()
     tables = []
@@ -203,12 +194,12 @@ def _manifest_entry(f: FileResult, root: Path) -> dict[str, Any]:
         tables.append({"name": t.name, "rows": t.rows, "columns": columns})
     contains.update(f.spans)
     return {
-        "path": _rel(f.path, root),
+        "path": case_relative(f.path, root),
         "sha256": f.sha256,
         "size": f.size,
         "format": f.format,
         "encoding": f.encoding,
-        "parent": _rel(f.parent, root) if f.parent else None,
+        "parent": case_relative(f.parent, root) if f.parent else None,
         "rows": sum(t.rows for t in f.tables),
         "tables": tables,
         "contains": [

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
+import numpy as np
 import polars as pl
 
 from leaktrace.detect._catalogue import CATALOGUE
@@ -25,6 +26,8 @@ RANK: dict[str, int] = {"valid": 3, "invalid": 2, "masked": 1}
 VALID = 3
 _UNDECIDED = 4
 _FAST_RANK = {**RANK, "?": _UNDECIDED}
+_CODE_RANK = np.array([0, _UNDECIDED, RANK["valid"], RANK["invalid"]], dtype=np.uint8)
+"""A numpy fast path's codes (0 null, 1 undecided, 2 valid, 3 invalid) as ranks."""
 
 
 class Checked(NamedTuple):
@@ -46,11 +49,7 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
         pl.col(name).cast(pl.String).alias(f"_r{i}") for i, (name, _) in enumerate(columns)
     )
     units = [CATALOGUE[type_id] for _, type_id in columns]
-    numpy = {
-        i: unit.fast_status_series
-        for i, unit in enumerate(units)
-        if unit.fast_status_series is not None
-    }
+    numpy = {i: unit.fast_codes for i, unit in enumerate(units) if unit.fast_codes is not None}
     # The expression fast paths run as one Polars query on a helper thread (no GIL) while the
     # numpy ones run here: as callbacks inside the query they would queue for the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -63,8 +62,11 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
                 if i not in numpy
             },
         )
-        statuses = {i: series(frame.get_column(f"_r{i}")) for i, series in numpy.items()}
-        own = _settle(frame, {i: _status_rank(pl.lit(s)) for i, s in statuses.items()})
+        ranks = {
+            i: pl.lit(pl.Series(_CODE_RANK[codes(frame.get_column(f"_r{i}"))]))
+            for i, codes in numpy.items()
+        }
+        own = _settle(frame, ranks)
         settled = pl.concat([exprs.result(), own], how="horizontal")
     out = []
     for i, (name, type_id) in enumerate(columns):

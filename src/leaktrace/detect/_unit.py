@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import polars as pl
 from stdnum.exceptions import (
     InvalidChecksum,
@@ -63,9 +64,10 @@ class PIType:
     decode: Callable[[str], dict[str, Any]] | None = None
     fast_status_expr: ExprFn | None = None
     """Optional regex-free status for cells already in canonical form; ``"?"`` = undecided."""
-    fast_status_series: Callable[[pl.Series], pl.Series] | None = None
-    """The same fast path as a Series function, when it is numpy code: callers that check many
-    columns run it in their own thread rather than as a callback inside a Polars query."""
+    fast_codes: Callable[[pl.Series], np.ndarray] | None = None
+    """The same fast path as numpy codes (0 null, 1 undecided, 2 valid, 3 invalid), when it is
+    numpy code: callers that check many columns run it in their own thread rather than as a
+    callback inside a Polars query, and skip the status strings."""
     tidy_expr: ExprFn | None = None
     """Optional literal clean-up (separators, case) tried before the regex pipeline."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -149,7 +151,7 @@ class PIType:
             needs_header=bool(row.get("needs_header", False)),
             decode=getattr(module, "decode", None),
             fast_status_expr=getattr(module, "fast_status_expr", None),
-            fast_status_series=getattr(module, "fast_status_series", None),
+            fast_codes=getattr(module, "fast_codes", None),
             tidy_expr=getattr(module, "tidy_expr", None),
         )
 

@@ -153,7 +153,12 @@ def _with_checks(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 def fast_status_series(s: pl.Series) -> pl.Series:
     """Plain 18-character IDs checked on their digit matrix, Excel numbers called invalid;
-    ``"?"`` for every other form.
+    ``"?"`` for every other form."""
+    return codes_to_status(s, fast_codes(s))
+
+
+def fast_codes(s: pl.Series) -> np.ndarray:
+    """:func:`fast_status_series` as numpy codes (see ``detect._text.codes_to_status``).
 
     The same tests as ``_with_checks`` (region, date, check character; ``shaped18`` for
     invalid), as numpy arithmetic over the cells' bytes: one pass instead of three parses.
@@ -187,7 +192,7 @@ def fast_status_series(s: pl.Series) -> pl.Series:
     if rest.size:
         excel = s.gather(rest).str.contains(_EXCEL).fill_null(False).to_numpy()
         codes[rest[excel]] = 3
-    return codes_to_status(s, codes)
+    return codes
 
 
 _PARTS = np.zeros((17, 3), dtype=np.int32)

@@ -143,7 +143,7 @@ def scan(
     """
     files: list[FileResult] = []
     errors: list[Failure] = []
-    for item in walk(list(paths), encoding=encoding, format=format):
+    for item in walk(list(paths), encoding=encoding, format=format, ahead=True):
         if isinstance(item, Failure):
             errors.append(item)
             continue

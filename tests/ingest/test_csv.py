@@ -195,6 +195,16 @@ def test_a_100_mb_cell_is_refused_with_its_row(tmp_path: Path) -> None:
     assert failure.path == str(path)
 
 
+def test_a_huge_cell_after_megabytes_of_rows_is_named_by_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "late.csv"
+    rows = 400_000  # about 4 MB of short lines, so the long one starts chunks into the file
+    with path.open("wb") as fh:
+        fh.write("姓名,备注\n".encode())
+        fh.write("张三,短\n".encode() * rows)
+        fh.write("李四,".encode() + b"x" * (11 << 20) + b"\n")
+    assert only_failure(path).reason == f"cell larger than 10 MB at row {rows + 2}"
+
+
 def test_a_large_cell_found_while_reading_raises_input_error(tmp_path: Path) -> None:
     from leaktrace.errors import InputError
 

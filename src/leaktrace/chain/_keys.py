@@ -272,7 +272,7 @@ def keyed_lists(
     workers = workers or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future[tuple[Evidence, pl.DataFrame | None, int]]] = deque()
-        for ev in walk(list(roots)):
+        for ev in walk(list(roots), ahead=True):
             if isinstance(ev, Failure):
                 for future in pending:
                     future.cancel()

@@ -281,7 +281,7 @@ class Run:
     def read(self, root: Path, kind: str | None = None) -> list[int]:
         """Count every evidence file under ``root``; returns their source ids."""
         ids = []
-        for ev in walk([root]):
+        for ev in walk([root], ahead=True):
             if isinstance(ev, Failure):
                 self.errors.append(ev)
                 continue

@@ -307,28 +307,39 @@ def sha256_file(path: Path, *, long_line_limit: int | None = None) -> HashResult
 
     The line check rides along with hashing so that a 100 MB cell in a CSV is refused before any
     reader allocates it. It only sees lines that span chunk boundaries, which is exact whenever
-    the limit is at least one chunk; readers re-check cell sizes per batch anyway.
+    the limit is at least one chunk; readers re-check cell sizes per batch anyway. Only the
+    offset of the line's start is kept while hashing; its number is counted afterwards, and
+    only when there is such a line.
     """
     digest = hashlib.sha256()
     size = 0
     run = 0
-    lines = 0
-    long_line: int | None = None
+    line_start = 0  # offset of the first byte after the last line feed seen
+    long_start: int | None = None
     with path.open("rb") as fh:
         while chunk := fh.read(MiB):
             digest.update(chunk)
-            size += len(chunk)
-            if long_line_limit is None or long_line is not None:
+            offset, size = size, size + len(chunk)
+            if long_line_limit is None or long_start is not None:
                 continue
             first = chunk.find(b"\n")
-            if first == -1:
-                run += len(chunk)
-            else:
-                run += first
+            run += len(chunk) if first == -1 else first
             if run > long_line_limit:
-                long_line = lines + 1
+                long_start = line_start
                 continue
             if first != -1:
-                lines += chunk.count(b"\n")
-                run = len(chunk) - chunk.rfind(b"\n") - 1
+                last = chunk.rfind(b"\n")
+                line_start = offset + last + 1
+                run = len(chunk) - last - 1
+    long_line = None if long_start is None else _line_number(path, long_start)
     return HashResult(digest.hexdigest(), size, long_line)
+
+
+def _line_number(path: Path, offset: int) -> int:
+    """The 1-based number of the line starting at byte ``offset``."""
+    lines = 1
+    with path.open("rb") as fh:
+        while offset > 0 and (chunk := fh.read(min(MiB, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines

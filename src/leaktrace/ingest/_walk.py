@@ -7,6 +7,7 @@ seized drive with a thousand files and three broken ones yields 997 Evidence and
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from leaktrace.errors import InputError
@@ -140,6 +141,7 @@ def walk(
     encoding: str | None = None,
     format: str | None = None,
     limits: Limits | None = None,
+    ahead: bool = False,
 ) -> Iterator[Evidence | Failure]:
     """Every evidence file under `paths` (files, folders, archives), in a stable order.
 
@@ -147,8 +149,25 @@ def walk(
     cannot; it never raises for a bad file. `encoding` and `format` force what is otherwise
     detected from content; an unknown name raises `InputError` at once, since that is a usage
     mistake rather than a problem with one file.
+
+    With `ahead`, the next file is opened (sniffed and hashed) on a worker thread while the
+    caller reads the tables of the one just yielded: hashing a large file costs about as much
+    as parsing it, and this way it overlaps the parse instead of preceding it.
     """
     walker = _Walker(encoding, format, limits or Limits())
     if isinstance(paths, str | Path):
         paths = [paths]
-    yield from walker.paths(paths)
+    items = walker.paths(paths)
+    yield from _one_ahead(items) if ahead else items
+
+
+def _one_ahead(items: Iterator[Evidence | Failure]) -> Iterator[Evidence | Failure]:
+    """The same items, each produced on a worker thread while the previous one is used."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="walk") as pool:
+        pending = pool.submit(next, items, None)
+        try:
+            while (item := pending.result()) is not None:
+                pending = pool.submit(next, items, None)
+                yield item
+        finally:
+            pending.cancel()

@@ -60,6 +60,8 @@ def content_text(value_fields: Sequence[str]) -> pl.Expr:
 
 def identifier_key(identifiers: Sequence[str]) -> pl.Expr:
     """Hash of ``<field>\x1f<value>`` of the first identifier present; null when none is."""
+    if not identifiers:
+        return pl.lit(None, pl.UInt64)
     tag: pl.Expr = pl.lit(None, pl.String)
     for t in reversed(identifiers):
         tag = pl.when(pl.col(t).is_not_null()).then(pl.lit(f"{t}{SEP}")).otherwise(tag)

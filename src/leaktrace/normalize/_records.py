@@ -149,7 +149,8 @@ def records(
         )
         .with_columns(
             pl.col("_rank").replace_strict(_STATUS_OF_RANK, return_dtype=pl.String).alias("status"),
-            identifier_key(IDENTIFIERS).alias("person_key"),
+            # only the identifiers the batch has columns for: the others are null throughout
+            identifier_key([t for t in IDENTIFIERS if t in present]).alias("person_key"),
         )
         .collect()
     )

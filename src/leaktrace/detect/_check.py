@@ -10,6 +10,7 @@ asking for a status only where no valid value came out.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -28,6 +29,7 @@ _UNDECIDED = 4
 _FAST_RANK = {**RANK, "?": _UNDECIDED}
 _CODE_RANK = np.array([0, _UNDECIDED, RANK["valid"], RANK["invalid"]], dtype=np.uint8)
 """A numpy fast path's codes (0 null, 1 undecided, 2 valid, 3 invalid) as ranks."""
+_WORKERS = max(2, os.cpu_count() or 1)
 
 
 class Checked(NamedTuple):
@@ -50,9 +52,10 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
     )
     units = [CATALOGUE[type_id] for _, type_id in columns]
     numpy = {i: unit.fast_codes for i, unit in enumerate(units) if unit.fast_codes is not None}
-    # The expression fast paths run as one Polars query on a helper thread (no GIL) while the
-    # numpy ones run here: as callbacks inside the query they would queue for the GIL.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    # The expression fast paths run as one Polars query and each compiled or numpy fast path
+    # on its own, side by side on the pool's threads: Polars and the kernels release the GIL,
+    # and as callbacks inside the query the kernels would queue for it.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         exprs = pool.submit(
             _settle,
             frame,
@@ -62,12 +65,9 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
                 if i not in numpy
             },
         )
-        ranks = {
-            i: pl.lit(pl.Series(_CODE_RANK[codes(frame.get_column(f"_r{i}"))]))
-            for i, codes in numpy.items()
-        }
-        own = _settle(frame, ranks)
-        settled = pl.concat([exprs.result(), own], how="horizontal")
+        codes = {i: pool.submit(fast, frame.get_column(f"_r{i}")) for i, fast in numpy.items()}
+        ranks = {i: pl.lit(pl.Series(_CODE_RANK[c.result()])) for i, c in codes.items()}
+        settled = pl.concat([exprs.result(), _settle(frame, ranks)], how="horizontal")
     out = []
     for i, (name, type_id) in enumerate(columns):
         raw, rank = frame.get_column(f"_r{i}"), settled.get_column(f"_k{i}")

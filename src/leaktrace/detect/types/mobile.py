@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
 from leaktrace.detect._data import mobile_segments
-from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._text import codes_to_status, valid_invalid
 from leaktrace.detect._unit import validate_with
 
 
@@ -42,11 +44,6 @@ def _valid(c: pl.Expr) -> pl.Expr:
     return (shaped & known).fill_null(False)
 
 
-@cache
-def _segment_ints(width: int) -> pl.Series:
-    return pl.Series([int(p) for p in mobile_segments() if len(p) == width]).implode()
-
-
 def tidy_expr(v: pl.Expr) -> pl.Expr:
     """``138-1234-5678``, ``+86 138 1234 5678`` -> eleven digits, by literal replacements."""
     bare = v.str.replace_all("-", "", literal=True).str.replace_all(" ", "", literal=True)
@@ -54,23 +51,48 @@ def tidy_expr(v: pl.Expr) -> pl.Expr:
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """Status of plain eleven-digit numbers by integer arithmetic; ``"?"`` for other forms."""
-    n = v.str.to_integer(base=10, strict=False)
-    plain = (v.str.len_bytes() == 11) & n.is_between(10**10, 2 * 10**10 - 1)
-    known = (
-        (n // 10**8).is_in(_segment_ints(3))
-        | (n // 10**7).is_in(_segment_ints(4))
-        | (n // 10**6).is_in(_segment_ints(5))
-    )
-    return (
-        pl.when(v.is_null())
-        .then(pl.lit(None, pl.String))
-        .when(~plain.fill_null(False))
-        .then(pl.lit("?"))
-        .when(known)
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("invalid"))
-    )
+    """Status of plain eleven-digit numbers by their segment; ``"?"`` for other forms."""
+    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def fast_status_series(s: pl.Series) -> pl.Series:
+    """:func:`fast_codes` as status strings."""
+    return codes_to_status(s, fast_codes(s))
+
+
+def fast_codes(s: pl.Series) -> np.ndarray:
+    """Eleven ASCII digits starting with 1: valid when a known segment opens them, else invalid;
+    every other form undecided (codes as in ``detect._bytes``)."""
+    return run(_plain_mobile, s, _known_prefixes())
+
+
+@cache
+def _known_prefixes() -> np.ndarray:
+    """``table[p - 10000]``: whether the five-digit prefix ``p`` (1xxxx) opens a known segment."""
+    prefixes = np.arange(10000, 20000)
+    table = np.zeros(prefixes.size, dtype=np.bool_)
+    for width, divisor in ((3, 100), (4, 10), (5, 1)):
+        segments = [int(p) for p in mobile_segments() if len(p) == width]
+        table |= np.isin(prefixes // divisor, segments)
+    return table
+
+
+@compiled
+def _plain_mobile(ends: np.ndarray, text: np.ndarray, known: np.ndarray, out: np.ndarray) -> None:
+    for row in range(out.size):
+        start, end = ends[row], ends[row + 1]
+        code = UNDECIDED
+        if end - start == 11 and text[start] == 49:  # "1"
+            prefix = 0
+            for k in range(11):
+                digit = int(text[start + k]) - 48
+                if digit < 0 or digit > 9:
+                    break
+                if k < 5:
+                    prefix = prefix * 10 + digit
+            else:
+                code = VALID if known[prefix - 10000] else INVALID
+        out[row] = code
 
 
 def _status_series(s: pl.Series) -> pl.Series:

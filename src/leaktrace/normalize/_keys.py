@@ -9,16 +9,20 @@ community was found); without a name either, the content text.
 ``content_key`` says what a record holds: every canonical field (:data:`CONTENT_FIELDS`), nulls
 as empty text, joined with ``\\x1f``.
 
-Both texts are hashed to 64 bits with Polars' ``Expr.hash(seed=KEY_SEED)``. Polars promises the
-same hash for the same text within one Polars version (across processes and machines), not across
-versions, so hashes are never stored as evidence: counts are the number of distinct key *texts*,
-and anyone (another engine, a later version) can recompute them from the canonical fields.
+Both texts are hashed to 64 bits with Polars' ``Expr.hash``: an identifier's text as its value
+hashed with a seed that stands for its field (:func:`field_seed`), which tells texts apart as
+hashing ``<field>\\x1f<value>`` would but needs no concatenation per row; every other text whole,
+with ``seed=KEY_SEED``. Polars promises the same hash for the same text within one Polars version
+(across processes and machines), not across versions, so hashes are never stored as evidence:
+counts are the number of distinct key *texts*, and anyone (another engine, a later version) can
+recompute them from the canonical fields.
 Two different texts sharing a hash would merge two items; for n keys the chance is about
 n² / 2⁶⁵ (5 × 10⁻⁶ at 13 million), and the error could only lower a count.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 
 import polars as pl
@@ -59,13 +63,24 @@ def content_text(value_fields: Sequence[str]) -> pl.Expr:
 
 
 def identifier_key(identifiers: Sequence[str]) -> pl.Expr:
-    """Hash of ``<field>\x1f<value>`` of the first identifier present; null when none is."""
-    if not identifiers:
+    """Key of ``<field>\x1f<value>`` of the first identifier present; null when none is.
+
+    The value is hashed with the field's seed rather than concatenated with its name: distinct
+    texts still get distinct keys (but for a 64-bit collision), at a fifth of the cost.
+    """
+    keys = [
+        pl.when(pl.col(t).is_not_null()).then(pl.col(t).hash(seed=field_seed(t)))
+        for t in identifiers
+    ]
+    if not keys:
         return pl.lit(None, pl.UInt64)
-    tag: pl.Expr = pl.lit(None, pl.String)
-    for t in reversed(identifiers):
-        tag = pl.when(pl.col(t).is_not_null()).then(pl.lit(f"{t}{SEP}")).otherwise(tag)
-    return key_hash(pl.concat_str([tag, pl.coalesce(identifiers)]))
+    return pl.coalesce(keys) if len(keys) > 1 else keys[0]
+
+
+def field_seed(field: str) -> int:
+    """The hash seed that stands for ``<field>\x1f`` in identifier keys (CRC-32 of the name,
+    past ``KEY_SEED`` so no field shares the seed of the other keys)."""
+    return KEY_SEED + 1 + zlib.crc32(field.encode())
 
 
 def fallback_key(value_fields: Sequence[str]) -> pl.Expr:
@@ -85,6 +100,7 @@ __all__ = [
     "SEP",
     "content_text",
     "fallback_key",
+    "field_seed",
     "identifier_key",
     "key_hash",
 ]

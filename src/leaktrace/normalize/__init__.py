@@ -14,7 +14,7 @@ spaces) and split into province, city, district, community, building, unit and r
 from __future__ import annotations
 
 from leaktrace.normalize._address import ADDRESS_PARTS, split_address, split_room
-from leaktrace.normalize._keys import KEY_SEED, SEP
+from leaktrace.normalize._keys import KEY_SEED, SEP, field_seed
 from leaktrace.normalize._reasons import (
     EXCEL_ID,
     EXCEL_TRUNCATED_ID,
@@ -62,6 +62,7 @@ __all__ = [
     "STATUSES",
     "TYPE_BITS",
     "TYPE_IDS",
+    "field_seed",
     "mask_of",
     "records",
     "split_address",

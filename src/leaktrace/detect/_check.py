@@ -2,10 +2,11 @@
 
 ``PIType.status`` and ``PIType.normalise`` each answer one question about one column. A batch
 that needs both for several columns (``normalize.records``) would validate every cell twice and
-one column at a time; :func:`check_columns` runs every unit's fast path for all columns in one
-lazy query (Polars evaluates the columns side by side, without the GIL), then sends only the
-cells the fast paths leave undecided (``"?"``) through the full pipeline, normalising them first and
-asking for a status only where no valid value came out.
+one column at a time; :func:`check_columns` runs every unit's fast path for all columns at once
+(the compiled and numpy ones each on a worker thread, the remaining expression ones in one lazy
+query; all release the GIL), then sends only the cells the fast paths leave undecided (``"?"``)
+through the full pipeline, normalising them first and asking for a status only where no valid
+value came out.
 """
 
 from __future__ import annotations

@@ -13,11 +13,14 @@ from typing import Any
 
 
 def measure(code: str) -> dict[str, Any]:
-    """Run ``code`` in a fresh Python and return its wall seconds, peak RSS (MB) and printed JSON.
+    """Run ``code`` in a fresh Python: its wall and CPU seconds, peak RSS (MB) and printed JSON.
 
     The code may print one JSON object on its last line of stdout; it is returned as ``out``.
     """
-    tail = "\nimport resource as _r\nprint('@@rss', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)\n"
+    tail = (
+        "\nimport resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
+        "print('@@rss', _u.ru_maxrss, _u.ru_utime + _u.ru_stime)\n"
+    )
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", code + tail], capture_output=True, text=True, check=False
@@ -26,9 +29,14 @@ def measure(code: str) -> dict[str, Any]:
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark step failed:\n{proc.stderr[-2000:]}")
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    rss_kb = int(lines.pop().split()[1])
+    _, rss_kb, cpu = lines.pop().split()
     out = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else None
-    return {"wall_s": round(wall, 3), "peak_rss_mb": round(rss_kb / 1024, 1), "out": out}
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(float(cpu), 1),
+        "peak_rss_mb": round(int(rss_kb) / 1024, 1),
+        "out": out,
+    }
 
 
 def emit(**figures: Any) -> None:

@@ -124,6 +124,7 @@ def main() -> None:
         emit(
             step="polars.read_csv",
             wall_s=bare["wall_s"],
+            cpu_s=bare["cpu_s"],
             peak_rss_mb=bare["peak_rss_mb"],
             mb_per_s=round(size_mb / bare["wall_s"], 1),
             rows=bare["out"]["rows"],
@@ -132,6 +133,7 @@ def main() -> None:
     emit(
         step="leaktrace.count",
         wall_s=counted["wall_s"],
+        cpu_s=counted["cpu_s"],
         peak_rss_mb=counted["peak_rss_mb"],
         mb_per_s=round(size_mb / counted["wall_s"], 1),
         rows_per_s=round(args.rows / counted["wall_s"]),

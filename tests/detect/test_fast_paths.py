@@ -112,3 +112,110 @@ def test_digit_fast_paths_agree_with_full_pipeline_on_near_misses(type_id, width
     assert decided.sum() > 0.1 * column.len()
     full_values = apply(fold_series(column), unit.normalise_expr(V))
     assert unit.normalise(column).to_list() == full_values.to_list()
+
+
+_ODD_CHARS = (
+    *(" ", "\u3000", "\u00a0", "\t", "*", "\uff11", "\uff21", "a", "\uff0c", "\u3001"),
+    *("\u4dc0", "\u3400", "\u4dbf", "\uf900", "\U0001f600", "\U00020000", "\u00b7", "\u00e9"),
+    *("-", "\u4e00", "\u9fff", "\ua000"),
+)
+"""Characters a clean address or room lacks, or holds only in some places: spaces (ASCII,
+ideographic, no-break, tab), an asterisk, full-width forms, CJK punctuation, a hexagram
+symbol, extension-A and compatibility ideographs, four-byte characters, two-byte letters."""
+
+_EDGES = {
+    "address": {
+        "杭州市文三路": True,  # six characters
+        "杭州市文路": False,
+        "杭州市" + "路" * 117: True,  # 120 characters
+        "杭州市" + "路" * 118: False,
+        "市文三路100号": False,  # a division word needs a Han character before it
+        "a市文三路100号": False,
+        "\u3400市文三路100号": False,  # extension A is plain, but not what _DIVISION counts
+        "杭市文三路100号": True,
+        "街道文三路100号": False,
+        "西湖街道文三路100号": True,
+        "a街道文三路": False,  # nor 街道 after a letter
+        "自治区文三路": True,  # 区 after 治
+        "杭州市大a道1": False,  # 大道 split
+        "杭州市大道1": True,
+        "浙江省杭州市西湖区文三路 100 号": False,  # valid, but not as written
+        "浙江省杭州市西湖区文三路１００号": False,
+        "浙江省杭州市\U00020000文三路100号": False,
+        "杭州市文三路\uf900": False,  # a compatibility ideograph: NFKC would change it
+        "杭州市文三路\u4dc0": False,  # a hexagram, no ideograph
+    },
+    "room": {
+        "3幢2单元1203室": True,
+        "A座1203": True,
+        "a座1203": False,
+        "AB座1203": False,
+        "123幢1203": True,
+        "1234幢1203": False,
+        "3号楼2单元502": True,
+        "3楼1203": False,  # 楼 alone makes no structure
+        "1203号": False,
+        "3号楼1203号": True,
+        "12单元1203": True,
+        "123单元1203": False,
+        "1203": True,
+        "12": False,
+        "12345": False,
+        "12-2-1203": True,
+        "12-1203": True,
+        "12-12": False,
+        "1234-2-1203": False,
+        "1203室": True,
+        "1室": False,
+        "123456室": False,
+        "\uff11\uff12\uff10\uff13": False,
+        "1203 ": False,
+        "*幢*单元****室": False,
+        "三幢2单元1203室": False,
+    },
+}
+"""Cells on the edges of the regexes, and whether the compiled fast path calls them valid."""
+
+
+def _text_near_misses(valid: list[str], rng: np.random.Generator) -> list[str]:
+    """Each clean value with odd characters put in and swapped in, cut short at both ends, and
+    random strings of odd characters and the value's own characters."""
+    out = []
+    for v in valid:
+        for c in _ODD_CHARS:
+            for i in rng.integers(0, len(v) + 1, 2):
+                out += [v[:i] + c + v[i:], v[:i] + c + v[i + 1 :]]
+        out += [v[:i] for i in range(len(v))] + [v[i:] for i in range(1, len(v))]
+    alphabet = sorted(set("".join(valid)) | set(_ODD_CHARS))
+    for length in rng.integers(0, 40, 2_000):
+        out.append("".join(rng.choice(alphabet, length)))
+    return out
+
+
+@pytest.mark.parametrize("type_id", ["address", "room"])
+def test_compiled_text_fast_paths_call_valid_only_canonical_valid_cells(type_id):
+    import unicodedata
+
+    from leaktrace.detect._bytes import UNDECIDED, VALID
+
+    unit = CATALOGUE[type_id]
+    assert unit.fast_codes is not None
+    people = residents(2_000, seed=31).get_column(type_id).drop_nulls()
+    valid = people.unique(maintain_order=True).to_list()[:40]
+    rng = np.random.default_rng(31)
+    values = [*valid, *_text_near_misses(valid, rng), *_EDGES[type_id]]
+    column = pl.Series(type_id, [*values, None], dtype=pl.String)
+    codes = unit.fast_codes(column)
+    fast = pl.Series(codes == VALID)
+    full = apply(fold_series(column), unit.status_expr(V))
+    canonical = apply(fold_series(column), unit.normalise_expr(V))
+    assert codes[-1] == 0 and set(codes[:-1].tolist()) <= {UNDECIDED, VALID}
+    assert codes[: len(valid)].tolist() == [VALID] * len(valid)
+    assert (full.filter(fast) == "valid").all()
+    assert canonical.filter(fast).to_list() == column.filter(fast).to_list()
+    # downstream skips cleaning for fast-valid cells (normalize._records._PLAIN_WHEN_FAST)
+    assert all(unicodedata.normalize("NFKC", c) == c for c in column.filter(fast))
+    assert unit.status(column).to_list() == full.to_list()
+    assert unit.normalise(column).to_list() == canonical.to_list()
+    edges = codes[len(values) - len(_EDGES[type_id]) : -1]
+    assert dict(zip(_EDGES[type_id], (edges == VALID).tolist(), strict=True)) == _EDGES[type_id]

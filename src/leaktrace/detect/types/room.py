@@ -14,14 +14,22 @@ Status: ``*幢*单元****室`` is masked.
 
 from __future__ import annotations
 
+from functools import cache
+
+import numba
+import numpy as np
 import polars as pl
 
-from leaktrace.detect._text import valid_invalid, valid_or_undecided
+from leaktrace.detect._bytes import UNDECIDED, VALID, compiled, run
+from leaktrace.detect._text import codes_to_status, valid_invalid
 from leaktrace.detect._unit import validate_with
 
-_BUILDING = r"(?:\d{1,3}|[A-Z])(?:幢|栋|号楼|座|楼)"
-_UNIT = r"\d{1,2}单元"
-_ROOM = r"\d{2,5}(?:室|号|房)?"
+_BUILDING_WORDS = ("幢", "栋", "号楼", "座", "楼")
+_UNIT_WORD = "单元"
+_ROOM_WORDS = ("室", "号", "房")
+_BUILDING = rf"(?:\d{{1,3}}|[A-Z])(?:{'|'.join(_BUILDING_WORDS)})"
+_UNIT = rf"\d{{1,2}}{_UNIT_WORD}"
+_ROOM = rf"\d{{2,5}}(?:{'|'.join(_ROOM_WORDS)})?"
 _VALID = (
     rf"^(?:{_BUILDING})?(?:{_UNIT})?(?:{_ROOM})$"
     r"|^\d{1,3}-\d{1,2}-\d{2,5}$|^\d{1,3}-\d{3,5}$|^\d{3,4}$"
@@ -32,7 +40,8 @@ def _compact(v: pl.Expr) -> pl.Expr:
     return v.str.replace_all(r"\s", "").str.to_uppercase()
 
 
-_STRUCTURED = r"幢|栋|号楼|座|单元|室|房|-|^\d{3,4}$"
+_STRUCTURED_WORDS = ("幢", "栋", "号楼", "座", "单元", "室", "房", "-")
+_STRUCTURED = "|".join(_STRUCTURED_WORDS) + r"|^\d{3,4}$"
 
 
 def _valid(c: pl.Expr) -> pl.Expr:
@@ -41,16 +50,138 @@ def _valid(c: pl.Expr) -> pl.Expr:
 
 
 def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """ "valid" for a clean, well-formed room (``3幢2单元1201室``, ``3-2-1201``); "?" else.
+    """ "valid" for a clean, well-formed room (``3幢2单元1201室``, ``3-2-1201``); "?" else."""
+    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
 
-    A cell ``_VALID`` matches with ASCII digits holds nothing but ASCII digits and capitals,
-    ``-`` and the unit words: it is already compact and plain (NFKC leaves it as it is) and
-    cannot be masked, so ``status_expr`` reduces to ``_valid`` for it.
+
+def fast_status_series(s: pl.Series) -> pl.Series:
+    """:func:`fast_codes` as status strings."""
+    return codes_to_status(s, fast_codes(s))
+
+
+def fast_codes(s: pl.Series) -> np.ndarray:
+    """Valid for a cell ``_VALID`` and ``_STRUCTURED`` match with ASCII digits; every other cell
+    undecided.
+
+    Such a cell holds nothing but ASCII digits and capitals, ``-`` and the unit words: it is
+    already compact and plain (NFKC leaves it as it is) and cannot be masked, so
+    ``status_expr`` reduces to ``_valid`` for it.
     """
-    # _VALID with ASCII digits matches nothing else: no asterisk, letter or space, all plain
-    ascii_valid = v.str.contains(_VALID.replace(r"\d", "[0-9]"))
-    sure = ascii_valid & v.str.contains(_STRUCTURED)
-    return valid_or_undecided(v, sure)
+    return run(_plain_room, s, *_tables())
+
+
+@cache
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The building, unit and room words as UTF-8 rows: length, whether the word makes the cell
+    ``_STRUCTURED``, then the bytes."""
+    return _words(_BUILDING_WORDS), _words((_UNIT_WORD,)), _words(_ROOM_WORDS)
+
+
+def _words(words: tuple[str, ...]) -> np.ndarray:
+    spelt = [w.encode() for w in words]
+    table = np.zeros((len(words), 2 + max(map(len, spelt))), dtype=np.uint8)
+    for row, (word, utf8) in enumerate(zip(words, spelt, strict=True)):
+        table[row, :2] = len(utf8), word in _STRUCTURED_WORDS
+        table[row, 2 : 2 + len(utf8)] = np.frombuffer(utf8, dtype=np.uint8)
+    return table
+
+
+_inlined = numba.njit(nogil=True, cache=True, inline="always")
+"""How the kernel's helpers are compiled: into the kernel, as a call to a compiled function that
+takes an array costs more than these helpers do."""
+
+
+@compiled
+def _plain_room(
+    ends: np.ndarray,
+    text: np.ndarray,
+    building: np.ndarray,
+    unit: np.ndarray,
+    room: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    for row in range(out.size):
+        start, end = ends[row], ends[row + 1]
+        valid = _is_plain_room(text, start, end, building, unit, room)
+        out[row] = VALID if valid else UNDECIDED
+
+
+@_inlined
+def _is_plain_room(
+    text: np.ndarray, i: int, end: int, building: np.ndarray, unit: np.ndarray, room: np.ndarray
+) -> bool:
+    """``_VALID`` and ``_STRUCTURED`` with ASCII digits, parsed left to right: each part's
+    digits run up to a word or the end, so the parse never has to go back."""
+    n = _digits(text, i, end)
+    if i + n == end:  # digits only: ^\d{3,4}$ is what makes them structured
+        return 3 <= n <= 4
+    if text[i + n] == 45:  # "-"
+        return _is_dashed(text, i, end)
+    structured = False
+    lead = 1 if n == 0 and 65 <= text[i] <= 90 else n  # a capital or digits name a building
+    word = _word_at(text, i + lead, end, building) if lead else -1
+    if word >= 0:
+        if n > 3:
+            return False
+        structured = building[word, 1] == 1
+        i += lead + building[word, 0]
+    elif n == 0 and lead:
+        return False
+    n = _digits(text, i, end)
+    if n and _word_at(text, i + n, end, unit) >= 0:
+        if n > 2:
+            return False
+        structured = True
+        i += n + unit[0, 0]
+    n = _digits(text, i, end)
+    if not 2 <= n <= 5:
+        return False
+    i += n
+    if i == end:
+        return structured
+    word = _word_at(text, i, end, room)
+    return word >= 0 and i + room[word, 0] == end and (structured or room[word, 1] == 1)
+
+
+@_inlined
+def _is_dashed(text: np.ndarray, i: int, end: int) -> bool:
+    r"""``^\d{1,3}-\d{1,2}-\d{2,5}$`` or ``^\d{1,3}-\d{3,5}$`` with ASCII digits."""
+    n = _digits(text, i, end)
+    if not 1 <= n <= 3:
+        return False
+    i += n + 1
+    n = _digits(text, i, end)
+    i += n
+    if i == end:
+        return 3 <= n <= 5
+    if text[i] != 45 or not 1 <= n <= 2:
+        return False
+    i += 1
+    n = _digits(text, i, end)
+    return i + n == end and 2 <= n <= 5
+
+
+@_inlined
+def _digits(text: np.ndarray, i: int, end: int) -> int:
+    """How many ASCII digits run from byte ``i``."""
+    n = 0
+    while i + n < end and 48 <= text[i + n] <= 57:
+        n += 1
+    return n
+
+
+@_inlined
+def _word_at(text: np.ndarray, i: int, end: int, words: np.ndarray) -> int:
+    """The row of ``words`` spelt at byte ``i``, or -1."""
+    for row in range(words.shape[0]):
+        n = words[row, 0]
+        if i + n <= end:
+            k = 0
+            while k < n and text[i + k] == words[row, 2 + k]:
+                k += 1
+            if k == n:
+                return row
+    return -1
 
 
 def status_expr(v: pl.Expr) -> pl.Expr:

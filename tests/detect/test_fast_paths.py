@@ -114,6 +114,73 @@ def test_digit_fast_paths_agree_with_full_pipeline_on_near_misses(type_id, width
     assert unit.normalise(column).to_list() == full_values.to_list()
 
 
+def _adversarial(valid: list[str], rng: np.random.Generator) -> list[str]:
+    """Cells one step from plain digits of the unit's widths: each character replaced by a
+    digit, a letter, a separator or a multi-byte character, widths 14 to 20, random bytes."""
+    out = []
+    for v in valid:
+        for i in range(len(v)):
+            for c in (str(rng.integers(0, 10)), "X", "x", " ", "*", ".", "\u00e9", "中", "０"):
+                out.append(v[:i] + c + v[i + 1 :])
+        out += [v[:-1], v + str(rng.integers(0, 10)), "0" + v[1:], v[1:] + v[0]]
+    printable = np.frombuffer(bytes(range(0x20, 0x7F)), dtype=np.uint8)
+    for width in range(14, 21):
+        for digits in rng.integers(0, 10, (300, width)):
+            out.append("".join(map(str, digits)))
+        for chars in rng.choice(printable, (100, width)):
+            out.append(chars.tobytes().decode())
+    return out
+
+
+def _id_dates(valid: list[str]) -> list[str]:
+    """IDs with their check character recomputed around the date rules: leap days of 1900,
+    2000 and 2024, impossible days and months, the 1800-2099 range, today and tomorrow, and
+    unknown region codes."""
+    import datetime
+
+    from leaktrace.detect.types.cn_id import calc_check_digit
+
+    today = datetime.date.today()
+    days = [(today + datetime.timedelta(days=d)).strftime("%Y%m%d") for d in (-1, 0, 1, 400)]
+    days += [
+        f"{y}{md}"
+        for y in (1799, 1800, 1900, 2000, 2023, 2024, 2099, 2100)
+        for md in ("0229", "0228", "0230", "0000", "0100", "0132", "0431", "1231", "1301", "1939")
+    ]
+    regions = ["000000", "100000", "110000", "110105", "990000", "999999"]
+    bodies = [v[:6] + d + v[14:17] for v in valid[:20] for d in days]
+    bodies += [r + v[6:17] for v in valid[:20] for r in regions]
+    return [b + calc_check_digit(b) for b in bodies] + [b + "0" for b in bodies]
+
+
+@pytest.mark.parametrize("block", [None, 7])
+@pytest.mark.parametrize("type_id", ["cn_id", "bank_card"])
+def test_numpy_fast_codes_agree_with_full_pipeline_on_adversarial_cells(
+    type_id, block, monkeypatch
+):
+    from leaktrace.detect.types import bank_card, cn_id
+
+    module = {"cn_id": cn_id, "bank_card": bank_card}[type_id]
+    if block is not None:  # the arithmetic runs in blocks of rows: cross their boundaries
+        monkeypatch.setattr(module, "_BLOCK", block)
+    rng = np.random.default_rng(29)
+    valid = residents(300, seed=31).get_column(type_id).drop_nulls().to_list()
+    values = [*valid, *_adversarial(valid[:40], rng), "", "3.30182E+17", "3.30182e+17"]
+    if type_id == "cn_id":
+        values += _id_dates(valid)
+    column = pl.Series(type_id, [None, *values, None], dtype=pl.String)
+    # several chunks, and null cells that keep their text, as Polars may hand them over
+    column = pl.concat([column.slice(0, 500), column.slice(500)], rechunk=False)
+    column = column.set(pl.Series([i % 97 == 5 for i in range(column.len())]), None)
+    codes = module.fast_codes(column).tolist()
+    full = apply(fold_series(column), CATALOGUE[type_id].status_expr(V)).to_list()
+    expected = {0: None, 2: "valid", 3: "invalid"}  # 1 is undecided: the full pipeline decides
+    assert all(
+        status == expected[code] for code, status in zip(codes, full, strict=True) if code != 1
+    )
+    assert set(codes) == {0, 1, 2, 3}
+
+
 _ODD_CHARS = (
     *(" ", "\u3000", "\u00a0", "\t", "*", "\uff11", "\uff21", "a", "\uff0c", "\u3001"),
     *("\u4dc0", "\u3400", "\u4dbf", "\uf900", "\U0001f600", "\U00020000", "\u00b7", "\u00e9"),

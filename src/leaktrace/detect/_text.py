@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import utf8_buffers
+
 # Full-width forms U+FF01..U+FF5E are ASCII U+0021..U+007E shifted; U+3000 is the ideographic
 # space. Spreadsheets and chat apps produce them when users type with a Chinese IME.
 _FULL = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000", "\u00a0"]
@@ -57,14 +59,20 @@ def fixed_width(
     dates and check characters of fixed-width identifiers (ID numbers, phone numbers) with
     whole-array numpy arithmetic instead of parsing each cell several times. ``lengths`` is
     ``s.str.len_bytes()`` when the caller has it already.
+
+    The matrix is a read-only view of the Arrow buffer the cells are exported to, one copy of
+    the text. When every other cell is null the column is exported as it is, as its buffer is
+    then the fitting cells end to end, unless a null cell kept its text (Polars allows that).
     """
     lengths = s.str.len_bytes() if lengths is None else lengths
     fits = (lengths == width).fill_null(False)
     rows = fits.arg_true().to_numpy()
     if not rows.size:
         return rows, np.empty((0, width), dtype=np.uint8)
-    joined = s.filter(fits).str.join("").item().encode()
-    return rows, np.frombuffer(joined, dtype=np.uint8).reshape(-1, width)
+    ends, text = utf8_buffers(s if rows.size + s.null_count() == s.len() else s.filter(fits))
+    if ends[-1] - ends[0] != rows.size * width:
+        ends, text = utf8_buffers(s.filter(fits))
+    return rows, text[ends[0] : ends[-1]].reshape(-1, width)
 
 
 def codes_to_status(s: pl.Series, codes: np.ndarray) -> pl.Series:

@@ -181,6 +181,79 @@ def test_numpy_fast_codes_agree_with_full_pipeline_on_adversarial_cells(
     assert set(codes) == {0, 1, 2, 3}
 
 
+def _name_cells(names: list[str], rng: np.random.Generator) -> list[str]:
+    """Names and near misses: one to five characters, 某 and every place-name ending in each
+    place, surnames alone, compound surnames with given names, a Han first character that is no
+    surname, extension-A and compatibility ideographs, spaces, masks, Latin, full-width, emoji."""
+    from leaktrace.detect._data import surnames
+    from leaktrace.detect.types.name import _NOT_A_NAME_END
+
+    single, compound = surnames()
+    no_surname = next(chr(c) for c in range(0x4E00, 0xA000) if chr(c) not in single)
+    odd = [no_surname, "某", "\u3400", "\u4dbf", "\uf900", "\U00020000", " ", "\u3000", "*", "x"]
+    odd += ["X", "a", "Ａ", "·", "😀", *_NOT_A_NAME_END]
+    out = [*names, *single, *compound, *(c + v[1:] for v in names[:30] for c in compound)]
+    out += [(v * 3)[:n] for v in names[:30] for n in range(1, 6)]
+    for v in names[:40]:
+        for c in odd:
+            out += [c + v, v + c, *(v[:i] + c + v[i + 1 :] for i in range(len(v)))]
+    alphabet = [*"".join(compound), *odd, *(v[1] for v in names[:10])]
+    out += ["".join(rng.choice(alphabet, int(rng.integers(0, 6)))) for _ in range(3000)]
+    return out
+
+
+def _email_cells(emails: list[str], rng: np.random.Generator) -> list[str]:
+    """Addresses and near misses: capitals, spaces, ``..``, a leading dot or dash, labels
+    starting or ending with ``-``, a one-letter or digit top-level domain, ``+`` and ``%``,
+    two ``@``, non-ASCII, a trailing dot, an empty local part or domain."""
+    out = [*emails, "", "@", "a@", "@qq.com", "a@b.c", "a@b.cn", "a@-b.cn", "a@b-.cn", "a@b..cn"]
+    for v in emails[:40]:
+        local, domain = v.split("@")
+        host, top = domain.rsplit(".", 1)
+        out += [v.upper(), v.capitalize(), f" {v}", f"{v} ", f"{v}.", f".{v}", f"-{v}", f"_{v}"]
+        out += [f"{local}..x@{domain}", f"{local}.@{domain}", f"{local}+tag@{domain}"]
+        out += [f"{local}%x@{domain}", f"{local}@{v}", f"{local}@@{domain}", f"{local}中@{domain}"]
+        out += [f"{local}@-{domain}", f"{local}@{host}-.{top}", f"{local}@{host}.{top[0]}"]
+        out += [f"{local}@{host}.{top}1", f"{local}@{host}.{top}-x", f"@{domain}", f"{local}@"]
+        out += [f"{local}@ａ.{top}", f"{local}@{host}..{top}", f"{local}@{host}.x-y.{top}"]
+        out += [v.replace("@", c) for c in (" ", ".", "..", "#", "中")] + [f"{local}@a_{domain}"]
+    alphabet = [*"az09.-_%+@ *A", "é", "中", "ａ"]
+    out += ["".join(rng.choice(alphabet, int(rng.integers(0, 12)))) for _ in range(3000)]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("type_id", "cells", "valid", "undecided"),
+    [
+        (
+            "name",
+            _name_cells,
+            ["张三", "欧阳", "欧阳娜娜", "李小龙"],
+            ["张某", "金都花园", "张 三"],
+        ),
+        ("email", _email_cells, ["a@b.cn", "z.s+x@m.qq.com"], ["A@b.cn", "a..b@c.cn", "a@b.c"]),
+    ],
+)
+def test_compiled_fast_codes_call_valid_only_canonical_cells_the_full_pipeline_calls_valid(
+    type_id, cells, valid, undecided
+):
+    from leaktrace.detect._bytes import UNDECIDED, VALID
+
+    rng = np.random.default_rng(41)
+    people = residents(300, seed=43).get_column(type_id).drop_nulls().to_list()
+    column = pl.Series(type_id, [None, *valid, *undecided, *cells(people, rng), None])
+    unit = CATALOGUE[type_id]
+    codes = unit.fast_codes(column)
+    fast = pl.Series(codes == VALID)
+    full = apply(fold_series(column), unit.status_expr(V))
+    canonical = apply(fold_series(column), unit.normalise_expr(V))
+    assert full.filter(fast).eq("valid").all()
+    assert canonical.filter(fast).equals(column.filter(fast))  # a fast-valid cell is its value
+    examples = codes[1 : 1 + len(valid) + len(undecided)].tolist()
+    assert examples == [VALID] * len(valid) + [UNDECIDED] * len(undecided)
+    assert set(codes.tolist()) == {0, UNDECIDED, VALID}
+
+
 _ODD_CHARS = (
     *(" ", "\u3000", "\u00a0", "\t", "*", "\uff11", "\uff21", "a", "\uff0c", "\u3001"),
     *("\u4dc0", "\u3400", "\u4dbf", "\uf900", "\U0001f600", "\U00020000", "\u00b7", "\u00e9"),

@@ -12,9 +12,13 @@ Status: ``z***@qq.com`` is masked; ``zhangsan@qq`` or ``a@@b.com`` is invalid.
 
 from __future__ import annotations
 
+from functools import cache
+
+import numpy as np
 import polars as pl
 
-from leaktrace.detect._text import valid_invalid, valid_or_undecided
+from leaktrace.detect._bytes import UNDECIDED, VALID, code_point_table, compiled, run
+from leaktrace.detect._text import codes_to_status, valid_invalid
 from leaktrace.detect._unit import validate_with
 
 _VALID = r"^[a-z0-9][a-z0-9._%+\-]*@(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,}$"
@@ -34,7 +38,70 @@ def fast_status_expr(v: pl.Expr) -> pl.Expr:
     A cell ``_VALID`` matches as it stands has no spaces, capitals or asterisks: it is already
     compact and cannot be masked, so ``status_expr`` reduces to ``_valid`` for it.
     """
-    return valid_or_undecided(v, _valid(v))
+    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def fast_status_series(s: pl.Series) -> pl.Series:
+    """:func:`fast_codes` as status strings."""
+    return codes_to_status(s, fast_codes(s))
+
+
+def fast_codes(s: pl.Series) -> np.ndarray:
+    """Cells ``_valid`` accepts as written: valid; everything else undecided (codes as in
+    ``detect._bytes``)."""
+    return run(_plain_email, s, *_email_tables())
+
+
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_ALNUM = _LOWER + "0123456789"
+
+
+@cache
+def _email_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The characters of ``_VALID``'s classes: a local part's, a label's ends, the top level's."""
+    return (
+        code_point_table([], _ALNUM + "._%+-"),
+        code_point_table([], _ALNUM),
+        code_point_table([], _LOWER),
+    )
+
+
+@compiled
+def _plain_email(
+    ends: np.ndarray,
+    text: np.ndarray,
+    local: np.ndarray,
+    alnum: np.ndarray,
+    lower: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    # one loop, not a per-cell helper that returns early: 22 ms per 1M cells against 38
+    for row in range(out.size):
+        start, end = ends[row], ends[row + 1]
+        out[row] = UNDECIDED
+        if start == end or not alnum[text[start]]:
+            continue
+        # the local part up to the first "@" ("local" has no "@"), with no ".."
+        at = start + 1
+        while at < end and local[text[at]] and not (text[at] == 46 and text[at - 1] == 46):
+            at += 1
+        if at == end or text[at] != 64:  # "@"
+            continue
+        # dot-separated labels, a letter or digit at both ends; the last, letters only
+        label, dots, letters = at + 1, 0, True
+        for i in range(at + 1, end):
+            b = text[i]
+            if b == 46:  # "."
+                if not alnum[text[label]] or not alnum[text[i - 1]]:  # also an empty label
+                    break
+                label, dots, letters = i + 1, dots + 1, True
+            elif alnum[b] or b == 45:  # "-"
+                letters = letters and lower[b]
+            else:
+                break
+        else:
+            if dots > 0 and end - label >= 2 and letters:
+                out[row] = VALID
 
 
 def status_expr(v: pl.Expr) -> pl.Expr:

@@ -17,13 +17,18 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import UNDECIDED, VALID, code_point_table, compiled, decode, run
 from leaktrace.detect._data import surnames
-from leaktrace.detect._text import valid_invalid, valid_or_undecided
+from leaktrace.detect._text import codes_to_status, valid_invalid
 from leaktrace.detect._unit import validate_with
 
-HAN = r"\x{4e00}-\x{9fff}"
+_HAN_RANGE = (0x4E00, 0x9FFF)
+"""The Han characters of a name: CJK Unified Ideographs, not extension A (U+3400-U+4DBF) or the
+compatibility ideographs."""
+HAN = rf"\x{{{_HAN_RANGE[0]:x}}}-\x{{{_HAN_RANGE[1]:x}}}"
 _MINORITY = rf"^[{HAN}]{{1,8}}[·•.][{HAN}]{{1,10}}$"
 
 
@@ -64,10 +69,70 @@ def fast_status_expr(v: pl.Expr) -> pl.Expr:
     Such a cell has no spaces to compact and no mask characters, so ``status_expr`` would call it
     valid too; everything else goes through the full pipeline.
     """
-    # two to four Han characters, none of them 某, the last not one _NOT_A_NAME ends in
-    shaped = rf"^[{HAN}--某]{{1,3}}[{HAN}--某--{_NOT_A_NAME_END}]$"
-    sure = v.str.contains(shaped) & has_surname(v)
-    return valid_or_undecided(v, sure)
+    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def fast_status_series(s: pl.Series) -> pl.Series:
+    """:func:`fast_codes` as status strings."""
+    return codes_to_status(s, fast_codes(s))
+
+
+def fast_codes(s: pl.Series) -> np.ndarray:
+    """Two to four Han characters, none of them 某, the last not one a place name ends in, opening
+    with a known single or compound surname: valid; everything else undecided (codes as in
+    ``detect._bytes``)."""
+    return run(_plain_name, s, *_name_tables())
+
+
+@cache
+def _name_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Over the Basic Multilingual Plane: the characters a plain name is written in, those it may
+    end in, and the single surnames; and the compound surnames as sorted ``(c1 << 16) | c2``."""
+    name_char = code_point_table([_HAN_RANGE])
+    name_char[ord("某")] = False
+    last_char = name_char.copy()
+    last_char[[ord(c) for c in _NOT_A_NAME_END]] = False
+    single, compound = surnames()
+    pairs = sorted((ord(c[0]) << 16) | ord(c[1]) for c in compound)
+    return name_char, last_char, code_point_table([], "".join(single)), np.array(pairs, np.int64)
+
+
+@compiled
+def _plain_name(
+    ends: np.ndarray,
+    text: np.ndarray,
+    name_char: np.ndarray,
+    last_char: np.ndarray,
+    single: np.ndarray,
+    compound: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    for row in range(out.size):
+        i, end = ends[row], ends[row + 1]
+        chars, first, second, last = 0, 0, 0, 0
+        while i < end:
+            cp, width = decode(text, i)
+            if chars == 4 or cp > 0xFFFF or not name_char[cp]:
+                chars = 0  # longer than a name, or a character no plain name has
+                break
+            if chars == 0:
+                first = cp
+            elif chars == 1:
+                second = cp
+            last = cp
+            chars += 1
+            i += width
+        plain = 2 <= chars <= 4 and last_char[last]
+        if plain and not single[first]:
+            plain = _listed(compound, (first << 16) | second)
+        out[row] = VALID if plain else UNDECIDED
+
+
+@compiled
+def _listed(keys: np.ndarray, key: int) -> bool:
+    """Whether ``key`` is one of the sorted ``keys``."""
+    j = np.searchsorted(keys, key)
+    return bool(j < keys.size and keys[j] == key)
 
 
 def status_expr(v: pl.Expr) -> pl.Expr:

@@ -7,6 +7,7 @@ every batch goes through two pure batch functions, :func:`leaktrace.normalize.re
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,7 +18,7 @@ from typing import Any, Literal
 import polars as pl
 
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
-from leaktrace.detect import classify_columns
+from leaktrace.detect import classify_columns, warm_fast_paths
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Table, walk
 from leaktrace.law import Policy, load_policy
@@ -277,6 +278,8 @@ class Run:
         self.files: list[FileCount] = []
         self.errors: list[Failure] = []
         self.items = ItemSet(self.values, workdir=workdir)
+        # the fast paths load while the first file is hashed, not after
+        threading.Thread(target=warm_fast_paths, name="warm", daemon=True).start()
 
     def read(self, root: Path, kind: str | None = None) -> list[int]:
         """Count every evidence file under ``root``; returns their source ids."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from leaktrace.detect._catalogue import CATALOGUE, TYPE_IDS
-from leaktrace.detect._check import RANK, Checked, check_columns
+from leaktrace.detect._check import RANK, Checked, check_columns, warm_fast_paths
 from leaktrace.detect._columns import ColumnProfile, classify_columns
 from leaktrace.detect._spans import find_spans
 from leaktrace.detect._unit import MaskedValue, PIType, ValidationError
@@ -37,6 +37,7 @@ __all__ = [
     "decode_cn_ids",
     "find_spans",
     "normalise",
+    "warm_fast_paths",
 ]
 
 

@@ -129,3 +129,12 @@ def _full(cells: pl.Series, type_id: str) -> tuple[pl.Series, pl.Series]:
         status = unit.status(cells.gather(rest))
         rank = rank.scatter(rest, status.replace_strict(RANK, default=0, return_dtype=pl.UInt8))
     return rank, value
+
+
+def warm_fast_paths() -> None:
+    """Load every compiled fast path now (about half a second, mostly numba starting up), so a
+    caller can do it on a thread while it does something else, such as hashing its first file."""
+    cells = pl.Series(["x", "13812345678", None], dtype=pl.String)
+    for unit in CATALOGUE.values():
+        if unit.fast_codes is not None:
+            unit.fast_codes(cells)

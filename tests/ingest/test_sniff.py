@@ -96,3 +96,39 @@ def test_a_reader_crash_is_a_failure_not_a_traceback(tmp_path: Path) -> None:
     assert isinstance(results[0], Failure)
     assert not isinstance(results[0], Evidence)
     assert "parquet" in results[0].reason
+
+
+def test_one_ahead_produces_the_next_item_while_the_caller_holds_this_one() -> None:
+    import threading
+
+    from leaktrace.ingest import one_ahead
+
+    produced: list[int] = []
+    ready = threading.Event()
+
+    def items():
+        for i in range(3):
+            produced.append(i)
+            if i == 1:
+                ready.set()
+            yield i
+
+    seen = []
+    for item in one_ahead(items()):
+        if item == 0:
+            # item 1 is made on the worker thread while the caller still holds item 0
+            assert ready.wait(timeout=5)
+            assert produced[:2] == [0, 1]
+        seen.append(item)
+    assert seen == [0, 1, 2]
+
+
+def test_walk_ahead_yields_what_walk_yields(tmp_path: Path) -> None:
+    for i in range(3):
+        (tmp_path / f"part_{i}.csv").write_text(
+            f"姓名,手机\n张三,1380000000{i}\n", encoding="utf-8"
+        )
+    (tmp_path / "empty.csv").write_bytes(b"")
+    plain = [(r.path, r.sha256) for r in walk([tmp_path])]
+    ahead = [(r.path, r.sha256) for r in walk([tmp_path], ahead=True)]
+    assert ahead == plain and len(plain) == 4

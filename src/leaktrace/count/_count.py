@@ -20,7 +20,7 @@ import polars as pl
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
 from leaktrace.detect import classify_columns, warm_fast_paths
 from leaktrace.errors import InputError, UsageError
-from leaktrace.ingest import Evidence, Failure, Table, walk
+from leaktrace.ingest import Evidence, Failure, Table, one_ahead, walk
 from leaktrace.law import Policy, load_policy
 from leaktrace.normalize import FIELDS, records, types_of
 from leaktrace.scan import SAMPLE_ROWS
@@ -283,11 +283,21 @@ class Run:
 
     def read(self, root: Path, kind: str | None = None) -> list[int]:
         """Count every evidence file under ``root``; returns their source ids."""
-        ids = []
-        for ev in walk([root], ahead=True):
+        return self.read_all([(root, kind)])[0]
+
+    def read_all(self, roots: Sequence[tuple[Path, str | None]]) -> list[list[int]]:
+        """Count every evidence file under each ``(root, kind)``; the source ids per root.
+
+        The files of all roots form one stream, so the next file is opened and hashed while
+        this one is counted, across roots too.
+        """
+        ids: list[list[int]] = [[] for _ in roots]
+        files = ((i, ev) for i, (root, _) in enumerate(roots) for ev in walk([root]))
+        for i, ev in one_ahead(files):
             if isinstance(ev, Failure):
                 self.errors.append(ev)
                 continue
+            root, kind = roots[i]
             source = len(self.files)
             file = FileCount(
                 path=ev.path,
@@ -306,7 +316,7 @@ class Run:
                 file.failed = True
                 self.errors.append(Failure(path=exc.path or ev.path, reason=exc.reason))
                 continue
-            ids.append(source)
+            ids[i].append(source)
         return ids
 
     def _read_evidence(self, ev: Evidence, file: FileCount, source: int) -> None:
@@ -410,8 +420,7 @@ def count(
             raise UsageError("no such file or folder", str(root))
     exporter = Exporter(export, policy, show_values=show_values) if export else None
     run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress)
-    for root in roots:
-        run.read(root, kind)
+    run.read_all([(root, kind) for root in roots])
     result = CountResult(
         policy=policy,
         key=key,

@@ -22,7 +22,7 @@ from pathlib import Path
 from ._model import FORMATS, Evidence, Failure, Limits, Table
 from ._sniff import canonical_encoding, detect_encoding, sniff_format
 from ._sniff import sha256_file as _sha256_file
-from ._walk import walk
+from ._walk import one_ahead, walk
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
@@ -38,6 +38,7 @@ __all__ = [
     "Table",
     "canonical_encoding",
     "detect_encoding",
+    "one_ahead",
     "sha256_file",
     "sniff_format",
     "walk",

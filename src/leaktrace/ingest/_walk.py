@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from leaktrace.errors import InputError
 
@@ -31,6 +32,8 @@ from ._sql import read_sql
 from ._zip import Budget, TempFile, walk_zip
 
 _DELIMITED = frozenset({"csv", "tsv", "txt"})
+
+T = TypeVar("T")
 
 
 class _Walker:
@@ -158,11 +161,15 @@ def walk(
     if isinstance(paths, str | Path):
         paths = [paths]
     items = walker.paths(paths)
-    yield from _one_ahead(items) if ahead else items
+    yield from one_ahead(items) if ahead else items
 
 
-def _one_ahead(items: Iterator[Evidence | Failure]) -> Iterator[Evidence | Failure]:
-    """The same items, each produced on a worker thread while the previous one is used."""
+def one_ahead(items: Iterator[T]) -> Iterator[T]:
+    """The same items, each produced on a worker thread while the caller uses the previous one.
+
+    Over ``walk`` results, the next file is opened and hashed while this one is read; items
+    must not be None.
+    """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="walk") as pool:
         pending = pool.submit(next, items, None)
         try:

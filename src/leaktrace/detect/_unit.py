@@ -25,7 +25,7 @@ from stdnum.exceptions import (
     ValidationError,
 )
 
-from leaktrace.detect._text import V, apply, fold, fold_series
+from leaktrace.detect._text import V, apply, codes_to_status, fold, fold_series
 from leaktrace.mask import mask as _mask
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "MaskedValue",
     "PIType",
     "ValidationError",
+    "codes_expr",
     "validate_with",
 ]
 
@@ -63,7 +64,8 @@ class PIType:
     needs_header: bool = False
     decode: Callable[[str], dict[str, Any]] | None = None
     fast_status_expr: ExprFn | None = None
-    """Optional regex-free status for cells already in canonical form; ``"?"`` = undecided."""
+    """Optional regex-free status for cells already in canonical form; ``"?"`` = undecided.
+    A unit that has ``fast_codes`` gets it from them (:func:`codes_expr`)."""
     fast_codes: Callable[[pl.Series], np.ndarray] | None = None
     """The same fast path as numpy codes (0 null, 1 undecided, 2 valid, 3 invalid), when it is
     numpy code: callers that check many columns run it in their own thread rather than as a
@@ -140,6 +142,10 @@ class PIType:
     @classmethod
     def from_module(cls, type_id: str, module: ModuleType, row: dict[str, Any]) -> PIType:
         """Build the catalogue entry for a unit module and its line in ``catalogue.toml``."""
+        fast_codes = getattr(module, "fast_codes", None)
+        fast_status_expr = getattr(module, "fast_status_expr", None)
+        if fast_status_expr is None and fast_codes is not None:
+            fast_status_expr = codes_expr(fast_codes)
         return cls(
             id=type_id,
             label=str(row.get("label", type_id)),
@@ -150,10 +156,19 @@ class PIType:
             span=bool(row.get("span", False)),
             needs_header=bool(row.get("needs_header", False)),
             decode=getattr(module, "decode", None),
-            fast_status_expr=getattr(module, "fast_status_expr", None),
-            fast_codes=getattr(module, "fast_codes", None),
+            fast_status_expr=fast_status_expr,
+            fast_codes=fast_codes,
             tidy_expr=getattr(module, "tidy_expr", None),
         )
+
+
+def codes_expr(fast_codes: Callable[[pl.Series], np.ndarray]) -> ExprFn:
+    """A fast path given as numpy codes, as a status expression (``"?"`` where undecided)."""
+
+    def status(s: pl.Series) -> pl.Series:
+        return codes_to_status(s, fast_codes(s))
+
+    return lambda v: v.map_batches(status, return_dtype=pl.String, is_elementwise=True)
 
 
 def validate_with(value: str, status_expr: ExprFn, normalise_expr: ExprFn, what: str) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from leaktrace.detect._bytes import UNDECIDED, VALID, code_point_table, compiled, decode, run
-from leaktrace.detect._text import codes_to_status, valid_invalid
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
 _STRUCTURE_WORDS = (
@@ -55,16 +55,6 @@ def _valid(c: pl.Expr) -> pl.Expr:
 _PLAIN_RANGES = [(0x00, 0x08), (0x0E, 0x1F), (0x21, 0x29), (0x2B, 0x7F), (0x3400, 0x4DBF), _HAN]
 """ASCII other than whitespace and ``*``, or a unified ideograph: text made of these is plain
 (NFKC leaves it as it is), so a fast-valid address needs no cleaning downstream."""
-
-
-def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """ "valid" for the common case, a clean address with a division and structure; "?" else."""
-    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
-
-
-def fast_status_series(s: pl.Series) -> pl.Series:
-    """:func:`fast_codes` as status strings."""
-    return codes_to_status(s, fast_codes(s))
 
 
 def fast_codes(s: pl.Series) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from leaktrace.detect._data import bank_bins
-from leaktrace.detect._text import codes_to_status, fixed_width, valid_invalid
+from leaktrace.detect._text import fixed_width, valid_invalid
 from leaktrace.detect._unit import InvalidChecksum, validate_with
 
 _SHAPE = r"^[345869]\d{14,18}$"
@@ -55,18 +55,9 @@ def _luhn_series(s: pl.Series) -> pl.Series:
     return pl.select(pl.when(n.is_null()).then(None).otherwise(ok)).to_series().alias(s.name)
 
 
-def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """Status of plain 15-19 digit numbers (Luhn on their digits); ``"?"`` for other forms."""
-    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
-
-
-def fast_status_series(s: pl.Series) -> pl.Series:
-    """Plain card numbers checked on their digit matrix, one matrix per length."""
-    return codes_to_status(s, fast_codes(s))
-
-
 def fast_codes(s: pl.Series) -> np.ndarray:
-    """:func:`fast_status_series` as numpy codes (see ``detect._text.codes_to_status``)."""
+    """Plain 15-19 digit numbers, one digit matrix per length: valid when the Luhn check holds,
+    else invalid; every other form undecided (codes as in ``detect._bytes``)."""
     codes = s.is_not_null().to_numpy().astype(np.uint8)
     lengths = s.str.len_bytes()
     for width in range(15, 20):

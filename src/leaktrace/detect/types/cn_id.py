@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from leaktrace.detect._data import counties
-from leaktrace.detect._text import codes_to_status, compact, fixed_width, valid_invalid
+from leaktrace.detect._text import compact, fixed_width, valid_invalid
 from leaktrace.detect._unit import (
     InvalidChecksum,
     InvalidComponent,
@@ -151,14 +151,9 @@ def _with_checks(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def fast_status_series(s: pl.Series) -> pl.Series:
-    """Plain 18-character IDs checked on their digit matrix, Excel numbers called invalid;
-    ``"?"`` for every other form."""
-    return codes_to_status(s, fast_codes(s))
-
-
 def fast_codes(s: pl.Series) -> np.ndarray:
-    """:func:`fast_status_series` as numpy codes (see ``detect._text.codes_to_status``).
+    """Plain 18-character IDs checked on their digits, Excel numbers called invalid, every other
+    form undecided (codes as in ``detect._bytes``).
 
     The same tests as ``_with_checks`` (region, date, check character; ``shaped18`` for
     invalid), as arithmetic on the cells' bytes: one pass instead of three parses.
@@ -286,11 +281,6 @@ def tidy_expr(v: pl.Expr) -> pl.Expr:
     """``110105 19491231 002x`` -> ``11010519491231002X``, by literal replacements."""
     bare = v.str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
     return bare.str.replace_all("x", "X", literal=True)
-
-
-def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """Status of plain 18-character IDs and Excel numbers by arithmetic; ``"?"`` for the rest."""
-    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
 
 
 def _status_series(s: pl.Series) -> pl.Series:

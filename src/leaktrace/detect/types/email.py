@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from leaktrace.detect._bytes import UNDECIDED, VALID, code_point_table, compiled, run
-from leaktrace.detect._text import codes_to_status, valid_invalid
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
 _VALID = r"^[a-z0-9][a-z0-9._%+\-]*@(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,}$"
@@ -32,23 +32,13 @@ def _valid(c: pl.Expr) -> pl.Expr:
     return c.str.contains(_VALID).fill_null(False) & ~c.str.contains(r"\.\.").fill_null(False)
 
 
-def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """ "valid" for a clean lower-case address; "?" for everything else.
+def fast_codes(s: pl.Series) -> np.ndarray:
+    """Cells ``_valid`` accepts as written: valid; everything else undecided (codes as in
+    ``detect._bytes``).
 
     A cell ``_VALID`` matches as it stands has no spaces, capitals or asterisks: it is already
     compact and cannot be masked, so ``status_expr`` reduces to ``_valid`` for it.
     """
-    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
-
-
-def fast_status_series(s: pl.Series) -> pl.Series:
-    """:func:`fast_codes` as status strings."""
-    return codes_to_status(s, fast_codes(s))
-
-
-def fast_codes(s: pl.Series) -> np.ndarray:
-    """Cells ``_valid`` accepts as written: valid; everything else undecided (codes as in
-    ``detect._bytes``)."""
     return run(_plain_email, s, *_email_tables())
 
 

@@ -20,7 +20,7 @@ import polars as pl
 
 from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
 from leaktrace.detect._data import mobile_segments
-from leaktrace.detect._text import codes_to_status, valid_invalid
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
 
@@ -48,16 +48,6 @@ def tidy_expr(v: pl.Expr) -> pl.Expr:
     """``138-1234-5678``, ``+86 138 1234 5678`` -> eleven digits, by literal replacements."""
     bare = v.str.replace_all("-", "", literal=True).str.replace_all(" ", "", literal=True)
     return bare.str.strip_prefix("+86")
-
-
-def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """Status of plain eleven-digit numbers by their segment; ``"?"`` for other forms."""
-    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
-
-
-def fast_status_series(s: pl.Series) -> pl.Series:
-    """:func:`fast_codes` as status strings."""
-    return codes_to_status(s, fast_codes(s))
 
 
 def fast_codes(s: pl.Series) -> np.ndarray:

@@ -22,7 +22,7 @@ import polars as pl
 
 from leaktrace.detect._bytes import UNDECIDED, VALID, code_point_table, compiled, decode, run
 from leaktrace.detect._data import surnames
-from leaktrace.detect._text import codes_to_status, valid_invalid
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
 _HAN_RANGE = (0x4E00, 0x9FFF)
@@ -63,24 +63,14 @@ def _valid(c: pl.Expr) -> pl.Expr:
     return named.fill_null(False)
 
 
-def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """ "valid" for the common case, two to four Han characters with a known surname; "?" else.
+def fast_codes(s: pl.Series) -> np.ndarray:
+    """Two to four Han characters, none of them 某, the last not one a place name ends in, opening
+    with a known single or compound surname: valid; everything else undecided (codes as in
+    ``detect._bytes``).
 
     Such a cell has no spaces to compact and no mask characters, so ``status_expr`` would call it
     valid too; everything else goes through the full pipeline.
     """
-    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
-
-
-def fast_status_series(s: pl.Series) -> pl.Series:
-    """:func:`fast_codes` as status strings."""
-    return codes_to_status(s, fast_codes(s))
-
-
-def fast_codes(s: pl.Series) -> np.ndarray:
-    """Two to four Han characters, none of them 某, the last not one a place name ends in, opening
-    with a known single or compound surname: valid; everything else undecided (codes as in
-    ``detect._bytes``)."""
     return run(_plain_name, s, *_name_tables())
 
 

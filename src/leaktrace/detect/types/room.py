@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from leaktrace.detect._bytes import UNDECIDED, VALID, compiled, run
-from leaktrace.detect._text import codes_to_status, valid_invalid
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
 _BUILDING_WORDS = ("幢", "栋", "号楼", "座", "楼")
@@ -47,16 +47,6 @@ _STRUCTURED = "|".join(_STRUCTURED_WORDS) + r"|^\d{3,4}$"
 def _valid(c: pl.Expr) -> pl.Expr:
     structured = c.str.contains(_STRUCTURED)
     return (c.str.contains(_VALID) & structured).fill_null(False)
-
-
-def fast_status_expr(v: pl.Expr) -> pl.Expr:
-    """ "valid" for a clean, well-formed room (``3幢2单元1201室``, ``3-2-1201``); "?" else."""
-    return v.map_batches(fast_status_series, return_dtype=pl.String, is_elementwise=True)
-
-
-def fast_status_series(s: pl.Series) -> pl.Series:
-    """:func:`fast_codes` as status strings."""
-    return codes_to_status(s, fast_codes(s))
 
 
 def fast_codes(s: pl.Series) -> np.ndarray:

@@ -33,6 +33,10 @@ compiled = numba.njit(nogil=True, cache=True)
 """How every kernel is compiled: no Python objects, the GIL released, the machine code cached
 next to the source so only the first run pays for compiling."""
 
+inlined = numba.njit(nogil=True, cache=True, inline="always")
+"""How a kernel's small helpers are compiled: into the kernel, as a call to a compiled function
+that takes an array costs more than such a helper does."""
+
 
 def utf8_buffers(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """The cells' end offsets (int64, ``len(s) + 1``) and their UTF-8 bytes, without copies

@@ -16,11 +16,18 @@ from __future__ import annotations
 
 from functools import cache
 
-import numba
 import numpy as np
 import polars as pl
 
-from leaktrace.detect._bytes import UNDECIDED, VALID, code_point_table, compiled, decode, run
+from leaktrace.detect._bytes import (
+    UNDECIDED,
+    VALID,
+    code_point_table,
+    compiled,
+    decode,
+    inlined,
+    run,
+)
 from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
@@ -67,10 +74,6 @@ def fast_codes(s: pl.Series) -> np.ndarray:
     """
     return run(_plain_address, s, *_tables())
 
-
-_inlined = numba.njit(nogil=True, cache=True, inline="always")
-"""How the kernel's helpers are compiled: into the kernel, as a call to a compiled function that
-takes an array costs more than these helpers do."""
 
 _PLAIN, _IS_HAN = 1, 2
 """Bits of the character table: plain, and Han (what ``_DIVISION`` counts before its word)."""
@@ -147,7 +150,7 @@ def _plain_address(
         out[row] = VALID if rest >= 0 and 6 <= chars + rest <= 120 else UNDECIDED
 
 
-@_inlined
+@inlined
 def _plain_chars(
     text: np.ndarray, i: int, end: int, kind: np.ndarray, plain_leads: np.ndarray
 ) -> int:
@@ -171,7 +174,7 @@ def _plain_chars(
     return chars
 
 
-@_inlined
+@inlined
 def _ends_word(
     words: np.ndarray, rows: int, kind: np.ndarray, before: int, c1: int, c2: int, c3: int
 ) -> bool:

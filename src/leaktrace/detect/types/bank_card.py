@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import INVALID, VALID
 from leaktrace.detect._data import bank_bins
 from leaktrace.detect._text import fixed_width, valid_invalid
 from leaktrace.detect._unit import InvalidChecksum, validate_with
@@ -101,7 +102,7 @@ _ZEROS, _THREES, _SIXES, _HIGH = 0x30 * _ONES, 0x03 * _ONES, 0x06 * _ONES, 0xF0 
 _EVEN = 0x00FF_00FF_00FF_00FF  # lanes 0, 2, 4, 6: second, fourth, ... digit from the right
 _EVEN_ONES = _EVEN & _ONES
 _FIRST = np.isin(np.arange(256), np.frombuffer(b"345689", dtype=np.uint8))
-_LUHN = np.where(np.arange(256) % 10 == 0, 2, 3).astype(np.uint8)  # code by Luhn sum
+_LUHN = np.where(np.arange(256) % 10 == 0, VALID, INVALID).astype(np.uint8)  # code by Luhn sum
 
 
 def _valid(c: pl.Expr) -> pl.Expr:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import INVALID, UNDECIDED
 from leaktrace.detect._data import counties
 from leaktrace.detect._text import compact, fixed_width, valid_invalid
 from leaktrace.detect._unit import (
@@ -167,10 +168,10 @@ def fast_codes(s: pl.Series) -> np.ndarray:
         found[first : first + _BLOCK] = _codes18(text[first : first + _BLOCK], born_by)
     codes[rows] = found
     # an ID Excel turned into a number (3.30182E+17) is invalid as it stands
-    rest = (codes == 1).nonzero()[0]
+    rest = (codes == UNDECIDED).nonzero()[0]
     if rest.size:
         excel = s.gather(rest).str.contains(_EXCEL).fill_null(False).to_numpy()
-        codes[rest[excel]] = 3
+        codes[rest[excel]] = INVALID
     return codes
 
 

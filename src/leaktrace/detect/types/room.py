@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from functools import cache
 
-import numba
 import numpy as np
 import polars as pl
 
-from leaktrace.detect._bytes import UNDECIDED, VALID, compiled, run
+from leaktrace.detect._bytes import UNDECIDED, VALID, compiled, inlined, run
 from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
@@ -76,11 +75,6 @@ def _words(words: tuple[str, ...]) -> np.ndarray:
     return table
 
 
-_inlined = numba.njit(nogil=True, cache=True, inline="always")
-"""How the kernel's helpers are compiled: into the kernel, as a call to a compiled function that
-takes an array costs more than these helpers do."""
-
-
 @compiled
 def _plain_room(
     ends: np.ndarray,
@@ -96,7 +90,7 @@ def _plain_room(
         out[row] = VALID if valid else UNDECIDED
 
 
-@_inlined
+@inlined
 def _is_plain_room(
     text: np.ndarray, i: int, end: int, building: np.ndarray, unit: np.ndarray, room: np.ndarray
 ) -> bool:
@@ -133,7 +127,7 @@ def _is_plain_room(
     return word >= 0 and i + room[word, 0] == end and (structured or room[word, 1] == 1)
 
 
-@_inlined
+@inlined
 def _is_dashed(text: np.ndarray, i: int, end: int) -> bool:
     r"""``^\d{1,3}-\d{1,2}-\d{2,5}$`` or ``^\d{1,3}-\d{3,5}$`` with ASCII digits."""
     n = _digits(text, i, end)
@@ -151,7 +145,7 @@ def _is_dashed(text: np.ndarray, i: int, end: int) -> bool:
     return i + n == end and 2 <= n <= 5
 
 
-@_inlined
+@inlined
 def _digits(text: np.ndarray, i: int, end: int) -> int:
     """How many ASCII digits run from byte ``i``."""
     n = 0
@@ -160,7 +154,7 @@ def _digits(text: np.ndarray, i: int, end: int) -> int:
     return n
 
 
-@_inlined
+@inlined
 def _word_at(text: np.ndarray, i: int, end: int, words: np.ndarray) -> int:
     """The row of ``words`` spelt at byte ``i``, or -1."""
     for row in range(words.shape[0]):

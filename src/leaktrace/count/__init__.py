@@ -34,8 +34,10 @@ from leaktrace.count._count import (
     CountResult,
     FileCount,
     KeyRule,
+    check_key,
     count,
     item_rows,
+    policy_for,
 )
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
 
@@ -57,9 +59,11 @@ __all__ = [
     "Tally",
     "Transfer",
     "assess_case",
+    "check_key",
     "count",
     "count_case",
     "item_rows",
     "load_case",
+    "policy_for",
     "tally",
 ]

@@ -268,8 +268,7 @@ class Run:
         progress: Progress | None = None,
         workdir: Path | None = None,
     ) -> None:
-        if key not in KEY_RULES:
-            raise UsageError(f"key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+        check_key(key)
         self.policy = policy
         self.key = key
         self.values = tuple(values)
@@ -411,9 +410,7 @@ def count(
     """
     from leaktrace.count._export import Exporter
 
-    policy = policy if policy is not None else load_policy()
-    if kind is not None and kind not in policy.kinds:
-        raise UsageError(f"unknown dataset kind {kind!r} (known: {', '.join(policy.kinds)})")
+    policy = policy_for(policy, kind)
     roots = list(paths)
     for root in roots:
         if not root.exists():
@@ -440,6 +437,21 @@ def count(
     return result
 
 
+def check_key(key: str) -> None:
+    """Refuse a duplicate rule that is not one of :data:`KEY_RULES`."""
+    if key not in KEY_RULES:
+        raise UsageError(f"key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+
+
+def policy_for(policy: Policy | None, kind: str | None) -> Policy:
+    """The policy a count runs under (the default one unless given), refusing an unknown
+    dataset ``kind``; every engine checks its arguments with this and :func:`check_key`."""
+    policy = policy if policy is not None else load_policy()
+    if kind is not None and kind not in policy.kinds:
+        raise UsageError(f"unknown dataset kind {kind!r} (known: {', '.join(policy.kinds)})")
+    return policy
+
+
 def _fields_seen(files: list[FileCount]) -> list[str]:
     seen = 0
     for f in files:
@@ -460,6 +472,8 @@ __all__ = [
     "FileCount",
     "KeyRule",
     "Run",
+    "check_key",
     "count",
     "item_rows",
+    "policy_for",
 ]

@@ -31,12 +31,20 @@ from typing import TYPE_CHECKING, Any
 
 from leaktrace.chain import MATCH_KEYS, MatchKey, MatchResult
 from leaktrace.chain._match import MIN_CONTAINMENT, TOP, ListMatch
-from leaktrace.count import KEY_RULES, Categoriser, CountResult, FileCount, KeyRule, Tally
+from leaktrace.count import (
+    Categoriser,
+    CountResult,
+    FileCount,
+    KeyRule,
+    Tally,
+    check_key,
+    policy_for,
+)
 from leaktrace.engine import _tasks as tasks
 from leaktrace.engine._plan import SPLIT_BYTES, Entry, Plan, Planner, is_remote
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Failure
-from leaktrace.law import Policy, load_policy
+from leaktrace.law import Policy
 from leaktrace.mask import mask
 from leaktrace.scan import ColumnResult, FileResult, Progress, ScanResult, TableResult
 
@@ -160,11 +168,8 @@ class SparkEngine:
         """
         if export is not None:
             raise UsageError("--export is not available with the Spark engine; count locally")
-        if key not in KEY_RULES:
-            raise UsageError(f"key must be one of {', '.join(KEY_RULES)}, not {key!r}")
-        policy = policy if policy is not None else load_policy()
-        if kind is not None and kind not in policy.kinds:
-            raise UsageError(f"unknown dataset kind {kind!r} (known: {', '.join(policy.kinds)})")
+        check_key(key)
+        policy = policy_for(policy, kind)
         roots = [str(p) for p in paths]
         for root in roots:
             if not is_remote(root) and not Path(root).exists():

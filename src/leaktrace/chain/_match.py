@@ -15,7 +15,7 @@ the seized list: a list cut from a source has containment near 1 and reverse its
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -308,6 +308,22 @@ MAX_COVER = 4
 """Sources named at most in a seized list's cover."""
 
 
+def cover_field(
+    i: int, lists: Sequence[KeyedList], shared: Mapping[int, np.ndarray]
+) -> tuple[list[int], int] | None:
+    """Where list ``i``'s cover is sought: the candidates (``--sources`` when there are any, else
+    the other lists) and the key field the list shares most with them; None when there is none.
+    Both engines' covers start here, so they choose alike."""
+    pool = [j for j, b in enumerate(lists) if j != i and b.role == "source"]
+    pool = pool or [j for j in range(len(lists)) if j != i]
+    if not pool or not shared:
+        return None
+    f = max(shared, key=lambda f: (sum(int(shared[f][i, j]) for j in pool), -f))
+    if f not in lists[i].fields:
+        return None
+    return pool, f
+
+
 def _cover(
     i: int, lists: list[KeyedList], shared: dict[int, np.ndarray], min_share: float
 ) -> list[tuple[str, float, float]]:
@@ -317,15 +333,11 @@ def _cover(
     seized list shares most with them. Stops when the next one would add less than
     ``min_share`` of the list, or after MAX_COVER.
     """
-    a = lists[i]
-    pool = [j for j, b in enumerate(lists) if j != i and b.role == "source"]
-    pool = pool or [j for j in range(len(lists)) if j != i]
-    if not pool or not shared:
+    found = cover_field(i, lists, shared)
+    if found is None:
         return []
-    f = max(shared, key=lambda f: (sum(int(shared[f][i, j]) for j in pool), -f))
-    if f not in a.fields:
-        return []
-    keys = a.fields[f].keys
+    pool, f = found
+    keys = lists[i].fields[f].keys
     held = {  # a list sharing less than min_share can never add that much
         j: np.isin(keys, lists[j].fields[f].keys, assume_unique=True)
         for j in pool

@@ -20,7 +20,13 @@ import polars as pl
 import pyarrow as pa
 
 from leaktrace.chain._keys import KEY_FIELDS, FieldKeys, KeyedList, MatchKey, key_rows
-from leaktrace.chain._match import MAX_COVER, TOP_ESTATES, Candidate, ranked_candidates
+from leaktrace.chain._match import (
+    MAX_COVER,
+    TOP_ESTATES,
+    Candidate,
+    cover_field,
+    ranked_candidates,
+)
 from leaktrace.engine._tasks import TablePlan, Work, _batch, _frame_batch
 
 KEY, ROWS, ERROR = 0, 1, 4
@@ -159,15 +165,11 @@ def cover(
 ) -> list[tuple[str, float, float]]:
     """As the local cover, on counts of keys per set of lists holding them."""
     shared = agg.shared
-    a = lists[i]
-    pool = [j for j, b in enumerate(lists) if j != i and b.role == "source"]
-    pool = pool or [j for j in range(len(lists)) if j != i]
-    if not pool or not shared:
+    found = cover_field(i, lists, shared)
+    if found is None:
         return []
-    f = max(shared, key=lambda f: (sum(int(shared[f][i, j]) for j in pool), -f))
-    if f not in a.fields:
-        return []
-    total = a.size(f)
+    pool, f = found
+    total = lists[i].size(f)
     held = {
         j for j in pool if shared[f][i, j] >= max(1.0, min_share * total) and f in lists[j].fields
     }

@@ -214,10 +214,10 @@ def _count(case: Case, roots: list[Path], policy: Policy, rows: Rows | None) -> 
     """Art. 11 counts over all the evidence together, each file with its declared kind."""
     kinds = {(case.dir / e.path).resolve(): e.kind for e in case.evidence}
     run = Run(policy, progress=rows)
+    files: list[Path] = []
     for root in roots:
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-        for file in files:
-            run.read(file, kinds.get(file.resolve()))
+        files += sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    run.read_all([(file, kinds.get(file.resolve())) for file in files])
     result = CountResult(
         policy=policy,
         key="person",

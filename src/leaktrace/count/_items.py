@@ -14,6 +14,7 @@ per source) and spills them to Parquet files partitioned by ``key``: every ``(ca
 in exactly one partition, so each partition is aggregated alone and memory is bounded by one
 partition, not by the case. :func:`tally` aggregates a partition with one group-by per
 ``(cat, key)``, carrying the set of its sources as a bitmask.
+
 A Spark engine runs the same aggregations as group-bys over the same rows.
 """
 
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
+from leaktrace.count._combos import MAX_SOURCES, combos
 
 ITEM_SCHEMA: dict[str, pl.DataType] = {
     "cat": pl.UInt8(),
@@ -196,11 +199,20 @@ def tally(
     enough for Art. 11: items one buyer received, items obtained and never sold, and so on.
     ``each`` is called with every partition too (the export writes items as they come).
     """
-    out = Tally()
+    out = _empty_tally(groups or {})
     for part in partitions:
         _tally_part(part, groups or {}, out)
         if each is not None:
             each(part)
+    return out
+
+
+def _empty_tally(groups: Mapping[str, object]) -> Tally:
+    """A tally with every group present, so a group with no items reports zero."""
+    out = Tally()
+    for name in groups:
+        out.groups[name] = Counter()
+        out.group_bare[name] = Counter()
     return out
 
 
@@ -214,18 +226,22 @@ def _tally_part(
     Items that share a category, a set of sources and ``bare`` count alike in every figure, and
     there are few such combinations, so the figures are sums over them.
     """
-    for name in groups:
-        out.groups.setdefault(name, Counter())
-        out.group_bare.setdefault(name, Counter())
     if not part.height:
         return
-    many = part.get_column("source").max() >= _MASK_BITS  # type: ignore[operator]
+    many = bool(part.get_column("source").max() >= MAX_SOURCES)  # type: ignore[operator]
+    sigs = group_by_combos(part, many=many) if many else combos(part)
+    _add_combos(sigs, many=many, groups=groups, out=out)
+
+
+def group_by_combos(part: pl.DataFrame, *, many: bool = False) -> pl.DataFrame:
+    """:func:`~leaktrace.count._combos.combos` as two Polars group-bys, for any number of
+    sources: ``sources`` is a bitmask, or with ``many`` the sorted list of source ids."""
     sources = (
         pl.col("source").unique().sort()
         if many
         else pl.lit(2, pl.UInt64).pow(pl.col("source")).cast(pl.UInt64).bitwise_or()
     )
-    combos = (
+    return (
         part.lazy()
         .group_by("cat", "key")
         .agg(sources.alias("sources"), pl.col("bare").all())
@@ -233,9 +249,20 @@ def _tally_part(
         .len()
         .collect()
     )
+
+
+def _add_combos(
+    combos: pl.DataFrame,
+    *,
+    many: bool,
+    groups: Mapping[str, tuple[Sequence[int], Sequence[int]]],
+    out: Tally,
+) -> None:
+    """Add the figures of items counted per ``(cat, sources, bare)`` (``len`` items each;
+    ``sources`` a bitmask, or a sorted list when ``many``)."""
     chosen = {name: (set(include), set(exclude)) for name, (include, exclude) in groups.items()}
     for cat, sig, bare, n in combos.iter_rows():
-        seen = sorted(sig) if many else [s for s in range(_MASK_BITS) if sig >> s & 1]
+        seen = sorted(sig) if many else [s for s in range(MAX_SOURCES) if sig >> s & 1]
         out.items[cat] += n
         if bare:
             out.bare[cat] += n
@@ -248,7 +275,3 @@ def _tally_part(
                 out.groups[name][cat] += n
                 if bare:
                     out.group_bare[name][cat] += n
-
-
-_MASK_BITS = 64
-"""Sources a bitmask can hold; past that the set of sources is a list."""

@@ -85,14 +85,10 @@ def item_rows(
     """The item rows of a batch of valid records (a pure batch function).
 
     ``categories`` is :meth:`Categoriser.table` for the batch's masks. Records of no category
-    are dropped (they are counted as unidentified by the caller).
+    are dropped (they are counted as unidentified by the caller). The rows come in no particular
+    order: every use of them is a set operation.
     """
     key_column = "person_key" if key == "person" else "content_key"
-    rows = (
-        recs.filter(pl.col("status") == "valid")
-        .join(categories.select("types", "cat", "bare"), on="types", how="left")
-        .filter(pl.col("cat") != NO_CATEGORY)
-    )
     cols = [
         pl.col("cat"),
         pl.col(key_column).alias("key"),
@@ -105,7 +101,16 @@ def item_rows(
             pl.col("types").bitwise_count_ones().cast(pl.UInt8).alias("fields"),
             pl.col("row"),
         ]
-    return rows.select(cols).cast(ITEM_SCHEMA)  # type: ignore[arg-type]
+    # lazily, so only the columns kept are filtered and joined
+    rows = (
+        recs.lazy()
+        .filter(pl.col("status") == "valid")
+        .join(categories.lazy().select("types", "cat", "bare"), on="types", how="left")
+        .filter(pl.col("cat") != NO_CATEGORY)
+        .select(cols)
+        .collect()
+    )
+    return rows.cast(ITEM_SCHEMA)  # type: ignore[arg-type]
 
 
 @dataclass

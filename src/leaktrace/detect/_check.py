@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import VALID as CODE_VALID
 from leaktrace.detect._catalogue import CATALOGUE
 from leaktrace.detect._unit import PIType
 
@@ -52,7 +53,6 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
         pl.col(name).cast(pl.String).alias(f"_r{i}") for i, (name, _) in enumerate(columns)
     )
     units = [CATALOGUE[type_id] for _, type_id in columns]
-    numpy = {i: unit.fast_codes for i, unit in enumerate(units) if unit.fast_codes is not None}
     # The expression fast paths run as one Polars query and each compiled or numpy fast path
     # on its own, side by side on the pool's threads: Polars and the kernels release the GIL,
     # and as callbacks inside the query the kernels would queue for it.
@@ -63,23 +63,39 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
             {
                 i: _fast_rank(pl.col(f"_r{i}"), unit)
                 for i, unit in enumerate(units)
-                if i not in numpy
+                if unit.fast_codes is None
             },
         )
-        codes = {i: pool.submit(fast, frame.get_column(f"_r{i}")) for i, fast in numpy.items()}
-        ranks = {i: pl.lit(pl.Series(_CODE_RANK[c.result()])) for i, c in codes.items()}
-        settled = pl.concat([exprs.result(), _settle(frame, ranks)], how="horizontal")
+        numpy = {
+            i: pool.submit(_fast_checked, frame.get_column(f"_r{i}"), unit)
+            for i, unit in enumerate(units)
+            if unit.fast_codes is not None
+        }
+        settled = exprs.result()
     out = []
     for i, (name, type_id) in enumerate(columns):
-        raw, rank = frame.get_column(f"_r{i}"), settled.get_column(f"_k{i}")
-        fast, value = settled.get_column(f"_f{i}"), settled.get_column(f"_v{i}")
-        undecided = (rank == _UNDECIDED).arg_true()
-        if undecided.len():
+        if i in numpy:
+            rank, value, fast = numpy[i].result()
+        else:
+            rank, value, fast = (settled.get_column(f"_{c}{i}") for c in "kvf")
+        undecided = np.flatnonzero(rank.to_numpy() == _UNDECIDED)
+        if undecided.size:
+            raw = frame.get_column(f"_r{i}")
             sub_rank, sub_value = _full(raw.gather(undecided), type_id)
             rank = rank.scatter(undecided, sub_rank)
             value = value.scatter(undecided, sub_value)
         out.append(Checked(rank.alias(name), value.alias(name), fast.alias(name)))
     return out
+
+
+def _fast_checked(raw: pl.Series, unit: PIType) -> Checked:
+    """A numpy or compiled fast path's ranks, :data:`_UNDECIDED` where it has no answer, each
+    fast-valid cell being its own value."""
+    assert unit.fast_codes is not None
+    codes = unit.fast_codes(raw)
+    fast = pl.Series(codes == CODE_VALID)
+    value = pl.select(pl.when(fast).then(raw)).to_series()
+    return Checked(pl.Series(_CODE_RANK.take(codes)), value, fast)
 
 
 def _settle(frame: pl.DataFrame, ranks: dict[int, pl.Expr]) -> pl.DataFrame:

@@ -312,7 +312,8 @@ def _reasons(
         return out
     order = [t for t in (*IDENTIFIERS, "name") if t in types]
     order += [t for t in types if t not in order]
-    part = scratch.with_columns(_rank=row_rank).filter(excluded)
+    needed = [name for c in columns for name in (c.raw, c.rank)]
+    part = scratch.select(*needed, _rank=row_rank).filter(excluded)
     chain: list[pl.Expr] = []
     for type_id in order:
         label = CATALOGUE[type_id].label

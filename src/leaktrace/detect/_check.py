@@ -4,9 +4,10 @@
 that needs both for several columns (``normalize.records``) would validate every cell twice and
 one column at a time; :func:`check_columns` runs every unit's fast path for all columns at once
 (the compiled and numpy ones each on a worker thread, the remaining expression ones in one lazy
-query; all release the GIL), then sends only the cells the fast paths leave undecided (``"?"``)
-through the full pipeline, normalising them first and asking for a status only where no valid
-value came out.
+query; all release the GIL), retries the cells a numpy fast path leaves undecided once tidied
+(``tidy_expr``, the second tier of ``PIType.normalise``), then sends only the cells still
+undecided through the full pipeline, normalising them first and asking for a status only where
+no valid value came out.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from typing import NamedTuple
 import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import UNDECIDED as CODE_UNDECIDED
 from leaktrace.detect._bytes import VALID as CODE_VALID
 from leaktrace.detect._catalogue import CATALOGUE
+from leaktrace.detect._text import V, apply
 from leaktrace.detect._unit import PIType
 
 RANK: dict[str, int] = {"valid": 3, "invalid": 2, "masked": 1}
@@ -54,8 +57,8 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
     )
     units = [CATALOGUE[type_id] for _, type_id in columns]
     # The expression fast paths run as one Polars query and each compiled or numpy fast path
-    # on its own, side by side on the pool's threads: Polars and the kernels release the GIL,
-    # and as callbacks inside the query the kernels would queue for it.
+    # (and its tidy tier) on its own, side by side on the pool's threads: Polars and the
+    # kernels release the GIL, and as callbacks inside the query the kernels would queue for it.
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         exprs = pool.submit(
             _settle,
@@ -89,13 +92,26 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
 
 
 def _fast_checked(raw: pl.Series, unit: PIType) -> Checked:
-    """A numpy or compiled fast path's ranks, :data:`_UNDECIDED` where it has no answer, each
-    fast-valid cell being its own value."""
+    """A numpy or compiled fast path's ranks (:data:`_UNDECIDED` where it has no answer), and
+    for a unit with a ``tidy_expr`` the second tier of ``PIType.normalise``: the undecided
+    cells tidied and checked again, a cell now valid taking its tidied text as its value.
+
+    A tidied cell the fast path does not call valid stays undecided: ``normalise`` sends it on
+    to the full pipeline too.
+    """
     assert unit.fast_codes is not None
     codes = unit.fast_codes(raw)
+    rank = _CODE_RANK.take(codes)
     fast = pl.Series(codes == CODE_VALID)
     value = pl.select(pl.when(fast).then(raw)).to_series()
-    return Checked(pl.Series(_CODE_RANK.take(codes)), value, fast)
+    undecided = codes == CODE_UNDECIDED
+    if unit.tidy_expr is not None and undecided.any():
+        tidied = apply(raw.filter(pl.Series(undecided)), unit.tidy_expr(V))
+        valid = unit.fast_codes(tidied) == CODE_VALID
+        rows = np.flatnonzero(undecided)[valid]
+        rank[rows] = VALID
+        value = value.scatter(rows, tidied.filter(pl.Series(valid)))
+    return Checked(pl.Series(rank), value, fast)
 
 
 def _settle(frame: pl.DataFrame, ranks: dict[int, pl.Expr]) -> pl.DataFrame:

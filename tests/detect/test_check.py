@@ -1,0 +1,101 @@
+"""``check_columns`` gives every cell the status and value the unit's own verbs give."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from leaktrace.detect import CATALOGUE, RANK, check_columns
+from leaktrace.synth import residents
+
+DIGIT_TYPES = ("mobile", "cn_id", "bank_card")
+
+_FULL_WIDTH = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in "0123456789Xx+-"})
+
+
+def _written_forms(value: str) -> list[str]:
+    """How people and spreadsheets write an identifier: hyphens and spaces in several places,
+    a country code, full-width characters, masks, a changed segment or date, a cut-off first
+    generation ID, a lower-case x, odd whitespace, and Excel's number forms."""
+    head, mid, tail = value[:3], value[3:7], value[7:]
+    forms = [
+        value,
+        f"{head}-{mid}-{tail}",
+        f"{head} {mid} {tail}",
+        f"{head}-{mid} {tail}",
+        f"{head}--{mid}{tail}",
+        f"-{value}",
+        f"{value}-",
+        f" {value} ",
+        f"{head}\t{mid}{tail}",
+        f"{head}\u3000{mid}{tail}",
+        f"{head}({mid}){tail}",
+        f"+86 {value}",
+        f"+86{value}",
+        f"+86-{head}-{mid}-{tail}",
+        f"0086{value}",
+        f"86{value}",
+        f"+86+86{value}",
+        value.translate(_FULL_WIDTH),
+        f"{head}-{mid}-{tail}".translate(_FULL_WIDTH),
+        f"{head}****{tail}",
+        f"{head}-****-{tail}",
+        f"+86 {head}****{tail}",
+        f"{value[:6]}********{value[14:]}",
+        f"154{value[3:]}",
+        f"120-{value[3:7]}-{value[7:]}",
+        f"{value[:6]}-{value[6:14]}-{value[14:]}",
+        f"{value[:6]} {value[6:14]} {value[14:]}",
+        value[:6] + value[8:17],  # an 18-digit ID as its 15-digit first generation
+        f"{value[:6]}-{value[8:17]}",
+        value[:10] + "1301" + value[14:],
+        value[:-1] + "x",
+        value[:-1] + "X",
+        f"{value[:-1]}-x",
+        value + value[-1],
+        value[:-1],
+        f"{value[0]}.{value[1:6]}E+{len(value) - 1}",
+        f"{value[0]}.{value[1:6]}e+{len(value) - 1}",
+        f"{value[0]}.{value[1:6]}E{len(value) - 1}",
+    ]
+    return forms
+
+
+@pytest.fixture(scope="module")
+def written() -> pl.DataFrame:
+    """Every written form of mobiles, IDs and bank cards, the same cells in a column of each
+    of those types, so each type also meets the others' forms."""
+    people = residents(120, seed=53)
+    values = [v for t in DIGIT_TYPES for v in people.get_column(t).drop_nulls().to_list()]
+    odd = ["", " ", "-", "--", "+86", "x", "3.30182E+17", "1.2E+13", " 3.3E+17", "张三"]
+    cells = [None, *odd, *(form for v in values for form in _written_forms(v)), None]
+    return pl.DataFrame({t: pl.Series(cells, dtype=pl.String) for t in DIGIT_TYPES})
+
+
+def test_check_columns_equals_status_and_normalise_on_written_forms(written):
+    columns = [(t, t) for t in DIGIT_TYPES]
+    for (name, type_id), (rank, value, fast) in zip(
+        columns, check_columns(written, columns), strict=True
+    ):
+        unit = CATALOGUE[type_id]
+        column = written.get_column(name)
+        status = unit.status(column).replace_strict(RANK, default=0, return_dtype=pl.UInt8)
+        assert rank.to_list() == status.to_list(), type_id
+        assert value.to_list() == unit.normalise(column).to_list(), type_id
+        assert value.filter(fast).equals(column.filter(fast)), type_id
+        assert set(rank.to_list()) == {0, *RANK.values()}, type_id
+
+
+def test_separated_digits_are_valid_as_their_tidied_text_not_as_written():
+    batch = pl.DataFrame(
+        {
+            "手机": ["138-1234-5678", "+86 138 1234 5678", "13812345678"],
+            "身份证": ["110105 19491231 002x", "110105-19491231-002X", "11010519491231002X"],
+        }
+    )
+    mobile, cn_id = check_columns(batch, [("手机", "mobile"), ("身份证", "cn_id")])
+    assert mobile.value.to_list() == ["13812345678"] * 3
+    assert cn_id.value.to_list() == ["11010519491231002X"] * 3
+    for checked in (mobile, cn_id):
+        assert checked.rank.to_list() == [RANK["valid"]] * 3
+        assert checked.fast.to_list() == [False, False, True]

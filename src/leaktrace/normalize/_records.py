@@ -314,20 +314,27 @@ def _reasons(
     order += [t for t in types if t not in order]
     needed = [name for c in columns for name in (c.raw, c.rank)]
     part = scratch.select(*needed, _rank=row_rank).filter(excluded)
-    chain: list[pl.Expr] = []
-    for type_id in order:
-        label = CATALOGUE[type_id].label
-        for column in (c for c in columns if c.type == type_id):
-            raw = pl.col(column.raw)
-            chain.append(
-                pl.when((pl.col("_rank") == INVALID) & (pl.col(column.rank) == INVALID)).then(
-                    invalid_reason(raw, type_id, label)
-                )
-            )
-            chain.append(
-                pl.when((pl.col("_rank") == MASKED) & (pl.col(column.rank) == MASKED)).then(
-                    pl.lit(masked_reason(type_id, label))
-                )
-            )
+    # (column, status) pairs in the order they decide; only those some row has are asked
+    # about, since every reason is an expression Polars plans anew for each batch
+    pairs = [
+        (column, status)
+        for type_id in order
+        for column in columns
+        if column.type == type_id
+        for status in (INVALID, MASKED)
+    ]
+    found = part.select(
+        ((pl.col("_rank") == status) & (pl.col(column.rank) == status)).any().alias(str(i))
+        for i, (column, status) in enumerate(pairs)
+    ).row(0)
+    chain = [
+        pl.when((pl.col("_rank") == status) & (pl.col(column.rank) == status)).then(
+            invalid_reason(pl.col(column.raw), column.type, CATALOGUE[column.type].label)
+            if status == INVALID
+            else pl.lit(masked_reason(column.type, CATALOGUE[column.type].label))
+        )
+        for (column, status), some in zip(pairs, found, strict=True)
+        if some
+    ]
     reasons = part.select(pl.coalesce(chain).alias("reason")).get_column("reason")
     return out.scatter(excluded.arg_true(), reasons)

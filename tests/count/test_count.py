@@ -157,3 +157,41 @@ def test_a_file_that_fails_part_way_counts_for_nothing(seized: Path, tmp_path: P
     assert both.items() == alone.items()
     assert both.records_read == alone.records_read
     assert [f["path"] for f in both.to_json()["files"]] == [str(good)]
+
+
+def test_a_failure_while_normalising_reaches_the_caller(
+    seized: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaktrace.count import _count
+
+    def broken(*args: Any, **kwargs: Any) -> pl.DataFrame:
+        raise RuntimeError("normalising failed")
+
+    monkeypatch.setattr(_count, "records", broken)
+    with pytest.raises(RuntimeError, match="normalising failed"):
+        count([seized / "evidence"])
+
+
+def test_the_reading_thread_stops_with_its_caller() -> None:
+    from leaktrace.count._count import _on_thread
+
+    closed = []
+
+    def events() -> Any:
+        try:
+            for i in range(1_000):
+                yield str(i)
+        finally:
+            closed.append(True)
+
+    stream = _on_thread(events())
+    assert [next(stream) for _ in range(3)] == ["0", "1", "2"]
+    stream.close()  # the caller stops early: the producer ends and closes its events
+    assert closed == [True]
+
+    def failing() -> Any:
+        yield "a"
+        raise ValueError("read failed")
+
+    with pytest.raises(ValueError, match="read failed"):
+        list(_on_thread(failing()))

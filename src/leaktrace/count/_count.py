@@ -8,11 +8,12 @@ every batch goes through two pure batch functions, :func:`leaktrace.normalize.re
 from __future__ import annotations
 
 import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Full, Queue
 from typing import Any, Literal
 
 import polars as pl
@@ -40,7 +41,8 @@ NO_CATEGORY = 255
 TIERS = ("sensitive", "important", "ordinary")
 
 AHEAD = 1
-"""Batches normalised ahead of the one being counted."""
+"""Batches read and handed to normalising beyond the ones being normalised and counted: memory
+holds at most some four batches at once."""
 
 Progress = Callable[[str, int], None]
 """Called with (what is being read, rows just done) so a shell can show progress."""
@@ -292,42 +294,43 @@ class Run:
     def read_all(self, roots: Sequence[tuple[Path, str | None]]) -> list[list[int]]:
         """Count every evidence file under each ``(root, kind)``; the source ids per root.
 
-        The files of all roots form one stream, so the next file is opened and hashed while
-        this one is counted, across roots too.
+        The files of all roots form one stream read on a worker thread (:func:`_stream`): the
+        next file is opened, hashed and classified while this one is counted, across roots too.
         """
         ids: list[list[int]] = [[] for _ in roots]
-        files = ((i, ev) for i, (root, _) in enumerate(roots) for ev in walk([root]))
-        for i, ev in one_ahead(files):
-            if isinstance(ev, Failure):
-                self.errors.append(ev)
-                continue
-            root, kind = roots[i]
-            source = len(self.files)
-            file = FileCount(
-                path=ev.path,
-                sha256=ev.sha256,
-                size=ev.size,
-                format=ev.format,
-                parent=ev.parent,
-                root=str(root),
-                kind=kind,
-            )
-            self.files.append(file)
-            try:
-                self._read_evidence(ev, file, source)
-            except InputError as exc:
+        parts = bool(self.values) or self.key == "content"
+        file, source, label = None, -1, ""
+        for event in _on_thread(_stream(roots, parts)):
+            if isinstance(event, Failure):
+                self.errors.append(event)
+            elif isinstance(event, _Start):
+                root, kind = roots[event.root]
+                ev, source = event.evidence, len(self.files)
+                file = FileCount(
+                    path=ev.path,
+                    sha256=ev.sha256,
+                    size=ev.size,
+                    format=ev.format,
+                    parent=ev.parent,
+                    root=str(root),
+                    kind=kind,
+                )
+                self.files.append(file)
+            elif isinstance(event, str):
+                assert file is not None
+                file.tables.append(event)
+                label = f"{file.path} · {event}"
+            elif isinstance(event, Future):
+                assert file is not None
+                self._add(event.result(), file, source, label)
+            elif isinstance(event, InputError):
                 # Nothing of a file that fails part-way is kept; its id stays taken.
+                assert file is not None
                 file.failed = True
-                self.errors.append(Failure(path=exc.path or ev.path, reason=exc.reason))
-                continue
-            ids[i].append(source)
+                self.errors.append(Failure(path=event.path or file.path, reason=event.reason))
+            else:
+                ids[event.root].append(source)
         return ids
-
-    def _read_evidence(self, ev: Evidence, file: FileCount, source: int) -> None:
-        for table in ev.tables:
-            file.tables.append(table.name)
-            for recs in _table_records(table, parts=bool(self.values) or self.key == "content"):
-                self._add(recs, file, source, f"{ev.path} · {table.name}")
 
     def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
         file.records_read += recs.height
@@ -365,8 +368,96 @@ class Run:
         return result
 
 
-def _table_records(table: Table, *, parts: bool) -> Iterator[pl.DataFrame]:
-    """Records of every row of a table, the columns classified on its first rows.
+@dataclass(frozen=True)
+class _Start:
+    """A file begins (``root``: the index of the root it was found under)."""
+
+    root: int
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class _Done:
+    """The file begun last was read in full."""
+
+    root: int
+
+
+_Event = Failure | _Start | str | Future[pl.DataFrame] | InputError | _Done
+"""What :func:`_stream` yields: a file that could not be opened; a file begins; a table of it
+begins (its name); a batch's records (being normalised); the file failed part-way; it is done."""
+
+
+def _stream(roots: Sequence[tuple[Path, str | None]], parts: bool) -> Iterator[_Event]:
+    """Every file under the roots, in order, as events; the records are normalised on a
+    worker thread, one batch after another."""
+    files = ((i, ev) for i, (root, _) in enumerate(roots) for ev in walk([root]))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") as pool:
+        for i, ev in one_ahead(files):
+            if isinstance(ev, Failure):
+                yield ev
+                continue
+            yield _Start(i, ev)
+            try:
+                for table in ev.tables:
+                    yield table.name
+                    yield from _table_records(table, pool, parts=parts)
+            except InputError as exc:
+                yield exc
+                continue
+            yield _Done(i)
+
+
+def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]:
+    """The same events, produced on a worker thread at most ``depth`` ahead of the caller.
+
+    Reading, classifying and normalising thus go on while the caller counts, across files
+    and tables too. An exception in the producer reaches the caller; a caller that stops
+    early stops the producer.
+    """
+    queue: Queue[tuple[_Event | None, BaseException | None]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[_Event | None, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for event in events:
+                if not put((event, None)):
+                    return
+            put((None, None))
+        except BaseException as exc:  # handed to the caller, who raises it
+            put((None, exc))
+        finally:
+            events.close()  # type: ignore[attr-defined]
+
+    worker = threading.Thread(target=produce, name="stream", daemon=True)
+    worker.start()
+    try:
+        while True:
+            event, error = queue.get()
+            if error is not None:
+                raise error
+            if event is None:
+                return
+            yield event
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _table_records(
+    table: Table, pool: ThreadPoolExecutor, *, parts: bool
+) -> Iterator[Future[pl.DataFrame]]:
+    """Records of every row of a table, normalised on ``pool``, the columns classified on its
+    first rows.
 
     Address parts are split for every row only when they are needed (content keys, exports).
     """
@@ -375,19 +466,10 @@ def _table_records(table: Table, *, parts: bool) -> Iterator[pl.DataFrame]:
     if first is None:
         return
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
-    # One batch is normalised on a worker thread while the next is read and the previous one
-    # counted: Polars releases the GIL, so reading and counting fill the cores normalising
-    # leaves idle. At most AHEAD batches are in flight, so memory stays bounded.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") as pool:
-        pending: deque[Future[pl.DataFrame]] = deque()
-        offset = 0
-        for batch in _chain(first, batches):
-            pending.append(pool.submit(records, batch, profiles, offset=offset, parts=parts))
-            offset += batch.height
-            if len(pending) > AHEAD:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    offset = 0
+    for batch in _chain(first, batches):
+        yield pool.submit(records, batch, profiles, offset=offset, parts=parts)
+        offset += batch.height
 
 
 def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

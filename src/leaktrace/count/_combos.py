@@ -14,6 +14,7 @@ against the group-by.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import cast
 
 import numba
@@ -39,23 +40,15 @@ def _mixed(key: np.uint64, cat: np.uint8) -> np.uint64:  # pragma: no cover - co
 
 
 @_compiled
-def _aggregate(
-    cat: np.ndarray,
-    key: np.ndarray,
-    source: np.ndarray,
-    bare: np.ndarray,
-    bucket_bits: int,
-    out_cat: np.ndarray,
-    out_seen: np.ndarray,
-    out_bare: np.ndarray,
-    out_n: np.ndarray,
-) -> int:  # pragma: no cover - compiled
-    """Write one row per ``(cat, sources, bare)`` into the ``out_`` arrays; returns how many,
-    or -1 when they are too short (the caller retries with longer ones)."""
+def _scatter(
+    cat: np.ndarray, key: np.ndarray, source: np.ndarray, bare: np.ndarray, bucket_bits: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """The rows copied out in bucket order (a counting sort), so each bucket is read in
+    sequence: each bucket's first row (and the end), keys, categories, and per row the source
+    plus 64 when the record was not a bare phone number."""
     n = key.size
     buckets = 1 << bucket_bits
     top = np.uint64(64 - bucket_bits)
-    # copy the rows out in bucket order (a counting sort), so each bucket is read in sequence
     start = np.zeros(buckets + 1, dtype=np.int64)
     for i in range(n):
         start[np.int64(_mixed(key[i], cat[i]) >> top) + 1] += 1
@@ -63,7 +56,7 @@ def _aggregate(
         start[b + 1] += start[b]
     b_key = np.empty(n, dtype=np.uint64)
     b_cat = np.empty(n, dtype=np.uint8)
-    b_bit = np.empty(n, dtype=np.uint8)  # the source, plus 64 when the record was not bare
+    b_bit = np.empty(n, dtype=np.uint8)
     fill = start[:-1].copy()
     for i in range(n):
         bucket = np.int64(_mixed(key[i], cat[i]) >> top)
@@ -71,8 +64,28 @@ def _aggregate(
         b_key[at], b_cat[at] = key[i], cat[i]
         b_bit[at] = source[i] if bare[i] else source[i] + 64
         fill[bucket] += 1
+    return start, b_key, b_cat, b_bit
+
+
+@_compiled
+def _aggregate(
+    start: np.ndarray,
+    b_key: np.ndarray,
+    b_cat: np.ndarray,
+    b_bit: np.ndarray,
+    bucket_bits: int,
+    first: int,
+    last_bucket: int,
+    out_cat: np.ndarray,
+    out_seen: np.ndarray,
+    out_bare: np.ndarray,
+    out_n: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """Aggregate buckets ``first`` to ``last_bucket`` (exclusive) of :func:`_scatter`'s rows:
+    one row per ``(cat, sources, bare)`` into the ``out_`` arrays; returns how many, or -1 when
+    they are too short (the caller retries with longer ones)."""
     largest = 0
-    for b in range(buckets):
+    for b in range(first, last_bucket):
         largest = max(largest, start[b + 1] - start[b])
     slots = 16
     while slots < 2 * largest:
@@ -86,7 +99,7 @@ def _aggregate(
     c_index = np.full(2 * out_n.size, -1, dtype=np.int64)
     c_mask = 2 * out_n.size - 1
     found = 0
-    for b in range(buckets):
+    for b in range(first, last_bucket):
         lo, hi = start[b], start[b + 1]
         if lo == hi:
             continue
@@ -132,6 +145,7 @@ def _aggregate(
 
 
 _run = cast(Callable[..., int], _aggregate)
+_scatter_rows = cast(Callable[..., tuple[np.ndarray, ...]], _scatter)
 
 
 def _bucket_bits(rows: int) -> int:
@@ -155,6 +169,24 @@ def combos(items: pl.DataFrame) -> pl.DataFrame:
             ("bare", pl.Boolean),
         )
     ]
+    bits = _bucket_bits(items.height)
+    rows = _scatter_rows(*columns, bits)
+    # the buckets are independent: half of them on each of two threads
+    half = (1 << bits) // 2
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="combos") as pool:
+        parts = list(
+            pool.map(lambda span: _combos_of(rows, bits, *span), [(0, half), (half, 1 << bits)])
+        )
+    return (
+        pl.concat(parts)
+        .group_by("cat", "sources", "bare")
+        .agg(pl.col("len").sum())
+        .cast({"len": pl.UInt32})
+    )
+
+
+def _combos_of(rows: tuple[np.ndarray, ...], bits: int, first: int, last: int) -> pl.DataFrame:
+    """:func:`_aggregate` of buckets ``first`` to ``last``, with room made for its rows."""
     size = 1 << 10
     while True:
         out = (
@@ -163,7 +195,7 @@ def combos(items: pl.DataFrame) -> pl.DataFrame:
             np.empty(size, dtype=np.bool_),
             np.empty(size, dtype=np.int64),
         )
-        found = _run(*columns, _bucket_bits(items.height), *out)
+        found = _run(*rows, bits, first, last, *out)
         if found >= 0:
             break
         size *= 8
@@ -174,5 +206,5 @@ def combos(items: pl.DataFrame) -> pl.DataFrame:
             "bare": out[2][:found],
             "len": out[3][:found],
         },
-        schema={"cat": pl.UInt8, "sources": pl.UInt64, "bare": pl.Boolean, "len": pl.UInt32},
+        schema={"cat": pl.UInt8, "sources": pl.UInt64, "bare": pl.Boolean, "len": pl.Int64},
     )

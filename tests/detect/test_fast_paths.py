@@ -153,16 +153,11 @@ def _id_dates(valid: list[str]) -> list[str]:
     return [b + calc_check_digit(b) for b in bodies] + [b + "0" for b in bodies]
 
 
-@pytest.mark.parametrize("block", [None, 7])
 @pytest.mark.parametrize("type_id", ["cn_id", "bank_card"])
-def test_numpy_fast_codes_agree_with_full_pipeline_on_adversarial_cells(
-    type_id, block, monkeypatch
-):
+def test_digit_fast_codes_agree_with_full_pipeline_on_adversarial_cells(type_id):
     from leaktrace.detect.types import bank_card, cn_id
 
     module = {"cn_id": cn_id, "bank_card": bank_card}[type_id]
-    if block is not None:  # the arithmetic runs in blocks of rows: cross their boundaries
-        monkeypatch.setattr(module, "_BLOCK", block)
     rng = np.random.default_rng(29)
     valid = residents(300, seed=31).get_column(type_id).drop_nulls().to_list()
     values = [*valid, *_adversarial(valid[:40], rng), "", "3.30182E+17", "3.30182e+17"]

@@ -13,16 +13,14 @@ Status: ``6222****1234`` is masked; a card-shaped number failing Luhn is invalid
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from leaktrace.detect._bytes import INVALID, VALID
+from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
 from leaktrace.detect._data import bank_bins
-from leaktrace.detect._text import fixed_width, valid_invalid
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import InvalidChecksum, validate_with
 
 _SHAPE = r"^[345869]\d{14,18}$"
@@ -57,52 +55,34 @@ def _luhn_series(s: pl.Series) -> pl.Series:
 
 
 def fast_codes(s: pl.Series) -> np.ndarray:
-    """Plain 15-19 digit numbers, one digit matrix per length: valid when the Luhn check holds,
-    else invalid; every other form undecided (codes as in ``detect._bytes``)."""
-    codes = s.is_not_null().to_numpy().astype(np.uint8)
-    lengths = s.str.len_bytes()
-    for width in range(15, 20):
-        rows, text = fixed_width(s, width, lengths)
-        for first in range(0, rows.size, _BLOCK):  # blocks, so temporaries stay in the CPU cache
-            block = slice(first, first + _BLOCK)
-            codes[rows[block]] = _codes(text[block])
-    return codes
+    """Plain 15-19 digit numbers starting with a card's industry digit: valid when the Luhn
+    check holds, else invalid; every other form undecided (codes as in ``detect._bytes``)."""
+    return run(_plain_cards, s, _FIRST, _DOUBLED)
 
 
-def _codes(text: np.ndarray) -> np.ndarray:
-    """Codes of cells of one width (rows of ``text``): 2 Luhn holds, 3 it fails, 1 not plain.
-
-    The cell is read as three little-endian 64-bit words of eight characters, right-aligned in
-    24 bytes with zeros in front (a leading zero leaves the Luhn sum alone), so every width
-    doubles the same byte lanes; the digits are combined inside the words (SWAR).
-    """
-    n, width = text.shape
-    cells = text.ravel()
-
-    def word(at: int) -> np.ndarray:  # characters at..at+7, as digit values if they are digits
-        return np.ndarray(n, "<u8", cells, at, (width,)) ^ _ZEROS
-
-    head = word(0)
-    words = [word(width - 8), word(width - 16) if width >= 16 else head << 8]
-    if width > 16:
-        words.append(head << 8 * (24 - width))
-    # a byte lane is a digit when it is below 10: no high bits, even after adding 6
-    nondigit = reduce(operator.or_, (x | (x + _SIXES) for x in words)) & _HIGH
-    plain = (nondigit == 0) & np.take(_FIRST, text[:, 0])
-    # even lanes are doubled, their digits summed: 2d, less 9 if d >= 5 (d + 3 reaches 8)
-    lanes = reduce(operator.add, words)
-    fives = reduce(operator.add, ((x + _THREES) >> 3 & _EVEN_ONES for x in words))
-    total = ((lanes + (lanes & _EVEN) - 9 * fives) * _ONES) >> 56  # the sum of the lanes
-    return np.where(plain, np.take(_LUHN, total), 1)
+@compiled
+def _plain_cards(
+    ends: np.ndarray, text: np.ndarray, first: np.ndarray, doubled: np.ndarray, out: np.ndarray
+) -> None:
+    for row in range(out.size):
+        start, end = ends[row], ends[row + 1]
+        out[row] = UNDECIDED
+        if not 15 <= end - start <= 19 or not first[text[start]]:
+            continue
+        # from the check digit leftwards, every second digit doubled and its digits summed
+        total = 0
+        plain = True
+        for i in range(end - start):
+            digit = int(text[end - 1 - i]) - 48
+            plain &= 0 <= digit <= 9
+            total += doubled[digit & 15] if i & 1 else digit
+        if plain:
+            out[row] = VALID if total % 10 == 0 else INVALID
 
 
-_BLOCK = 1 << 14  # 128 KB temporaries; at 1 << 15 malloc gave back and re-faulted pages
-_ONES = 0x0101_0101_0101_0101
-_ZEROS, _THREES, _SIXES, _HIGH = 0x30 * _ONES, 0x03 * _ONES, 0x06 * _ONES, 0xF0 * _ONES
-_EVEN = 0x00FF_00FF_00FF_00FF  # lanes 0, 2, 4, 6: second, fourth, ... digit from the right
-_EVEN_ONES = _EVEN & _ONES
 _FIRST = np.isin(np.arange(256), np.frombuffer(b"345689", dtype=np.uint8))
-_LUHN = np.where(np.arange(256) % 10 == 0, VALID, INVALID).astype(np.uint8)  # code by Luhn sum
+_DOUBLED = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9, *[0] * 6], dtype=np.int64)
+"""A digit doubled, its digits summed (2d, less 9 from 5 on); 16 entries for masked indexes."""
 
 
 def _valid(c: pl.Expr) -> pl.Expr:

@@ -354,3 +354,22 @@ def test_compiled_text_fast_paths_call_valid_only_canonical_valid_cells(type_id)
     assert unit.normalise(column).to_list() == canonical.to_list()
     edges = codes[len(values) - len(_EDGES[type_id]) : -1]
     assert dict(zip(_EDGES[type_id], (edges == VALID).tolist(), strict=True)) == _EDGES[type_id]
+
+
+def test_room_fast_path_calls_valid_exactly_the_short_cells_the_regexes_call_valid():
+    """Every cell of up to five characters from a digit, a capital, ``-``, the words'
+    characters, another ideograph and a full-width digit: the fast path's automaton calls valid
+    what the full pipeline does, but for the full-width digits it leaves to the pipeline."""
+    import itertools
+
+    from leaktrace.detect._bytes import VALID
+
+    alphabet = ["1", "A", "-", "幢", "号", "楼", "单", "元", "室", "甲", "１"]
+    cells = ["".join(p) for n in range(6) for p in itertools.product(alphabet, repeat=n)]
+    column = pl.Series("room", cells, dtype=pl.String)
+    fast = CATALOGUE["room"].fast_codes(column) == VALID
+    status = apply(fold_series(column), CATALOGUE["room"].status_expr(V))
+    full = status.eq("valid").fill_null(False)
+    ascii_digits = ~column.str.contains("１")
+    assert (fast == (full & ascii_digits).to_numpy()).all()
+    assert fast.sum() > 10

@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from leaktrace.detect._bytes import UNDECIDED, VALID, compiled, inlined, run
+from leaktrace.detect._bytes import UNDECIDED, VALID, compiled, decode, run
 from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
@@ -55,117 +55,111 @@ def fast_codes(s: pl.Series) -> np.ndarray:
     Such a cell holds nothing but ASCII digits and capitals, ``-`` and the unit words: it is
     already compact and plain (NFKC leaves it as it is) and cannot be masked, so
     ``status_expr`` reduces to ``_valid`` for it.
+
+    The cell's characters are read once, as tokens (:data:`_DIGIT` ...), by the smallest
+    automaton that accepts the tokens of these cells (:func:`_spellings`, :func:`_tables`): a
+    table read a character, rather than a branch on how many digits each part has.
     """
     return run(_plain_room, s, *_tables())
 
 
+_OTHER, _DIGIT, _CAPITAL, _DASH = 0, 1, 2, 3
+"""What the fast path tells characters apart by: an ASCII digit, a capital, ``-``, each
+character of the words (a token of its own after these), and any other."""
+
+_WORD_CHARS = sorted(set("".join((*_BUILDING_WORDS, _UNIT_WORD, *_ROOM_WORDS))))
+
+
+def _token(c: str) -> int:
+    if "0" <= c <= "9":
+        return _DIGIT
+    if "A" <= c <= "Z":
+        return _CAPITAL
+    if c == "-":
+        return _DASH
+    return 4 + _WORD_CHARS.index(c) if c in _WORD_CHARS else _OTHER
+
+
+def _tokens(text: str) -> tuple[int, ...]:
+    return tuple(map(_token, text))
+
+
+def _spellings() -> set[tuple[int, ...]]:
+    """The tokens of every cell ``_VALID`` and ``_STRUCTURED`` match with ASCII digits. There
+    are a thousand or so, as no part has more than five digits."""
+    digits = [(_DIGIT,) * n for n in range(6)]
+    # 12-1203 and 12-2-1203
+    dashed = {digits[a] + _tokens("-") + digits[b] for a in range(1, 4) for b in range(3, 6)}
+    dashed |= {
+        digits[a] + _tokens("-") + digits[b] + _tokens("-") + digits[c]
+        for a in range(1, 4)
+        for b in range(1, 3)
+        for c in range(2, 6)
+    }
+    # 3幢2单元1203室: each part's words, and whether they make the cell structured
+    leads = [*digits[1:4], (_CAPITAL,)]
+    buildings = [((), False)] + [
+        (lead + _tokens(w), w in _STRUCTURED_WORDS) for w in _BUILDING_WORDS for lead in leads
+    ]
+    units = [((), False)] + [(digits[n] + _tokens(_UNIT_WORD), True) for n in (1, 2)]
+    rooms = [((), False)] + [(_tokens(w), w in _STRUCTURED_WORDS) for w in _ROOM_WORDS]
+    parts = {
+        building + unit + digits[n] + room
+        for building, by_building in buildings
+        for unit, by_unit in units
+        for room, by_room in rooms
+        for n in range(2, 6)
+        if by_building or by_unit or by_room
+    }
+    return {digits[3], digits[4]} | dashed | parts  # and a bare 1203
+
+
 @cache
 def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The building, unit and room words as UTF-8 rows: length, whether the word makes the cell
-    ``_STRUCTURED``, then the bytes."""
-    return _words(_BUILDING_WORDS), _words((_UNIT_WORD,)), _words(_ROOM_WORDS)
+    """The token of every character of the Basic Multilingual Plane, and the smallest automaton
+    that reads the tokens of :func:`_spellings`: ``step[state, token]``, where state 0 rejects
+    whatever follows and the last state starts, and the code of the cell that ends in a
+    state."""
+    token = np.array([_token(chr(c)) for c in range(0x10000)], dtype=np.uint8)
+    width = 4 + len(_WORD_CHARS)
+    spelt = _spellings()
+    prefixes = {w[:k] for w in spelt for k in range(len(w) + 1)}
+    # states are numbered by whether they accept and where each token leads from them, so
+    # prefixes with the same futures share one
+    states: dict[tuple[bool, tuple[int, ...]], int] = {(False, (0,) * width): 0}
 
+    def state(prefix: tuple[int, ...]) -> int:
+        follow = tuple(state((*prefix, t)) if (*prefix, t) in prefixes else 0 for t in range(width))
+        return states.setdefault((prefix in spelt, follow), len(states))
 
-def _words(words: tuple[str, ...]) -> np.ndarray:
-    spelt = [w.encode() for w in words]
-    table = np.zeros((len(words), 2 + max(map(len, spelt))), dtype=np.uint8)
-    for row, (word, utf8) in enumerate(zip(words, spelt, strict=True)):
-        table[row, :2] = len(utf8), word in _STRUCTURED_WORDS
-        table[row, 2 : 2 + len(utf8)] = np.frombuffer(utf8, dtype=np.uint8)
-    return table
+    start = state(())
+    assert start == len(states) - 1 < 256
+    step = np.zeros((len(states), width), dtype=np.uint8)
+    code = np.full(len(states), UNDECIDED, dtype=np.uint8)
+    for (accepts, follow), row in states.items():
+        step[row] = follow
+        code[row] = VALID if accepts else UNDECIDED
+    return token, step, code
 
 
 @compiled
 def _plain_room(
     ends: np.ndarray,
     text: np.ndarray,
-    building: np.ndarray,
-    unit: np.ndarray,
-    room: np.ndarray,
+    token: np.ndarray,
+    step: np.ndarray,
+    code: np.ndarray,
     out: np.ndarray,
 ) -> None:
+    start = step.shape[0] - 1
     for row in range(out.size):
-        start, end = ends[row], ends[row + 1]
-        valid = _is_plain_room(text, start, end, building, unit, room)
-        out[row] = VALID if valid else UNDECIDED
-
-
-@inlined
-def _is_plain_room(
-    text: np.ndarray, i: int, end: int, building: np.ndarray, unit: np.ndarray, room: np.ndarray
-) -> bool:
-    """``_VALID`` and ``_STRUCTURED`` with ASCII digits, parsed left to right: each part's
-    digits run up to a word or the end, so the parse never has to go back."""
-    n = _digits(text, i, end)
-    if i + n == end:  # digits only: ^\d{3,4}$ is what makes them structured
-        return 3 <= n <= 4
-    if text[i + n] == 45:  # "-"
-        return _is_dashed(text, i, end)
-    structured = False
-    lead = 1 if n == 0 and 65 <= text[i] <= 90 else n  # a capital or digits name a building
-    word = _word_at(text, i + lead, end, building) if lead else -1
-    if word >= 0:
-        if n > 3:
-            return False
-        structured = building[word, 1] == 1
-        i += lead + building[word, 0]
-    elif n == 0 and lead:
-        return False
-    n = _digits(text, i, end)
-    if n and _word_at(text, i + n, end, unit) >= 0:
-        if n > 2:
-            return False
-        structured = True
-        i += n + unit[0, 0]
-    n = _digits(text, i, end)
-    if not 2 <= n <= 5:
-        return False
-    i += n
-    if i == end:
-        return structured
-    word = _word_at(text, i, end, room)
-    return word >= 0 and i + room[word, 0] == end and (structured or room[word, 1] == 1)
-
-
-@inlined
-def _is_dashed(text: np.ndarray, i: int, end: int) -> bool:
-    r"""``^\d{1,3}-\d{1,2}-\d{2,5}$`` or ``^\d{1,3}-\d{3,5}$`` with ASCII digits."""
-    n = _digits(text, i, end)
-    if not 1 <= n <= 3:
-        return False
-    i += n + 1
-    n = _digits(text, i, end)
-    i += n
-    if i == end:
-        return 3 <= n <= 5
-    if text[i] != 45 or not 1 <= n <= 2:
-        return False
-    i += 1
-    n = _digits(text, i, end)
-    return i + n == end and 2 <= n <= 5
-
-
-@inlined
-def _digits(text: np.ndarray, i: int, end: int) -> int:
-    """How many ASCII digits run from byte ``i``."""
-    n = 0
-    while i + n < end and 48 <= text[i + n] <= 57:
-        n += 1
-    return n
-
-
-@inlined
-def _word_at(text: np.ndarray, i: int, end: int, words: np.ndarray) -> int:
-    """The row of ``words`` spelt at byte ``i``, or -1."""
-    for row in range(words.shape[0]):
-        n = words[row, 0]
-        if i + n <= end:
-            k = 0
-            while k < n and text[i + k] == words[row, 2 + k]:
-                k += 1
-            if k == n:
-                return row
-    return -1
+        i, end = ends[row], ends[row + 1]
+        state = start
+        while i < end and state:
+            c, width = decode(text, i)
+            state = step[state, token[c]] if c <= 0xFFFF else 0
+            i += width
+        out[row] = code[state]
 
 
 def status_expr(v: pl.Expr) -> pl.Expr:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from leaktrace.detect._bytes import utf8_buffers
-
 # Full-width forms U+FF01..U+FF5E are ASCII U+0021..U+007E shifted; U+3000 is the ideographic
 # space. Spreadsheets and chat apps produce them when users type with a Chinese IME.
 _FULL = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000", "\u00a0"]
@@ -50,31 +48,6 @@ def apply(s: pl.Series, expr: pl.Expr) -> pl.Series:
     return frame.select(expr.alias(s.name)).collect().to_series()
 
 
-def fixed_width(
-    s: pl.Series, width: int, lengths: pl.Series | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """The rows of ``s`` whose UTF-8 text is exactly ``width`` bytes, and those bytes.
-
-    Returns the row numbers and a ``(rows, width)`` uint8 matrix, so a unit can check digits,
-    dates and check characters of fixed-width identifiers (ID numbers, phone numbers) with
-    whole-array numpy arithmetic instead of parsing each cell several times. ``lengths`` is
-    ``s.str.len_bytes()`` when the caller has it already.
-
-    The matrix is a read-only view of the Arrow buffer the cells are exported to, one copy of
-    the text. When every other cell is null the column is exported as it is, as its buffer is
-    then the fitting cells end to end, unless a null cell kept its text (Polars allows that).
-    """
-    lengths = s.str.len_bytes() if lengths is None else lengths
-    fits = (lengths == width).fill_null(False)
-    rows = fits.arg_true().to_numpy()
-    if not rows.size:
-        return rows, np.empty((0, width), dtype=np.uint8)
-    ends, text = utf8_buffers(s if rows.size + s.null_count() == s.len() else s.filter(fits))
-    if ends[-1] - ends[0] != rows.size * width:
-        ends, text = utf8_buffers(s.filter(fits))
-    return rows, text[ends[0] : ends[-1]].reshape(-1, width)
-
-
 def codes_to_status(s: pl.Series, codes: np.ndarray) -> pl.Series:
     """Status strings of a fast path from numpy codes: 0 null, 1 ``"?"``, 2 valid, 3 invalid."""
     out = pl.Series(s.name, codes, dtype=pl.UInt8)
@@ -98,18 +71,4 @@ def valid_invalid(valid: pl.Expr, invalid_shape: pl.Expr, masked: pl.Expr) -> pl
         .when(invalid_shape)
         .then(pl.lit("invalid"))
         .otherwise(pl.lit(None, pl.String))
-    )
-
-
-def valid_or_undecided(v: pl.Expr, sure: pl.Expr) -> pl.Expr:
-    """A fast path's status: "valid" where ``sure`` holds, "?" (undecided) elsewhere, null if empty.
-
-    Fast paths only ever settle the common clean case; "?" sends a cell on to the full pipeline.
-    """
-    return (
-        pl.when(v.is_null())
-        .then(pl.lit(None, pl.String))
-        .when(sure.fill_null(False))
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("?"))
     )

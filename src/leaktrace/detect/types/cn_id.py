@@ -50,12 +50,6 @@ _MASKED = r"^[\dX]{0,14}\*[\dX*]*$"
 
 
 @cache
-def _county_codes() -> pl.Series:
-    """Every region code that ever existed, as a one-element list Series for ``is_in``."""
-    return pl.Series(sorted(counties()), dtype=pl.String).implode()
-
-
-@cache
 def _province_codes() -> pl.Series:
     return pl.Series(sorted({code[:2] for code in counties()}), dtype=pl.String).implode()
 

@@ -99,3 +99,20 @@ def test_separated_digits_are_valid_as_their_tidied_text_not_as_written():
     for checked in (mobile, cn_id):
         assert checked.rank.to_list() == [RANK["valid"]] * 3
         assert checked.fast.to_list() == [False, False, True]
+
+
+def test_types_without_a_compiled_fast_path_are_checked_by_the_full_pipeline(written):
+    slow = [t for t in ("landline", "passport", "qq", "plate") if CATALOGUE[t].fast_codes is None]
+    assert slow
+    people = residents(120, seed=59)
+    values = [v for t in slow for v in people.get_column(t).drop_nulls().to_list()]
+    cells = pl.Series([None, "", "x", *values, *written.get_column("mobile")], dtype=pl.String)
+    batch = pl.DataFrame({t: cells for t in slow})
+    columns = [(t, t) for t in slow]
+    for type_id, (rank, value, fast) in zip(slow, check_columns(batch, columns), strict=True):
+        unit = CATALOGUE[type_id]
+        status = unit.status(cells).replace_strict(RANK, default=0, return_dtype=pl.UInt8)
+        assert rank.to_list() == status.to_list(), type_id
+        assert value.to_list() == unit.normalise(cells).to_list(), type_id
+        assert RANK["valid"] in rank.to_list(), type_id
+        assert not fast.any(), type_id

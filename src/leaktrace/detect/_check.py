@@ -2,12 +2,11 @@
 
 ``PIType.status`` and ``PIType.normalise`` each answer one question about one column. A batch
 that needs both for several columns (``normalize.records``) would validate every cell twice and
-one column at a time; :func:`check_columns` runs every unit's fast path for all columns at once
-(the compiled and numpy ones each on a worker thread, the remaining expression ones in one lazy
-query; all release the GIL), retries the cells a numpy fast path leaves undecided once tidied
-(``tidy_expr``, the second tier of ``PIType.normalise``), then sends only the cells still
-undecided through the full pipeline, normalising them first and asking for a status only where
-no valid value came out.
+one column at a time; :func:`check_columns` runs every unit's compiled or numpy fast path for all
+columns at once, each on a worker thread (they release the GIL), retries the cells a fast path
+leaves undecided once tidied (``tidy_expr``, the second tier of ``PIType.normalise``), then sends
+only the cells still undecided through the full pipeline, normalising them first and asking for
+a status only where no valid value came out.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ RANK: dict[str, int] = {"valid": 3, "invalid": 2, "masked": 1}
 
 VALID = 3
 _UNDECIDED = 4
-_FAST_RANK = {**RANK, "?": _UNDECIDED}
 _CODE_RANK = np.array([0, _UNDECIDED, RANK["valid"], RANK["invalid"]], dtype=np.uint8)
 """A numpy fast path's codes (0 null, 1 undecided, 2 valid, 3 invalid) as ranks."""
 _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="check")
@@ -58,33 +56,20 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
         pl.col(name).cast(pl.String).alias(f"_r{i}") for i, (name, _) in enumerate(columns)
     )
     units = [CATALOGUE[type_id] for _, type_id in columns]
-    # The expression fast paths run as one Polars query and each compiled or numpy fast path
-    # (and its tidy tier) on its own, side by side on the pool's threads: Polars and the
-    # kernels release the GIL, and as callbacks inside the query the kernels would queue for it.
-    exprs = _POOL.submit(
-        _settle,
-        frame,
-        {
-            i: _fast_rank(pl.col(f"_r{i}"), unit)
-            for i, unit in enumerate(units)
-            if unit.fast_codes is None
-        },
-    )
-    numpy = {
+    # Each fast path (and its tidy tier) runs on its own thread of the pool. A type without one
+    # leaves every cell to the full pipeline, whose ``normalise`` and ``status`` still use any
+    # status-string fast path the unit has.
+    checked = {
         i: _POOL.submit(_fast_checked, frame.get_column(f"_r{i}"), unit)
         for i, unit in enumerate(units)
         if unit.fast_codes is not None
     }
-    settled = exprs.result()
     out = []
     for i, (name, type_id) in enumerate(columns):
-        if i in numpy:
-            rank, value, fast = numpy[i].result()
-        else:
-            rank, value, fast = (settled.get_column(f"_{c}{i}") for c in "kvf")
+        raw = frame.get_column(f"_r{i}")
+        rank, value, fast = checked[i].result() if i in checked else _undecided(raw)
         undecided = np.flatnonzero(rank.to_numpy() == _UNDECIDED)
         if undecided.size:
-            raw = frame.get_column(f"_r{i}")
             sub_rank, sub_value = _full(raw.gather(undecided), type_id)
             rank = rank.scatter(undecided, sub_rank)
             value = value.scatter(undecided, sub_value)
@@ -115,37 +100,15 @@ def _fast_checked(raw: pl.Series, unit: PIType) -> Checked:
     return Checked(pl.Series(rank), value, fast)
 
 
-def _settle(frame: pl.DataFrame, ranks: dict[int, pl.Expr]) -> pl.DataFrame:
-    """Fast ranks, then each fast-valid cell as its own value, in one parallel query."""
-    if not ranks:
-        return pl.DataFrame()
-    return (
-        frame.lazy()
-        .select(rank.alias(f"_k{i}") for i, rank in ranks.items())
-        .with_columns((pl.col(f"_k{i}") == VALID).alias(f"_f{i}") for i in ranks)
-        .with_columns(
-            pl.when(pl.col(f"_f{i}")).then(frame.get_column(f"_r{i}")).alias(f"_v{i}")
-            for i in ranks
-        )
-        .collect()
+def _undecided(raw: pl.Series) -> Checked:
+    """A column of a type without a compiled or numpy fast path: every cell that is not null is
+    left to the full pipeline."""
+    rank = np.where(raw.is_null().to_numpy(), 0, _UNDECIDED).astype(np.uint8)
+    return Checked(
+        pl.Series(rank),
+        pl.repeat(None, raw.len(), dtype=pl.String, eager=True),
+        pl.repeat(False, raw.len(), eager=True),
     )
-
-
-def _fast_rank(raw: pl.Expr, unit: PIType) -> pl.Expr:
-    """The fast path's status as a rank; :data:`_UNDECIDED` where it answers ``"?"``.
-
-    A fast path's answer other than ``"?"`` is final, as in ``PIType.status``; and only a valid
-    cell has a canonical value, which for a fast-valid cell is the cell itself.
-    """
-    if unit.fast_status_expr is None:
-        return (
-            pl.when(raw.is_null()).then(pl.lit(0, pl.UInt8)).otherwise(pl.lit(_UNDECIDED, pl.UInt8))
-        )
-    return _status_rank(unit.fast_status_expr(raw))
-
-
-def _status_rank(status: pl.Expr) -> pl.Expr:
-    return status.replace_strict(_FAST_RANK, default=0, return_dtype=pl.UInt8)
 
 
 def _full(cells: pl.Series, type_id: str) -> tuple[pl.Series, pl.Series]:

@@ -1,14 +1,14 @@
-"""Items per ``(cat, sources, bare)`` from item rows, in one compiled pass.
+"""Items per ``(cat, sources, bare)`` from item rows, compiled.
 
 Every figure of a count is a sum over the distinct items that share a category, a set of sources
 and whether all their records were bare phone numbers (see :func:`leaktrace.count._items.tally`).
 As a Polars query that is a group-by over ``(cat, key)`` and another over its result; with 13
 million item rows the first dominated the end of a count (1.4 s on two cores). :func:`combos`
-gives the same table from one compiled loop: the rows are first copied out in buckets by the top
+gives the same table from two compiled loops: the rows are first copied out in buckets by the top
 bits of their mixed key (a counting sort), some 65,000 rows to a bucket, so that each bucket's
-distinct items fit a hash table in the cache; then each bucket is aggregated alone. Sources are
-bits of a 64-bit word, so it takes fewer than 64 of them; ``tests/count/test_items.py`` checks it
-against the group-by.
+distinct items fit a hash table in the cache; then each bucket is aggregated alone, half of them
+on each of two threads. Sources are bits of a 64-bit word, so it takes fewer than 64 of them;
+``tests/count/test_items.py`` checks it against the group-by.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import cast
 
-import numba
 import numpy as np
 import polars as pl
+
+from leaktrace.detect._bytes import compiled, inlined
 
 MAX_SOURCES = 64
 """Sources a 64-bit word holds; the caller groups with Polars past that."""
@@ -27,19 +28,17 @@ MAX_SOURCES = 64
 _BUCKET_ROWS = 1 << 16
 """Rows per bucket aimed at: a bucket's table (25 bytes a slot, two to four slots a row) then
 stays within the processor's cache (measured best among 2**10 to 2**18 at 13 million rows)."""
-_compiled = numba.njit(nogil=True, cache=True)
-"""No Python objects, the GIL released, the machine code cached next to the source."""
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 """Fibonacci hashing: a key times this spreads over its top bits however its low bits fall."""
 
 
-@_compiled
+@inlined
 def _mixed(key: np.uint64, cat: np.uint8) -> np.uint64:  # pragma: no cover - compiled
     return (key ^ np.uint64(cat)) * _MIX
 
 
-@_compiled
+@compiled
 def _scatter(
     cat: np.ndarray, key: np.ndarray, source: np.ndarray, bare: np.ndarray, bucket_bits: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
@@ -67,7 +66,7 @@ def _scatter(
     return start, b_key, b_cat, b_bit
 
 
-@_compiled
+@compiled
 def _aggregate(
     start: np.ndarray,
     b_key: np.ndarray,

@@ -219,18 +219,33 @@ def _empty_tally(groups: Mapping[str, object]) -> Tally:
 def _tally_part(
     part: pl.DataFrame, groups: Mapping[str, tuple[Sequence[int], Sequence[int]]], out: Tally
 ) -> None:
-    """One partition's figures from a single group-by.
+    """One partition's figures from its items per ``(cat, sources, bare)``.
 
-    Every ``(cat, key)`` becomes one row with the set of sources it was seen in (a bitmask,
-    or a sorted list past 64 sources) and whether all its records were bare phone numbers.
-    Items that share a category, a set of sources and ``bare`` count alike in every figure, and
-    there are few such combinations, so the figures are sums over them.
+    Every ``(cat, key)`` is counted once under the set of sources it was seen in (a bitmask,
+    or a sorted list past 64 sources) and whether all its records were bare phone numbers
+    (:func:`~leaktrace.count._combos.combos`; past 64 sources :func:`group_by_combos`). Items
+    that share those count alike in every figure, and there are few such combinations, so the
+    figures are sums over them.
     """
     if not part.height:
         return
     many = bool(part.get_column("source").max() >= MAX_SOURCES)  # type: ignore[operator]
     sigs = group_by_combos(part, many=many) if many else combos(part)
-    _add_combos(sigs, many=many, groups=groups, out=out)
+    chosen = {name: (set(include), set(exclude)) for name, (include, exclude) in groups.items()}
+    for cat, sig, bare, n in sigs.iter_rows():
+        seen = sorted(sig) if many else [s for s in range(MAX_SOURCES) if sig >> s & 1]
+        out.items[cat] += n
+        if bare:
+            out.bare[cat] += n
+        for i, a in enumerate(seen):
+            out.per_source[(a, cat)] += n
+            for b in seen[i + 1 :]:
+                out.overlaps[(a, b)] += n
+        for name, (include, exclude) in chosen.items():
+            if include.intersection(seen) and not exclude.intersection(seen):
+                out.groups[name][cat] += n
+                if bare:
+                    out.group_bare[name][cat] += n
 
 
 def group_by_combos(part: pl.DataFrame, *, many: bool = False) -> pl.DataFrame:
@@ -249,29 +264,3 @@ def group_by_combos(part: pl.DataFrame, *, many: bool = False) -> pl.DataFrame:
         .len()
         .collect()
     )
-
-
-def _add_combos(
-    combos: pl.DataFrame,
-    *,
-    many: bool,
-    groups: Mapping[str, tuple[Sequence[int], Sequence[int]]],
-    out: Tally,
-) -> None:
-    """Add the figures of items counted per ``(cat, sources, bare)`` (``len`` items each;
-    ``sources`` a bitmask, or a sorted list when ``many``)."""
-    chosen = {name: (set(include), set(exclude)) for name, (include, exclude) in groups.items()}
-    for cat, sig, bare, n in combos.iter_rows():
-        seen = sorted(sig) if many else [s for s in range(MAX_SOURCES) if sig >> s & 1]
-        out.items[cat] += n
-        if bare:
-            out.bare[cat] += n
-        for i, a in enumerate(seen):
-            out.per_source[(a, cat)] += n
-            for b in seen[i + 1 :]:
-                out.overlaps[(a, b)] += n
-        for name, (include, exclude) in chosen.items():
-            if include.intersection(seen) and not exclude.intersection(seen):
-                out.groups[name][cat] += n
-                if bare:
-                    out.group_bare[name][cat] += n

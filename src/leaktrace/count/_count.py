@@ -411,8 +411,8 @@ def _stream(roots: Sequence[tuple[Path, str | None]], parts: bool) -> Iterator[_
                     yield from _table_records(table, pool, parts=parts)
             except InputError as exc:
                 yield exc
-                continue
-            yield _Done(i)
+            else:
+                yield _Done(i)
 
 
 def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]:

@@ -323,17 +323,17 @@ def _reasons(
         if column.type == type_id
         for status in (INVALID, MASKED)
     ]
-    found = part.select(
-        ((pl.col("_rank") == status) & (pl.col(column.rank) == status)).any().alias(str(i))
-        for i, (column, status) in enumerate(pairs)
-    ).row(0)
+    decides = [
+        (pl.col("_rank") == status) & (pl.col(column.rank) == status) for column, status in pairs
+    ]
+    found = part.select(d.any().alias(str(i)) for i, d in enumerate(decides)).row(0)
     chain = [
-        pl.when((pl.col("_rank") == status) & (pl.col(column.rank) == status)).then(
+        pl.when(d).then(
             invalid_reason(pl.col(column.raw), column.type, CATALOGUE[column.type].label)
             if status == INVALID
             else pl.lit(masked_reason(column.type, CATALOGUE[column.type].label))
         )
-        for (column, status), some in zip(pairs, found, strict=True)
+        for (column, status), d, some in zip(pairs, decides, found, strict=True)
         if some
     ]
     reasons = part.select(pl.coalesce(chain).alias("reason")).get_column("reason")

@@ -8,14 +8,15 @@ checked side by side on separate threads. Every kernel is cross-checked against 
 pipeline in ``tests/detect/test_fast_paths.py``: a kernel may leave more cells undecided than the
 regexes would, never decide one differently.
 
-A kernel has the signature ``kernel(offsets, data, *tables, out)``: ``offsets`` (int64, n + 1)
-and ``data`` (uint8) are the Arrow buffers of the column, and it writes one code per cell into
-``out`` (uint8): 1 undecided, 2 valid, 3 invalid. Null cells are set to 0 afterwards, whatever the
-kernel wrote for their empty span.
+A kernel has the signature ``kernel(spans, text, *tables, out)``: cell ``i`` is the UTF-8 bytes
+``text[spans[i, 0]:spans[i, 1]]`` (:func:`cell_spans`), and the kernel writes one code per cell
+into ``out`` (uint8): 1 undecided, 2 valid, 3 invalid. Null cells are set to 0 afterwards, whatever
+the kernel wrote for their span.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -38,26 +39,87 @@ inlined = numba.njit(nogil=True, cache=True, inline="always")
 that takes an array costs more than such a helper does."""
 
 
-def utf8_buffers(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The cells' end offsets (int64, ``len(s) + 1``) and their UTF-8 bytes, without copies
-    beyond the one Arrow makes to lay the strings out contiguously."""
-    arr = s.cast(pl.String).rechunk().to_arrow()
+def cell_spans(s: pl.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Where each cell's UTF-8 bytes are, read in place from the column's string views.
+
+    Polars keeps a string column as Arrow string views: 16 bytes a cell, holding a cell of up to
+    12 bytes itself and pointing into one of many data buffers otherwise. Laying the cells out
+    one after another (as ``to_arrow()`` does for a kernel that wants offsets) copied every byte
+    and cost more than some kernels themselves. Instead ``text`` is one byte array over the
+    memory from the lowest to the highest of those buffers, and ``spans`` (int64, ``(n, 2)``)
+    gives each cell's start and stop in it, so a kernel reads the bytes where they are. A kernel
+    reads only within its cells' spans; a view that points outside its buffer (Arrow leaves a
+    null cell's view unspecified) gets an empty span. The returned Arrow array owns the memory
+    ``text`` covers: keep it until the kernel has run. ``spans`` is this thread's scratch
+    array, overwritten by its next call: a fresh one for each column and batch cost more in page
+    faults than the pass that fills it.
+    """
+    arr = s.cast(pl.String).rechunk().to_arrow(compat_level=pl.CompatLevel.newest())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
-    _, offsets, data = arr.buffers()
-    assert offsets is not None
-    ends = np.frombuffer(offsets, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    text = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    return ends, text
+    views_buffer, *data = arr.buffers()[1:]
+    assert views_buffer is not None
+    data = [d if d is not None else views_buffer for d in data]
+    low = min([views_buffer.address, *(d.address for d in data)])
+    high = max([views_buffer.address + views_buffer.size, *(d.address + d.size for d in data)])
+    views = np.frombuffer(views_buffer, dtype=np.uint32).reshape(-1, 4)[arr.offset :][: len(arr)]
+    spans = _scratch(len(arr))
+    _view_spans(
+        views,
+        views_buffer.address + 16 * arr.offset - low,
+        np.array([d.address - low for d in data], dtype=np.int64),
+        np.array([d.size for d in data], dtype=np.int64),
+        spans,
+    )
+    return spans, np.asarray(_Memory(low, high - low)), arr
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(rows: int) -> np.ndarray:
+    spans: np.ndarray | None = getattr(_SCRATCH, "spans", None)
+    if spans is None or spans.shape[0] < rows:
+        spans = _SCRATCH.spans = np.empty((rows, 2), dtype=np.int64)
+    return spans[:rows]
+
+
+class _Memory:
+    """Bytes at an address, as numpy sees them (read-only)."""
+
+    def __init__(self, address: int, size: int) -> None:
+        self.__array_interface__ = {
+            "data": (address, True),
+            "shape": (size,),
+            "typestr": "|u1",
+            "version": 3,
+        }
+
+
+@compiled
+def _view_spans(
+    views: np.ndarray, views_at: int, data_at: np.ndarray, data_size: np.ndarray, spans: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Each view's span: in the view itself up to 12 bytes, else in the data buffer it names."""
+    for i in range(views.shape[0]):
+        length = int(views[i, 0])
+        start = views_at + 16 * i + 4
+        if length > 12:
+            buffer, offset = views[i, 2], int(views[i, 3])
+            if buffer < data_at.size and offset + length <= data_size[buffer]:
+                start = data_at[buffer] + offset
+            else:
+                length = 0  # not a cell's bytes: an unspecified null view
+        spans[i, 0] = start
+        spans[i, 1] = start + length
 
 
 def run(kernel: Kernel, s: pl.Series, *tables: Any) -> np.ndarray:
     """Codes of every cell of ``s`` (0 null, 1 undecided, 2 valid, 3 invalid)."""
-    ends, text = utf8_buffers(s)
+    spans, text, owner = cell_spans(s)
     out = np.empty(len(s), dtype=np.uint8)
-    kernel(ends, text, *tables, out)
+    kernel(spans, text, *tables, out)
+    del owner  # the memory ``text`` covers may go now
     if s.null_count():
         out[s.is_null().to_numpy()] = 0
     return out

@@ -119,7 +119,7 @@ def _ending(words: np.ndarray) -> np.ndarray:
 
 @compiled
 def _plain_address(
-    ends: np.ndarray,
+    spans: np.ndarray,
     text: np.ndarray,
     kind: np.ndarray,
     plain_leads: np.ndarray,
@@ -130,7 +130,7 @@ def _plain_address(
     out: np.ndarray,
 ) -> None:
     for row in range(out.size):
-        i, end = ends[row], ends[row + 1]
+        i, end = spans[row, 0], spans[row, 1]
         chars = 0
         structured = divided = False
         c0 = c1 = c2 = c3 = -1  # the last four characters read, the latest first

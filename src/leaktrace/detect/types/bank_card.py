@@ -62,10 +62,10 @@ def fast_codes(s: pl.Series) -> np.ndarray:
 
 @compiled
 def _plain_cards(
-    ends: np.ndarray, text: np.ndarray, first: np.ndarray, doubled: np.ndarray, out: np.ndarray
+    spans: np.ndarray, text: np.ndarray, first: np.ndarray, doubled: np.ndarray, out: np.ndarray
 ) -> None:
     for row in range(out.size):
-        start, end = ends[row], ends[row + 1]
+        start, end = spans[row, 0], spans[row, 1]
         out[row] = UNDECIDED
         if not 15 <= end - start <= 19 or not first[text[start]]:
             continue

@@ -167,7 +167,7 @@ def fast_codes(s: pl.Series) -> np.ndarray:
 
 @compiled
 def _plain_ids(
-    ends: np.ndarray,
+    spans: np.ndarray,
     text: np.ndarray,
     county_bits: np.ndarray,
     year_starts: np.ndarray,
@@ -180,9 +180,9 @@ def _plain_ids(
     """1 unless the cell is plain (18 bytes: 17 digits, the first not 0, then a digit or X),
     else 2 valid, 3 invalid (``shaped18``) or 0 neither."""
     for row in range(out.size):
-        i = ends[row]
+        i, end = spans[row, 0], spans[row, 1]
         out[row] = UNDECIDED
-        if ends[row + 1] - i != 18 or text[i] == 48:  # "0"
+        if end - i != 18 or text[i] == 48:  # "0"
             continue
         number = total = 0
         plain = True

@@ -58,7 +58,7 @@ def _email_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @compiled
 def _plain_email(
-    ends: np.ndarray,
+    spans: np.ndarray,
     text: np.ndarray,
     local: np.ndarray,
     alnum: np.ndarray,
@@ -67,7 +67,7 @@ def _plain_email(
 ) -> None:
     # one loop, not a per-cell helper that returns early: 22 ms per 1M cells against 38
     for row in range(out.size):
-        start, end = ends[row], ends[row + 1]
+        start, end = spans[row, 0], spans[row, 1]
         out[row] = UNDECIDED
         if start == end or not alnum[text[start]]:
             continue

@@ -68,9 +68,9 @@ def _known_prefixes() -> np.ndarray:
 
 
 @compiled
-def _plain_mobile(ends: np.ndarray, text: np.ndarray, known: np.ndarray, out: np.ndarray) -> None:
+def _plain_mobile(spans: np.ndarray, text: np.ndarray, known: np.ndarray, out: np.ndarray) -> None:
     for row in range(out.size):
-        start, end = ends[row], ends[row + 1]
+        start, end = spans[row, 0], spans[row, 1]
         code = UNDECIDED
         if end - start == 11 and text[start] == 49:  # "1"
             prefix = 0

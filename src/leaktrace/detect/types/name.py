@@ -89,7 +89,7 @@ def _name_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 @compiled
 def _plain_name(
-    ends: np.ndarray,
+    spans: np.ndarray,
     text: np.ndarray,
     name_char: np.ndarray,
     last_char: np.ndarray,
@@ -98,7 +98,7 @@ def _plain_name(
     out: np.ndarray,
 ) -> None:
     for row in range(out.size):
-        i, end = ends[row], ends[row + 1]
+        i, end = spans[row, 0], spans[row, 1]
         chars, first, second, last = 0, 0, 0, 0
         while i < end:
             cp, width = decode(text, i)

@@ -144,7 +144,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @compiled
 def _plain_room(
-    ends: np.ndarray,
+    spans: np.ndarray,
     text: np.ndarray,
     token: np.ndarray,
     step: np.ndarray,
@@ -153,7 +153,7 @@ def _plain_room(
 ) -> None:
     start = step.shape[0] - 1
     for row in range(out.size):
-        i, end = ends[row], ends[row + 1]
+        i, end = spans[row, 0], spans[row, 1]
         state = start
         while i < end and state:
             c, width = decode(text, i)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -15,6 +16,7 @@ from leaktrace.normalize import (
     types_of,
 )
 from leaktrace.normalize._address import clean_text
+from leaktrace.normalize._keys import field_seed, identifier_keys
 from leaktrace.synth import NoiseRates, noisy, residents
 
 COLUMNS = {"姓名": "name", "手机号": "mobile", "身份证号": "cn_id", "地址": "address"}
@@ -113,6 +115,39 @@ def test_schema_is_fixed_and_the_fast_path_keeps_person_keys(people: pl.DataFram
     assert full.schema == fast.schema == pl.Schema(RECORD_SCHEMA)
     assert full.get_column("person_key").equals(fast.get_column("person_key"))
     assert fast.get_column("content_key").null_count() == fast.height
+
+
+def test_columns_keeps_those_of_the_schema_with_the_same_values(people: pl.DataFrame) -> None:
+    table = noisy(people, COLUMNS, 36)
+    profiles = classify_columns(list(table.frame.columns), table.frame)
+    full = records(table.frame, profiles, parts=False)
+    few = records(table.frame, profiles, parts=False, columns={"person_key", "status", "types"})
+    assert few.columns == ["types", "status", "person_key"]  # in the schema's order
+    assert few.equals(full.select(few.columns))
+
+
+@pytest.mark.parametrize("seed", [41, 42])
+def test_identifier_keys_hash_the_first_identifier_of_each_row(seed: int) -> None:
+    # The key's definition, as one expression: the first identifier present, hashed with its
+    # field's seed. identifier_keys hashes each field only where no earlier one is present,
+    # over every row, many rows or a few: all three must give exactly these keys.
+    rng = np.random.default_rng(seed)
+    people = residents(2_000, seed=seed)
+    fields = ["cn_id", "mobile", "email"]
+    nulls = {"cn_id": 0.7, "mobile": 0.05, "email": 0.5}
+    frame = people.select(
+        pl.when(pl.lit(rng.random(people.height) >= nulls[f])).then(pl.col(f)).alias(f)
+        for f in fields
+    )
+    definition = pl.coalesce(
+        pl.when(pl.col(f).is_not_null()).then(pl.col(f).hash(seed=field_seed(f))) for f in fields
+    )
+    for case in (frame, frame.with_columns(pl.col("mobile").fill_null("13800000000"))):
+        expected = case.select(definition).to_series()
+        assert identifier_keys(case, fields).equals(expected, check_names=False)
+    full = frame.with_columns(pl.col("cn_id").fill_null("x"))
+    assert identifier_keys(full, fields).equals(full.get_column("cn_id").hash(field_seed("cn_id")))
+    assert identifier_keys(frame, []).null_count() == frame.height
 
 
 def test_an_empty_batch_and_a_batch_without_personal_columns() -> None:

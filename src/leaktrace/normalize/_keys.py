@@ -62,19 +62,29 @@ def content_text(value_fields: Sequence[str]) -> pl.Expr:
     )
 
 
-def identifier_key(identifiers: Sequence[str]) -> pl.Expr:
-    """Key of ``<field>\x1f<value>`` of the first identifier present; null when none is.
+def identifier_keys(frame: pl.DataFrame, identifiers: Sequence[str]) -> pl.Series:
+    """Key of ``<field>\x1f<value>`` of each row's first identifier present; null when none is.
 
     The value is hashed with the field's seed rather than concatenated with its name: distinct
-    texts still get distinct keys (but for a 64-bit collision), at a fifth of the cost.
+    texts still get distinct keys (but for a 64-bit collision), at a fifth of the cost. Each
+    identifier is hashed only on the rows that have no earlier one, so a batch whose rows all
+    carry an ID number hashes one column, not every identifier column.
     """
-    keys = [
-        pl.when(pl.col(t).is_not_null()).then(pl.col(t).hash(seed=field_seed(t)))
-        for t in identifiers
-    ]
-    if not keys:
-        return pl.lit(None, pl.UInt64)
-    return pl.coalesce(keys) if len(keys) > 1 else keys[0]
+    keys = pl.repeat(None, frame.height, dtype=pl.UInt64, eager=True)
+    todo = pl.repeat(True, frame.height, eager=True)
+    for field in identifiers:
+        values = frame.get_column(field)
+        take = todo & values.is_not_null()
+        taken = take.sum()
+        if taken == frame.height:
+            return values.hash(seed=field_seed(field))
+        if taken > frame.height // 8:  # hashing every row costs less than picking these out
+            keys = values.hash(seed=field_seed(field)).zip_with(take, keys)
+        elif taken:
+            rows = take.arg_true()
+            keys = keys.scatter(rows, values.gather(rows).hash(seed=field_seed(field)))
+        todo &= values.is_null()
+    return keys
 
 
 def field_seed(field: str) -> int:
@@ -101,6 +111,6 @@ __all__ = [
     "content_text",
     "fallback_key",
     "field_seed",
-    "identifier_key",
+    "identifier_keys",
     "key_hash",
 ]

@@ -8,12 +8,14 @@ batches with ``mapInArrow``. Its output schema (:data:`RECORD_SCHEMA`) never dep
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
-from leaktrace.detect import CATALOGUE, RANK, TYPE_IDS, ColumnProfile, check_columns
+from leaktrace.detect import CATALOGUE, RANK, TYPE_IDS, Checked, ColumnProfile, check_columns
 from leaktrace.normalize._address import (
     ADDRESS_PARTS,
     ROOM_PARTS,
@@ -21,7 +23,7 @@ from leaktrace.normalize._address import (
     room_parts,
     with_address_parts,
 )
-from leaktrace.normalize._keys import content_text, fallback_key, identifier_key, key_hash
+from leaktrace.normalize._keys import content_text, fallback_key, identifier_keys, key_hash
 from leaktrace.normalize._reasons import invalid_reason, masked_reason
 
 TYPE_BITS: dict[str, int] = {t: 1 << i for i, t in enumerate(TYPE_IDS)}
@@ -67,7 +69,11 @@ those, so only cells with something else need cleaning."""
 _PLAIN_WHEN_FAST = frozenset({"name", "address", "room"})
 """Types whose fast path calls a cell valid only when it has nothing :data:`_NEEDS_CLEANING`
 matches (Han-only names; ASCII and ideographs without whitespace for addresses and rooms)."""
-_STATUS_OF_RANK = {rank: status for status, rank in RANK.items()} | {0: "empty"}
+_STATUS_BY_RANK = pl.Series(
+    [{rank: status for status, rank in RANK.items()}.get(r, "empty") for r in range(4)],
+    dtype=pl.String,
+)
+"""A row's status by its rank (0 empty, then masked, invalid, valid)."""
 VALID, INVALID, MASKED = RANK["valid"], RANK["invalid"], RANK["masked"]
 
 
@@ -102,6 +108,7 @@ def records(
     *,
     offset: int = 0,
     parts: bool = True,
+    columns: Collection[str] | None = None,
 ) -> pl.DataFrame:
     """Normalise one batch into records, one per row and in order (see :data:`RECORD_SCHEMA`).
 
@@ -116,39 +123,49 @@ def records(
 
     ``parts=False`` is the counting fast path: addresses and rooms are split only where they
     make the person key (valid rows without an identifier); other rows keep null parts and a
-    null ``content_key``. ``person_key`` is the same either way.
+    null ``content_key``. ``person_key`` is the same either way. ``columns`` keeps only those
+    columns of the schema (in its order): a caller that needs a few does not pay for building
+    the others, each a column of the batch's height.
     """
-    columns = [
+    typed = [
         _Column(p.name, p.type, i)
         for i, p in enumerate(profiles)
         if p.type in TYPE_BITS and not p.free_text and p.name in batch.columns
     ]
     # readers hand over many small chunks; every pass below is cheaper on one
     batch = batch.rechunk()
-    scratch = _scratch(batch, columns)
-    present = sorted({c.type for c in columns}, key=TYPE_IDS.index)
-    rank = {t: _rank([c for c in columns if c.type == t]) for t in present}
+    checked = check_columns(batch, [(c.name, c.type) for c in typed])
+    scratch = _scratch(batch, typed, checked)
+    present = sorted({c.type for c in typed}, key=TYPE_IDS.index)
+    ranks = [ch.rank.to_numpy() for ch in checked]
+    rank = {
+        t: _highest([r for c, r in zip(typed, ranks, strict=True) if c.type == t]) for t in present
+    }
+    row_rank = pl.Series("_rank", _row_rank(rank, batch.height))
     # Fields of no column stay out of the frame until the end: a column of nulls is held as one
     # value, and each eager step would spread it over every row again (about 0.2 ms a column).
-    frame = (
-        scratch.lazy()
-        .select(
-            pl.int_range(offset, offset + batch.height, dtype=pl.UInt64).alias("row"),
-            *(_value([c for c in columns if c.type == t]).alias(_text_name(t)) for t in present),
+    # The frame is built from whole columns, each in one chunk: a query's output comes in
+    # several, and each later step on a frame whose columns are chunked unlike each other
+    # first copied them into one again.
+    frame = pl.DataFrame(
+        [
+            pl.int_range(offset, offset + batch.height, dtype=pl.UInt64, eager=True).alias("row"),
             *(
-                _plain([c for c in columns if c.type == t]).alias(_plain_name(t))
+                _first(scratch, _value([c for c in typed if c.type == t])).alias(_text_name(t))
+                for t in present
+            ),
+            *(
+                _first(scratch, _plain([c for c in typed if c.type == t])).alias(_plain_name(t))
                 for t in present
                 if t in _PLAIN_WHEN_FAST
             ),
-            _types(rank).alias("types"),
-            _row_rank(rank).alias("_rank"),
-        )
-        .with_columns(
-            pl.col("_rank").replace_strict(_STATUS_OF_RANK, return_dtype=pl.String).alias("status"),
-            # only the identifiers the batch has columns for: the others are null throughout
-            identifier_key([t for t in IDENTIFIERS if t in present]).alias("person_key"),
-        )
-        .collect()
+            pl.Series("types", _types(rank, batch.height)),
+            row_rank,
+            _STATUS_BY_RANK.gather(row_rank).alias("status"),
+        ]
+    )
+    frame = frame.with_columns(
+        identifier_keys(frame, [t for t in IDENTIFIERS if t in present]).alias("person_key")
     )
     frame = frame.with_columns(
         _clean(frame.get_column(_text_name(t)), frame, _plain_name(t))
@@ -156,12 +173,11 @@ def records(
         if t in present
     )
     frame = _with_places(frame, parts)
-    frame = frame.with_columns(
-        _reasons(scratch, columns, present, frame.get_column("_rank")).alias("reason")
-    )
+    frame = frame.with_columns(_reasons(scratch, typed, present, row_rank).alias("reason"))
     return frame.select(
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
         for name, dtype in RECORD_SCHEMA.items()
+        if columns is None or name in columns
     )
 
 
@@ -176,10 +192,9 @@ def _with_texts(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.lit(None, pl.String).alias(t) for t in texts if t not in frame)
 
 
-def _scratch(batch: pl.DataFrame, columns: list[_Column]) -> pl.DataFrame:
+def _scratch(batch: pl.DataFrame, columns: list[_Column], checked: list[Checked]) -> pl.DataFrame:
     """Per typed column: its cell status rank (:data:`~leaktrace.detect.RANK`), its canonical
-    value and the raw text, every column validated once (``detect.check_columns``)."""
-    checked = check_columns(batch, [(c.name, c.type) for c in columns])
+    value and the raw text, as ``detect.check_columns`` found them."""
     out = [
         s
         for c, (rank, value, fast) in zip(columns, checked, strict=True)
@@ -190,10 +205,10 @@ def _scratch(batch: pl.DataFrame, columns: list[_Column]) -> pl.DataFrame:
     return pl.DataFrame([pad, *out, *raws])
 
 
-def _rank(columns: list[_Column]) -> pl.Expr:
-    """Best cell status of a type in the row, as a rank (3 valid … 0 absent)."""
-    ranks = [pl.col(c.rank) for c in columns]
-    return pl.max_horizontal(ranks) if len(ranks) > 1 else ranks[0]
+def _first(scratch: pl.DataFrame, expr: pl.Expr) -> pl.Series:
+    """``expr`` over the scratch columns, in one chunk (a column as it is, uncopied)."""
+    out = scratch.select(expr).to_series()
+    return out if out.n_chunks() == 1 else out.rechunk()
 
 
 def _value(columns: list[_Column]) -> pl.Expr:
@@ -202,31 +217,26 @@ def _value(columns: list[_Column]) -> pl.Expr:
     return pl.coalesce(values) if len(values) > 1 else values[0]
 
 
-def _types(rank: dict[str, pl.Expr]) -> pl.Expr:
+def _types(rank: dict[str, np.ndarray], height: int) -> np.ndarray:
     """Bitmask of the types with a valid value in the row (see :data:`TYPE_BITS`)."""
-    bits = [pl.when(r == VALID).then(pl.lit(TYPE_BITS[t], pl.UInt32)) for t, r in rank.items()]
-    if not bits:
-        return pl.lit(0, pl.UInt32)
-    return pl.sum_horizontal(bits).fill_null(0).cast(pl.UInt32)
+    types = np.zeros(height, dtype=np.uint32)
+    for t, r in rank.items():
+        types |= (r == VALID).astype(np.uint32) * np.uint32(TYPE_BITS[t])
+    return types
 
 
-def _row_rank(rank: dict[str, pl.Expr]) -> pl.Expr:
+def _row_rank(rank: dict[str, np.ndarray], height: int) -> np.ndarray:
     """The row's status as a rank: identifiers decide, else the name, else any field."""
-    ids = [r for t, r in rank.items() if t in IDENTIFIERS]
-    name = rank.get("name")
-    if not rank:
-        return pl.lit(0, pl.UInt8)
-    best_any = pl.max_horizontal(list(rank.values()))
-    best_id = pl.max_horizontal(ids) if ids else pl.lit(0, pl.UInt8)
-    best_name = name if name is not None else pl.lit(0, pl.UInt8)
-    return (
-        pl.when(best_id > 0)
-        .then(best_id)
-        .when(best_name > 0)
-        .then(best_name)
-        .otherwise(best_any)
-        .cast(pl.UInt8)
-    )
+    none = np.zeros(height, dtype=np.uint8)
+    best_id = _highest([r for t, r in rank.items() if t in IDENTIFIERS] or [none])
+    best_name = rank.get("name", none)
+    best_any = _highest(list(rank.values()) or [none])
+    return np.where(best_id > 0, best_id, np.where(best_name > 0, best_name, best_any))
+
+
+def _highest(ranks: list[np.ndarray]) -> np.ndarray:
+    """The highest rank of each row over several columns' ranks."""
+    return functools.reduce(np.maximum, ranks)
 
 
 def _clean(series: pl.Series, frame: pl.DataFrame, plain: str) -> pl.Series:

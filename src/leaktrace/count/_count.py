@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
 from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
@@ -96,29 +97,51 @@ def item_rows(
     are dropped (they are counted as unidentified by the caller). The rows come in no particular
     order: every use of them is a set operation.
     """
-    key_column = "person_key" if key == "person" else "content_key"
-    cols = [
-        pl.col("cat"),
-        pl.col(key_column).alias("key"),
-        pl.lit(source, pl.UInt32).alias("source"),
-        pl.col("bare"),
+    cat, bare = categories_of(recs, categories)
+    valid = recs.get_column("status") == "valid"
+    return _items(recs, cat, bare, valid & (cat != NO_CATEGORY), source, key, values)
+
+
+def categories_of(recs: pl.DataFrame, categories: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """Each record's category id (``NO_CATEGORY`` for none) and whether it is a bare phone
+    number, looked up by its ``types`` in ``categories`` (:meth:`Categoriser.table`).
+
+    The lookup is a table indexed by the mask itself: masks are below 2**17 (one bit a type), so
+    it is small, and reading it costs less than a join or a search per record.
+    """
+    types = recs.get_column("types").to_numpy()
+    known = categories.get_column("types").to_numpy()
+    size = int(max(known.max(initial=0), types.max(initial=0))) + 1
+    cat = np.full(size, NO_CATEGORY, dtype=np.uint8)
+    cat[known] = categories.get_column("cat").to_numpy()
+    bare = np.zeros(size, dtype=np.bool_)
+    bare[known] = categories.get_column("bare").to_numpy()
+    return pl.Series("cat", cat[types]), pl.Series("bare", bare[types])
+
+
+def _items(
+    recs: pl.DataFrame,
+    cat: pl.Series,
+    bare: pl.Series,
+    keep: pl.Series,
+    source: int,
+    key: KeyRule,
+    values: Sequence[str],
+) -> pl.DataFrame:
+    """The rows of ``keep`` as item rows (see :func:`item_rows`)."""
+    columns = [
+        cat,
+        recs.get_column("person_key" if key == "person" else "content_key").alias("key"),
+        pl.repeat(source, recs.height, dtype=pl.UInt32, eager=True).alias("source"),
+        bare,
     ]
     if values:
-        cols += [pl.col(v) for v in values]
-        cols += [
-            pl.col("types").bitwise_count_ones().cast(pl.UInt8).alias("fields"),
-            pl.col("row"),
+        columns += [recs.get_column(v) for v in values]
+        columns += [
+            recs.get_column("types").bitwise_count_ones().cast(pl.UInt8).alias("fields"),
+            recs.get_column("row"),
         ]
-    # lazily, so only the columns kept are filtered and joined
-    rows = (
-        recs.lazy()
-        .filter(pl.col("status") == "valid")
-        .join(categories.lazy().select("types", "cat", "bare"), on="types", how="left")
-        .filter(pl.col("cat") != NO_CATEGORY)
-        .select(cols)
-        .collect()
-    )
-    return rows.cast(ITEM_SCHEMA)  # type: ignore[arg-type]
+    return pl.DataFrame(columns).filter(keep).cast(ITEM_SCHEMA)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -305,8 +328,12 @@ class Run:
         """
         ids: list[list[int]] = [[] for _ in roots]
         parts = bool(self.values) or self.key == "content"
+        key_column = "person_key" if self.key == "person" else "content_key"
+        needed = {"types", "status", "reason", key_column, *self.values}
+        if self.values:
+            needed.add("row")
         file, source, label = None, -1, ""
-        for event in _on_thread(_stream(roots, parts)):
+        for event in _on_thread(_stream(roots, parts, needed)):
             if isinstance(event, Failure):
                 self.errors.append(event)
             elif isinstance(event, _Start):
@@ -340,21 +367,26 @@ class Run:
 
     def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
         file.records_read += recs.height
-        cats = self.categoriser.table(recs.get_column("types"), file.kind)
-        category = dict(zip(cats.get_column("types"), cats.get_column("cat"), strict=True))
-        summary = recs.lazy().group_by("status", "reason", "types").len().collect()
-        for st, reason, types, n in summary.iter_rows():
-            cat = category[types]
-            if st == "valid" and cat == NO_CATEGORY:
-                st, reason = "unidentified", UNIDENTIFIED
+        cat, bare = categories_of(recs, self.categoriser.table(recs.get_column("types"), file.kind))
+        valid = recs.get_column("status") == "valid"
+        countable = valid & (cat != NO_CATEGORY)
+        per_cat = np.bincount(cat.filter(countable).to_numpy(), minlength=NO_CATEGORY)
+        for c in np.flatnonzero(per_cat):
+            file.countable[int(c)] += int(per_cat[c])  # the item rows below are exactly these
+        file.statuses["valid"] += int(per_cat.sum())
+        file.types_seen |= int(
+            np.bitwise_or.reduce(recs.get_column("types").filter(countable).to_numpy(), initial=0)
+        )
+        unidentified = int(valid.sum()) - int(per_cat.sum())
+        if unidentified:
+            file.statuses["unidentified"] += unidentified
+            file.reasons[("unidentified", UNIDENTIFIED)] += unidentified
+        excluded = recs.select("status", "reason").filter(~valid)
+        for st, reason, n in excluded.group_by("status", "reason").len().iter_rows():
             file.statuses[st] += n
             if reason is not None:
                 file.reasons[(st, reason)] += n
-            if st == "valid":
-                file.types_seen |= int(types)
-                file.countable[cat] += n  # item_rows keeps exactly these rows
-        rows = item_rows(recs, cats, source, key=self.key, values=self.values)
-        self.items.add(rows)
+        self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values))
         if self.progress is not None:
             self.progress(label, recs.height)
 
@@ -394,9 +426,11 @@ _Event = Failure | _Start | str | Future[pl.DataFrame] | InputError | _Done
 begins (its name); a batch's records (being normalised); the file failed part-way; it is done."""
 
 
-def _stream(roots: Sequence[tuple[Path, str | None]], parts: bool) -> Iterator[_Event]:
-    """Every file under the roots, in order, as events; the records are normalised on a
-    worker thread, one batch after another."""
+def _stream(
+    roots: Sequence[tuple[Path, str | None]], parts: bool, columns: Collection[str]
+) -> Iterator[_Event]:
+    """Every file under the roots, in order, as events; the records (only ``columns`` of them)
+    are normalised on a worker thread, one batch after another."""
     limits = Limits(batch_rows=BATCH_ROWS)
     files = ((i, ev) for i, (root, _) in enumerate(roots) for ev in walk([root], limits=limits))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") as pool:
@@ -408,7 +442,7 @@ def _stream(roots: Sequence[tuple[Path, str | None]], parts: bool) -> Iterator[_
             try:
                 for table in ev.tables:
                     yield table.name
-                    yield from _table_records(table, pool, parts=parts)
+                    yield from _table_records(table, pool, parts=parts, columns=columns)
             except InputError as exc:
                 yield exc
             else:
@@ -461,7 +495,7 @@ def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]
 
 
 def _table_records(
-    table: Table, pool: ThreadPoolExecutor, *, parts: bool
+    table: Table, pool: ThreadPoolExecutor, *, parts: bool, columns: Collection[str]
 ) -> Iterator[Future[pl.DataFrame]]:
     """Records of every row of a table, normalised on ``pool``, the columns classified on its
     first rows.
@@ -475,7 +509,7 @@ def _table_records(
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
     offset = 0
     for batch in _chain(first, batches):
-        yield pool.submit(records, batch, profiles, offset=offset, parts=parts)
+        yield pool.submit(records, batch, profiles, offset=offset, parts=parts, columns=columns)
         offset += batch.height
 
 
@@ -566,6 +600,7 @@ __all__ = [
     "FileCount",
     "KeyRule",
     "Run",
+    "categories_of",
     "check_key",
     "count",
     "item_rows",

@@ -97,12 +97,12 @@ def item_rows(
     are dropped (they are counted as unidentified by the caller). The rows come in no particular
     order: every use of them is a set operation.
     """
-    cat, bare = categories_of(recs, categories)
+    cat, bare = _categories_of(recs, categories)
     valid = recs.get_column("status") == "valid"
     return _items(recs, cat, bare, valid & (cat != NO_CATEGORY), source, key, values)
 
 
-def categories_of(recs: pl.DataFrame, categories: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+def _categories_of(recs: pl.DataFrame, categories: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     """Each record's category id (``NO_CATEGORY`` for none) and whether it is a bare phone
     number, looked up by its ``types`` in ``categories`` (:meth:`Categoriser.table`).
 
@@ -119,6 +119,11 @@ def categories_of(recs: pl.DataFrame, categories: pl.DataFrame) -> tuple[pl.Seri
     return pl.Series("cat", cat[types]), pl.Series("bare", bare[types])
 
 
+def _key_column(key: KeyRule) -> str:
+    """The records' column that holds the key of the duplicate rule."""
+    return "person_key" if key == "person" else "content_key"
+
+
 def _items(
     recs: pl.DataFrame,
     cat: pl.Series,
@@ -131,7 +136,7 @@ def _items(
     """The rows of ``keep`` as item rows (see :func:`item_rows`)."""
     columns = [
         cat,
-        recs.get_column("person_key" if key == "person" else "content_key").alias("key"),
+        recs.get_column(_key_column(key)).alias("key"),
         pl.repeat(source, recs.height, dtype=pl.UInt32, eager=True).alias("source"),
         bare,
     ]
@@ -328,8 +333,7 @@ class Run:
         """
         ids: list[list[int]] = [[] for _ in roots]
         parts = bool(self.values) or self.key == "content"
-        key_column = "person_key" if self.key == "person" else "content_key"
-        needed = {"types", "status", "reason", key_column, *self.values}
+        needed = {"types", "status", "reason", _key_column(self.key), *self.values}
         if self.values:
             needed.add("row")
         file, source, label = None, -1, ""
@@ -367,7 +371,9 @@ class Run:
 
     def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
         file.records_read += recs.height
-        cat, bare = categories_of(recs, self.categoriser.table(recs.get_column("types"), file.kind))
+        cat, bare = _categories_of(
+            recs, self.categoriser.table(recs.get_column("types"), file.kind)
+        )
         valid = recs.get_column("status") == "valid"
         countable = valid & (cat != NO_CATEGORY)
         per_cat = np.bincount(cat.filter(countable).to_numpy(), minlength=NO_CATEGORY)
@@ -600,7 +606,6 @@ __all__ = [
     "FileCount",
     "KeyRule",
     "Run",
-    "categories_of",
     "check_key",
     "count",
     "item_rows",

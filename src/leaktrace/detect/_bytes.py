@@ -59,16 +59,20 @@ def cell_spans(s: pl.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
         arr = arr.combine_chunks()
     views_buffer, *data = arr.buffers()[1:]
     assert views_buffer is not None
-    data = [d if d is not None else views_buffer for d in data]
-    low = min([views_buffer.address, *(d.address for d in data)])
-    high = max([views_buffer.address + views_buffer.size, *(d.address + d.size for d in data)])
+    # a missing data buffer holds nothing: a view into it gets an empty span
+    at = [d.address if d is not None else views_buffer.address for d in data]
+    size = [d.size if d is not None else 0 for d in data]
+    low = min([views_buffer.address, *at])
+    high = max(
+        [views_buffer.address + views_buffer.size, *(a + n for a, n in zip(at, size, strict=True))]
+    )
     views = np.frombuffer(views_buffer, dtype=np.uint32).reshape(-1, 4)[arr.offset :][: len(arr)]
     spans = _scratch(len(arr))
     _view_spans(
         views,
         views_buffer.address + 16 * arr.offset - low,
-        np.array([d.address - low for d in data], dtype=np.int64),
-        np.array([d.size for d in data], dtype=np.int64),
+        np.array(at, dtype=np.int64) - low,
+        np.array(size, dtype=np.int64),
         spans,
     )
     return spans, np.asarray(_Memory(low, high - low)), arr

@@ -2,7 +2,7 @@
 
 ``PIType.status`` and ``PIType.normalise`` each answer one question about one column. A batch
 that needs both for several columns (``normalize.records``) would validate every cell twice and
-one column at a time; :func:`check_columns` runs every unit's compiled or numpy fast path for all
+one column at a time; :func:`check_columns` runs every unit's compiled fast path for all
 columns at once, each on a worker thread (they release the GIL), retries the cells a fast path
 leaves undecided once tidied (``tidy_expr``, the second tier of ``PIType.normalise``), then sends
 only the cells still undecided through the full pipeline, normalising them first and asking for
@@ -31,7 +31,7 @@ RANK: dict[str, int] = {"valid": 3, "invalid": 2, "masked": 1}
 VALID = 3
 _UNDECIDED = 4
 _CODE_RANK = np.array([0, _UNDECIDED, RANK["valid"], RANK["invalid"]], dtype=np.uint8)
-"""A numpy fast path's codes (0 null, 1 undecided, 2 valid, 3 invalid) as ranks."""
+"""A compiled fast path's codes (0 null, 1 undecided, 2 valid, 3 invalid) as ranks."""
 _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="check")
 """The fast paths' threads, started once: a count checks every batch, some 65 to a 13-million-row
 case, and starting seven threads for each cost more than a tenth of a second in all."""
@@ -78,7 +78,7 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
 
 
 def _fast_checked(raw: pl.Series, unit: PIType) -> Checked:
-    """A numpy or compiled fast path's ranks (:data:`_UNDECIDED` where it has no answer), and
+    """A compiled fast path's ranks (:data:`_UNDECIDED` where it has no answer), and
     for a unit with a ``tidy_expr`` the second tier of ``PIType.normalise``: the undecided
     cells tidied and checked again, a cell now valid taking its tidied text as its value.
 
@@ -101,7 +101,7 @@ def _fast_checked(raw: pl.Series, unit: PIType) -> Checked:
 
 
 def _undecided(raw: pl.Series) -> Checked:
-    """A column of a type without a compiled or numpy fast path: every cell that is not null is
+    """A column of a type without a compiled fast path: every cell that is not null is
     left to the full pipeline."""
     rank = np.where(raw.is_null().to_numpy(), 0, _UNDECIDED).astype(np.uint8)
     return Checked(

@@ -24,6 +24,7 @@ DOCS = {
     "report": "docs/report.md",
     "chain": "docs/chain.md",
     "match": "docs/chain.md",
+    "serve": "docs/serve.md",
 }
 
 

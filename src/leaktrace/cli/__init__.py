@@ -46,6 +46,8 @@ def _root(
 
 for _verb in _VERBS:
     importlib.import_module(f"leaktrace.cli.{_verb}")
+for _verb in ("serve", "user", "audit_log"):  # the case workspace (leaktrace.serve)
+    importlib.import_module(f"leaktrace.cli.{_verb}")
 
 
 def main() -> None:

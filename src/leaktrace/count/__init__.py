@@ -26,6 +26,7 @@ from leaktrace.count._case import (
     assess_case,
     count_case,
     load_case,
+    read_transfers,
 )
 from leaktrace.count._count import (
     KEY_RULES,
@@ -65,5 +66,6 @@ __all__ = [
     "item_rows",
     "load_case",
     "policy_for",
+    "read_transfers",
     "tally",
 ]

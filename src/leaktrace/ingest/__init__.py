@@ -23,6 +23,9 @@ from ._model import FORMATS, Evidence, Failure, Limits, Table
 from ._sniff import canonical_encoding, detect_encoding, sniff_format
 from ._sniff import sha256_file as _sha256_file
 from ._walk import one_ahead, walk
+from ._zip import Budget, member_name
+from ._zip import _extract as extract_member
+from ._zip import _refusal as member_refusal
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
@@ -32,12 +35,16 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
 
 __all__ = [
     "FORMATS",
+    "Budget",
     "Evidence",
     "Failure",
     "Limits",
     "Table",
     "canonical_encoding",
     "detect_encoding",
+    "extract_member",
+    "member_name",
+    "member_refusal",
     "one_ahead",
     "sha256_file",
     "sniff_format",

@@ -80,7 +80,9 @@ def test_every_job_finishes(done: tuple[Client, int, dict[str, Any]]) -> None:
         assert job["status"] == "done", (kind, job["error"])
 
 
-def test_counts_equal_the_cli(done: tuple[Client, int, dict[str, Any]], demo_case: DemoCase) -> None:
+def test_counts_equal_the_cli(
+    done: tuple[Client, int, dict[str, Any]], demo_case: DemoCase
+) -> None:
     client, case_id, _ = done
     page = client.get(f"/api/cases/{case_id}/counts").json()["count"]
     cli = cli_json("count", "evidence", cwd=demo_case.dir)
@@ -89,7 +91,9 @@ def test_counts_equal_the_cli(done: tuple[Client, int, dict[str, Any]], demo_cas
     assert page["page"]["total"] == len(cli["files"])
 
 
-def test_findings_equal_the_cli(done: tuple[Client, int, dict[str, Any]], demo_case: DemoCase) -> None:
+def test_findings_equal_the_cli(
+    done: tuple[Client, int, dict[str, Any]], demo_case: DemoCase
+) -> None:
     client, case_id, _ = done
     page = client.get(f"/api/cases/{case_id}/findings").json()["assess"]
     cli = cli_json("assess", "--case", ".", cwd=demo_case.dir)
@@ -100,7 +104,9 @@ def test_findings_equal_the_cli(done: tuple[Client, int, dict[str, Any]], demo_c
         assert mine["finding"]["grounds"] == theirs["finding"]["grounds"]
 
 
-def test_trace_names_the_leaker(done: tuple[Client, int, dict[str, Any]], demo_case: DemoCase) -> None:
+def test_trace_names_the_leaker(
+    done: tuple[Client, int, dict[str, Any]], demo_case: DemoCase
+) -> None:
     client, case_id, _ = done
     trace = client.get(f"/api/cases/{case_id}/trace").json()["trace"]
     assert [a["recipient"] for a in trace["accused"]] == [demo_case.leaker]

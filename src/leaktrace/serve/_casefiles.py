@@ -57,7 +57,7 @@ def safe_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name.replace("\\", "/")).split("/")[-1].strip()
     if not name or name in (".", "..") or name.startswith("."):
         raise UploadError("文件名无效 (invalid file name)", name or "(empty)")
-    if any(ord(c) < 32 or c in '<>:"|?*' for c in name) or len(name.encode()) > 240:
+    if any(ord(c) < 32 or ord(c) == 127 for c in name) or len(name.encode()) > 240:
         raise UploadError("文件名含有不允许的字符或过长 (invalid characters or too long)", name)
     return name
 
@@ -128,8 +128,8 @@ def _member_path(info: zipfile.ZipInfo) -> PurePosixPath:
         raise UploadError(f"压缩包成员使用绝对路径 (absolute path in the archive): {shown}")
     if any(p == ".." for p in parts) or not parts:
         raise UploadError(f"压缩包成员路径越出目录 (path traversal in the archive): {shown}")
-    mode = info.external_attr >> 16
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         raise UploadError(f"压缩包成员是链接或设备 (link or device in the archive): {shown}")
     for p in parts:
         safe_name(p)

@@ -43,7 +43,6 @@ def user_add(
     ws = Workspace.open(workspace, db)
     try:
         user = ws.add_user(name, role, password)
-        ws.audit("(terminal)", "user_add", {"user": user.name, "role": user.role})
     finally:
         ws.close()
     console.print(f"已添加用户 added user {user.name} ({user.role_text})")

@@ -998,8 +998,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         check_csrf(request, csrf)
         if user.role != "admin":
             raise Refused(403, "只有管理员可以管理用户 (admins only)")
-        added = ws.add_user(name, role, password)
-        ws.audit(user.name, "user_add", {"user": added.name, "role": added.role})
+        ws.add_user(name, role, password, by=user.name)
         return RedirectResponse("/admin/users", status_code=303)
 
     # --- the API -------------------------------------------------------------------------------
@@ -1272,8 +1271,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         check_csrf(request)
         if user.role != "admin":
             raise Refused(403, "只有管理员可以管理用户 (admins only)")
-        added = ws.add_user(body.name, body.role, body.password)
-        ws.audit(user.name, "user_add", {"user": added.name, "role": added.role})
+        added = ws.add_user(body.name, body.role, body.password, by=user.name)
         return {"name": added.name, "role": added.role}
 
     app.include_router(api)

@@ -181,7 +181,8 @@ class Workspace:
 
     # --- users ---------------------------------------------------------------------------------
 
-    def add_user(self, name: str, role: str, password: str) -> User:
+    def add_user(self, name: str, role: str, password: str, *, by: str = "(terminal)") -> User:
+        """Add a user (argon2id hash of the password) and log who added it."""
         if role not in ROLES:
             raise WorkspaceError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
         if not _NAME.match(name):
@@ -202,6 +203,7 @@ class Workspace:
                 )
             ).inserted_primary_key
             assert uid is not None
+        self.audit(by, "user_add", {"user": name, "role": role})
         return User(int(uid[0]), name, role)
 
     def users(self) -> list[User]:

@@ -1,0 +1,55 @@
+"""The workspace on PostgreSQL (the server CI starts): migrations, users, cases, jobs, audit."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from tests.serve.conftest import Client, make_workspace
+
+from leaktrace.serve import Workspace, create_app
+
+ADMIN_URL = os.environ.get("LEAKTRACE_TEST_POSTGRES_URL")
+pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="LEAKTRACE_TEST_POSTGRES_URL is not set")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    assert ADMIN_URL
+    name = f"lt_serve_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(ADMIN_URL).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_workspace_on_postgres(tmp_path: Path, pg_url: str) -> None:
+    ws = make_workspace(tmp_path / "ws", pg_url)
+    try:
+        assert not (tmp_path / "ws" / "workspace.db").exists()
+        alice, bob = Client(create_app(ws), "alice"), Client(create_app(ws), "bob")
+        case = alice.new_case("库中案件")
+        r = alice.upload(case, "名单.csv", "姓名,手机号\n张三,13812345678\n".encode())
+        assert r.status_code == 201
+        assert alice.run(case, "scan")["status"] == "done"
+        assert bob.get(f"/api/cases/{case}").status_code == 404
+        checked, problem = ws.verify_audit()
+        assert problem is None and checked > 5
+    finally:
+        ws.close()
+    again = Workspace.open(tmp_path / "ws", pg_url)  # reopened: the same revision, the same data
+    try:
+        assert [u.name for u in again.users()] == ["alice", "bob", "rita", "root"]
+        with again.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE audit_log SET user_name = 'mallory' WHERE id = 2")
+        assert again.verify_audit()[1] == "entry 2: its content was changed"
+    finally:
+        again.close()

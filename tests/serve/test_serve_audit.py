@@ -3,6 +3,7 @@ before; `leaktrace audit-log verify` finds an entry edited or removed, and names
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import subprocess
@@ -45,7 +46,7 @@ def test_every_action_is_logged_in_a_chain(workspace: Any, login: Any) -> None:
     assert upload["detail"]["sha256"] == __import__("hashlib").sha256(CSV).hexdigest()
     assert upload["case_id"] == case
     ordered = sorted(entries, key=lambda e: e["id"])
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         assert after["prev_hash"] == before["hash"]
     assert workspace.verify_audit() == (total, None)
 

@@ -40,7 +40,8 @@ class Server:
                 return
             except httpx.HTTPError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stdout.read().decode() if self.proc.stdout else "")
+                    out = self.proc.stdout.read().decode() if self.proc.stdout else ""
+                    raise RuntimeError(out) from None
                 time.sleep(0.2)
         raise RuntimeError("the server did not start")
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     FileResponse,
@@ -91,6 +92,8 @@ FOREIGN_CSP = (
 
 Off = Annotated[int, Query(ge=0, le=1_000_000_000)]
 Lim = Annotated[int, Query(ge=1, le=500)]
+CaseId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+JobId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 
 
 class Denied(Exception):
@@ -243,7 +246,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         if not same(token, getattr(request.state, "csrf", None)):
             raise Refused(403, "CSRF 校验失败，请刷新页面后重试 (missing or wrong CSRF token)")
 
-    def case_of(case_id: int, user: User) -> tuple[CaseRow, Path]:
+    def case_of(case_id: CaseId, user: User) -> tuple[CaseRow, Path]:
         case = ws.case_for(case_id, user)
         if case is None:
             raise Refused(404, "没有这个案件 (no such case)")
@@ -686,7 +689,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def case_page(request: Request, case_id: int, offset: Off = 0) -> Response:
+    def case_page(request: Request, case_id: CaseId, offset: Off = 0) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         ev, total = ws.evidence(case.id, offset=offset, limit=PAGE)
@@ -717,7 +720,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @app.post("/cases/{case_id}/jobs", include_in_schema=False)
     def job_form(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         kind: Annotated[str, Form(max_length=20)],
         csrf: Annotated[str, Form(max_length=200)] = "",
         evidence: Annotated[str, Form(max_length=1000)] = "",
@@ -738,7 +741,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @app.post("/cases/{case_id}/parties", include_in_schema=False)
     def party_form(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         name: Annotated[str, Form(max_length=200)],
         role: Annotated[str, Form(max_length=40)],
         csrf: Annotated[str, Form(max_length=200)] = "",
@@ -764,7 +767,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @app.post("/cases/{case_id}/transfers", include_in_schema=False)
     def transfer_form(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         seller: Annotated[str, Form(max_length=200)],
         buyer: Annotated[str, Form(max_length=200)],
         csrf: Annotated[str, Form(max_length=200)] = "",
@@ -801,7 +804,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @app.post("/cases/{case_id}/casefile", include_in_schema=False)
     def casefile_form(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         text: Annotated[str, Form(max_length=2_000_000)],
         csrf: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
@@ -815,7 +818,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @app.post("/cases/{case_id}/members", include_in_schema=False)
     def member_form(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         name: Annotated[str, Form(max_length=100)],
         csrf: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
@@ -832,13 +835,13 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         ws.audit(user.name, "member_add", {"member": other.name}, case.id)
 
     @app.get("/cases/{case_id}/scan", response_class=HTMLResponse, include_in_schema=False)
-    def scan_page(request: Request, case_id: int, offset: Off = 0) -> Response:
+    def scan_page(request: Request, case_id: CaseId, offset: Off = 0) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return render(request, "scan.html", user, case=case, data=scan_view(case_dir, offset, 20))
 
     @app.get("/cases/{case_id}/counts", response_class=HTMLResponse, include_in_schema=False)
-    def counts_page(request: Request, case_id: int, offset: Off = 0) -> Response:
+    def counts_page(request: Request, case_id: CaseId, offset: Off = 0) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return render(
@@ -846,7 +849,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         )
 
     @app.get("/cases/{case_id}/findings", response_class=HTMLResponse, include_in_schema=False)
-    def findings_page(request: Request, case_id: int) -> Response:
+    def findings_page(request: Request, case_id: CaseId) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return render(request, "findings.html", user, case=case, data=findings_view(case_dir))
@@ -854,7 +857,9 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @app.get(
         "/cases/{case_id}/findings/{index}", response_class=HTMLResponse, include_in_schema=False
     )
-    def party_page(request: Request, case_id: int, index: int) -> Response:
+    def party_page(
+        request: Request, case_id: CaseId, index: Annotated[int, PathParam(ge=0, le=100_000)]
+    ) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         data = findings_view(case_dir)
@@ -865,7 +870,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         )
 
     @app.get("/cases/{case_id}/chain", response_class=HTMLResponse, include_in_schema=False)
-    def chain_page(request: Request, case_id: int) -> Response:
+    def chain_page(request: Request, case_id: CaseId) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return render(
@@ -878,7 +883,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         )
 
     @app.get("/cases/{case_id}/chain/view", include_in_schema=False)
-    def chain_view(request: Request, case_id: int) -> Response:
+    def chain_view(request: Request, case_id: CaseId) -> Response:
         user = user_of(request)
         _case, case_dir = case_of(case_id, user)
         path = case_dir / "work" / "chain" / "chain.html"
@@ -889,7 +894,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return response
 
     @app.get("/cases/{case_id}/trace", response_class=HTMLResponse, include_in_schema=False)
-    def trace_page(request: Request, case_id: int) -> Response:
+    def trace_page(request: Request, case_id: CaseId) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         raw, _ = _case_raw(case_dir)
@@ -916,7 +921,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @app.get("/cases/{case_id}/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         q: Annotated[str, Query(max_length=200)] = "",
         offset: Off = 0,
     ) -> Response:
@@ -930,7 +935,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @app.post("/cases/{case_id}/unmask", response_class=HTMLResponse, include_in_schema=False)
     def unmask_form(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         q: Annotated[str, Form(max_length=200)],
         reason: Annotated[str, Form(max_length=2000)] = "",
         offset: Annotated[int, Form(ge=0, le=1_000_000_000)] = 0,
@@ -949,7 +954,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return render(request, "unmask.html", user, case=case, q=q, data=data)
 
     @app.get("/cases/{case_id}/reports", response_class=HTMLResponse, include_in_schema=False)
-    def reports_page(request: Request, case_id: int) -> Response:
+    def reports_page(request: Request, case_id: CaseId) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         present = [
@@ -960,13 +965,15 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return render(request, "reports.html", user, case=case, reports=present)
 
     @app.get("/cases/{case_id}/reports/{name}", include_in_schema=False)
-    def report_page(request: Request, case_id: int, name: str, download: bool = False) -> Response:
+    def report_page(
+        request: Request, case_id: CaseId, name: str, download: bool = False
+    ) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return report_file(user, case, case_dir, name, download)
 
     @app.get("/cases/{case_id}/audit", response_class=HTMLResponse, include_in_schema=False)
-    def audit_page(request: Request, case_id: int, offset: Off = 0) -> Response:
+    def audit_page(request: Request, case_id: CaseId, offset: Off = 0) -> Response:
         user = user_of(request)
         case, _ = case_of(case_id, user)
         entries, total = ws.audit_entries(case_id=case.id, offset=offset, limit=PAGE)
@@ -1050,14 +1057,14 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return {"id": case.id, "name": case.name}
 
     @api.get("/cases/{case_id}")
-    def api_case(request: Request, case_id: int) -> dict[str, Any]:
+    def api_case(request: Request, case_id: CaseId) -> dict[str, Any]:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return case_summary(case, case_dir)
 
     @api.get("/cases/{case_id}/evidence")
     def api_evidence(
-        request: Request, case_id: int, offset: Off = 0, limit: Lim = PAGE
+        request: Request, case_id: CaseId, offset: Off = 0, limit: Lim = PAGE
     ) -> dict[str, Any]:
         user = user_of(request)
         case, _ = case_of(case_id, user)
@@ -1078,7 +1085,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     )
     async def api_upload(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         name: Annotated[str, Query(min_length=1, max_length=255)],
         target: Annotated[str, Query(max_length=20)] = "evidence",
         unpack: bool = False,
@@ -1090,14 +1097,14 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return await do_upload(request, user, case, case_dir, name, target, unpack)
 
     @api.get("/cases/{case_id}/case")
-    def api_case_file(request: Request, case_id: int) -> dict[str, Any]:
+    def api_case_file(request: Request, case_id: CaseId) -> dict[str, Any]:
         user = user_of(request)
         _case, case_dir = case_of(case_id, user)
         raw, problem = _case_raw(case_dir)
         return {"text": cf.case_text(case_dir), "case": jsonable(raw), "problem": problem}
 
     @api.put("/cases/{case_id}/case")
-    def api_put_case_file(request: Request, case_id: int, body: CaseTextIn) -> dict[str, Any]:
+    def api_put_case_file(request: Request, case_id: CaseId, body: CaseTextIn) -> dict[str, Any]:
         user = writer(request)
         case, case_dir = case_of(case_id, user)
         with cf.case_lock(case_dir):
@@ -1106,14 +1113,14 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return {"ok": True}
 
     @api.post("/cases/{case_id}/parties", status_code=201)
-    def api_party(request: Request, case_id: int, body: PartyIn) -> dict[str, Any]:
+    def api_party(request: Request, case_id: CaseId, body: PartyIn) -> dict[str, Any]:
         user = writer(request)
         case, case_dir = case_of(case_id, user)
         add_party(user, case, case_dir, body)
         return {"ok": True}
 
     @api.post("/cases/{case_id}/transfers", status_code=201)
-    def api_transfer(request: Request, case_id: int, body: TransferIn) -> dict[str, Any]:
+    def api_transfer(request: Request, case_id: CaseId, body: TransferIn) -> dict[str, Any]:
         user = writer(request)
         case, case_dir = case_of(case_id, user)
         add_transfer(user, case, case_dir, body)
@@ -1132,7 +1139,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         },
     )
     async def api_import_transfers(
-        request: Request, case_id: int, name: Annotated[str, Query(min_length=1, max_length=255)]
+        request: Request, case_id: CaseId, name: Annotated[str, Query(min_length=1, max_length=255)]
     ) -> dict[str, Any]:
         """Append the transfers of a CSV/XLSX table (raw request body) to case.toml."""
         user = writer(request)
@@ -1140,7 +1147,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return {"imported": await import_transfers(request, user, case, case_dir, name)}
 
     @api.post("/cases/{case_id}/members", status_code=201)
-    def api_member(request: Request, case_id: int, body: MemberIn) -> dict[str, Any]:
+    def api_member(request: Request, case_id: CaseId, body: MemberIn) -> dict[str, Any]:
         user = writer(request)
         case, _ = case_of(case_id, user)
         add_member(user, case, body.name)
@@ -1148,7 +1155,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
 
     @api.get("/cases/{case_id}/jobs")
     def api_jobs(
-        request: Request, case_id: int, offset: Off = 0, limit: Lim = PAGE
+        request: Request, case_id: CaseId, offset: Off = 0, limit: Lim = PAGE
     ) -> dict[str, Any]:
         user = user_of(request)
         case, _ = case_of(case_id, user)
@@ -1159,22 +1166,22 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return {"jobs": rows, "page": page_of(total, offset, limit)}
 
     @api.post("/cases/{case_id}/jobs", status_code=202)
-    def api_start_job(request: Request, case_id: int, body: JobIn) -> dict[str, Any]:
+    def api_start_job(request: Request, case_id: CaseId, body: JobIn) -> dict[str, Any]:
         user = writer(request)
         case, case_dir = case_of(case_id, user)
         return {"job": start_job(user, case, case_dir, body)}
 
     @api.get("/jobs/{job_id}")
-    def api_job(request: Request, job_id: int) -> dict[str, Any]:
+    def api_job(request: Request, job_id: JobId) -> dict[str, Any]:
         user = user_of(request)
-        job = ws.job(job_id) if 0 < job_id < 2**62 else None
+        job = ws.job(job_id)
         if job is None or ws.case_for(job["case_id"], user) is None:
             raise Refused(404, "没有这个任务 (no such job)")
         return job
 
     @api.get("/cases/{case_id}/scan")
     def api_scan(
-        request: Request, case_id: int, offset: Off = 0, limit: Lim = 20
+        request: Request, case_id: CaseId, offset: Off = 0, limit: Lim = 20
     ) -> dict[str, Any]:
         user = user_of(request)
         _, case_dir = case_of(case_id, user)
@@ -1182,20 +1189,20 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
 
     @api.get("/cases/{case_id}/counts")
     def api_counts(
-        request: Request, case_id: int, offset: Off = 0, limit: Lim = PAGE
+        request: Request, case_id: CaseId, offset: Off = 0, limit: Lim = PAGE
     ) -> dict[str, Any]:
         user = user_of(request)
         _, case_dir = case_of(case_id, user)
         return {"count": counts_view(case_dir, offset, limit)}
 
     @api.get("/cases/{case_id}/findings")
-    def api_findings(request: Request, case_id: int) -> dict[str, Any]:
+    def api_findings(request: Request, case_id: CaseId) -> dict[str, Any]:
         user = user_of(request)
         _, case_dir = case_of(case_id, user)
         return {"assess": findings_view(case_dir)}
 
     @api.get("/cases/{case_id}/chain")
-    def api_chain(request: Request, case_id: int) -> dict[str, Any]:
+    def api_chain(request: Request, case_id: CaseId) -> dict[str, Any]:
         user = user_of(request)
         _, case_dir = case_of(case_id, user)
         return {
@@ -1204,7 +1211,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         }
 
     @api.get("/cases/{case_id}/trace")
-    def api_trace(request: Request, case_id: int) -> dict[str, Any]:
+    def api_trace(request: Request, case_id: CaseId) -> dict[str, Any]:
         user = user_of(request)
         _, case_dir = case_of(case_id, user)
         return {"trace": read_json(result_path(case_dir, "trace"))}
@@ -1212,7 +1219,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     @api.get("/cases/{case_id}/search")
     def api_search(
         request: Request,
-        case_id: int,
+        case_id: CaseId,
         q: Annotated[str, Query(min_length=1, max_length=200)],
         offset: Off = 0,
         limit: Lim = PAGE,
@@ -1222,13 +1229,13 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         return search_view(case_dir, q, offset, limit)
 
     @api.post("/cases/{case_id}/unmask")
-    def api_unmask(request: Request, case_id: int, body: UnmaskIn) -> dict[str, Any]:
+    def api_unmask(request: Request, case_id: CaseId, body: UnmaskIn) -> dict[str, Any]:
         user = writer(request)
         case, case_dir = case_of(case_id, user)
         return unmask(user, case, case_dir, body)
 
     @api.get("/cases/{case_id}/reports")
-    def api_reports(request: Request, case_id: int) -> dict[str, Any]:
+    def api_reports(request: Request, case_id: CaseId) -> dict[str, Any]:
         user = user_of(request)
         _, case_dir = case_of(case_id, user)
         return {
@@ -1244,14 +1251,14 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         }
 
     @api.get("/cases/{case_id}/reports/{name}", response_class=Response)
-    def api_report_file(request: Request, case_id: int, name: str) -> Response:
+    def api_report_file(request: Request, case_id: CaseId, name: str) -> Response:
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return report_file(user, case, case_dir, name, True)
 
     @api.get("/cases/{case_id}/audit")
     def api_audit(
-        request: Request, case_id: int, offset: Off = 0, limit: Lim = PAGE
+        request: Request, case_id: CaseId, offset: Off = 0, limit: Lim = PAGE
     ) -> dict[str, Any]:
         user = user_of(request)
         case, _ = case_of(case_id, user)

@@ -200,3 +200,15 @@ def test_pages_render_the_results(done: tuple[Client, int, dict[str, Any]]) -> N
         assert '<html lang="zh-CN">' in r.text
     view = client.get(f"/cases/{case_id}/chain/view")
     assert view.status_code == 200 and "cytoscape" in view.text.lower()
+
+
+def test_search_normalises_the_query_as_the_evidence(
+    done: tuple[Client, int, dict[str, Any]],
+) -> None:
+    client, case_id, _ = done
+    plain = client.get(f"/api/cases/{case_id}/search", params={"q": "13843404364"}).json()
+    for spelling in ("１３８４３４０４３６４", "+86 138 4340 4364", "138-4340-4364"):
+        other = client.get(f"/api/cases/{case_id}/search", params={"q": spelling}).json()
+        assert other["total"] == plain["total"] > 0, spelling
+    nothing = client.get(f"/api/cases/{case_id}/search", params={"q": "不是号码"}).json()
+    assert nothing["query"] == [] and nothing["hits"] == []

@@ -275,3 +275,18 @@ def test_parties_and_transfers_from_forms_and_a_table(login: Any) -> None:
         ("李某", 6000, "2026-03-01"),
         ("赵某", 300, "2026-03-05"),
     ]
+
+
+def test_two_users_run_jobs_at_the_same_time(login: Any) -> None:
+    alice, bob = login("alice"), login("bob")
+    cases = {alice: alice.new_case("甲"), bob: bob.new_case("乙")}
+    jobs = {}
+    for who, case in cases.items():
+        who.upload(case, "名单.csv", CSV)
+        r = who.post(f"/api/cases/{case}/jobs", json={"kind": "count"})
+        jobs[who] = r.json()["job"]
+    for who, job in jobs.items():
+        done = who.wait(job)
+        assert done["status"] == "done" and done["created_by"] == who.name
+    for who, case in cases.items():
+        assert who.get(f"/api/cases/{case}/counts").json()["count"]["records_read"] == 2

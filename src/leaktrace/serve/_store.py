@@ -488,7 +488,11 @@ class Workspace:
                     hash=digest,
                 )
             )
-            _write_head(self.root / AUDIT_HEAD, entry_id, digest)
+        # after the commit, so the head never names an entry the database does not hold yet
+        with self._audit_lock:
+            head = _read_head(self.root / AUDIT_HEAD)
+            if head is None or head[0] < entry_id:
+                _write_head(self.root / AUDIT_HEAD, entry_id, digest)
         return entry_id
 
     def audit_entries(
@@ -508,7 +512,12 @@ class Workspace:
         return out, int(total or 0)
 
     def verify_audit(self) -> tuple[int, str | None]:
-        """(entries checked, None) when the chain holds, else (entries checked, what is wrong)."""
+        """(entries checked, None) when the chain holds, else (entries checked, what is wrong).
+
+        The head file is read first: entries appended while this runs are not taken for removed.
+        """
+        head = _read_head(self.root / AUDIT_HEAD)
+        head_seen: str | None = None
         prev = GENESIS
         expected_id = 1
         n = 0
@@ -530,15 +539,16 @@ class Workspace:
                 )
                 if digest != r["hash"]:
                     return n, f"entry {r['id']}: its content was changed"
+                if head is not None and r["id"] == head[0]:
+                    head_seen = r["hash"]
                 prev = r["hash"]
                 expected_id += 1
                 n += 1
-        head = _read_head(self.root / AUDIT_HEAD)
         if head is not None:
             head_id, head_hash = head
             if head_id >= expected_id:
                 return n, f"entry {expected_id} is missing (the log ended at entry {head_id})"
-            if head_id == expected_id - 1 and head_hash != prev:
+            if head_seen != head_hash:
                 return n, f"entry {head_id}: its content was changed"
         return n, None
 

@@ -222,7 +222,9 @@ def _index_table(
 
 def _insert(conn: sqlite3.Connection, frames: list[pl.DataFrame]) -> None:
     if frames:
-        conn.executemany("INSERT INTO hits VALUES (?, ?, ?, ?)", pl.concat(frames).iter_rows())
+        hits = pl.concat(frames)
+        columns = [hits.get_column(c).to_list() for c in ("key", "field", "source", "row")]
+        conn.executemany("INSERT INTO hits VALUES (?, ?, ?, ?)", zip(*columns, strict=True))
 
 
 # --- queries -----------------------------------------------------------------------------------

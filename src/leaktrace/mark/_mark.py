@@ -267,6 +267,7 @@ def _register(
         "sheet": table.table_name,
         "honey_donors": donors.tolist(),
         "has_contact": bool(pool),
+        "keys": records.KEYS_VERSION,
     }
     return registry.add_master(
         sha256=table.evidence.sha256,

@@ -89,6 +89,7 @@ def test_persons_and_membership_recount_from_the_person_ids(case) -> None:
     for spec in truth["lists"]:
         mine = rows.filter(pl.col("file") == spec["path"])
         assert spec["persons"] == mine["person_id"].n_unique()
+        assert spec["members"] == sorted(mine["person_id"].unique().to_list())
     in_two = rows.group_by("person_id").agg(pl.col("file").n_unique()).filter(pl.col("file") > 1)
     assert in_two.height > truth["persons"] // 2  # the lists overlap
     assert truth["persons"] < truth["records"]

@@ -20,7 +20,7 @@ file                   columns                                         what it t
 Identifiers are written the ways lists write them (``+86 138 …``, ``138-…``, full-width digits,
 a lowercase ``x``, 15-digit old ID numbers), never untrue or masked, so that what the evidence
 proves is known exactly: ``truth.json`` gives ``persons`` (how many people the lists hold) and
-``linked_persons`` (how many the rules of ``docs/count.md`` can prove: a row whose only
+``linked_persons`` (how many the linking rules of issue 14 can prove: a row whose only
 identifier is a couple's family phone, with no name, cannot be told to be either spouse and
 stays one item). Both are counted here from the generator's own person ids and canonical
 values, with networkx, never with LeakTrace's linkage.
@@ -130,6 +130,7 @@ def write_linked_lists(out: Path, seed: int, *, flats: int = 400) -> Path:
                 "path": spec.path,
                 "rows": made.frame.height,
                 "persons": who.n_unique(),
+                "members": sorted(who.unique().to_list()),
                 "identifiers": sorted(set(spec.columns.values()) & {*_LINKING, "name", "room"}),
                 "title": spec.title,
             }

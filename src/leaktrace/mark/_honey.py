@@ -156,12 +156,25 @@ def name_vocabulary() -> tuple[str, str]:
 
 
 def _names(n: int, rng: np.random.Generator) -> list[str]:
-    """``n`` names: a surname, then one or (seven times in ten) two given-name characters."""
+    """``n`` names: a surname, then one or (seven times in ten) two given-name characters.
+
+    A drawn name that the detector does not read as a name (a rare surname such as 酆, or a
+    last character place names end in, such as 业) is drawn again: a honey record must look like
+    everyone else, and its name must key it as a real record's name does.
+    """
     surnames, given = name_vocabulary()
-    family = rng.integers(0, len(surnames), size=n)
-    first = rng.integers(0, len(given), size=n)
-    second = np.where(rng.random(n) < 0.7, rng.integers(0, len(given), size=n), -1)
-    return [
-        surnames[f] + given[a] + (given[b] if b >= 0 else "")
-        for f, a, b in zip(family.tolist(), first.tolist(), second.tolist(), strict=True)
-    ]
+    found: list[str] = []
+    while len(found) < n:
+        want = 2 * (n - len(found)) + 16
+        family = rng.integers(0, len(surnames), size=want)
+        first = rng.integers(0, len(given), size=want)
+        second = np.where(rng.random(want) < 0.7, rng.integers(0, len(given), size=want), -1)
+        drawn = pl.Series(
+            [
+                surnames[f] + given[a] + (given[b] if b >= 0 else "")
+                for f, a, b in zip(family.tolist(), first.tolist(), second.tolist(), strict=True)
+            ],
+            dtype=pl.String,
+        )
+        found += rec.normalise("name", drawn).drop_nulls().to_list()
+    return found[:n]

@@ -63,10 +63,15 @@ def test_name_place_key_is_counts_person_key_of_a_record_without_identifier() ->
 
 
 def test_a_bare_room_number_still_gives_the_room_key() -> None:
-    frame = pl.DataFrame({"姓名": ["赵敏", "赵敏"], "房号": ["1201", "1201室"]})
+    frame = pl.DataFrame({"姓名": ["赵敏"] * 4, "房号": ["1201", "1201室", "0801", "0801室"]})
     texts = records.key_texts(records.identity_fields(frame, {"姓名": "name", "房号": "room"}))
-    assert texts.get_column("name_room").to_list() == ["name_room\x1f赵敏\x1f1201"] * 2
-    assert texts.get_column("name_place").to_list() == [None, None]  # no estate, no address
+    assert texts.get_column("name_room").to_list() == [
+        "name_room\x1f赵敏\x1f1201",
+        "name_room\x1f赵敏\x1f1201",
+        "name_room\x1f赵敏\x1f801",
+        "name_room\x1f赵敏\x1f801",
+    ]
+    assert texts.get_column("name_place").to_list() == [None] * 4  # no estate, no address
 
 
 def test_a_master_registered_with_other_keys_is_refused_not_matched_on_nothing(

@@ -117,12 +117,13 @@ def identity_fields(frame: pl.DataFrame, types: dict[str, str]) -> pl.DataFrame:
     profiles = [ColumnProfile(c, t, 1.0, False, "mark") for c, t in types.items()]
     recs = records(frame, profiles, columns=(*_VALUES, *_PLACE))
     # A bare room number (``1201``, as left by a leaker who strips 室) names no room part in
-    # normalize; the room's number is then its last run of digits.
+    # normalize; the room's number is then its last run of digits, without leading zeros, as
+    # normalize writes room numbers.
     room_source = next((c for c, t in types.items() if t == "room"), None) or next(
         (c for c, t in types.items() if t == "address"), None
     )
     bare = (
-        _room_number(frame[room_source])
+        _room_number(frame[room_source]).str.replace(r"^0+(\d)", "$1")
         if room_source is not None
         else pl.Series([None] * frame.height, dtype=pl.String)
     )

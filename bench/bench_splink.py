@@ -135,7 +135,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
     if importlib.util.find_spec("splink") is None:
-        sys.exit("bench_splink: splink is not installed: pip install -r requirements-bench.txt")
+        emit(
+            bench="splink",
+            skipped=True,
+            reason="splink not installed: pip install -r requirements-bench.txt",
+        )
+        return
 
     folder = args.out / f"overlap_{args.rows}x{args.files}"
     paths = [str(folder / f"part_{i}.csv") for i in range(args.files)]

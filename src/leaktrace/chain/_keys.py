@@ -151,7 +151,7 @@ def _places(
     estate = _first_column(batch, typed, _ESTATE_HEADER)
     community = _clean(batch.get_column(estate)) if estate is not None else _nulls(batch, pl.String)
     room = next((p.name for p in profiles if p.type == "room" and p.name in batch.columns), None)
-    where = _room_text(split_room(batch.get_column(room))) if room is not None else None
+    where = _rooms(batch.get_column(room)) if room is not None else None
     address = recs.get_column("address")
     if (estate is None or where is None) and address.null_count() < address.len():
         parts = split_address(address)
@@ -160,6 +160,18 @@ def _places(
         if where is None:
             where = _room_text(parts)
     return community, where if where is not None else _nulls(batch, pl.String)
+
+
+def _rooms(values: pl.Series) -> pl.Series:
+    """:func:`_room_text` of a room column, split once per distinct text (rooms repeat: a list
+    of a million rows of a few estates holds some ten thousand distinct room texts)."""
+    distinct = values.unique()
+    texts = pl.DataFrame({"v": distinct, "t": _room_text(split_room(distinct))})
+    return (
+        values.to_frame("v")
+        .join(texts, on="v", how="left", maintain_order="left", nulls_equal=True)
+        .get_column("t")
+    )
 
 
 def _room_text(parts: pl.DataFrame) -> pl.Series:

@@ -1,7 +1,8 @@
 """The product does not depend on the demo generator: no verb's package imports synth or Faker.
 
-Each package is imported in a fresh interpreter (this test process has loaded synth for other
-tests), and ``sys.modules`` is read afterwards.
+``cli`` included: the demo and synth verbs import the generator only when run. Each package is
+imported in a fresh interpreter (this test process has loaded synth for other tests), and
+``sys.modules`` is read afterwards.
 """
 
 from __future__ import annotations
@@ -12,7 +13,20 @@ import sys
 
 import pytest
 
-PRODUCT = ("mark", "count", "trace", "chain", "detect", "normalize")
+PRODUCT = (
+    "mark",
+    "count",
+    "trace",
+    "chain",
+    "detect",
+    "normalize",
+    "report",
+    "engine",
+    "law",
+    "ingest",
+    "scan",
+    "cli",
+)
 
 _PROBE = """
 import importlib, json, sys

@@ -21,7 +21,6 @@ from leaktrace.cli._common import console, user_errors
 from leaktrace.cli.report import stage_progress
 from leaktrace.errors import UsageError
 from leaktrace.report import FORMATS, Report, build_report, labels, write_report
-from leaktrace.synth.demo import write_demo_case
 
 MARKER = ".leaktrace-demo"
 """Left in the output folder so a later run knows which folder it may replace."""
@@ -44,6 +43,9 @@ def demo_command(
     OUT/reports/report.html, report.json and report.xlsx; prints a summary. An OUT written by
     an earlier demo is replaced; any other non-empty folder is refused.
     """
+    # the generator (and Faker) load only when asked for, not with every other verb
+    from leaktrace.synth.demo import write_demo_case
+
     started = time.perf_counter()
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,6 @@ from rich.table import Table
 from leaktrace.cli import app
 from leaktrace.cli._common import JSON_OPTION, console, emit_json, user_errors
 from leaktrace.errors import UsageError
-from leaktrace.synth import LARGE_CSV_TYPES, write_evidence_folder, write_large_csv
 
 
 @app.command("synth")
@@ -48,6 +47,9 @@ def synth_command(
     OUT_DIR/evidence/, and truth.json saying the true type of every column and the status of
     every cell. With --large-csv FILE --rows N: one large CSV for throughput benchmarks.
     """
+    # the generator (and Faker) load only when asked for, not with every other verb
+    from leaktrace.synth import LARGE_CSV_TYPES, write_evidence_folder, write_large_csv
+
     started = time.perf_counter()
     if large_csv is not None:
         if out_dir is not None:

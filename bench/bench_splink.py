@@ -154,9 +154,10 @@ def main() -> None:
         "persons", "records", "in_two_files", "linkable_in_two_files"
     )
     facts = truth.row(0, named=True)
-    # second copies that share no identifier with their first can be told apart by no rule
+    # second copies that share no identifier with their first can be joined by no rule; two
+    # people whose random identifiers collide are joined, so this is an upper bound
     provable = facts["persons"] + facts["in_two_files"] - facts["linkable_in_two_files"]
-    emit(step="files", folder=str(folder), **facts, persons_the_identifiers_prove=provable)
+    emit(step="files", folder=str(folder), **facts, provable_persons_at_most=provable)
 
     recs = folder / "records.parquet"
     prep = measure(PREPARE.format(paths=paths, out=str(recs)))

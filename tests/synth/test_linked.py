@@ -152,10 +152,17 @@ def test_the_count_the_evidence_proves_recounts_with_a_union_find(case) -> None:
                         keys.append(("mobile", m))
                     elif name:
                         keys.append(("mobile+name", m, name))
+                    elif len(cells) - sum(v is None for v in cells.values()) == 1 or set(cells) == {
+                        "来电号码",
+                        "意向",
+                        "来电日期",
+                    }:
+                        keys.append(("family phone alone", m))
                 elif column == "房号" and name:
                     keys.append(("place", name, *_room(value)))
             for key in keys:
-                owner = first.setdefault((str(pid), *key), node)
+                alone = key[0] == "family phone alone"  # one item, whoever of the two it is
+                owner = first.setdefault(key if alone else (str(pid), *key), node)
                 parent[find(node)] = find(owner)
             node += 1
     components = len({find(i) for i in range(node)})

@@ -22,8 +22,8 @@ a lowercase ``x``, 15-digit old ID numbers), never untrue or masked, so that wha
 proves is known exactly: ``truth.json`` gives ``persons`` (how many people the lists hold) and
 ``linked_persons`` (how many the linking rules of issue 14 can prove: a row whose only
 identifier is a couple's family phone, with no name, cannot be told to be either spouse and
-stays one item). Both are counted here from the generator's own person ids and canonical
-values, with networkx, never with LeakTrace's linkage.
+stays apart from both; such rows of one phone are one item). Both are counted here from the
+generator's own person ids and canonical values, with networkx, never with LeakTrace's linkage.
 
 Layout under ``out``::
 
@@ -264,22 +264,26 @@ def _ambiguous(table: pl.DataFrame) -> pl.Expr:
 def _linked_persons(table: pl.DataFrame) -> int:
     """How many people the evidence proves, counted as components of a graph of rows.
 
-    Rows of one person join when they show one identifier (a family phone only together with
-    the same name) or the same name in the same building, unit and room; an ambiguous row (a
-    family phone and nothing else) joins no one. Rows of two people never join: the generator
-    made no identifier shared by two people but the family phones, and no namesakes in one flat.
+    Rows of one person join when they show one identifier, or the same name in the same
+    building, unit and room. A family phone (one that rows of two people show) joins only rows
+    that also show the same name; a row that shows it and nothing else (ambiguous) joins only
+    the other such rows of that phone: they repeat one item, which the evidence cannot give to
+    either spouse. Rows of two people never join otherwise: the generator made no identifier
+    shared by two people but the family phones, and no namesakes in one flat.
     """
     graph: nx.Graph = nx.Graph()
     graph.add_nodes_from(range(table.height))
     shared = _shared_mobiles(table)
     frame = table.with_row_index("node").with_columns(
-        pl.when(~pl.col("mobile").is_in(shared.implode())).then(pl.col("mobile")).alias("_own")
+        pl.when(~pl.col("mobile").is_in(shared.implode())).then(pl.col("mobile")).alias("_own"),
+        pl.when(pl.col("ambiguous")).then(pl.col("mobile")).alias("_alone"),
     )
     joins = (
         ["person_id", "cn_id"],
         ["person_id", "email"],
         ["person_id", "_own"],
         ["person_id", "mobile", "name"],
+        ["_alone"],
         ["person_id", "name", *_PLACE],
     )
     for keys in joins:

@@ -654,7 +654,7 @@ def _issues(chain: dict[str, Any], drawing: _Drawing, text: dict[str, Any]) -> l
         out.append(
             {
                 "kind": text["issue_kind"].get(kind, kind),
-                "message": str(issue.get("message") or ""),
+                "message": str(issue.get(f"message_{text['lang']}") or issue.get("message") or ""),
                 "nodes": " ".join(drawing.by_name[n].id for n in names if n in drawing.by_name),
             }
         )
@@ -882,7 +882,9 @@ def _strings(lang: str) -> dict[str, Any]:
     try:
         return _TEXT[lang]
     except KeyError:
-        raise UsageError(f"unknown language {lang!r}: use zh or en") from None
+        raise UsageError(
+            f"未知语言 {lang!r}，请用 zh 或 en unknown language {lang!r}: use zh or en"
+        ) from None
 
 
 @cache

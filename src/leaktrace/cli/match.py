@@ -27,7 +27,7 @@ _FIELD_TEXT = {
     "passport": "护照 passport",
     "bank_card": "银行卡 bank_card",
     "email": "邮箱 email",
-    "qq": "QQ qq",
+    "qq": "QQ 号 qq",
     "wechat": "微信 wechat",
     "landline": "固话 landline",
     "name_place": "姓名+房号 name_place",

@@ -736,7 +736,13 @@ class _Svg:
         left, top = min(xs) - self.PAD_X, min(ys) - self.PAD_TOP - self.LEGEND
         width = max(max(xs) - min(xs) + 2 * self.PAD_X, 640.0)
         height = max(ys) - min(ys) + self.PAD_TOP + self.PAD_BOTTOM + self.LEGEND
-        svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg"})
+        svg = ET.Element(
+            "svg",
+            {
+                "xmlns": "http://www.w3.org/2000/svg",
+                "{http://www.w3.org/XML/1998/namespace}lang": self.text["html_lang"],
+            },
+        )
         _el(svg, "title", self.text["graph_label"])
         marker = _el(
             _el(svg, "defs"),

@@ -390,7 +390,7 @@ def _chain_with_issue() -> dict[str, Any]:
 
 
 def test_the_chain_view_is_chinese_by_default_and_english_on_request() -> None:
-    from leaktrace.chain.view import render_html
+    from leaktrace.chain.view import render_html, render_svg
 
     chain = _chain_with_issue()
     zh = render_html(chain)
@@ -399,6 +399,8 @@ def test_the_chain_view_is_chinese_by_default_and_english_on_request() -> None:
     en = render_html(chain, lang="en")
     assert '<html lang="en">' in en
     assert "The sales form a cycle" in en and "交易成环：" not in en
+    assert 'xml:lang="zh-CN"' in render_svg(chain)
+    assert 'xml:lang="en"' in render_svg(chain, lang="en")
 
 
 def test_a_chain_issue_keeps_its_chinese_and_english_apart() -> None:

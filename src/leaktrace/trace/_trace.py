@@ -144,7 +144,7 @@ def trace(
     A distribution is accused only when the Chernoff bound on its score's tail under innocence is
     at most ``epsilon / n`` (``n`` = distributions scored), so the chance that anyone innocent is
     accused is at most ``epsilon`` (union bound). ``progress`` is told the rows read and each
-    master scored, for a progress display.
+    master matched and scored, for a progress display.
     """
     if not 0 < epsilon < 1:
         raise ValueError("epsilon must be between 0 and 1")
@@ -157,7 +157,7 @@ def trace(
     notes: list[str] = []
     for master in registry.masters():
         if progress is not None:
-            progress(f"比对 scoring {master.name}", 0)
+            progress(f"匹配母本 matching {master.name}", 0)
         dists = registry.distributions(master.id)
         found = _observe_all(typed, master, registry.key)
         if found is None:
@@ -170,6 +170,8 @@ def trace(
         if not dists:
             continue
         length += positions.height
+        if progress is not None:
+            progress(f"比对 {len(dists)} 份分发 scoring {len(dists)} distribution(s)", 0)
         scores.extend(
             _score_master(registry, master, dists, positions, obs_index, guess, evidence_frames)
         )

@@ -450,4 +450,7 @@ def test_mark_and_trace_tell_their_progress_the_rows_read_and_each_step(tmp_path
     )
     registry.close()
     assert sum(rows for _, rows in told) == found.leaked_rows == result.rows
-    assert [label for label, rows in told if rows == 0] == ["比对 scoring owners.csv"]
+    assert [label for label, rows in told if rows == 0] == [
+        "匹配母本 matching owners.csv",
+        "比对 1 份分发 scoring 1 distribution(s)",
+    ]

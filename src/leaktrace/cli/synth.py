@@ -53,9 +53,14 @@ def synth_command(
     started = time.perf_counter()
     if large_csv is not None:
         if out_dir is not None:
-            raise UsageError("give either OUT_DIR or --large-csv FILE, not both")
+            raise UsageError(
+                "OUT_DIR 与 --large-csv FILE 只能给一个 "
+                "give either OUT_DIR or --large-csv FILE, not both"
+            )
         if rows is None or rows < 0:
-            raise UsageError("--large-csv needs --rows N (N >= 0)")
+            raise UsageError(
+                "--large-csv 需要 --rows N（N >= 0）--large-csv needs --rows N (N >= 0)"
+            )
         path = write_large_csv(large_csv, rows, seed)
         payload: dict[str, Any] = {
             "path": str(path),
@@ -74,9 +79,12 @@ def synth_command(
             )
         return
     if out_dir is None:
-        raise UsageError("give OUT_DIR (or --large-csv FILE --rows N)")
+        raise UsageError(
+            "请给出 OUT_DIR（或 --large-csv FILE --rows N）"
+            "give OUT_DIR (or --large-csv FILE --rows N)"
+        )
     if rows is not None and rows < 10:
-        raise UsageError("--rows must be at least 10")
+        raise UsageError("--rows 至少为 10 --rows must be at least 10")
     truth_path = write_evidence_folder(out_dir, seed, rows=rows if rows is not None else 2000)
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     summary = _summary(truth, out_dir, truth_path, time.perf_counter() - started)

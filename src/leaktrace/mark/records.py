@@ -17,6 +17,7 @@ because the registry keeps it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,14 +55,22 @@ class ReadTable:
     table_name: str
 
 
-def read_tables(path: Path) -> list[ReadTable]:
+RowsDone = Callable[[str, int], None]
+"""Told (what is being done, rows just read) as a file is read: a progress display's callback."""
+
+
+def read_tables(path: Path, progress: RowsDone | None = None) -> list[ReadTable]:
     """Every table of the file at ``path``, each as one frame; an unreadable file raises."""
     found: list[ReadTable] = []
     for ev in walk([path]):
         if isinstance(ev, Failure):
             raise InputError(ev.reason, ev.path)
         for table in ev.tables:
-            batches = list(table.batches())
+            batches = []
+            for batch in table.batches():
+                batches.append(batch)
+                if progress is not None:
+                    progress(f"读取 reading {ev.path}", batch.height)
             frame = (
                 pl.concat(batches, how="vertical")
                 if batches
@@ -71,7 +80,7 @@ def read_tables(path: Path) -> list[ReadTable]:
             )
             found.append(ReadTable(frame, ev, table.name))
     if not found:
-        raise InputError("no table found", str(path))
+        raise InputError("未找到表格 no table found", str(path))
     return found
 
 

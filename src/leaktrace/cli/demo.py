@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leaktrace.cli import app
@@ -100,7 +101,7 @@ def _replace(out: Path, build: Path) -> None:
 
 def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
     data, lab = report.data, labels("zh")
-    console.print(f"\n[bold]LeakTrace 演示 demo[/]：{data['case']['name']}")
+    console.print(f"\n[bold]LeakTrace 演示 demo[/]：{escape(data['case']['name'])}")
     summary = data["summary"]
     console.print(
         f"证据 {summary['files']} 个文件 files · 去重后 {summary['items_total']:,} 条 items · "
@@ -113,7 +114,7 @@ def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
     for p in data["parties"]:
         level = p["finding"]["level"]
         table.add_row(
-            p["name"],
+            escape(p["name"]),
             lab[f"role.{p['role']}"],
             lab[f"legal.{p['legal_role']}"],
             f"{p['items_total']:,}",
@@ -124,12 +125,16 @@ def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
         if t["accused"]:
             a = t["accused"][0]
             console.print(
-                f"溯源 traced: {t['evidence']}\n  → [bold]{a['recipient']}[/] 的导出副本 copy "
+                f"溯源 traced: {escape(t['evidence'])}\n  → 与 [bold]{escape(a['recipient'])}[/] "
+                "的导出副本一致 matches the copy "
                 f"(p ≤ 10^{a['log10_p_value']:.0f}；"
                 f"误指认上限 bound {t['false_accusation_bound']:g})"
             )
         else:
-            console.print(f"溯源 traced: {t['evidence']} → 无人被认定 no one accused")
+            console.print(
+                f"溯源 traced: {escape(t['evidence'])} → "
+                "未发现一致的副本 matches no recipient's copy"
+            )
     reports = out / "reports"
     console.print(
         f"\n[bold green]报告 report[/] → {reports / 'report.html'}\n"

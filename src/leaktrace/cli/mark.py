@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from leaktrace.cli import app
 from leaktrace.cli._common import JSON_OPTION, console, emit_json, user_errors
@@ -77,12 +78,13 @@ def mark_command(
         emit_json(result.to_json())
         return
     console.print(
-        f"已导出 wrote [bold]{result.out}[/]: {result.rows} rows for [bold]{result.recipient}[/] "
+        f"已导出 wrote [bold]{escape(str(result.out))}[/]: {result.rows} rows for "
+        f"[bold]{escape(result.recipient)}[/] "
         f"(distribution {result.distribution_id}, {result.honey} honey records)"
     )
-    console.print("marks: " + ", ".join(f"{c}={k}" for c, k in result.variants))
+    console.print(escape("marks: " + ", ".join(f"{c}={k}" for c, k in result.variants)))
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {escape(note)}")
 
 
 def _open(registry: str | None, key_file: Path | None, init: bool) -> Registry:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from leaktrace.cli import app
@@ -77,7 +78,7 @@ def report_command(
     if as_json:
         emit_json({"report": str(written), "format": fmt, "summary": report.data["summary"]})
     else:
-        console.print(f"报告 report → {written}")
+        console.print(f"报告 report → {escape(str(written))}")
 
 
 def _format(fmt: str) -> Format:

@@ -21,12 +21,23 @@ from leaktrace.cli import app
 from leaktrace.cli._common import console, user_errors
 from leaktrace.cli.report import stage_progress
 from leaktrace.errors import UsageError
-from leaktrace.report import FORMATS, Report, build_report, labels, write_report
+from leaktrace.report import (
+    FORMATS,
+    Report,
+    build_report,
+    init_key,
+    labels,
+    load_key,
+    write_report,
+)
 from leaktrace.synth.demo import write_demo_case
 
 MARKER = ".leaktrace-demo"
 """Left in the output folder so a later run knows which folder it may replace."""
-WRITES = ("case.toml", "evidence", "sources", "holder", "truth.json", "reports", MARKER)
+WRITES = (
+    *("case.toml", "evidence", "sources", "holder", "truth.json", "reports", "examiner"),
+    MARKER,
+)
 """Everything the demo writes in its folder; a later run replaces these and nothing else."""
 LEGACY = ("scan.json",)
 """What earlier versions of the demo wrote; removed from a demo folder too."""
@@ -42,7 +53,8 @@ def demo_command(
 
     Writes OUT/case.toml, OUT/evidence/ (seized lists in messy formats), OUT/holder/ (a
     property company's fingerprinted exports and mark registry), OUT/truth.json, and
-    OUT/reports/report.html, report.json and report.xlsx; prints a summary. An OUT written by
+    OUT/reports/report.html, report.json and report.xlsx, each with its manifest signed by a
+    demo examiner key made for the run (OUT/examiner/demo.key); prints a summary. An OUT written by
     an earlier demo is replaced; any other non-empty folder is refused.
     """
     started = time.perf_counter()
@@ -60,13 +72,19 @@ def demo_command(
                 command=["leaktrace", *sys.argv[1:]],
                 stage=stage,
                 rows=rows,
+                case_no="演示 DEMO-2017",
+                unit="演示单位 demo unit",
+                examiner="演示检验员 demo examiner",
             )
+            key_path, _, _ = init_key(build / "examiner" / "demo.key")
             report.data["case"]["dir"] = str(out.resolve())
             report.data["produced"]["reproduce"] = f"leaktrace report {out} --format html"
             if stage:
                 stage("写出报告 writing the reports")
             for fmt in FORMATS:
-                write_report(report, build / "reports" / f"report.{fmt}", fmt)
+                write_report(
+                    report, build / "reports" / f"report.{fmt}", fmt, key=load_key(key_path)
+                )
         _replace(out, build)
     finally:
         shutil.rmtree(build, ignore_errors=True)

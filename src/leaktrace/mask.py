@@ -3,10 +3,16 @@
 Personal information is the payload, so nothing is shown in full unless the user asks for it
 with ``--show-values``. Masks keep enough to let a person recognise a value they already hold
 (first and last characters) and nothing that identifies anyone on its own.
+
+``pseudonym`` is the other way to hide a value (``leaktrace mask --pseudonym``): a keyed,
+repeatable stand-in that keeps joins working and can never be taken for a real identifier.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 
 _DIGITS = re.compile(r"\d")
@@ -92,4 +98,124 @@ _RULES = {
     "gps": _mask_short,
     "vin": _mask_id,
     "birth_date": _mask_short,
+}
+
+
+# --- pseudonyms ---------------------------------------------------------------------------
+
+PSEUDONYM_ALPHABET = (
+    "甲乙丙戊己庚壬癸子丑寅卯辰巳午未酉戌亥天地玄宇宙荒日月盈昃列寒暑往秋收冬藏闰岁律调腾致雨露"
+)
+"""32 characters for Han-shaped pseudonyms: none is a surname in the detector's or the
+generator's lists, nor a word that ends an address (路, 号, 室...)."""
+
+_PSEUDONYM_WORD = {
+    "name": "某",
+    "address": "某地址",
+    "room": "某房号",
+    "plate": "某车牌",
+    "passport": "某护照",
+    "uscc": "某机构",
+    "vin": "某车架",
+    "ip": "某IP",
+    "gps": "某位置",
+    "birth_date": "某生日",
+    "wechat": "某微信",
+}
+"""The lead word of a Han-shaped pseudonym, for the types whose own shape has no reserved,
+never-valid form."""
+
+
+def pseudonym(value: str, type_id: str, key: bytes) -> str:
+    """A keyed stand-in for ``value`` (give the canonical form, so that every spelling of one
+    number gets one pseudonym): HMAC-SHA256 under ``key`` of the type and the value.
+
+    The same value and key always give the same pseudonym, so joins across files still work;
+    another key gives unrelated ones. The shape is kept where a reserved form exists, and that
+    form is never a valid identifier:
+
+    - mobile: 11 digits starting ``10`` (no carrier segment starts with 10);
+    - cn_id: 18 digits starting ``99`` (no province code 99), with a check digit that is wrong
+      both as an ID check digit and as a Luhn digit (so it is not a bank card either);
+    - bank_card: as many digits as the card (13-19), starting ``99``, Luhn digit wrong;
+    - landline: ``000-`` and 8 digits (no area code 000); qq: 10 digits starting ``0``;
+    - email: ``e`` and 12 letters/digits ``@invalid`` (RFC 2606's reserved, undeliverable name);
+    - every other type: a lead word (某, 某地址, 某车牌...) and Han characters from
+      :data:`PSEUDONYM_ALPHABET`, e.g. ``某寅卯辰巳午未`` for a name.
+
+    >>> pseudonym("13812345678", "mobile", b"k")[:2], len(pseudonym("13812345678", "mobile", b"k"))
+    ('10', 11)
+    """
+    digest = hmac.new(key, f"{type_id}\x00{value}".encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest, "big")
+    shape = _SHAPES.get(type_id)
+    if shape is not None:
+        return shape(value, number, digest)
+    word = _PSEUDONYM_WORD.get(type_id, "某")
+    length = 6 if type_id == "name" else 8
+    return word + _han(number, length)
+
+
+def _han(number: int, length: int) -> str:
+    return "".join(PSEUDONYM_ALPHABET[(number >> (5 * i)) & 31] for i in range(length))
+
+
+def _digits(number: int, count: int) -> str:
+    return str(number % 10**count).zfill(count)
+
+
+def _luhn_digit(body: str) -> int:
+    """The digit that completes ``body`` to a valid Luhn number."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch)
+        if i % 2 == 0:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return (10 - total % 10) % 10
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _id_check(body: str) -> str:
+    return "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def _mobile(value: str, number: int, digest: bytes) -> str:
+    return "10" + _digits(number, 9)
+
+
+def _cn_id(value: str, number: int, digest: bytes) -> str:
+    body = "99" + _digits(number, 15)
+    wrong = {_id_check(body), str(_luhn_digit(body))}
+    choices = [d for d in "0123456789" if d not in wrong]
+    return body + choices[(number >> 64) % len(choices)]
+
+
+def _bank_card(value: str, number: int, digest: bytes) -> str:
+    length = min(19, max(13, sum(c.isdigit() for c in value) or 19))
+    body = "99" + _digits(number, length - 3)
+    return body + str((_luhn_digit(body) + 1 + (number >> 64) % 9) % 10)
+
+
+def _landline(value: str, number: int, digest: bytes) -> str:
+    return "000-" + _digits(number, 8)
+
+
+def _qq(value: str, number: int, digest: bytes) -> str:
+    return "0" + _digits(number, 9)
+
+
+def _email(value: str, number: int, digest: bytes) -> str:
+    return "e" + base64.b32encode(digest).decode()[:12].lower() + "@invalid"
+
+
+_SHAPES = {
+    "mobile": _mobile,
+    "cn_id": _cn_id,
+    "bank_card": _bank_card,
+    "landline": _landline,
+    "qq": _qq,
+    "email": _email,
 }

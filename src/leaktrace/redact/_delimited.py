@@ -1,0 +1,247 @@
+"""Masked copies of CSV, TSV and TXT lists, byte for byte wherever nothing was masked.
+
+The file is read twice side by side: ``ingest`` gives the data rows exactly as ``scan`` and
+``count`` see them (detection runs on those), and a reader here walks the same text record by
+record keeping every byte: title lines, the header, blank lines, quotes, separators, line ends.
+Each data record is checked against its ingest row; only the fields whose value changes are
+rewritten (quoted again if they were quoted, or if the new value needs it), everything else is
+copied as it was. If the two readings ever disagree the file is refused rather than written with
+masks in the wrong places.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import IO
+
+from leaktrace.errors import InputError
+from leaktrace.ingest import Dialect, Evidence, Limits, Table, decoder_name, sniff_dialect
+from leaktrace.redact._cells import Masker, _out_cell, profile_columns
+
+_LINE_SEPARATOR = "\x1f"
+"""What ingest splits on to read whole lines as one field (see ``ingest._csv``)."""
+
+Row = tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class _Field:
+    start: int
+    end: int
+    value: str
+    quoted: bool
+
+
+def write_delimited(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker) -> int:
+    """Write the masked copy of one delimited file to ``out``; returns the data rows written."""
+    assert evidence.encoding is not None
+    codec = decoder_name(evidence.encoding)
+    encoder = _encoder(source, codec)
+    with source.open("rb") as head:
+        sample = codecs.getincrementaldecoder(codec)().decode(head.read(Limits().sniff_bytes))
+    dialect = sniff_dialect(sample)
+    table = evidence.tables[0] if evidence.tables else None
+    rows = 0
+    pairs = _masked_rows(table, masker) if table is not None else iter(())
+    width = len(table.columns) if table is not None else 0
+    header = None if table is None else table.header_row
+    line = 0  # physical lines before the current record, counted as ingest counts them
+    with source.open("r", encoding=codec, newline="\n") as text:
+        for record, lines in _records(text, dialect):
+            body, end = _split_end(record)
+            fields = _fields(body, dialect, width)
+            if header is not None:
+                # title lines, then the header record itself: copied, never data
+                is_data = False
+                if line >= header:
+                    header = None
+            else:
+                is_data = table is not None
+            line += lines
+            values = [f.value or None for f in fields[:width]]
+            new: list[str | None] = [f.value for f in fields]
+            if is_data and any(v is not None for v in values):
+                values += [None] * (width - len(values))
+                pair = next(pairs, None)
+                if pair is None or tuple(values) != pair[0]:
+                    raise InputError(_disagree(rows), evidence.path)
+                rows += 1
+                for i, value in enumerate(pair[1][: len(fields)]):
+                    if value is not None:
+                        new[i] = value
+            out.write(encoder.encode(_rebuild(body, fields, new, dialect) + end))
+    if next(pairs, None) is not None:
+        raise InputError(_disagree(rows), evidence.path)
+    out.write(encoder.encode("", final=True))
+    return rows
+
+
+def _disagree(row: int) -> str:
+    return (
+        f"cannot keep the layout: data row {row} reads differently here than in scan "
+        "(irregular quoting?); no copy written"
+    )
+
+
+def _encoder(source: Path, codec: str) -> codecs.IncrementalEncoder:
+    """The input's encoding for the output, its byte-order mark included."""
+    if codec == "utf-16":
+        with source.open("rb") as fh:
+            bom = fh.read(2)
+        return _WithBom(bom, "utf-16-be" if bom == codecs.BOM_UTF16_BE else "utf-16-le")
+    return codecs.getincrementalencoder(codec)()
+
+
+class _WithBom(codecs.IncrementalEncoder):
+    """A BOM-less codec that writes the original byte-order mark first (Python's ``utf-16``
+    would write the machine's, which may not be the file's)."""
+
+    def __init__(self, bom: bytes, codec: str) -> None:
+        super().__init__()
+        self.bom = bom
+        self.inner = codecs.getincrementalencoder(codec)()
+
+    def encode(self, text: str, final: bool = False) -> bytes:
+        head, self.bom = self.bom, b""
+        return head + self.inner.encode(text, final)
+
+
+def _masked_rows(table: Table, masker: Masker) -> Iterator[tuple[Row, Row]]:
+    """(row as read, row masked) for every data row, detection run batch by batch."""
+    batches = (b for b in table.batches() if b.height)
+    first = next(batches, None)
+    if first is None:
+        return
+    profiles = profile_columns(table.columns, first)
+    for batch in chain([first], batches):
+        masked = masker.frame(batch, profiles)
+        yield from zip(batch.iter_rows(), masked.iter_rows(), strict=True)
+
+
+def _records(text: IO[str], dialect: Dialect) -> Iterator[tuple[str, int]]:
+    """(record text with its line end, physical lines it spans); a quoted field may hold line
+    breaks, so with quoting a record goes on while its quotes are unbalanced."""
+    quoted = dialect.quoted and dialect.separator not in (None, _LINE_SEPARATOR)
+    pending: list[str] = []
+    quotes = 0
+    for line in text:
+        if not quoted:
+            yield line, 1
+            continue
+        pending.append(line)
+        quotes += line.count('"')
+        if quotes % 2 == 0:
+            yield "".join(pending), len(pending)
+            pending, quotes = [], 0
+    if pending:
+        yield "".join(pending), len(pending)
+
+
+def _split_end(record: str) -> tuple[str, str]:
+    for end in ("\r\n", "\n"):
+        if record.endswith(end):
+            return record[: -len(end)], end
+    return record, ""
+
+
+def _fields(body: str, dialect: Dialect, width: int) -> list[_Field]:
+    """The fields of one record with their places in ``body``, read as ingest reads them."""
+    if dialect.separator is None:
+        return _whitespace_fields(body, max(width, 1))
+    if dialect.separator == _LINE_SEPARATOR:
+        return [_Field(0, len(body), body, False)]
+    if not dialect.quoted:
+        return _plain_fields(body, dialect.separator)
+    return _quoted_fields(body, dialect.separator)
+
+
+def _plain_fields(body: str, sep: str) -> list[_Field]:
+    out, start = [], 0
+    for part in body.split(sep):
+        out.append(_Field(start, start + len(part), part, False))
+        start += len(part) + len(sep)
+    return out
+
+
+def _quoted_fields(body: str, sep: str) -> list[_Field]:
+    out: list[_Field] = []
+    i, n = 0, len(body)
+    while True:
+        start = i
+        if i < n and body[i] == '"':
+            j, parts = i + 1, []
+            while j < n:
+                if body[j] == '"':
+                    if body.startswith('""', j):
+                        parts.append('"')
+                        j += 2
+                        continue
+                    break
+                parts.append(body[j])
+                j += 1
+            end = body.find(sep, j)
+            end = n if end < 0 else end
+            out.append(_Field(start, end, "".join(parts) + body[j + 1 : end], True))
+        else:
+            end = body.find(sep, i)
+            end = n if end < 0 else end
+            out.append(_Field(start, end, body[i:end], False))
+        if end >= n:
+            return out
+        i = end + len(sep)
+
+
+def _whitespace_fields(body: str, width: int) -> list[_Field]:
+    """Runs of non-space; the last column keeps the rest of the line (as ``ingest`` splits)."""
+    match = _whitespace_pattern(width).match(body)
+    if match is None:
+        return []
+    out = []
+    for group in range(1, width + 1):
+        start, end = match.span(group)
+        if start < 0:
+            start = end = len(body)
+        out.append(_Field(start, end, body[start:end], False))
+    return out
+
+
+_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _whitespace_pattern(width: int) -> re.Pattern[str]:
+    if width not in _PATTERNS:
+        first, *rest = [r"(\S+)"] * (width - 1) + [r"(.+?)"]
+        _PATTERNS[width] = re.compile(
+            rf"^\s*(?:{first})?" + "".join(rf"(?:\s+{g})?" for g in rest) + r"\s*$", re.DOTALL
+        )
+    return _PATTERNS[width]
+
+
+def _rebuild(body: str, fields: list[_Field], new: list[str | None], dialect: Dialect) -> str:
+    """``body`` with every field whose value changed (after ``_out_cell``) written anew."""
+    pieces, cursor = [], 0
+    for field, value in zip(fields, new, strict=True):
+        text = _out_cell(value if value is not None else field.value)
+        if text == field.value:
+            continue
+        pieces.append(body[cursor : field.start])
+        pieces.append(_quote(text, field.quoted, dialect))
+        cursor = field.end
+    if not pieces:
+        return body
+    pieces.append(body[cursor:])
+    return "".join(pieces)
+
+
+def _quote(text: str, was_quoted: bool, dialect: Dialect) -> str:
+    sep = dialect.separator
+    if not dialect.quoted or sep in (None, _LINE_SEPARATOR):
+        return text
+    if was_quoted or any(c in text for c in (sep, '"', "\n", "\r")):
+        return '"' + text.replace('"', '""') + '"'
+    return text

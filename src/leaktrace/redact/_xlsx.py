@@ -1,0 +1,120 @@
+"""Masked copies of XLSX workbooks: every sheet, every cell in its place, merged titles kept.
+
+Cells are read with python-calamine (as ``ingest`` reads them) and written with xlsxwriter:
+text with ``write_string`` (so nothing ever becomes a formula), numbers, Booleans and dates with
+their own type. A masked value is always text. Merged ranges are merged again; what a value-only
+reader cannot see (fonts, fills, column widths, formulas, pictures, charts) is not carried over,
+and a formula's cached value is written as a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+from leaktrace.errors import InputError
+from leaktrace.ingest import Evidence, Table, render_cell
+from leaktrace.redact._cells import Masker, _out_cell
+from leaktrace.redact._delimited import _masked_rows
+
+Row = tuple[str | None, ...]
+
+
+def write_xlsx(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker) -> int:
+    """Write the masked copy of one workbook to ``out``; returns the data rows written."""
+    try:
+        book = CalamineWorkbook.from_path(str(source))
+    except Exception as exc:
+        raise InputError(f"unreadable workbook: {exc}", evidence.path) from None
+    tables = {t.name: t for t in evidence.tables}
+    workbook = xlsxwriter.Workbook(
+        out, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+    )
+    formats = _Formats(workbook)
+    rows = 0
+    for meta in book.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        sheet = workbook.add_worksheet(meta.name)
+        source_sheet = book.get_sheet_by_name(meta.name)
+        table = tables.get(meta.name)
+        rows += _copy_sheet(
+            f"{evidence.path}: sheet {meta.name!r}", source_sheet, sheet, table, masker, formats
+        )
+    workbook.close()
+    return rows
+
+
+class _Formats:
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.datetime = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self.time = workbook.add_format({"num_format": "hh:mm:ss"})
+        self.duration = workbook.add_format({"num_format": "[h]:mm:ss"})
+
+
+def _copy_sheet(
+    where: str, source: Any, sheet: Any, table: Table | None, masker: Masker, formats: _Formats
+) -> int:
+    start_row, start_col = source.start or (0, 0)
+    merged_firsts = set()
+    for (r0, c0), (r1, c1) in source.merged_cell_ranges or []:
+        sheet.merge_range(r0, c0, r1, c1, "")
+        merged_firsts.add((r0, c0))
+    width = len(table.columns) if table is not None else 0
+    header = None if table is None or table.header_row is None else table.header_row - start_row
+    pairs: Iterator[tuple[Row, Row]] = _masked_rows(table, masker) if table else iter(())
+    pending = next(pairs, None)
+    written = 0
+    for index, row in enumerate(source.iter_rows()):
+        cells = [render_cell(v) if type(v) is not str else (v or None) for v in row[:width]]
+        masked: Row | None = None
+        in_data = table is not None and (header is None or index > header)
+        if in_data and any(c is not None for c in cells) and pending is not None:
+            cells += [None] * (width - len(cells))
+            if tuple(cells) == pending[0]:
+                masked = pending[1]
+                pending = next(pairs, None)
+                written += 1
+            elif written or header is None or index != header + 1:
+                raise InputError(_disagree(written), where)
+            # else: the sub-labels under a merged header label, which ingest takes as header
+        for col, value in enumerate(row):
+            new = masked[col] if masked is not None and col < width else None
+            if new is not None and new != cells[col]:
+                value = new
+            _write(sheet, start_row + index, start_col + col, value, formats)
+    if pending is not None:
+        raise InputError(_disagree(written), where)
+    return written
+
+
+def _disagree(row: int) -> str:
+    return f"cannot keep the layout at data row {row}; no copy written"
+
+
+def _write(sheet: Any, row: int, col: int, value: Any, formats: _Formats) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, col, _out_cell(value, sheet=True))
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value)
+    elif isinstance(value, dt.datetime):
+        plain = value.time() == dt.time(0)
+        sheet.write_datetime(row, col, value, formats.date if plain else formats.datetime)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, value, formats.date)
+    elif isinstance(value, dt.time):
+        sheet.write_datetime(row, col, value, formats.time)
+    elif isinstance(value, dt.timedelta):
+        sheet.write_datetime(row, col, value, formats.duration)
+    else:
+        sheet.write_string(row, col, _out_cell(str(value), sheet=True))

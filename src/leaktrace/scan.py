@@ -169,6 +169,8 @@ def _scan(
     files: list[FileResult] = []
     errors: list[Failure] = []
     for item in walk(paths, encoding=encoding, format=format, ahead=True):
+        if spans is not None and spans.owns(item.path):
+            continue  # the spans file itself (or an earlier one) inside a folder being scanned
         if isinstance(item, Failure):
             errors.append(item)
             continue
@@ -319,6 +321,14 @@ class SpanWriter:
         self._temp = Path(name)
         self._out = os.fdopen(handle, "wb")
         return self
+
+    def owns(self, path: str) -> bool:
+        """Whether ``path`` is this writer's target or its temporary file."""
+        try:
+            resolved = Path(path).resolve()
+        except OSError:
+            return False
+        return resolved in {self.path.resolve(), self._temp.resolve() if self._temp else None}
 
     def write(
         self, path: str, table: str, first_row: int, columns: list[tuple[str, pl.DataFrame]]

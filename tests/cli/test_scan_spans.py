@@ -101,3 +101,17 @@ def test_a_spans_path_that_is_an_input_is_refused_and_the_input_kept(tmp_path):
     assert result.exit_code == 2
     assert source.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_spans_file_inside_the_scanned_folder_is_not_scanned_itself(tmp_path):
+    folder = tmp_path / "chats"
+    folder.mkdir()
+    (folder / "chat.csv").write_text("内容\n" + "\n".join(SENTENCES) + "\n", encoding="utf-8")
+    out = folder / "spans.jsonl"
+    for _ in range(2):  # the second run finds the first run's file in the folder
+        result = runner.invoke(app, ["scan", str(folder), "--spans", str(out), "--json"])
+        assert result.exit_code == 0, result.output
+        payload = json.loads(result.stdout)
+        assert [f["path"] for f in payload["files"]] == [str(folder / "chat.csv")]
+        assert len(_spans(out)) == 4
+    assert sorted(p.name for p in folder.iterdir()) == ["chat.csv", "spans.jsonl"]

@@ -1,0 +1,56 @@
+"""Less common layouts keep their bytes: BOMs, UTF-16 byte order, pipes, quoted line breaks,
+ragged lines, and a workbook header with a merged group label over its sub-labels."""
+
+from __future__ import annotations
+
+import codecs
+
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from leaktrace.redact import redact
+
+
+def test_utf8_bom_pipe_quoted_line_break_and_ragged_line(tmp_path):
+    source = tmp_path / "pipe.csv"
+    text = (
+        '姓名|手机|备注\n张伟|13812345678|"第一行\n第二行 电话13987654321"\n'
+        "李娜|15012345678|ok|多余\n"
+    )
+    source.write_bytes(codecs.BOM_UTF8 + text.encode())
+    redact([source], tmp_path / "out")
+    copy = (tmp_path / "out" / "pipe.csv").read_bytes()
+    assert copy.startswith(codecs.BOM_UTF8)
+    assert copy[3:].decode() == (
+        '姓名|手机|备注\n张*|138****5678|"第一行\n第二行 电话139****4321"\n'
+        "李*|150****5678|ok|多余\n"
+    )
+
+
+def test_utf16_keeps_its_byte_order_mark(tmp_path):
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        source = tmp_path / f"{codec}.csv"
+        source.write_bytes(bom + "姓名,手机\r\n张伟,13812345678\r\n".encode(codec))
+        redact([source], tmp_path / "out")
+        copy = (tmp_path / "out" / source.name).read_bytes()
+        assert copy == bom + "姓名,手机\r\n张*,138****5678\r\n".encode(codec)
+
+
+def test_workbook_header_with_a_merged_group_label(tmp_path):
+    source = tmp_path / "group.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    sheet = book.add_worksheet("S")
+    sheet.write_string(0, 0, "姓名")
+    sheet.merge_range(0, 1, 0, 2, "联系方式")
+    sheet.write_row(1, 1, ["手机", "固话"])
+    sheet.write_row(2, 0, ["张伟", "13812345678", "0571-88123456"])
+    book.close()
+    result = redact([source], tmp_path / "out")
+    assert result.files[0].rows == 1
+    copy = CalamineWorkbook.from_path(str(tmp_path / "out" / "group.xlsx")).get_sheet_by_name("S")
+    assert copy.to_python() == [
+        ["姓名", "联系方式", ""],
+        ["", "手机", "固话"],
+        ["张*", "138****5678", "057******3456"],
+    ]
+    assert copy.merged_cell_ranges == [((0, 1), (0, 2))]

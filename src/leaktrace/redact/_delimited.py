@@ -14,10 +14,9 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from leaktrace.errors import InputError
 from leaktrace.ingest import Dialect, Evidence, Limits, Table, decoder_name, sniff_dialect
@@ -29,8 +28,9 @@ _LINE_SEPARATOR = "\x1f"
 Row = tuple[str | None, ...]
 
 
-@dataclass(frozen=True)
-class _Field:
+class _Field(NamedTuple):
+    """One field of a record: where it is in the record's text and the value it reads as."""
+
     start: int
     end: int
     value: str
@@ -46,15 +46,14 @@ def write_delimited(evidence: Evidence, source: Path, out: IO[bytes], masker: Ma
         sample = codecs.getincrementaldecoder(codec)().decode(head.read(Limits().sniff_bytes))
     dialect = sniff_dialect(sample)
     table = evidence.tables[0] if evidence.tables else None
-    rows = 0
-    pairs = _masked_rows(table, masker) if table is not None else iter(())
-    width = len(table.columns) if table is not None else 0
+    rows = _Rows(evidence.path, table, masker)
     header = None if table is None else table.header_row
     line = 0  # physical lines before the current record, counted as ingest counts them
+    split = dialect.separator if dialect.separator not in (None, _LINE_SEPARATOR) else None
+    buffer: list[str] = []
     with source.open("r", encoding=codec, newline="\n") as text:
         for record, lines in _records(text, dialect):
             body, end = _split_end(record)
-            fields = _fields(body, dialect, width)
             if header is not None:
                 # title lines, then the header record itself: copied, never data
                 is_data = False
@@ -63,22 +62,59 @@ def write_delimited(evidence: Evidence, source: Path, out: IO[bytes], masker: Ma
             else:
                 is_data = table is not None
             line += lines
-            values = [f.value or None for f in fields[:width]]
-            new: list[str | None] = [f.value for f in fields]
-            if is_data and any(v is not None for v in values):
-                values += [None] * (width - len(values))
-                pair = next(pairs, None)
-                if pair is None or tuple(values) != pair[0]:
-                    raise InputError(_disagree(rows), evidence.path)
-                rows += 1
-                for i, value in enumerate(pair[1][: len(fields)]):
-                    if value is not None:
-                        new[i] = value
-            out.write(encoder.encode(_rebuild(body, fields, new, dialect) + end))
-    if next(pairs, None) is not None:
-        raise InputError(_disagree(rows), evidence.path)
+            parts = body.split(split) if split is not None and '"' not in body else None
+            if parts is not None and len(parts) <= rows.width:
+                buffer.append(_simple_record(body, parts, split or "", is_data, rows) + end)
+            else:
+                fields = _fields(body, dialect, rows.width)
+                buffer.append(_rebuild(body, fields, rows.masked(fields, is_data), dialect) + end)
+            if len(buffer) >= 4096:
+                out.write(encoder.encode("".join(buffer)))
+                buffer.clear()
+    out.write(encoder.encode("".join(buffer)))
+    rows.finish()
     out.write(encoder.encode("", final=True))
-    return rows
+    return rows.count
+
+
+class _Rows:
+    """Ingest's data rows with their masked versions, handed out one per data record read here;
+    a record that reads differently from its ingest row stops the copy."""
+
+    def __init__(self, path: str, table: Table | None, masker: Masker) -> None:
+        self.path = path
+        self.width = len(table.columns) if table is not None else 0
+        self.count = 0
+        self._pairs = _masked_rows(table, masker) if table is not None else iter(())
+
+    def take(self, values: Row) -> Row:
+        """The masked row for the data record that reads as ``values``."""
+        pair = next(self._pairs, None)
+        if pair is None or values != pair[0]:
+            raise InputError(_disagree(self.count), self.path)
+        self.count += 1
+        return pair[1]
+
+    def masked(self, fields: list[_Field], is_data: bool) -> Row | None:
+        """The masked values for a record's fields, None when it is not a data record."""
+        values = tuple([f.value or None for f in fields[: self.width]])
+        if not is_data or values.count(None) == len(values):
+            return None
+        return self.take(values + (None,) * (self.width - len(values)))
+
+    def finish(self) -> None:
+        if next(self._pairs, None) is not None:
+            raise InputError(_disagree(self.count), self.path)
+
+
+def _simple_record(body: str, parts: list[str], sep: str, is_data: bool, rows: _Rows) -> str:
+    """The common record: no quotes, no fields beyond the header; one split, one join."""
+    values = tuple([p or None for p in parts])
+    masked: Row = values
+    if is_data and values.count(None) < len(values):
+        masked = rows.take(values + (None,) * (rows.width - len(values)))
+    new = [_out_cell(m if m is not None else p) for p, m in zip(parts, masked, strict=False)]
+    return body if new == parts else sep.join(new)
 
 
 def _disagree(row: int) -> str:
@@ -155,16 +191,17 @@ def _fields(body: str, dialect: Dialect, width: int) -> list[_Field]:
         return _whitespace_fields(body, max(width, 1))
     if dialect.separator == _LINE_SEPARATOR:
         return [_Field(0, len(body), body, False)]
-    if not dialect.quoted:
+    if not dialect.quoted or '"' not in body:
         return _plain_fields(body, dialect.separator)
     return _quoted_fields(body, dialect.separator)
 
 
 def _plain_fields(body: str, sep: str) -> list[_Field]:
-    out, start = [], 0
+    out, start, step = [], 0, len(sep)
     for part in body.split(sep):
-        out.append(_Field(start, start + len(part), part, False))
-        start += len(part) + len(sep)
+        end = start + len(part)
+        out.append(_Field(start, end, part, False))
+        start = end + step
     return out
 
 
@@ -222,10 +259,11 @@ def _whitespace_pattern(width: int) -> re.Pattern[str]:
     return _PATTERNS[width]
 
 
-def _rebuild(body: str, fields: list[_Field], new: list[str | None], dialect: Dialect) -> str:
+def _rebuild(body: str, fields: list[_Field], masked: Row | None, dialect: Dialect) -> str:
     """``body`` with every field whose value changed (after ``_out_cell``) written anew."""
     pieces, cursor = [], 0
-    for field, value in zip(fields, new, strict=True):
+    for index, field in enumerate(fields):
+        value = masked[index] if masked is not None and index < len(masked) else None
         text = _out_cell(value if value is not None else field.value)
         if text == field.value:
             continue
@@ -240,8 +278,8 @@ def _rebuild(body: str, fields: list[_Field], new: list[str | None], dialect: Di
 
 def _quote(text: str, was_quoted: bool, dialect: Dialect) -> str:
     sep = dialect.separator
-    if not dialect.quoted or sep in (None, _LINE_SEPARATOR):
+    if not dialect.quoted or sep is None or sep == _LINE_SEPARATOR:
         return text
-    if was_quoted or any(c in text for c in (sep, '"', "\n", "\r")):
+    if was_quoted or sep in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text

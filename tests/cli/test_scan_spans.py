@@ -115,3 +115,12 @@ def test_a_spans_file_inside_the_scanned_folder_is_not_scanned_itself(tmp_path):
         assert [f["path"] for f in payload["files"]] == [str(folder / "chat.csv")]
         assert len(_spans(out)) == 4
     assert sorted(p.name for p in folder.iterdir()) == ["chat.csv", "spans.jsonl"]
+
+
+def test_spans_need_the_local_engine(tmp_path):
+    source = tmp_path / "chat.csv"
+    source.write_text("内容\n" + "\n".join(SENTENCES) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["scan", str(source), "--spans", str(tmp_path / "s.jsonl"), "--engine", "spark"]
+    )
+    assert result.exit_code == 2 and "--spans needs --engine local" in result.output

@@ -10,14 +10,18 @@ import typer
 from leaktrace.cli import app
 from leaktrace.cli._common import (
     JSON_OPTION,
-    PATHS_ARGUMENT,
     console,
     emit_json,
     row_progress,
     user_errors,
 )
 from leaktrace.detect import CATALOGUE
+from leaktrace.errors import UsageError
 from leaktrace.redact import KEY_ENV, MaskResult, load_key, redact
+
+PATHS_ARGUMENT = typer.Argument(
+    ..., help="Files or folders to copy (folders recursively; archives are refused)."
+)
 
 
 @app.command("mask")
@@ -54,9 +58,9 @@ def mask_command(
     free text become masks (138****5678, 张**) or, with --pseudonym, keyed pseudonyms. Other
     formats and archives are refused. Exit code 1 if any file could not be copied.
     """
-    key = load_key(key_file) if pseudonym else None
     if key_file is not None and not pseudonym:
-        console.print("[yellow]--key-file is used only with --pseudonym[/]")
+        raise UsageError("--key-file goes with --pseudonym")
+    key = load_key(key_file) if pseudonym else None
     with row_progress("脱敏 masking", as_json) as progress:
         result = redact(paths, out, key=key, force=force, encoding=encoding, progress=progress)
     if as_json:

@@ -32,8 +32,10 @@ def write_xlsx(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker)
     except Exception as exc:
         raise InputError(f"unreadable workbook: {exc}", evidence.path) from None
     tables = {t.name: t for t in evidence.tables}
+    # constant_memory: each row is flushed to a temporary file once the next begins, so a
+    # million-row sheet does not sit in memory; rows are therefore written strictly in order
     workbook = xlsxwriter.Workbook(
-        out, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+        out, {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True}
     )
     formats = _Formats(workbook)
     rows = 0
@@ -62,10 +64,7 @@ def _copy_sheet(
     where: str, source: Any, sheet: Any, table: Table | None, masker: Masker, formats: _Formats
 ) -> int:
     start_row, start_col = source.start or (0, 0)
-    merged_firsts = set()
-    for (r0, c0), (r1, c1) in source.merged_cell_ranges or []:
-        sheet.merge_range(r0, c0, r1, c1, "")
-        merged_firsts.add((r0, c0))
+    merges = sorted(source.merged_cell_ranges or [])
     width = len(table.columns) if table is not None else 0
     header = None if table is None or table.header_row is None else table.header_row - start_row
     pairs: Iterator[tuple[Row, Row]] = _masked_rows(table, masker) if table else iter(())
@@ -84,6 +83,9 @@ def _copy_sheet(
             elif written or header is None or index != header + 1:
                 raise InputError(_disagree(written), where)
             # else: the sub-labels under a merged header label, which ingest takes as header
+        while merges and merges[0][0][0] <= start_row + index:
+            (r0, c0), (r1, c1) = merges.pop(0)
+            sheet.merge_range(r0, c0, r1, c1, "")  # its value is written with the row below
         for col, value in enumerate(row):
             new = masked[col] if masked is not None and col < width else None
             if new is not None and new != cells[col]:
@@ -91,6 +93,8 @@ def _copy_sheet(
             _write(sheet, start_row + index, start_col + col, value, formats)
     if pending is not None:
         raise InputError(_disagree(written), where)
+    for (r0, c0), (r1, c1) in merges:
+        sheet.merge_range(r0, c0, r1, c1, "")
     return written
 
 

@@ -14,6 +14,9 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
+
+import polars as pl
 
 _DIGITS = re.compile(r"\d")
 
@@ -98,6 +101,86 @@ _RULES = {
     "gps": _mask_short,
     "vin": _mask_id,
     "birth_date": _mask_short,
+}
+
+
+# --- the same masks for a whole column at once ---------------------------------------------
+
+
+def mask_series(values: pl.Series, type_id: str | None = None) -> pl.Series:
+    """``mask`` of every value of ``values`` at once, for masked copies of large files.
+
+    The same rules as :func:`mask`, written as Polars expressions (tests hold the two equal on
+    every type); nulls stay null.
+    """
+    rule = _VECTOR_RULES.get(type_id or "", _middle_expr)
+    frame = pl.DataFrame({"v": values.cast(pl.String)})
+    masked = rule(pl.col("v"))
+    keep = pl.col("v").is_null() | (pl.col("v") == "")
+    return frame.select(pl.when(keep).then(pl.col("v")).otherwise(masked)).to_series()
+
+
+def _stars(count: pl.Expr) -> pl.Expr:
+    return pl.lit("*").repeat_by(count.clip(0)).list.join("")
+
+
+def _middle_expr(v: pl.Expr, keep_head: int = 3, keep_tail: int = 4) -> pl.Expr:
+    n = v.str.len_chars()
+    head = (
+        pl.when(n <= 2).then(1).when(n <= keep_head + keep_tail).then((n // 3).clip(1))
+    ).otherwise(keep_head)
+    tail = (
+        pl.when(n <= 2).then(0).when(n <= keep_head + keep_tail).then((n // 4).clip(1))
+    ).otherwise(keep_tail)
+    return v.str.head(head) + _stars(n - head - tail) + v.str.tail(tail)
+
+
+def _name_expr(v: pl.Expr) -> pl.Expr:
+    return v.str.head(1) + _stars(v.str.len_chars() - 1)
+
+
+def _email_expr(v: pl.Expr) -> pl.Expr:
+    local = v.str.extract(r"(?s)^([^@]*)@", 1)
+    domain = v.str.extract(r"(?s)^[^@]*@(.*)$", 1)
+    return (
+        pl.when(domain.is_null() | (domain == ""))
+        .then(_middle_expr(v))
+        .otherwise(local.str.head(1) + pl.lit("***@") + domain)
+    )
+
+
+def _address_expr(v: pl.Expr) -> pl.Expr:
+    n = v.str.len_chars()
+    keep = (n // 3).clip(1, 6)
+    return v.str.head(keep) + _stars(pl.min_horizontal(pl.lit(8), n - keep))
+
+
+def _room_expr(v: pl.Expr) -> pl.Expr:
+    return v.str.replace_all(r"\d", "*")
+
+
+def _kept(head: int, tail: int) -> Callable[[pl.Expr], pl.Expr]:
+    return lambda v: _middle_expr(v, head, tail)
+
+
+_VECTOR_RULES: dict[str, Callable[[pl.Expr], pl.Expr]] = {
+    "name": _name_expr,
+    "cn_id": _kept(6, 4),
+    "mobile": _middle_expr,
+    "landline": _middle_expr,
+    "email": _email_expr,
+    "bank_card": _kept(6, 4),
+    "address": _address_expr,
+    "room": _room_expr,
+    "plate": _kept(2, 2),
+    "passport": _kept(2, 2),
+    "uscc": _kept(6, 4),
+    "qq": _kept(2, 2),
+    "wechat": _kept(2, 2),
+    "ip": _kept(2, 2),
+    "gps": _kept(2, 2),
+    "vin": _kept(6, 4),
+    "birth_date": _kept(2, 2),
 }
 
 

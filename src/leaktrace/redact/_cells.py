@@ -17,7 +17,7 @@ from functools import lru_cache
 import polars as pl
 
 from leaktrace.detect import CATALOGUE, ColumnProfile, classify_columns, column_status, find_spans
-from leaktrace.mask import mask, pseudonym
+from leaktrace.mask import mask_series, pseudonym
 from leaktrace.scan import SAMPLE_ROWS
 
 _REPLACE = ("valid", "invalid")
@@ -93,22 +93,25 @@ class Masker:
         ``139-8765-4321`` and ``+86 13987654321`` become ``139****4321`` (or one pseudonym); an
         invalid value is masked as written, its pseudonym taken from its letters and digits.
         """
-        self.counts.update(types.to_list())
-        canonical: list[str | None] = [None] * len(values)
+        self.counts.update(dict(types.value_counts().iter_rows()))
         frame = pl.DataFrame({"v": values, "t": types}).with_row_index("i")
+        parts = []
         for (type_id,), part in frame.group_by("t"):
-            normal = CATALOGUE[str(type_id)].normalise(part["v"])
-            for i, norm in zip(part["i"], normal, strict=True):
-                canonical[i] = norm
-        if self.key is None:
-            return [
-                mask(c if c is not None else v, t)
-                for v, c, t in zip(values, canonical, types, strict=True)
-            ]
-        return [
-            self._pseudonym(c if c is not None else _loose(v), t)
-            for v, c, t in zip(values, canonical, types, strict=True)
-        ]
+            type_id = str(type_id)
+            canonical = CATALOGUE[type_id].normalise(part["v"])
+            if self.key is None:
+                base = canonical.zip_with(canonical.is_not_null(), part["v"])
+                new = mask_series(base, type_id)
+            else:
+                new = pl.Series(
+                    [
+                        self._pseudonym(c if c is not None else _loose(v), type_id)
+                        for v, c in zip(part["v"], canonical, strict=True)
+                    ],
+                    dtype=pl.String,
+                )
+            parts.append(pl.DataFrame({"i": part["i"], "new": new}))
+        return pl.concat(parts).sort("i")["new"].to_list()
 
     def _pseudonym_of(self, value: str, type_id: str) -> str:
         assert self.key is not None

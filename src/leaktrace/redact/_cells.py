@@ -43,7 +43,7 @@ class Masker:
     def __init__(self, key: bytes | None = None) -> None:
         self.key = key
         self.counts: Counter[str] = Counter()
-        self._pseudonym = lru_cache(maxsize=1 << 20)(self._pseudonym_of)
+        self._pseudonym = lru_cache(maxsize=1 << 18)(self._pseudonym_of)
 
     def frame(self, batch: pl.DataFrame, profiles: list[ColumnProfile]) -> pl.DataFrame:
         """``batch`` (every column String) with its personal values replaced; same shape."""

@@ -153,6 +153,7 @@ def scan(
     paths = list(paths)
     if spans is None:
         return _scan(paths, encoding, format, show_values, progress, None)
+    spans = Path(spans)
     _refuse_input_as_output(spans, paths)
     with SpanWriter(spans, show_values=show_values) as writer:
         return _scan(paths, encoding, format, show_values, progress, writer)

@@ -54,3 +54,34 @@ def test_workbook_header_with_a_merged_group_label(tmp_path):
         ["张*", "138****5678", "057******3456"],
     ]
     assert copy.merged_cell_ranges == [((0, 1), (0, 2))]
+
+
+def test_cells_outside_the_table_are_searched_too(tmp_path):
+    source = tmp_path / "ragged.csv"
+    source.write_text("姓名,金额\n张伟,12\n李娜,8,备用电话13987654321\n", encoding="utf-8")
+    book_path = tmp_path / "wide.xlsx"
+    book = xlsxwriter.Workbook(str(book_path))
+    sheet = book.add_worksheet("S")
+    sheet.write_row(0, 0, ["姓名", "金额"])
+    sheet.write_row(1, 0, ["张伟", "12"])
+    for row in range(2, 60):
+        sheet.write_row(row, 0, ["李娜", "8"])
+    sheet.write_row(
+        60, 0, ["王芳", "9", "备用电话13987654321"]
+    )  # below the rows that set the width
+    book.close()
+    redact([source, book_path], tmp_path / "out")
+    copy = (tmp_path / "out" / "ragged.csv").read_text(encoding="utf-8")
+    assert copy == "姓名,金额\n张*,12\n李*,8,备用电话139****4321\n"
+    rows = CalamineWorkbook.from_path(str(tmp_path / "out" / "wide.xlsx")).get_sheet_by_name("S")
+    assert rows.to_python()[60] == ["王*", "9", "备用电话139****4321"]
+
+
+def test_a_sheet_scan_cannot_read_as_a_table_is_refused_not_copied_in_clear(tmp_path):
+    path = tmp_path / "late.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("S").write_row(80, 0, ["张伟", "13812345678"])
+    book.close()
+    result = redact([path], tmp_path / "out")
+    assert result.files == [] and "no copy written" in result.errors[0].reason
+    assert not (tmp_path / "out" / "late.xlsx").exists()

@@ -57,6 +57,13 @@ class Masker:
             out.append(series)
         return pl.DataFrame(out) if out else batch
 
+    def stray(self, cells: list[str | None]) -> list[str | None]:
+        """Cells outside the table (a ragged line's extra fields, cells right of the header's
+        width): the detector never saw them, so they are searched here like free text."""
+        if all(c is None or c == "" for c in cells):
+            return cells
+        return self.text(pl.Series(cells, dtype=pl.String)).to_list()
+
     def text(self, series: pl.Series) -> pl.Series:
         """Free text: every span found (not already masked) replaced inside its cell."""
         if series.null_count() == series.len():

@@ -85,6 +85,7 @@ class _Rows:
         self.path = path
         self.width = len(table.columns) if table is not None else 0
         self.count = 0
+        self.masker = masker
         self._pairs = _masked_rows(table, masker) if table is not None else iter(())
 
     def take(self, values: Row) -> Row:
@@ -96,11 +97,14 @@ class _Rows:
         return pair[1]
 
     def masked(self, fields: list[_Field], is_data: bool) -> Row | None:
-        """The masked values for a record's fields, None when it is not a data record."""
+        """The masked values for a record's fields, None when it is not a data record; fields
+        beyond the header's width are searched like free text."""
         values = tuple([f.value or None for f in fields[: self.width]])
         if not is_data or values.count(None) == len(values):
             return None
-        return self.take(values + (None,) * (self.width - len(values)))
+        masked = self.take(values + (None,) * (self.width - len(values)))
+        extra: list[str | None] = [f.value for f in fields[self.width :]]
+        return masked + tuple(self.masker.stray(extra)) if extra else masked
 
     def finish(self) -> None:
         if next(self._pairs, None) is not None:

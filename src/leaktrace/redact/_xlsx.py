@@ -45,6 +45,12 @@ def write_xlsx(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker)
         sheet = workbook.add_worksheet(meta.name)
         source_sheet = book.get_sheet_by_name(meta.name)
         table = tables.get(meta.name)
+        if table is None and _has_cells(source_sheet):
+            raise InputError(
+                f"sheet {meta.name!r} holds cells scan does not read as a table (data after many "
+                "empty rows?); no copy written",
+                evidence.path,
+            )
         rows += _copy_sheet(
             f"{evidence.path}: sheet {meta.name!r}", source_sheet, sheet, table, masker, formats
         )
@@ -86,9 +92,11 @@ def _copy_sheet(
         while merges and merges[0][0][0] <= start_row + index:
             (r0, c0), (r1, c1) = merges.pop(0)
             sheet.merge_range(r0, c0, r1, c1, "")  # its value is written with the row below
+        if masked is not None and len(row) > width:
+            masked += tuple(masker.stray([render_cell(v) for v in row[width:]]))
         for col, value in enumerate(row):
-            new = masked[col] if masked is not None and col < width else None
-            if new is not None and new != cells[col]:
+            new = masked[col] if masked is not None else None
+            if new is not None and new != (cells[col] if col < width else render_cell(value)):
                 value = new
             _write(sheet, start_row + index, start_col + col, value, formats)
     if pending is not None:
@@ -96,6 +104,10 @@ def _copy_sheet(
     for (r0, c0), (r1, c1) in merges:
         sheet.merge_range(r0, c0, r1, c1, "")
     return written
+
+
+def _has_cells(sheet: Any) -> bool:
+    return any(render_cell(v) is not None for row in sheet.iter_rows() for v in row)
 
 
 def _disagree(row: int) -> str:

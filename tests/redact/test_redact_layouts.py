@@ -85,3 +85,39 @@ def test_a_sheet_scan_cannot_read_as_a_table_is_refused_not_copied_in_clear(tmp_
     result = redact([path], tmp_path / "out")
     assert result.files == [] and "no copy written" in result.errors[0].reason
     assert not (tmp_path / "out" / "late.xlsx").exists()
+
+
+def test_records_ingest_reads_differently_are_replaced_by_value(tmp_path):
+    # a stray quote: ingest reads it as text, a CSV reader would run the field to the end
+    source = tmp_path / "stray.csv"
+    source.write_text(
+        '姓名,备注\n张伟,"VIP客户\n李娜,13812345678\n王芳,张伟华的朋友\n', encoding="utf-8"
+    )
+    result = redact([source], tmp_path / "out")
+    assert result.errors == [] and "replaced by value" in result.files[0].notes[0]
+    assert (tmp_path / "out" / "stray.csv").read_text(encoding="utf-8") == (
+        # the price of replacing by value: 张伟 is masked inside 张伟华 too
+        '姓名,备注\n张*,"VIP客户\n李*,138****5678\n王*,张*华的朋友\n'
+    )
+
+
+def test_a_workbook_whose_rows_cannot_be_paired_is_replaced_by_value(
+    evidence, tmp_path, monkeypatch
+):
+    from leaktrace.redact import _redact
+    from leaktrace.redact._cells import Disagree
+
+    def disagree(*args: object) -> int:
+        raise Disagree("rows read differently")
+
+    monkeypatch.setitem(_redact.WRITERS, "xlsx", disagree)
+    result = redact([evidence / "book.xlsx"], tmp_path / "out")
+    assert result.files[0].notes and result.files[0].rows == 4
+    sheets = CalamineWorkbook.from_path(str(tmp_path / "out" / "book.xlsx"))
+    owners = sheets.get_sheet_by_name("业主").to_python()
+    assert owners[2][:2] == ["张*", "138****5678"]
+    assert owners[3][1] == "139****4321"  # a number cell whose text was replaced
+    assert owners[3][3] == 8.0
+    notes = sheets.get_sheet_by_name("备注").to_python()
+    assert notes[1] == ["A-1", "客户说他的手机是150****5678，明天再联系"]
+    assert sheets.get_sheet_by_name("业主").merged_cell_ranges == [((0, 0), (0, 3))]

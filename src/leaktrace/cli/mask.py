@@ -84,6 +84,8 @@ def _print(result: MaskResult) -> None:
     for file in result.files:
         console.print(f"[green]✓[/] {file.path} → [bold]{file.out}[/] · {file.rows:,} 行 rows")
         console.print(f"  {_counts(file.masked)}")
+        for note in file.notes:
+            console.print(f"  [yellow]{note}[/]")
     total = sum(result.masked.values())
     console.print(
         f"[bold]共 {len(result.files)} 个文件 files, 替换 {total:,} 个值 values replaced ({how})[/]"

@@ -23,6 +23,11 @@ from leaktrace.scan import SAMPLE_ROWS
 _REPLACE = ("valid", "invalid")
 
 
+class Disagree(Exception):
+    """A file's records and ingest's rows could not be paired (the writer then replaces by
+    value, see ``_byvalue``)."""
+
+
 def _out_cell(text: str, *, sheet: bool = False) -> str:
     """Every text cell a masked copy writes goes through here, and only here.
 

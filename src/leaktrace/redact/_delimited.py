@@ -18,9 +18,8 @@ from itertools import chain
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from leaktrace.errors import InputError
 from leaktrace.ingest import Dialect, Evidence, Limits, Table, decoder_name, sniff_dialect
-from leaktrace.redact._cells import Masker, _out_cell, profile_columns
+from leaktrace.redact._cells import Disagree, Masker, _out_cell, profile_columns
 
 _LINE_SEPARATOR = "\x1f"
 """What ingest splits on to read whole lines as one field (see ``ingest._csv``)."""
@@ -92,7 +91,7 @@ class _Rows:
         """The masked row for the data record that reads as ``values``."""
         pair = next(self._pairs, None)
         if pair is None or values != pair[0]:
-            raise InputError(_disagree(self.count), self.path)
+            raise Disagree(_disagree(self.count))
         self.count += 1
         return pair[1]
 
@@ -108,7 +107,7 @@ class _Rows:
 
     def finish(self) -> None:
         if next(self._pairs, None) is not None:
-            raise InputError(_disagree(self.count), self.path)
+            raise Disagree(_disagree(self.count))
 
 
 def _simple_record(body: str, parts: list[str], sep: str, is_data: bool, rows: _Rows) -> str:

@@ -16,9 +16,8 @@ import re
 from pathlib import Path
 from typing import IO, Any
 
-from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, decoder_name
-from leaktrace.redact._cells import Masker
+from leaktrace.redact._cells import Disagree, Masker
 from leaktrace.redact._delimited import _masked_rows, _split_end
 
 Row = tuple[str | None, ...]
@@ -40,7 +39,7 @@ def write_json(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker)
                 if body.strip(" \t\r\n\ufeff"):
                     pair = next(pairs, None)
                     if pair is None:
-                        raise InputError(_disagree(rows), evidence.path)
+                        raise Disagree(_disagree(rows))
                     new, changed = _apply_or_refuse(json.loads(body), names, pair, evidence, rows)
                     if changed:
                         body = json.dumps(new, ensure_ascii=_ascii(body), separators=_spacing(body))
@@ -54,7 +53,7 @@ def write_json(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker)
         for index, record in enumerate(records):
             pair = next(pairs, None)
             if pair is None:
-                raise InputError(_disagree(rows), evidence.path)
+                raise Disagree(_disagree(rows))
             new, changed = _apply_or_refuse(record, names, pair, evidence, rows)
             if changed:
                 document = put(index, new)
@@ -64,7 +63,7 @@ def write_json(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker)
             text = _dump_like(document, text)
         out.write(encoder.encode(text))
     if next(pairs, None) is not None:
-        raise InputError(_disagree(rows), evidence.path)
+        raise Disagree(_disagree(rows))
     out.write(encoder.encode("", final=True))
     return rows
 
@@ -75,7 +74,7 @@ def _apply_or_refuse(
     try:
         return _apply(record, names, *pair)
     except LookupError:
-        raise InputError(_disagree(row), evidence.path) from None
+        raise Disagree(_disagree(row)) from None
 
 
 def _disagree(row: int) -> str:

@@ -13,10 +13,11 @@ from typing import IO, Any
 
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, walk
-from leaktrace.redact._cells import Masker
+from leaktrace.redact._byvalue import write_text_by_value
+from leaktrace.redact._cells import Disagree, Masker
 from leaktrace.redact._delimited import write_delimited
 from leaktrace.redact._json import write_json
-from leaktrace.redact._xlsx import write_xlsx
+from leaktrace.redact._xlsx import write_xlsx, write_xlsx_by_value
 
 Writer = Callable[[Evidence, Path, IO[bytes], Masker], int]
 
@@ -29,6 +30,20 @@ WRITERS: dict[str, Writer] = {
     "jsonl": write_json,
 }
 """The formats a masked copy can be written in: the input's own format, always."""
+
+BY_VALUE: dict[str, Writer] = {
+    "csv": write_text_by_value,
+    "tsv": write_text_by_value,
+    "txt": write_text_by_value,
+    "xlsx": write_xlsx_by_value,
+}
+"""Writers for when a file's records cannot be paired with ingest's rows (see ``_byvalue``);
+JSON has none: its values may be escaped in the text, so such a file is refused."""
+
+BY_VALUE_NOTE = (
+    "按值替换 replaced by value: the file's records and the rows scan reads could not be paired, "
+    "so every replaced value was replaced wherever it occurs in the file"
+)
 
 Progress = Callable[[str, int], None]
 
@@ -43,9 +58,11 @@ class MaskedFile:
     encoding: str | None
     rows: int
     masked: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "notes": self.notes,
             "path": self.path,
             "out": self.out,
             "format": self.format,
@@ -177,9 +194,20 @@ def _copy(evidence: Evidence, target: Path, masker: Masker, force: bool) -> Mask
         raise InputError(f"cannot write {target}: {exc.strerror}", evidence.path) from None
     temp = Path(name)
     masker.counts.clear()
+    notes = []
     try:
         with os.fdopen(handle, "wb") as fh:
-            rows = writer(evidence, source, fh, masker)
+            try:
+                rows = writer(evidence, source, fh, masker)
+            except Disagree as exc:
+                fallback = BY_VALUE.get(evidence.format)
+                if fallback is None:
+                    raise InputError(f"{exc}; no copy written", evidence.path) from None
+                fh.seek(0)
+                fh.truncate()
+                masker.counts.clear()
+                rows = fallback(evidence, source, fh, masker)
+                notes.append(BY_VALUE_NOTE)
         os.replace(temp, target)
     except OSError as exc:
         raise InputError(f"cannot write {target}: {exc.strerror}", evidence.path) from None
@@ -189,5 +217,11 @@ def _copy(evidence: Evidence, target: Path, masker: Masker, force: bool) -> Mask
         with contextlib.suppress(OSError):
             temp.unlink()
     return MaskedFile(
-        evidence.path, str(target), evidence.format, evidence.encoding, rows, Counter(masker.counts)
+        evidence.path,
+        str(target),
+        evidence.format,
+        evidence.encoding,
+        rows,
+        Counter(masker.counts),
+        notes,
     )

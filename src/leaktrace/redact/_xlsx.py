@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+import polars as pl
 import xlsxwriter
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Table, render_cell
-from leaktrace.redact._cells import Masker, _out_cell
+from leaktrace.redact._byvalue import ValueMap
+from leaktrace.redact._cells import Disagree, Masker, _out_cell
 from leaktrace.redact._delimited import _masked_rows
 
 Row = tuple[str | None, ...]
@@ -27,6 +30,20 @@ Row = tuple[str | None, ...]
 
 def write_xlsx(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker) -> int:
     """Write the masked copy of one workbook to ``out``; returns the data rows written."""
+    return _write(evidence, source, out, masker, None)
+
+
+def write_xlsx_by_value(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker) -> int:
+    """The copy when a sheet's rows cannot be paired with ingest's: every replaced value is
+    replaced in every cell where it occurs (``_byvalue``)."""
+    values = ValueMap(evidence.tables, masker)
+    _write(evidence, source, out, masker, values)
+    return values.rows
+
+
+def _write(
+    evidence: Evidence, source: Path, out: IO[bytes], masker: Masker, values: ValueMap | None
+) -> int:
     try:
         book = CalamineWorkbook.from_path(str(source))
     except Exception as exc:
@@ -51,6 +68,9 @@ def write_xlsx(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker)
                 "empty rows?); no copy written",
                 evidence.path,
             )
+        if values is not None:
+            _copy_sheet_by_value(source_sheet, sheet, values, formats)
+            continue
         rows += _copy_sheet(
             f"{evidence.path}: sheet {meta.name!r}", source_sheet, sheet, table, masker, formats
         )
@@ -87,7 +107,7 @@ def _copy_sheet(
                 pending = next(pairs, None)
                 written += 1
             elif written or header is None or index != header + 1:
-                raise InputError(_disagree(written), where)
+                raise Disagree(f"{where}: {_disagree(written)}")
             # else: the sub-labels under a merged header label, which ingest takes as header
         while merges and merges[0][0][0] <= start_row + index:
             (r0, c0), (r1, c1) = merges.pop(0)
@@ -98,12 +118,38 @@ def _copy_sheet(
             new = masked[col] if masked is not None else None
             if new is not None and new != (cells[col] if col < width else render_cell(value)):
                 value = new
-            _write(sheet, start_row + index, start_col + col, value, formats)
+            _write_cell(sheet, start_row + index, start_col + col, value, formats)
     if pending is not None:
-        raise InputError(_disagree(written), where)
+        raise Disagree(f"{where}: {_disagree(written)}")
     for (r0, c0), (r1, c1) in merges:
         sheet.merge_range(r0, c0, r1, c1, "")
     return written
+
+
+def _copy_sheet_by_value(source: Any, sheet: Any, values: ValueMap, formats: _Formats) -> None:
+    start_row, start_col = source.start or (0, 0)
+    for (r0, c0), (r1, c1) in sorted(source.merged_cell_ranges or []):
+        if r0 < start_row:
+            sheet.merge_range(r0, c0, r1, c1, "")
+    merges = sorted(m for m in source.merged_cell_ranges or [] if m[0][0] >= start_row)
+    rows = source.iter_rows()
+    index = 0
+    while chunk := list(islice(rows, 4096)):
+        texts = [v for row in chunk for v in row if isinstance(v, str) and v]
+        replaced = iter(values.apply(pl.Series(texts, dtype=pl.String)).to_list())
+        for row in chunk:
+            while merges and merges[0][0][0] <= start_row + index:
+                (r0, c0), (r1, c1) = merges.pop(0)
+                sheet.merge_range(r0, c0, r1, c1, "")
+            for col, value in enumerate(row):
+                if isinstance(value, str) and value:
+                    value = next(replaced)
+                elif value is not None and value != "":
+                    value = values.whole.get(render_cell(value) or "", value)
+                _write_cell(sheet, start_row + index, start_col + col, value, formats)
+            index += 1
+    for (r0, c0), (r1, c1) in merges:
+        sheet.merge_range(r0, c0, r1, c1, "")
 
 
 def _has_cells(sheet: Any) -> bool:
@@ -114,7 +160,7 @@ def _disagree(row: int) -> str:
     return f"cannot keep the layout at data row {row}; no copy written"
 
 
-def _write(sheet: Any, row: int, col: int, value: Any, formats: _Formats) -> None:
+def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: _Formats) -> None:
     if value is None or value == "":
         return
     if isinstance(value, str):

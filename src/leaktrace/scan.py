@@ -28,7 +28,7 @@ import polars as pl
 from leaktrace.detect import CATALOGUE, ColumnProfile, classify_columns, column_status, find_spans
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Table, walk
-from leaktrace.mask import mask
+from leaktrace.mask import mask, mask_series
 
 SAMPLE_ROWS = 5_000
 """Rows the column classifier sees; validation itself always covers every row."""
@@ -356,8 +356,11 @@ class SpanWriter:
             return
         batch = pl.concat(frames).sort("row", "order", "start").drop("order")
         if not self.show_values:
-            shown = [mask(v, t) for v, t in zip(batch["value"], batch["type"], strict=True)]
-            batch = batch.with_columns(pl.Series("value", shown, pl.String))
+            batch = pl.concat(
+                part.with_columns(mask_series(part["value"], str(type_id)).alias("value"))
+                for (type_id,), part in batch.with_row_index("i").group_by("type")
+            )
+            batch = batch.sort("i").drop("i")
         try:
             batch.write_ndjson(self._out)
         except OSError as exc:

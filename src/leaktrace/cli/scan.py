@@ -85,6 +85,8 @@ def scan_command(
         emit_json(result.to_json())
     else:
         _print(result)
+        if spans is not None:
+            console.print(f"自由文本片段 free-text spans → {spans}")
     if result.errors:
         raise typer.Exit(1)
 

@@ -124,3 +124,22 @@ def test_spans_need_the_local_engine(tmp_path):
         app, ["scan", str(source), "--spans", str(tmp_path / "s.jsonl"), "--engine", "spark"]
     )
     assert result.exit_code == 2 and "--spans needs --engine local" in result.output
+
+
+def test_rows_of_a_sheet_under_a_title_count_from_the_first_data_row(tmp_path):
+    import xlsxwriter
+
+    source = tmp_path / "chat.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    sheet = book.add_worksheet("聊天")
+    sheet.merge_range(0, 0, 0, 1, "聊天记录导出 2024-05-01")
+    sheet.write_row(2, 0, ["编号", "内容"])
+    for i, text in enumerate(SENTENCES):
+        sheet.write_row(3 + i, 0, [f"A-{i + 1}", text])
+    book.close()
+    out = tmp_path / "spans.jsonl"
+    result = runner.invoke(app, ["scan", str(source), "--spans", str(out), "--show-values"])
+    assert result.exit_code == 0, result.output
+    spans = _spans(out)
+    assert {s["table"] for s in spans} == {"聊天"}
+    assert {(s["row"], s["start"], s["end"]) for s in spans} == _expected(SENTENCES)

@@ -217,9 +217,10 @@ def pseudonym(value: str, type_id: str, key: bytes) -> str:
     form is never a valid identifier:
 
     - mobile: 11 digits starting ``10`` (no carrier segment starts with 10);
-    - cn_id: 18 digits starting ``99`` (no province code 99), with a check digit that is wrong
-      both as an ID check digit and as a Luhn digit (so it is not a bank card either);
-    - bank_card: as many digits as the card (13-19), starting ``99``, Luhn digit wrong;
+    - cn_id: 18 digits starting ``99`` (no province code 99), with a last digit that is wrong
+      as an ID check digit, as a Luhn digit (no bank card) and as a USCC check character;
+    - bank_card: as many digits as the card (13-19), starting ``99``, Luhn digit wrong (and at
+      18 digits the ID and USCC checks, at 17 the VIN check in the ninth place, wrong too);
     - landline: ``000-`` and 8 digits (no area code 000); qq: 10 digits starting ``0``;
     - email: ``e`` and 12 letters/digits ``@invalid`` (RFC 2606's reserved, undeliverable name);
     - every other type: a lead word (某, 某地址, 某车牌...) and Han characters from
@@ -268,17 +269,46 @@ def _mobile(value: str, number: int, digest: bytes) -> str:
     return "10" + _digits(number, 9)
 
 
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def _uscc_check(body: str) -> str:
+    """The check character GB 32100 puts after 17 characters (digits only here)."""
+    total = sum(int(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def _last_digit(body: str, number: int) -> str:
+    """A final digit that makes ``body`` + it fail every check an 18- or other-length digit
+    string could pass: Luhn (bank card), and for 18 digits the ID and USCC check characters."""
+    wrong = {str(_luhn_digit(body))}
+    if len(body) == 17:
+        wrong |= {_id_check(body), _uscc_check(body)}
+    choices = [d for d in "0123456789" if d not in wrong]
+    return choices[(number >> 64) % len(choices)]
+
+
 def _cn_id(value: str, number: int, digest: bytes) -> str:
     body = "99" + _digits(number, 15)
-    wrong = {_id_check(body), str(_luhn_digit(body))}
-    choices = [d for d in "0123456789" if d not in wrong]
-    return body + choices[(number >> 64) % len(choices)]
+    return body + _last_digit(body, number)
 
 
 def _bank_card(value: str, number: int, digest: bytes) -> str:
     length = min(19, max(13, sum(c.isdigit() for c in value) or 19))
     body = "99" + _digits(number, length - 3)
-    return body + str((_luhn_digit(body) + 1 + (number >> 64) % 9) % 10)
+    if length == 17:
+        # 17 digits are also a VIN's shape. Its check (ninth place, weight 0 in its own sum) is
+        # made wrong, and that same place then makes the Luhn digit wrong.
+        card = body + str(number % 10)
+        check = sum(int(c) * w for c, w in zip(card, _VIN_WEIGHTS, strict=True)) % 11
+        for step in range(10):
+            ninth = str((number + step) % 10)
+            candidate = card[:8] + ninth + card[9:]
+            if ninth != str(check) and _luhn_digit(candidate[:-1]) != int(candidate[-1]):
+                return candidate
+    return body + _last_digit(body, number)
 
 
 def _landline(value: str, number: int, digest: bytes) -> str:

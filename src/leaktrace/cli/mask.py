@@ -59,7 +59,7 @@ def mask_command(
     formats and archives are refused. Exit code 1 if any file could not be copied.
     """
     if key_file is not None and not pseudonym:
-        raise UsageError("--key-file goes with --pseudonym")
+        raise UsageError("--key-file 只与 --pseudonym 同用 --key-file goes with --pseudonym")
     key = load_key(key_file) if pseudonym else None
     with row_progress("脱敏 masking", as_json) as progress:
         result = redact(paths, out, key=key, force=force, encoding=encoding, progress=progress)

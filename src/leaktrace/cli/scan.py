@@ -70,7 +70,7 @@ def scan_command(
         if local is not None and not local.exists():
             raise UsageError("文件或文件夹不存在 no such file or folder", path)
     if spans is not None and engine != "local":
-        raise UsageError("--spans needs --engine local")
+        raise UsageError("--spans 只能用本机引擎 --spans needs --engine local")
     runner = get_engine(engine, master=spark_master)
     with row_progress("扫描 scanning", as_json) as progress:
         if spans is not None:

@@ -26,7 +26,7 @@ BLOCK_LINES = 4096
 class ValueMap:
     """Every (value as read → replacement) of a file's tables, and the rows they came from."""
 
-    def __init__(self, tables: Iterable[Table], masker: Masker) -> None:
+    def __init__(self, tables: Iterable[Table], masker: Masker, *, into: str) -> None:
         self.rows = 0
         mapping: dict[str, str] = {}
         for table in tables:
@@ -34,7 +34,7 @@ class ValueMap:
                 self.rows += 1
                 for before, after in zip(seen, masked, strict=True):
                     if before is not None and after is not None and before != after:
-                        mapping[before] = _out_cell(after)
+                        mapping[before] = _out_cell(after, into=into)
                         if '"' in before:  # as a quoted CSV field spells it
                             mapping[before.replace('"', '""')] = after.replace('"', '""')
         self.patterns = sorted(mapping, key=len, reverse=True)
@@ -51,7 +51,8 @@ class ValueMap:
 def write_text_by_value(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker) -> int:
     """A text file (delimited or JSON) with every replaced value replaced where it stands."""
     assert evidence.encoding is not None
-    values = ValueMap(evidence.tables, masker)
+    into = "csv" if evidence.format in ("csv", "tsv") else "text"
+    values = ValueMap(evidence.tables, masker, into=into)
     codec = decoder_name(evidence.encoding)
     encoder = _encoder(source, codec)
     with source.open("r", encoding=codec, newline="\n") as text:

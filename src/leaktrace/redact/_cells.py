@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from leaktrace.cells import csv_cell
 from leaktrace.detect import CATALOGUE, ColumnProfile, classify_columns, column_status, find_spans
 from leaktrace.mask import mask_series, pseudonym
 from leaktrace.scan import SAMPLE_ROWS
@@ -28,13 +29,14 @@ class Disagree(Exception):
     value, see ``_byvalue``)."""
 
 
-def _out_cell(text: str, *, sheet: bool = False) -> str:
+def _out_cell(text: str, *, into: str) -> str:
     """Every text cell a masked copy writes goes through here, and only here.
 
-    ``sheet`` is true for a workbook cell, which the XLSX writer stores with ``write_string``
-    (never a formula); a delimited cell is written as returned.
+    ``into`` is ``csv`` (a CSV or TSV field: a cell a spreadsheet would run as a formula gets
+    ``leaktrace.cells``' quote in front), ``sheet`` (an XLSX cell, stored with ``write_string``,
+    so never a formula and kept as it is) or ``text`` (a TXT line, kept as it is).
     """
-    return text
+    return csv_cell(text) if into == "csv" else text
 
 
 def profile_columns(columns: list[str], sample: pl.DataFrame) -> list[ColumnProfile]:

@@ -49,6 +49,7 @@ def write_delimited(evidence: Evidence, source: Path, out: IO[bytes], masker: Ma
     dialect = sniff_dialect(sample)
     table = evidence.tables[0] if evidence.tables else None
     rows = _Rows(evidence.path, table, masker)
+    rows.into = _into(dialect)
     header = None if table is None else table.header_row
     line = 0  # physical lines before the current record, counted as ingest counts them
     split = dialect.separator if dialect.separator not in (None, _LINE_SEPARATOR) else None
@@ -88,6 +89,7 @@ class _Rows:
         self.width = len(table.columns) if table is not None else 0
         self.count = 0
         self.masker = masker
+        self.into = "text"
         self._pairs = _masked_rows(table, masker) if table is not None else iter(())
 
     def take(self, values: Row) -> Row:
@@ -119,14 +121,22 @@ def _simple_record(body: str, parts: list[str], sep: str, is_data: bool, rows: _
     masked: Row = values
     if is_data and values.count(None) < len(values):
         masked = rows.take(values + (None,) * (rows.width - len(values)))
-    new = [_out_cell(m if m is not None else p) for p, m in zip(parts, masked, strict=False)]
+    into = rows.into
+    new = [
+        _out_cell(m if m is not None else p, into=into) for p, m in zip(parts, masked, strict=False)
+    ]
     return body if new == parts else sep.join(new)
+
+
+def _into(dialect: Dialect) -> str:
+    """What ``_out_cell`` guards: CSV and TSV fields (spreadsheets open them), not TXT lines."""
+    return "csv" if dialect.format in ("csv", "tsv") else "text"
 
 
 def _disagree(row: int) -> str:
     return (
-        f"cannot keep the layout: data row {row} reads differently here than in scan "
-        "(irregular quoting?); no copy written"
+        f"无法保持版式：第 {row} 行数据与扫描所读不同 cannot keep the layout: data row {row} "
+        "reads differently here than in scan (irregular quoting?)"
     )
 
 
@@ -183,7 +193,7 @@ def _records(text: IO[str], dialect: Dialect) -> Iterator[tuple[str, int]]:
             pending, quotes, size = [], 0, 0
         elif size > _MAX_RECORD_CHARS:
             # a quote that is never closed: ingest reads such a file with quotes as text
-            raise Disagree("a quote opened here is not closed within a cell's size")
+            raise Disagree("引号未闭合 a quote is not closed within a cell's size")
     if pending:
         yield "".join(pending), len(pending)
 
@@ -274,7 +284,7 @@ def _rebuild(body: str, fields: list[_Field], masked: Row | None, dialect: Diale
     pieces, cursor = [], 0
     for index, field in enumerate(fields):
         value = masked[index] if masked is not None and index < len(masked) else None
-        text = _out_cell(value if value is not None else field.value)
+        text = _out_cell(value if value is not None else field.value, into=_into(dialect))
         if text == field.value:
             continue
         pieces.append(body[cursor : field.start])

@@ -78,7 +78,7 @@ def _apply_or_refuse(
 
 
 def _disagree(row: int) -> str:
-    return f"cannot keep the layout at record {row}: it reads differently than in scan"
+    return f"无法保持版式：第 {row} 条记录与扫描所读不同 cannot keep the layout at record {row}"
 
 
 def _records(document: Any) -> tuple[list[Any], Any]:

@@ -29,6 +29,7 @@ def load_key(path: Path | None) -> bytes:
     if env:
         return _parse(env, f"${KEY_ENV}")
     raise UsageError(
+        f"--pseudonym 需要密钥：--key-file 路径（不存在则创建）或 ${KEY_ENV}（十六进制） "
         f"--pseudonym needs a key: --key-file PATH (created if missing) or ${KEY_ENV} (hex)"
     )
 
@@ -39,9 +40,11 @@ def create_key_file(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise InputError("key file already exists", str(path)) from None
+        raise InputError("密钥文件已存在 key file already exists", str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot create the key file: {exc.strerror}", str(path)) from None
+        raise InputError(
+            f"无法创建密钥文件 cannot create the key file: {exc.strerror}", str(path)
+        ) from None
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key.hex() + "\n")
     return key
@@ -51,13 +54,14 @@ def _read_key_file(path: Path) -> bytes:
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise InputError(
+            f"密钥文件他人可读（权限 {stat.S_IMODE(mode):o}），请 chmod 600 "
             f"key file is readable by others (mode {stat.S_IMODE(mode):o}); run chmod 600",
             str(path),
         )
     try:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the key file: {exc}", str(path)) from None
+        raise InputError(f"无法读取密钥文件 cannot read the key file: {exc}", str(path)) from None
     return _parse(text, str(path))
 
 
@@ -65,7 +69,9 @@ def _parse(text: str, where: str) -> bytes:
     try:
         key = bytes.fromhex(text.strip())
     except ValueError:
-        raise InputError("the key is not hexadecimal", where) from None
+        raise InputError("密钥不是十六进制 the key is not hexadecimal", where) from None
     if len(key) < 16:
-        raise InputError("the key is too short: at least 16 bytes (32 hex digits)", where)
+        raise InputError(
+            "密钥太短，至少 16 字节 the key is too short: at least 16 bytes (32 hex digits)", where
+        )
     return key

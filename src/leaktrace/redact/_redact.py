@@ -133,7 +133,9 @@ def redact(
         try:
             target = out_dir / _relative(Path(item.path), roots)
             if target in taken:
-                raise InputError(f"two inputs would both be written to {target}", item.path)
+                raise InputError(
+                    f"两个输入会写到同一处 two inputs would both be written to {target}", item.path
+                )
             taken.add(target)
             files.append(_copy(item, target, masker, force))
         except InputError as exc:
@@ -145,12 +147,13 @@ def redact(
 
 def _check_out(out_dir: Path, roots: list[Path]) -> None:
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("the output is not a folder", str(out_dir))
+        raise InputError("输出不是文件夹 the output is not a folder", str(out_dir))
     resolved = out_dir.resolve()
     for root in roots:
         if root.is_dir() and (resolved == root.resolve() or root.resolve() in resolved.parents):
             raise InputError(
-                f"the output folder is inside the folder being masked ({root}); choose another",
+                f"输出文件夹在被脱敏的文件夹之内 the output folder is inside the folder being "
+                f"masked ({root}); choose another",
                 str(out_dir),
             )
     try:
@@ -159,7 +162,7 @@ def _check_out(out_dir: Path, roots: list[Path]) -> None:
             pass
     except OSError as exc:
         raise InputError(
-            f"cannot write into the output folder: {exc.strerror}", str(out_dir)
+            f"无法写入输出文件夹 cannot write into the output folder: {exc.strerror}", str(out_dir)
         ) from None
 
 
@@ -177,21 +180,26 @@ def _copy(evidence: Evidence, target: Path, masker: Masker, force: bool) -> Mask
     if writer is None:
         kinds = "CSV, TSV, TXT, XLSX, JSON and JSON Lines"
         raise InputError(
-            f"cannot write a masked copy of a {evidence.format} file (mask writes {kinds})",
+            f"不能为 {evidence.format} 文件写脱敏副本 cannot write a masked copy of a "
+            f"{evidence.format} file (mask writes {kinds})",
             evidence.path,
         )
     if target.exists():
         if os.path.samefile(source, target):
-            raise InputError("the masked copy would replace its own input", evidence.path)
+            raise InputError(
+                "脱敏副本会覆盖其输入 the masked copy would replace its own input", evidence.path
+            )
         if not force:
-            raise InputError(f"{target} already exists; --force replaces it", evidence.path)
+            raise InputError(
+                f"副本已存在 {target} already exists; --force replaces it", evidence.path
+            )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(
             dir=target.parent, prefix=f".{target.name}.", suffix=".part"
         )
     except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror}", evidence.path) from None
+        raise InputError(f"无法写入 cannot write {target}: {exc.strerror}", evidence.path) from None
     temp = Path(name)
     masker.counts.clear()
     notes = []
@@ -202,7 +210,7 @@ def _copy(evidence: Evidence, target: Path, masker: Masker, force: bool) -> Mask
             except Disagree as exc:
                 fallback = BY_VALUE.get(evidence.format)
                 if fallback is None:
-                    raise InputError(f"{exc}; no copy written", evidence.path) from None
+                    raise InputError(f"{exc}；未写副本 no copy written", evidence.path) from None
                 fh.seek(0)
                 fh.truncate()
                 masker.counts.clear()
@@ -210,9 +218,9 @@ def _copy(evidence: Evidence, target: Path, masker: Masker, force: bool) -> Mask
                 notes.append(BY_VALUE_NOTE)
         os.replace(temp, target)
     except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror}", evidence.path) from None
+        raise InputError(f"无法写入 cannot write {target}: {exc.strerror}", evidence.path) from None
     except (UnicodeError, ValueError) as exc:
-        raise InputError(f"no copy written: {exc}", evidence.path) from None
+        raise InputError(f"未写副本 no copy written: {exc}", evidence.path) from None
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()

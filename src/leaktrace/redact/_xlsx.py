@@ -36,7 +36,7 @@ def write_xlsx(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker)
 def write_xlsx_by_value(evidence: Evidence, source: Path, out: IO[bytes], masker: Masker) -> int:
     """The copy when a sheet's rows cannot be paired with ingest's: every replaced value is
     replaced in every cell where it occurs (``_byvalue``)."""
-    values = ValueMap(evidence.tables, masker)
+    values = ValueMap(evidence.tables, masker, into="sheet")
     _write(evidence, source, out, masker, values)
     return values.rows
 
@@ -47,7 +47,7 @@ def _write(
     try:
         book = CalamineWorkbook.from_path(str(source))
     except Exception as exc:
-        raise InputError(f"unreadable workbook: {exc}", evidence.path) from None
+        raise InputError(f"无法读取工作簿 unreadable workbook: {exc}", evidence.path) from None
     tables = {t.name: t for t in evidence.tables}
     # constant_memory: each row is flushed to a temporary file once the next begins, so a
     # million-row sheet does not sit in memory; rows are therefore written strictly in order
@@ -64,8 +64,9 @@ def _write(
         table = tables.get(meta.name)
         if table is None and _has_cells(source_sheet):
             raise InputError(
-                f"sheet {meta.name!r} holds cells scan does not read as a table (data after many "
-                "empty rows?); no copy written",
+                f"工作表 {meta.name!r} 有扫描读不成表格的单元格，未写副本 "
+                f"sheet {meta.name!r} holds cells scan does not read as a table "
+                "(data after many empty rows?); no copy written",
                 evidence.path,
             )
         if values is not None:
@@ -157,14 +158,14 @@ def _has_cells(sheet: Any) -> bool:
 
 
 def _disagree(row: int) -> str:
-    return f"cannot keep the layout at data row {row}; no copy written"
+    return f"无法保持版式：第 {row} 行数据 cannot keep the layout at data row {row}"
 
 
 def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: _Formats) -> None:
     if value is None or value == "":
         return
     if isinstance(value, str):
-        sheet.write_string(row, col, _out_cell(value, sheet=True))
+        sheet.write_string(row, col, _out_cell(value, into="sheet"))
     elif isinstance(value, bool):
         sheet.write_boolean(row, col, value)
     elif isinstance(value, int | float):
@@ -179,4 +180,4 @@ def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: _Formats) -
     elif isinstance(value, dt.timedelta):
         sheet.write_datetime(row, col, value, formats.duration)
     else:
-        sheet.write_string(row, col, _out_cell(str(value), sheet=True))
+        sheet.write_string(row, col, _out_cell(str(value), into="sheet"))

@@ -569,6 +569,7 @@ class CaseReader:
 
     def tally(self, groups: Groups) -> tuple[dict[str, Counter[str]], dict[str, int]]:
         """Distinct items per category of each group ``(include, exclude)``, and bare phones."""
+        self.run.link_persons()
         result = tally(self.run.items.groups(), groups)
         names = self.run.categoriser.ids
         cats = {

@@ -19,12 +19,22 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from leaktrace.count._combos import combos
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
 from leaktrace.detect import classify_columns, warm_fast_paths
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Limits, Table, one_ahead, walk
 from leaktrace.law import Policy, load_policy
-from leaktrace.normalize import FIELDS, records, types_of
+from leaktrace.normalize import (
+    FIELDS,
+    LINK_FIELDS,
+    Linkage,
+    Linker,
+    link_keys,
+    records,
+    rules_of,
+    types_of,
+)
 from leaktrace.scan import SAMPLE_ROWS
 
 KeyRule = Literal["person", "content"]
@@ -32,6 +42,13 @@ KEY_RULES: tuple[KeyRule, ...] = ("person", "content")
 """How duplicates are decided: ``person`` (default) collapses records about the same person
 within a category, as forensic examiners deduplicate on ID or phone number; ``content``
 collapses only records whose canonical content is identical."""
+
+LinkRule = Literal["person", "category", "none"]
+LINK_RULES: tuple[LinkRule, ...] = ("person", "category", "none")
+"""How records of one person count (docs/count.md, "Linkage"): ``person`` (the default policy's)
+links records into persons and counts each person once, at the highest tier any of their
+records reaches; ``category`` counts each person once per category; ``none`` links nothing
+(each record is keyed by its strongest identifier alone, as before linkage)."""
 
 UNIDENTIFIED = "不能识别特定自然人 no policy rule makes this identify a person"
 """Reason of valid rows whose fields match no mapping of the policy (a name alone, a date)."""
@@ -132,11 +149,13 @@ def _items(
     source: int,
     key: KeyRule,
     values: Sequence[str],
+    keys: pl.Series | None = None,
 ) -> pl.DataFrame:
-    """The rows of ``keep`` as item rows (see :func:`item_rows`)."""
+    """The rows of ``keep`` as item rows (see :func:`item_rows`); ``keys``, when given,
+    replaces the key column (linkage keys items by record number until persons are known)."""
     columns = [
         cat,
-        recs.get_column(_key_column(key)).alias("key"),
+        (keys if keys is not None else recs.get_column(_key_column(key))).alias("key"),
         pl.repeat(source, recs.height, dtype=pl.UInt32, eager=True).alias("source"),
         bare,
     ]
@@ -214,6 +233,12 @@ class CountResult:
     tally: Tally
     categories: list[str]
     exported: str | None = None
+    linkage: Linkage | None = None
+    """The persons found (None when the count did not link records, ``--link none``)."""
+    unlinked: Counter[int] | None = None
+    """Distinct items per category id without linkage (each record keyed by its strongest
+    identifier), the figure before persons were merged."""
+    link: LinkRule = "none"
 
     @property
     def read(self) -> list[FileCount]:
@@ -241,6 +266,26 @@ class CountResult:
             out[self.policy.tier_of(cat)] += n
         return out
 
+    def items_unlinked(self) -> dict[str, int]:
+        """Distinct items per tier before records were linked into persons (as ``items``
+        when the count did not link)."""
+        if self.unlinked is None:
+            return self.items()
+        out = {t: 0 for t in TIERS}
+        for c, n in self.unlinked.items():
+            out[self.policy.tier_of(self.categories[c])] += n
+        return out
+
+    def linkage_json(self) -> dict[str, Any] | None:
+        """``linkage`` of the JSON: records, persons, how records were merged, conflicts."""
+        if self.linkage is None:
+            return None
+        return {
+            "rule": self.link,
+            **self.linkage.to_json(),
+            "items_unlinked": self.items_unlinked(),
+        }
+
     @property
     def bare_phone(self) -> int:
         return sum(self.tally.bare.values())
@@ -267,6 +312,8 @@ class CountResult:
             "policy": {"name": self.policy.name, "sha256": self.policy.sha256},
             "key": self.key,
             "items": self.items(),
+            "persons": self.linkage.persons if self.linkage is not None else None,
+            "linkage": self.linkage_json(),
             "by_category": {
                 cat: {
                     "label": self.policy.categories[cat].label,
@@ -308,10 +355,23 @@ class Run:
         values: Sequence[str] = (),
         progress: Progress | None = None,
         workdir: Path | None = None,
+        link: LinkRule | None = None,
     ) -> None:
         check_key(key)
+        if link is not None:
+            check_link(link)
         self.policy = policy
         self.key = key
+        self.link: LinkRule = (
+            "none" if key == "content" else link if link is not None else policy.linkage.count
+        )
+        self.rules = rules_of(policy)
+        self.linker = Linker(self.rules) if self.link != "none" else None
+        self.linkage: Linkage | None = None
+        self.unlinked: Counter[int] | None = None
+        self._cats: list[np.ndarray] = []
+        self._pkeys: list[np.ndarray] = []
+        self._sources: list[tuple[int, int]] = []
         self.values = tuple(values)
         self.progress = progress
         self.categoriser = Categoriser(policy)
@@ -332,8 +392,10 @@ class Run:
         next file is opened, hashed and classified while this one is counted, across roots too.
         """
         ids: list[list[int]] = [[] for _ in roots]
-        parts = bool(self.values) or self.key == "content"
+        parts = bool(self.values) or self.key == "content" or self.linker is not None
         needed = {"types", "status", "reason", _key_column(self.key), *self.values}
+        if self.linker is not None:
+            needed.update({*self.rules.identifiers, *LINK_FIELDS})
         if self.values:
             needed.add("row")
         file, source, label = None, -1, ""
@@ -392,9 +454,62 @@ class Run:
             file.statuses[st] += n
             if reason is not None:
                 file.reasons[(st, reason)] += n
-        self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values))
+        keys = self._link_keys(recs, cat, countable, source) if self.linker is not None else None
+        self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values, keys))
         if self.progress is not None:
             self.progress(label, recs.height)
+
+    def _link_keys(
+        self, recs: pl.DataFrame, cat: pl.Series, countable: pl.Series, source: int
+    ) -> pl.Series:
+        """Hand the countable records' link keys to the linker; their item keys are their
+        record numbers until :meth:`link_persons` replaces them by persons."""
+        assert self.linker is not None
+        rows = countable.arg_true()
+        sub = recs.filter(countable)
+        start = self.linker.height
+        texts = {k: sub.get_column(k) for k in self.rules.identifiers if k in sub.columns}
+        self.linker.add(link_keys(sub, self.rules), texts)
+        self._cats.append(cat.filter(countable).to_numpy())
+        self._pkeys.append(sub.get_column("person_key").to_numpy())
+        self._sources.append((source, sub.height))
+        keys = np.zeros(recs.height, dtype=np.uint64)
+        keys[rows.to_numpy()] = np.arange(start, start + sub.height, dtype=np.uint64)
+        return pl.Series("key", keys)
+
+    def link_persons(self) -> None:
+        """Link the records read into persons and key the items by person (once; a no-op
+        without linkage). Records of files that failed part-way take no part."""
+        if self.linker is None or self.linkage is not None:
+            return
+        failed = {i for i, f in enumerate(self.files) if f.failed}
+        drop = np.concatenate(
+            [np.full(n, s in failed, dtype=np.bool_) for s, n in self._sources]
+            or [np.zeros(0, dtype=np.bool_)]
+        )
+        cats = np.concatenate(self._cats or [np.zeros(0, dtype=np.uint8)])
+        pkeys = np.concatenate(self._pkeys or [np.zeros(0, dtype=np.uint64)])
+        self._cats, self._pkeys = [], []
+        self.linkage = self.linker.finish(exclude=drop)
+        self.unlinked = _distinct_per_cat(cats[~drop], pkeys[~drop])
+        label = self.linkage.person.to_numpy()
+        label = np.where(label < 0, np.arange(label.size), label).astype(np.uint64)
+        if self.link == "person":
+            cats = _top_category(cats, label, self._tier_ranks())
+        new_cat, new_key = pl.Series(cats), pl.Series(label)
+
+        def by_person(part: pl.DataFrame) -> pl.DataFrame:
+            record = part.get_column("key")
+            return part.with_columns(cat=new_cat.gather(record), key=new_key.gather(record))
+
+        self.items = self.items.remap(by_person)
+
+    def _tier_ranks(self) -> np.ndarray:
+        """Per category id: its tier's rank (0 sensitive, 1 important, 2 ordinary)."""
+        ranks = np.full(NO_CATEGORY + 1, len(TIERS), dtype=np.uint16)
+        for i, name in enumerate(self.categoriser.ids):
+            ranks[i] = TIERS.index(self.policy.tier_of(name))
+        return ranks
 
     def finish(
         self,
@@ -403,6 +518,7 @@ class Run:
     ) -> Tally:
         """Aggregate the items (per category, file, overlap and group) and drop the spill."""
         try:
+            self.link_persons()
             failed = [i for i, f in enumerate(self.files) if f.failed]
             result = tally(self.items.groups(skip=failed), groups, each)
         finally:
@@ -533,6 +649,7 @@ def count(
     export: Path | None = None,
     show_values: bool = False,
     progress: Progress | None = None,
+    link: LinkRule | None = None,
 ) -> CountResult:
     """Count distinct items in evidence files and folders per Art. 11 of the interpretation.
 
@@ -550,7 +667,7 @@ def count(
         if not root.exists():
             raise UsageError("no such file or folder", str(root))
     exporter = Exporter(export, policy, show_values=show_values) if export else None
-    run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress)
+    run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress, link=link)
     run.read_all([(root, kind) for root in roots])
     result = CountResult(
         policy=policy,
@@ -559,16 +676,51 @@ def count(
         errors=run.errors,
         tally=Tally(),
         categories=run.categoriser.ids,
+        link=run.link,
     )
     if exporter is None:
         result.tally = run.finish()
-        return result
-    with exporter:
-        exporter.start(result, _fields_seen(run.files))
-        result.tally = run.finish(each=exporter.write)
-        exporter.commit()
-    result.exported = str(export)
+    else:
+        with exporter:
+            exporter.start(result, _fields_seen(run.files))
+            result.tally = run.finish(each=exporter.write)
+            exporter.commit()
+        result.exported = str(export)
+    result.linkage, result.unlinked = run.linkage, run.unlinked
     return result
+
+
+def _distinct_per_cat(cats: np.ndarray, keys: np.ndarray) -> Counter[int]:
+    """Distinct ``(cat, key)`` per category id, with the compiled aggregation of tally."""
+    if not cats.size:
+        return Counter()
+    rows = pl.DataFrame(
+        {
+            "cat": cats,
+            "key": keys,
+            "source": np.zeros(cats.size, dtype=np.uint32),
+            "bare": np.zeros(cats.size, dtype=np.bool_),
+        }
+    )
+    out: Counter[int] = Counter()
+    for cat, n in combos(rows).group_by("cat").agg(pl.col("len").sum()).iter_rows():
+        out[int(cat)] += int(n)
+    return out
+
+
+def _top_category(cats: np.ndarray, label: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """Each record's category replaced by its person's highest-tier category (the lowest
+    category id within that tier): a person is one item, at the highest tier they reach."""
+    code = ranks[cats].astype(np.int64) * 256 + cats
+    frame = pl.DataFrame({"person": label, "code": code})
+    best = frame.select(pl.col("code").min().over("person")).to_series().to_numpy()
+    return (best % 256).astype(np.uint8)
+
+
+def check_link(link: str) -> None:
+    """Refuse a linkage rule that is not one of :data:`LINK_RULES`."""
+    if link not in LINK_RULES:
+        raise UsageError(f"--link must be one of {', '.join(LINK_RULES)}, not {link!r}")
 
 
 def check_key(key: str) -> None:
@@ -601,12 +753,15 @@ def _fields_seen(files: list[FileCount]) -> list[str]:
 
 __all__ = [
     "KEY_RULES",
+    "LINK_RULES",
     "Categoriser",
     "CountResult",
     "FileCount",
     "KeyRule",
+    "LinkRule",
     "Run",
     "check_key",
+    "check_link",
     "count",
     "item_rows",
     "policy_for",

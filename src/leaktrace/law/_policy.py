@@ -135,9 +135,10 @@ class Linkage(_Cited):
     """Identifiers that link records when they share a valid value (``LINKABLE``)."""
     name_place: bool = True
     """Whether the same name at the same building, unit and room links records."""
-    count: Literal["person", "category"] = "person"
+    count: Literal["person", "category", "none"] = "person"
     """``person``: one person is one item, at the highest tier any of their records reaches;
-    ``category``: one item per person and category."""
+    ``category``: one item per person and category; ``none``: no linkage (each record keyed
+    by its strongest identifier alone)."""
 
 
 class Sentences(_Strict):

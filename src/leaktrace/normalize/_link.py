@@ -266,15 +266,23 @@ class Linker:
         self._heights.append(keys.height)
         self.height += keys.height
 
-    def finish(self) -> Linkage:
-        """Link every record added; ``person`` is each record's person number (0-based)."""
+    def finish(self, exclude: np.ndarray | None = None) -> Linkage:
+        """Link every record added (but those ``exclude`` marks): ``person`` is each record's
+        person, the lowest number among its records (-1 for an excluded record)."""
         keys = pl.concat(self._keys, rechunk=True) if self._keys else None
         self._keys = []
-        n = self.height
-        if keys is None or n == 0:
+        if keys is None or keys.height == 0:
             return Linkage(pl.Series("person", [], dtype=pl.Int64), 0, 0)
-        out = _link_keys(keys, self.rules, self._example)
+        rows = np.arange(keys.height, dtype=np.int64)
+        if exclude is not None and exclude.any():
+            rows = np.flatnonzero(~exclude)
+            keys = keys.filter(pl.Series(~exclude))
+        out = _link_keys(keys, self.rules, lambda kind, row: self._example(kind, int(rows[row])))
         self._texts, self._heights = [], []
+        if rows.size != self.height:
+            person = np.full(self.height, -1, dtype=np.int64)
+            person[rows] = rows[out.person.to_numpy()]
+            out.person = pl.Series("person", person)
         return out
 
     def _example(self, kind: str, row: int) -> str | None:
@@ -498,7 +506,7 @@ def _credit(
 def _examples(
     shared_rows: dict[str, np.ndarray], example: Callable[[str, int], str | None]
 ) -> list[str]:
-    out = []
+    out: list[str] = []
     for kind, rows in shared_rows.items():
         for row in rows[:EXAMPLES]:
             text = example(kind, int(row))

@@ -22,11 +22,4 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any
 
 @pytest.fixture(scope="session")
 def story_policy() -> Policy:
-    """The default policy without linkage: the story's truth counts each list's records by
-    their strongest identifier (linked counts are checked by hand in tests/count)."""
-    policy = load_policy()
-    unlinked = policy.model_copy(
-        update={"linkage": policy.linkage.model_copy(update={"count": "none"})}
-    )
-    unlinked._sha256, unlinked._path = policy.sha256, policy.path
-    return unlinked
+    return load_policy()

@@ -28,6 +28,7 @@ from leaktrace.law import Policy, load_policy
 from leaktrace.normalize import (
     FIELDS,
     LINK_FIELDS,
+    TYPE_BITS,
     Linkage,
     Linker,
     link_keys,
@@ -372,6 +373,7 @@ class Run:
         self._cats: list[np.ndarray] = []
         self._pkeys: list[np.ndarray] = []
         self._sources: list[tuple[int, int]] = []
+        self._deferred: list[_Deferred] = []
         self.values = tuple(values)
         self.progress = progress
         self.categoriser = Categoriser(policy)
@@ -392,14 +394,15 @@ class Run:
         next file is opened, hashed and classified while this one is counted, across roots too.
         """
         ids: list[list[int]] = [[] for _ in roots]
-        parts = bool(self.values) or self.key == "content" or self.linker is not None
+        parts = bool(self.values) or self.key == "content"
         needed = {"types", "status", "reason", _key_column(self.key), *self.values}
         if self.linker is not None:
-            needed.update({*self.rules.identifiers, *LINK_FIELDS})
+            needed.update({*self.rules.identifiers, *LINK_FIELDS, "row"})
         if self.values:
             needed.add("row")
         file, source, label = None, -1, ""
-        for event in _on_thread(_stream(roots, parts, needed)):
+        places = self.linker is not None and self.rules.name_place
+        for event in _on_thread(_stream(roots, parts, needed, places)):
             if isinstance(event, Failure):
                 self.errors.append(event)
             elif isinstance(event, _Start):
@@ -421,7 +424,7 @@ class Run:
                 label = f"{file.path} · {event}"
             elif isinstance(event, Future):
                 assert file is not None
-                self._add(event.result(), file, source, label)
+                self._add(event.result(), file, source, label, len(file.tables) - 1)
             elif isinstance(event, InputError):
                 # Nothing of a file that fails part-way is kept; its id stays taken.
                 assert file is not None
@@ -431,7 +434,9 @@ class Run:
                 ids[event.root].append(source)
         return ids
 
-    def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
+    def _add(
+        self, recs: pl.DataFrame, file: FileCount, source: int, label: str, table: int = 0
+    ) -> None:
         file.records_read += recs.height
         cat, bare = _categories_of(
             recs, self.categoriser.table(recs.get_column("types"), file.kind)
@@ -454,20 +459,44 @@ class Run:
             file.statuses[st] += n
             if reason is not None:
                 file.reasons[(st, reason)] += n
-        keys = self._link_keys(recs, cat, countable, source) if self.linker is not None else None
+        keys = (
+            self._link_keys(recs, cat, countable, source, table)
+            if self.linker is not None
+            else None
+        )
         self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values, keys))
         if self.progress is not None:
             self.progress(label, recs.height)
 
     def _link_keys(
-        self, recs: pl.DataFrame, cat: pl.Series, countable: pl.Series, source: int
+        self, recs: pl.DataFrame, cat: pl.Series, countable: pl.Series, source: int, table: int
     ) -> pl.Series:
         """Hand the countable records' link keys to the linker; their item keys are their
-        record numbers until :meth:`link_persons` replaces them by persons."""
+        record numbers until :meth:`link_persons` replaces them by persons.
+
+        Records with an ID number keep their address unsplit (splitting every address would
+        cost more than the rest of the count): their name + place is worked out later, and only
+        for those whose name some record without an ID number carries with a place
+        (:meth:`_deferred_places`).
+        """
         assert self.linker is not None
         rows = countable.arg_true()
         sub = recs.filter(countable)
         start = self.linker.height
+        if self.rules.name_place:
+            placed = (TYPE_BITS["address"] | TYPE_BITS["room"]) if "room" in TYPE_BITS else 0
+            later = sub.select(
+                pl.col("cn_id").is_not_null()
+                & pl.col("name").is_not_null()
+                & pl.col("building").is_null()
+                & (pl.col("types") & placed != 0)
+            ).to_series()
+            if later.any():
+                self._deferred.append(
+                    _Deferred(
+                        source, table, start, sub.get_column("row").to_numpy(), later.to_numpy()
+                    )
+                )
         texts = {k: sub.get_column(k) for k in self.rules.identifiers if k in sub.columns}
         self.linker.add(link_keys(sub, self.rules), texts)
         self._cats.append(cat.filter(countable).to_numpy())
@@ -490,6 +519,9 @@ class Run:
         cats = np.concatenate(self._cats or [np.zeros(0, dtype=np.uint8)])
         pkeys = np.concatenate(self._pkeys or [np.zeros(0, dtype=np.uint64)])
         self._cats, self._pkeys = [], []
+        if self.rules.name_place and self._deferred:
+            self._deferred_places()
+        self._deferred = []
         self.linkage = self.linker.finish(exclude=drop)
         self.unlinked = _distinct_per_cat(cats[~drop], pkeys[~drop])
         label = self.linkage.person.to_numpy()
@@ -503,6 +535,63 @@ class Run:
             return part.with_columns(cat=new_cat.gather(record), key=new_key.gather(record))
 
         self.items = self.items.remap(by_person)
+
+    def _deferred_places(self) -> None:
+        """Name + place of the records with an ID number that may link by it: those whose name
+        a record without an ID number carries with a place. Their files are read again and
+        only those rows normalised with their addresses split."""
+        assert self.linker is not None
+        names, has_name = self.linker.column("_name")
+        has_place = self.linker.column("name_place")[1]
+        if "cn_id" not in self.linker.columns:
+            return
+        ids = self.linker.column("cn_id")[1]
+        wanted = pl.Series(names[has_place & ~ids & has_name]).unique()
+        if not wanted.len():
+            return
+        for (source, table), batches in _by_table(self._deferred).items():
+            records_at: list[np.ndarray] = []
+            rows_at: list[np.ndarray] = []
+            for d in batches:
+                at = np.flatnonzero(d.later)
+                index = d.start + at
+                pick = pl.Series(names[index]).is_in(wanted.implode()).to_numpy()
+                records_at.append(index[pick])
+                rows_at.append(d.rows[at[pick]])
+            index = np.concatenate(records_at)
+            if index.size:
+                keys = self._read_places(source, table, np.concatenate(rows_at))
+                self.linker.set_places(index, keys)
+
+    def _read_places(self, source: int, table: int, rows: np.ndarray) -> pl.DataFrame:
+        """Link keys (name + place) of rows ``rows`` of one table of one file, read again."""
+        file = self.files[source]
+        outer = file.path.split("!/", 1)[0]
+        limits = Limits(batch_rows=BATCH_ROWS)
+        order = np.argsort(rows, kind="stable")
+        found: list[pl.DataFrame] = []
+        for ev in walk([Path(outer)], limits=limits):
+            if isinstance(ev, Failure) or ev.path != file.path:
+                continue
+            batches = (b for b in ev.tables[table].batches() if b.height)
+            first = next(batches, None)
+            if first is None:
+                break
+            profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
+            offset = 0
+            for batch in _chain(first, batches):
+                want = rows[order][(rows[order] >= offset) & (rows[order] < offset + batch.height)]
+                if want.size:
+                    sub = batch[pl.Series((want - offset).astype(np.int64))]
+                    recs = records(sub, profiles, offset=0, columns=[*LINK_FIELDS, "types"])
+                    found.append(link_keys(recs, self.rules))
+                offset += batch.height
+            break
+        keys = pl.concat(found) if found else pl.DataFrame()
+        if keys.height != rows.size:
+            raise InputError("the file changed while it was counted", file.path)
+        # back to the order of ``rows``
+        return keys[pl.Series(np.argsort(order, kind="stable"))]
 
     def _tier_ranks(self) -> np.ndarray:
         """Per category id: its tier's rank (0 sensitive, 1 important, 2 ordinary)."""
@@ -529,6 +618,25 @@ class Run:
 
 
 @dataclass(frozen=True)
+class _Deferred:
+    """A batch's records with an ID number whose name + place is worked out later: the first
+    record's number, each countable record's row in its table, and which are deferred."""
+
+    source: int
+    table: int
+    start: int
+    rows: np.ndarray
+    later: np.ndarray
+
+
+def _by_table(deferred: list[_Deferred]) -> dict[tuple[int, int], list[_Deferred]]:
+    out: dict[tuple[int, int], list[_Deferred]] = {}
+    for d in deferred:
+        out.setdefault((d.source, d.table), []).append(d)
+    return out
+
+
+@dataclass(frozen=True)
 class _Start:
     """A file begins (``root``: the index of the root it was found under)."""
 
@@ -549,7 +657,10 @@ begins (its name); a batch's records (being normalised); the file failed part-wa
 
 
 def _stream(
-    roots: Sequence[tuple[Path, str | None]], parts: bool, columns: Collection[str]
+    roots: Sequence[tuple[Path, str | None]],
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
 ) -> Iterator[_Event]:
     """Every file under the roots, in order, as events; the records (only ``columns`` of them)
     are normalised on a worker thread, one batch after another."""
@@ -564,7 +675,9 @@ def _stream(
             try:
                 for table in ev.tables:
                     yield table.name
-                    yield from _table_records(table, pool, parts=parts, columns=columns)
+                    yield from _table_records(
+                        table, pool, parts=parts, columns=columns, places=places
+                    )
             except InputError as exc:
                 yield exc
             else:
@@ -617,7 +730,12 @@ def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]
 
 
 def _table_records(
-    table: Table, pool: ThreadPoolExecutor, *, parts: bool, columns: Collection[str]
+    table: Table,
+    pool: ThreadPoolExecutor,
+    *,
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
 ) -> Iterator[Future[pl.DataFrame]]:
     """Records of every row of a table, normalised on ``pool``, the columns classified on its
     first rows.
@@ -631,7 +749,9 @@ def _table_records(
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
     offset = 0
     for batch in _chain(first, batches):
-        yield pool.submit(records, batch, profiles, offset=offset, parts=parts, columns=columns)
+        yield pool.submit(
+            records, batch, profiles, offset=offset, parts=parts, columns=columns, places=places
+        )
         offset += batch.height
 
 

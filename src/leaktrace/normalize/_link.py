@@ -240,15 +240,17 @@ def link(records: pl.DataFrame, policy: Any = None) -> Linkage:
 class Linker:
     """Link keys gathered batch by batch (:func:`link_keys`), linked once at the end.
 
-    Memory: nine bytes per link column per record, plus the texts of the first
-    :data:`TEXT_ROWS` records for masked examples.
+    Memory: nine bytes per link column per record (the hash and whether it is there), plus
+    the texts of the first :data:`TEXT_ROWS` records for masked examples.
     """
 
     TEXT_ROWS = 2_000_000
 
     def __init__(self, rules: LinkRules) -> None:
         self.rules = rules
-        self._keys: list[pl.DataFrame] = []
+        self.columns = [k for k in rules.kinds] + [_NAME] + ([_ESTATE] if rules.name_place else [])
+        self._parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {c: [] for c in self.columns}
+        self._joined: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
         self._texts: list[dict[str, pl.Series]] = []
         self._heights: list[int] = []
         self._text_rows = 0
@@ -257,7 +259,13 @@ class Linker:
     def add(self, keys: pl.DataFrame, texts: dict[str, pl.Series] | None = None) -> None:
         """Add a batch's link keys; ``texts`` (identifier -> canonical values, same rows) give
         masked examples of shared values."""
-        self._keys.append(keys)
+        for c in self.columns:
+            s = keys.get_column(c) if c in keys.columns else None
+            if s is None or s.null_count() == s.len():
+                has = np.zeros(keys.height, dtype=np.bool_)
+                self._parts[c].append((np.zeros(keys.height, dtype=np.uint64), has))
+            else:
+                self._parts[c].append((s.fill_null(0).to_numpy(), s.is_not_null().to_numpy()))
         if texts is not None and self._text_rows < self.TEXT_ROWS:
             self._texts.append(texts)
             self._text_rows += keys.height
@@ -266,18 +274,42 @@ class Linker:
         self._heights.append(keys.height)
         self.height += keys.height
 
+    def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A link column over every record added: hashes (0 where absent) and presence."""
+        if self._joined is None:
+            self._joined = {
+                c: (
+                    np.concatenate([v for v, _ in parts] or [np.zeros(0, np.uint64)]),
+                    np.concatenate([h for _, h in parts] or [np.zeros(0, np.bool_)]),
+                )
+                for c, parts in self._parts.items()
+            }
+            self._parts = {c: [] for c in self.columns}
+        return self._joined[name]
+
+    def set_places(self, rows: np.ndarray, keys: pl.DataFrame) -> None:
+        """Give records ``rows`` the name + place and estate of ``keys`` (:func:`link_keys` of
+        those records, found later: see ``count``'s deferred places)."""
+        for c in (NAME_PLACE, _ESTATE):
+            if c not in self.columns:
+                continue
+            values, has = self.column(c)
+            s = keys.get_column(c)
+            values[rows] = s.fill_null(0).to_numpy()
+            has[rows] = s.is_not_null().to_numpy()
+
     def finish(self, exclude: np.ndarray | None = None) -> Linkage:
         """Link every record added (but those ``exclude`` marks): ``person`` is each record's
         person, the lowest number among its records (-1 for an excluded record)."""
-        keys = pl.concat(self._keys, rechunk=True) if self._keys else None
-        self._keys = []
-        if keys is None or keys.height == 0:
+        if self.height == 0:
             return Linkage(pl.Series("person", [], dtype=pl.Int64), 0, 0)
-        rows = np.arange(keys.height, dtype=np.int64)
+        columns = {c: self.column(c) for c in self.columns}
+        self._joined = None
+        rows = np.arange(self.height, dtype=np.int64)
         if exclude is not None and exclude.any():
             rows = np.flatnonzero(~exclude)
-            keys = keys.filter(pl.Series(~exclude))
-        out = _link_keys(keys, self.rules, lambda kind, row: self._example(kind, int(rows[row])))
+            columns = {c: (v[rows], h[rows]) for c, (v, h) in columns.items()}
+        out = _link_keys(columns, self.rules, lambda kind, row: self._example(kind, int(rows[row])))
         self._texts, self._heights = [], []
         if rows.size != self.height:
             person = np.full(self.height, -1, dtype=np.int64)
@@ -297,13 +329,15 @@ class Linker:
 
 
 def _link_keys(
-    keys: pl.DataFrame, rules: LinkRules, example: Callable[[str, int], str | None]
+    all_columns: dict[str, tuple[np.ndarray, np.ndarray]],
+    rules: LinkRules,
+    example: Callable[[str, int], str | None],
 ) -> Linkage:
-    n = keys.height
-    kinds = [k for k in rules.kinds if k in keys.columns]
-    columns = {k: _column(keys, k) for k in kinds}
+    n = all_columns[_NAME][0].size
+    kinds = [k for k in rules.kinds if all_columns[k][1].any()]
+    columns = {k: all_columns[k] for k in kinds}
     if NAME_PLACE in columns:
-        columns[NAME_PLACE] = _estates(columns[NAME_PLACE], _column(keys, _ESTATE))
+        columns[NAME_PLACE] = _estates(columns[NAME_PLACE], all_columns[_ESTATE])
     idv, has_id = columns.get(ID, (np.zeros(n, np.uint64), np.zeros(n, np.bool_)))
     parent = np.arange(n, dtype=np.int64)
     credit = np.full(n, -1, dtype=np.int8)
@@ -344,7 +378,7 @@ def _link_keys(
         lost = credit[affected]
         for code, kind in enumerate(kinds):
             merged[kind] -= int((lost == code).sum())
-        label, moved, apart = _resolve(keys, kinds, columns, label, todo)
+        label, moved, apart = _resolve(all_columns[_NAME], kinds, columns, label, todo)
         persons_rows = np.flatnonzero(np.isin(label, np.unique(label[affected])))
         again = _credit(kinds, columns, label, persons_rows)
         receiving = np.setdiff1d(persons_rows, affected)
@@ -352,6 +386,7 @@ def _link_keys(
             merged[kind] -= int((credit[receiving] == code).sum())
         merged.update(again)
         del moved
+    label = _lowest(label)
     persons = int((label == np.arange(n)).sum())
     merged_by = {k: merged[k] for k in kinds if merged[k] > 0}
     rest = (n - persons) - sum(merged_by.values())
@@ -367,12 +402,6 @@ def _link_keys(
         examples=_examples(shared_rows, example),
         apart=apart,
     )
-
-
-def _column(keys: pl.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """A hash column as values (0 where null) and whether each is present."""
-    s = keys.get_column(name)
-    return s.fill_null(0).to_numpy(), s.is_not_null().to_numpy()
 
 
 def _estates(
@@ -395,7 +424,7 @@ def _estates(
 
 
 def _resolve(
-    keys: pl.DataFrame,
+    name: tuple[np.ndarray, np.ndarray],
     kinds: Sequence[str],
     columns: dict[str, tuple[np.ndarray, np.ndarray]],
     label: np.ndarray,
@@ -405,7 +434,9 @@ def _resolve(
     one person they share a value with (the one carrying their name, among several), round by
     round; those left join each other through shared values only. Returns the labels, records
     moved and records left apart."""
-    names = keys.get_column(_NAME)
+    names = pl.Series(name[0]).zip_with(
+        pl.Series(name[1]), pl.repeat(None, name[0].size, dtype=pl.UInt64, eager=True)
+    )
     weak = [k for k in kinds if k != ID]
     parts = []
     for i, k in enumerate(weak):
@@ -413,7 +444,7 @@ def _resolve(
         mine = pl.Series(values[todo & has]).unique()
         if not mine.len():
             continue
-        rows = np.flatnonzero(has & pl.Series(values).is_in(mine).to_numpy())
+        rows = np.flatnonzero(has & pl.Series(values).is_in(mine.implode()).to_numpy())
         parts.append(
             pl.DataFrame(
                 {"row": rows, "kind": np.full(rows.size, i, dtype=np.int8), "v": values[rows]}
@@ -436,7 +467,7 @@ def _resolve(
             "row", "name", "label"
         )
         labels = cand.get_column("label").unique()
-        of = np.flatnonzero(pl.Series(label).is_in(labels).to_numpy() & ~todo)
+        of = np.flatnonzero(pl.Series(label).is_in(labels.implode()).to_numpy() & ~todo)
         named = pl.DataFrame({"label": label[of], "name": names.gather(of)}).drop_nulls().unique()
         one = (
             cand.unique(["row", "label"])
@@ -633,6 +664,20 @@ def _roots_kernel(parent: np.ndarray) -> np.ndarray:  # pragma: no cover - compi
 
 
 @compiled
+def _lowest_kernel(label: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """Each record's person numbered by its lowest record."""
+    n = label.size
+    low = np.full(n, n, dtype=np.int64)
+    for i in range(n):
+        if i < low[label[i]]:
+            low[label[i]] = i
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        out[i] = low[label[i]]
+    return out
+
+
+@compiled
 def _multi_kernel(
     root: np.ndarray, idv: np.ndarray, has_id: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled
@@ -680,6 +725,10 @@ def _union_pairs(a: np.ndarray, b: np.ndarray, parent: np.ndarray) -> int:
 
 def _roots(parent: np.ndarray) -> np.ndarray:
     return cast(Callable[..., np.ndarray], _roots_kernel)(parent)
+
+
+def _lowest(label: np.ndarray) -> np.ndarray:
+    return cast(Callable[..., np.ndarray], _lowest_kernel)(label)
 
 
 def _multi_id(root: np.ndarray, idv: np.ndarray, has_id: np.ndarray) -> np.ndarray:

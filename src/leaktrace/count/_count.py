@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import polars as pl
@@ -22,6 +22,7 @@ import polars as pl
 from leaktrace.count._combos import combos
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
 from leaktrace.detect import classify_columns, warm_fast_paths
+from leaktrace.detect._bytes import compiled
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Limits, Table, one_ahead, walk
 from leaktrace.law import Policy, load_policy
@@ -831,10 +832,21 @@ def _distinct_per_cat(cats: np.ndarray, keys: np.ndarray) -> Counter[int]:
 def _top_category(cats: np.ndarray, label: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """Each record's category replaced by its person's highest-tier category (the lowest
     category id within that tier): a person is one item, at the highest tier they reach."""
-    code = ranks[cats].astype(np.int64) * 256 + cats
-    frame = pl.DataFrame({"person": label, "code": code})
-    best = frame.select(pl.col("code").min().over("person")).to_series().to_numpy()
-    return (best % 256).astype(np.uint8)
+    code = (ranks[cats].astype(np.uint16) << np.uint16(8)) | cats
+    return cast(Callable[..., np.ndarray], _best_per_person)(code, label)
+
+
+@compiled
+def _best_per_person(code: np.ndarray, label: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """Per record, the lowest ``code`` among the records of its person (its low byte)."""
+    best = np.full(code.size, 0xFFFF, dtype=np.uint16)
+    for i in range(code.size):
+        if code[i] < best[label[i]]:
+            best[label[i]] = code[i]
+    out = np.empty(code.size, dtype=np.uint8)
+    for i in range(code.size):
+        out[i] = best[label[i]] & 0xFF
+    return out
 
 
 def check_link(link: str) -> None:

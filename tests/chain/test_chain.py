@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 import pytest
 import xlsxwriter
+from tests.chain.conftest import as_counted
 from tests.conftest import CLEAN
 from typer.testing import CliRunner
 
@@ -39,7 +40,7 @@ def test_every_partys_counts_match_the_truth(
 ) -> None:
     _, truth = story
     got = _parties(story_chain)
-    for expected in truth["parties"]:
+    for expected in map(as_counted, truth["parties"]):
         party = got[expected["name"]]
         assert {k: party[k] for k in COUNTS} == {k: expected[k] for k in COUNTS}, party["name"]
         assert party["by_category"] == expected["by_category"]

@@ -53,7 +53,9 @@ def test_id_and_mobile_in_one_list_mobile_only_in_another_is_one_person() -> Non
 
 
 def test_id_in_the_register_and_name_and_room_in_the_leads_is_one_person() -> None:
-    register = recs(["业主姓名", "身份证号", "房号"], ["王芳", A, "3-2-1201"], ["李强", B, "3-2-1202"])
+    register = recs(
+        ["业主姓名", "身份证号", "房号"], ["王芳", A, "3-2-1201"], ["李强", B, "3-2-1202"]
+    )
     leads = recs(
         ["姓名", "地址"],
         ["王芳", "杭州市西湖区金都花园3幢2单元1201室"],
@@ -160,7 +162,9 @@ def test_a_policy_may_link_landlines() -> None:
 
 
 def test_merged_by_says_how_many_records_each_rule_merged() -> None:
-    register = recs(["业主姓名", "身份证号", "手机号", "房号"], ["王芳", A, "13812345678", "3-2-1201"])
+    register = recs(
+        ["业主姓名", "身份证号", "手机号", "房号"], ["王芳", A, "13812345678", "3-2-1201"]
+    )
     again = recs(["姓名", "身份证号"], ["王芳", A])
     leads = recs(["姓名", "电话"], ["王女士", "13812345678"])
     rooms = recs(["姓名", "房号"], ["王芳", "3-2-1201"])
@@ -260,7 +264,12 @@ def test_without_conflicts_persons_are_the_connected_components(
 ) -> None:
     # give every ID number its own mobiles and e-mails, so no value sits beside two IDs
     fixed = [
-        (cn, None if m is None else m + 10 * (cn or 0), None if e is None else e + 10 * (cn or 0), n)
+        (
+            cn,
+            None if m is None else m + 10 * (cn or 0),
+            None if e is None else e + 10 * (cn or 0),
+            n,
+        )
         for cn, m, e, n in rows
     ]
     per_comp = components(fixed, range(3))

@@ -65,6 +65,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "art11": ("条数计算（第十一条）", "Items (Art. 11)"),
     "to_buyer": ("向", "to"),
     "kept": ("获取后未出售", "kept"),
+    "held": ("内部人员履职获得未出售（不计入）", "an insider's held, not counted"),
     "paths": ("流转路径", "Paths"),
     "category": ("类别", "Category"),
     "tier": ("档", "Tier"),

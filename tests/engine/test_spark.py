@@ -92,10 +92,13 @@ def test_a_missing_table_is_an_error_line_not_a_crash(spark_engine: Any) -> None
 
 def test_cli_count_engine_spark_prints_the_local_json(spark_engine: Any, seized: Path) -> None:
     csv = str(seized / "客户资料.csv")
-    local = runner.invoke(app, ["count", csv, "--json"])
-    spark = runner.invoke(app, ["count", csv, "--json", "--engine", "spark"])
+    local = runner.invoke(app, ["count", csv, "--json", "--link", "none"])
+    spark = runner.invoke(app, ["count", csv, "--json", "--link", "none", "--engine", "spark"])
     assert local.exit_code == 0 and spark.exit_code == 0, spark.output
     assert json.loads(spark.stdout) == json.loads(local.stdout)
+    linked = runner.invoke(app, ["count", csv, "--engine", "spark"])
+    assert linked.exit_code == 2
+    assert "person linkage is not available with the Spark engine" in linked.output
 
 
 def test_spark_master_without_the_spark_engine_is_a_usage_error(seized: Path) -> None:

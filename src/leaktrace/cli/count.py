@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import typer
 from rich.table import Table
@@ -22,7 +22,14 @@ from leaktrace.cli._common import (
     row_progress,
     user_errors,
 )
-from leaktrace.count import KEY_RULES, LINK_RULES, CountResult, KeyRule, LinkRule
+from leaktrace.count import (
+    KEY_RULES,
+    LINK_RULES,
+    CountResult,
+    KeyRule,
+    LinkRule,
+    linkage_lines,
+)
 from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
@@ -119,7 +126,10 @@ def _print(result: CountResult) -> None:
         tiers.add_row("[bold]合计 total[/]", _TIER_TEXT[tier], f"[bold]{n:,}[/]")
     console.print(tiers)
     if data["linkage"] is not None:
-        console.print(linkage_text(data["items"], data["linkage"]))
+        both, *conflicts = linkage_lines(data)
+        console.print(f"[bold]{both}[/]")
+        for line in conflicts:
+            console.print(f"[yellow]{line}[/]")
     if data["bare_phone"]:
         console.print(
             f"[yellow]其中仅有电话号码 of which bare phone numbers: {data['bare_phone']:,}[/] "
@@ -175,46 +185,6 @@ def _print(result: CountResult) -> None:
         console.print(f"已导出 exported: {data['export']}")
     for e in data["errors"]:
         console.print(f"[red]✗ {e['path']}[/]: {e['reason']}")
-
-
-MERGED_BY = {
-    "cn_id": "身份证号",
-    "mobile": "手机号",
-    "passport": "护照/通行证号",
-    "bank_card": "银行卡号",
-    "email": "电子邮箱",
-    "qq": "QQ号",
-    "wechat": "微信号",
-    "landline": "固定电话",
-    "name_place": "姓名+楼栋单元房号",
-    "other": "经其他记录间接关联",
-}
-"""How each linkage rule reads in Chinese (``linkage.merged_by`` keys)."""
-
-
-def linkage_text(items: dict[str, int], linkage: dict[str, Any]) -> str:
-    """``按人合并后 N 条；未合并 M 条`` and how records were merged, in one paragraph."""
-    linked = sum(items.values())
-    unlinked = sum(linkage["items_unlinked"].values())
-    merged = "，".join(
-        f"按{MERGED_BY.get(rule, rule)} {n:,} 条" for rule, n in linkage["merged_by"].items()
-    )
-    rule = "每人计一条（取其最高档）" if linkage["rule"] == "person" else "每人每类计一条"
-    text = (
-        f"[bold]按人合并后 {linked:,} 条；未合并 {unlinked:,} 条[/]（{rule}；"
-        f"{linkage['records']:,} 条有效记录归为 {linkage['persons']:,} 人"
-        + (f"，合并：{merged}" if merged else "")
-        + "）"
-    )
-    shared = linkage["shared_identifiers"]
-    if linkage["conflicts"]:
-        examples = "、".join(shared["examples"])
-        text += (
-            f"\n[yellow]冲突 {linkage['conflicts']:,} 处：{shared['count']:,} 个标识出现在两个以上"
-            f"不同身份证号旁（如家庭共用电话{('：' + examples) if examples else ''}），不据以合并；"
-            f"{shared['records_kept_apart']:,} 条无身份证号的记录无法归属，单独计数[/]"
-        )
-    return text
 
 
 def _shortener(paths: list[str]) -> Callable[[str], str]:

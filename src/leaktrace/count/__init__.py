@@ -41,6 +41,7 @@ from leaktrace.count._count import (
     check_link,
     count,
     item_rows,
+    linkage_lines,
     policy_for,
 )
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
@@ -70,6 +71,7 @@ __all__ = [
     "count",
     "count_case",
     "item_rows",
+    "linkage_lines",
     "load_case",
     "policy_for",
     "tally",

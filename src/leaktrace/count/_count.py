@@ -811,6 +811,49 @@ def count(
     return result
 
 
+MERGED_BY = {
+    "cn_id": "身份证号",
+    "mobile": "手机号",
+    "passport": "护照/通行证号",
+    "bank_card": "银行卡号",
+    "email": "电子邮箱",
+    "qq": "QQ号",
+    "wechat": "微信号",
+    "landline": "固定电话",
+    "name_place": "姓名+楼栋单元房号",
+    "other": "经其他记录间接关联",
+}
+"""How each linkage rule reads in Chinese (``linkage.merged_by`` keys)."""
+
+
+def linkage_lines(data: Mapping[str, Any]) -> list[str]:
+    """Both figures and how records were merged, in Chinese, from a count's JSON: the first
+    line ``按人合并后 N 条；未合并 M 条（…）``, then one on conflicts when there are any."""
+    linkage = data["linkage"]
+    linked = sum(data["items"].values())
+    unlinked = sum(linkage["items_unlinked"].values())
+    merged = "，".join(
+        f"按{MERGED_BY.get(rule, rule)} {n:,} 条" for rule, n in linkage["merged_by"].items()
+    )
+    rule = "每人计一条（取其最高档）" if linkage["rule"] == "person" else "每人每类计一条"
+    lines = [
+        f"按人合并后 {linked:,} 条；未合并 {unlinked:,} 条（{rule}；"
+        f"{linkage['records']:,} 条有效记录归为 {linkage['persons']:,} 人"
+        + (f"，合并：{merged}" if merged else "")
+        + "）"
+    ]
+    shared = linkage["shared_identifiers"]
+    if linkage["conflicts"]:
+        examples = "、".join(shared["examples"])
+        lines.append(
+            f"冲突 {linkage['conflicts']:,} 处：{shared['count']:,} 个标识"
+            "出现在两个以上不同身份证号旁"
+            f"（如家庭共用电话{('：' + examples) if examples else ''}），不据以合并；"
+            f"{shared['records_kept_apart']:,} 条无身份证号的记录无法归属，单独计数"
+        )
+    return lines
+
+
 def _distinct_per_cat(cats: np.ndarray, keys: np.ndarray) -> Counter[int]:
     """Distinct ``(cat, key)`` per category id, with the compiled aggregation of tally."""
     if not cats.size:
@@ -886,6 +929,7 @@ def _fields_seen(files: list[FileCount]) -> list[str]:
 __all__ = [
     "KEY_RULES",
     "LINK_RULES",
+    "MERGED_BY",
     "Categoriser",
     "CountResult",
     "FileCount",
@@ -896,5 +940,6 @@ __all__ = [
     "check_link",
     "count",
     "item_rows",
+    "linkage_lines",
     "policy_for",
 ]

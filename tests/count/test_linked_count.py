@@ -10,7 +10,8 @@ room), a customer export (name, phone, e-mail). The persons were worked out by r
 * 刘洋 twice in the leads, rooms 1-1-101 and 2-1-101: two people.
 * 孙伟: customers only, the same phone written two ways: one person.
 
-So 8 persons: 王芳, 李强, 赵丽, 陈刚, the lead in neither name, two 刘洋, 孙伟. Without linkage each record is keyed by its strongest identifier: register 4 (by
+So 8 persons: 王芳, 李强, 赵丽, 陈刚, the lead in neither name, two 刘洋, 孙伟. Without
+linkage each record is keyed by its strongest identifier: register 4 (by
 ID), leads 王芳's phone, the couple's phone (one key for the two leads beside it), 刘洋's two
 phones, customers 陈刚's phone and 孙伟's phone: 4 + 4 + 2 = 10 keys, counted per category.
 """

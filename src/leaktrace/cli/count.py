@@ -25,6 +25,7 @@ from leaktrace.cli._common import (
 from leaktrace.count import (
     KEY_RULES,
     LINK_RULES,
+    STATUS_TEXT,
     CountResult,
     KeyRule,
     LinkRule,
@@ -80,15 +81,21 @@ def count_command(
     counted as ordinary items and flagged. Exit code 1 if any file could not be read.
     """
     if key not in KEY_RULES:
-        raise UsageError(f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+        raise UsageError(
+            f"--key 须为 {' 或 '.join(KEY_RULES)} "
+            f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}"
+        )
     if link is not None and link not in LINK_RULES:
-        raise UsageError(f"--link must be one of {', '.join(LINK_RULES)}, not {link!r}")
+        raise UsageError(
+            f"--link 须为 {'、'.join(LINK_RULES)} 之一 "
+            f"--link must be one of {', '.join(LINK_RULES)}, not {link!r}"
+        )
     if policy is not None and not policy.is_file():
-        raise UsageError("no such file", str(policy))
+        raise UsageError("文件不存在 no such file", str(policy))
     for path in paths:
         local = local_path(path)
         if local is not None and not local.exists():
-            raise UsageError("no such file or folder", path)
+            raise UsageError("文件或文件夹不存在 no such file or folder", path)
     rule: KeyRule = "person" if key == "person" else "content"
     runner = get_engine(engine, master=spark_master)
     with row_progress("计数 counting", as_json) as progress:
@@ -148,7 +155,8 @@ def _print(result: CountResult) -> None:
         reasons.add_column("原因 reason", overflow="fold", ratio=1)
         reasons.add_column("行 records", justify="right", no_wrap=True)
         for r in data["reasons"]:
-            reasons.add_row(r["status"], r["reason"], f"{r['records']:,}")
+            status = STATUS_TEXT.get(r["status"], r["status"])
+            reasons.add_row(status, r["reason"], f"{r['records']:,}")
         console.print(reasons)
     short = _shortener([f["path"] for f in data["files"]])
     files = Table(

@@ -31,6 +31,7 @@ from leaktrace.count._case import (
 from leaktrace.count._count import (
     KEY_RULES,
     LINK_RULES,
+    STATUS_TEXT,
     UNIDENTIFIED,
     Categoriser,
     CountResult,
@@ -50,6 +51,7 @@ __all__ = [
     "ITEM_SCHEMA",
     "KEY_RULES",
     "LINK_RULES",
+    "STATUS_TEXT",
     "UNIDENTIFIED",
     "Case",
     "CaseCounts",

@@ -14,8 +14,15 @@ spaces) and split into province, city, district, community, building, unit and r
 
 from __future__ import annotations
 
-from leaktrace.normalize._address import ADDRESS_PARTS, split_address, split_room
-from leaktrace.normalize._keys import KEY_SEED, SEP, field_seed
+from leaktrace.normalize._address import ADDRESS_PARTS, ROOM_PARTS, split_address, split_room
+from leaktrace.normalize._keys import (
+    KEY_SEED,
+    SEP,
+    field_seed,
+    identifier_keys,
+    key_hash,
+    place_text,
+)
 from leaktrace.normalize._link import (
     LINK_FIELDS,
     NAME_PLACE,
@@ -71,6 +78,7 @@ __all__ = [
     "MOBILE_SEGMENT",
     "NAME_PLACE",
     "RECORD_SCHEMA",
+    "ROOM_PARTS",
     "SEP",
     "STATUSES",
     "TYPE_BITS",
@@ -79,9 +87,12 @@ __all__ = [
     "Linkage",
     "Linker",
     "field_seed",
+    "identifier_keys",
+    "key_hash",
     "link",
     "link_keys",
     "mask_of",
+    "place_text",
     "records",
     "rules_of",
     "split_address",

@@ -15,6 +15,7 @@ runner = CliRunner()
 
 DOCS = {
     "scan": "docs/scan.md",
+    "mask": "docs/mask.md",
     "count": "docs/count.md",
     "assess": "docs/assess.md",
     "synth": "docs/synth.md",
@@ -22,6 +23,8 @@ DOCS = {
     "mark": "docs/mark-trace.md",
     "trace": "docs/mark-trace.md",
     "report": "docs/report.md",
+    "verify": "docs/report.md",
+    "key": "docs/report.md",
     "chain": "docs/chain.md",
     "match": "docs/chain.md",
     "serve": "docs/serve.md",

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leaktrace.cli import app
@@ -18,10 +20,19 @@ from leaktrace.cli._common import (
     SPARK_MASTER_OPTION,
     console,
     emit_json,
+    err_console,
     row_progress,
     user_errors,
 )
-from leaktrace.count import KEY_RULES, CountResult, KeyRule
+from leaktrace.count import (
+    KEY_RULES,
+    LINK_RULES,
+    STATUS_TEXT,
+    CountResult,
+    KeyRule,
+    LinkRule,
+    linkage_lines,
+)
 from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
@@ -50,6 +61,13 @@ def count_command(
         "--key",
         help="Duplicates: 'person' (same person within a category) or 'content' (identical).",
     ),
+    link: str | None = typer.Option(
+        None,
+        "--link",
+        help="Records of one person: 'person' (one item per person, at its highest tier), "
+        "'category' (one per person and category) or 'none' (no linkage). Default: the "
+        "policy's [linkage] count (person).",
+    ),
     export: Path | None = typer.Option(
         None, "--export", help="Write the deduplicated item list to FILE (.csv or .xlsx)."
     ),
@@ -65,13 +83,21 @@ def count_command(
     counted as ordinary items and flagged. Exit code 1 if any file could not be read.
     """
     if key not in KEY_RULES:
-        raise UsageError(f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+        raise UsageError(
+            f"--key 须为 {' 或 '.join(KEY_RULES)} "
+            f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}"
+        )
+    if link is not None and link not in LINK_RULES:
+        raise UsageError(
+            f"--link 须为 {'、'.join(LINK_RULES)} 之一 "
+            f"--link must be one of {', '.join(LINK_RULES)}, not {link!r}"
+        )
     if policy is not None and not policy.is_file():
-        raise UsageError("no such file", str(policy))
+        raise UsageError("文件不存在 no such file", str(policy))
     for path in paths:
         local = local_path(path)
         if local is not None and not local.exists():
-            raise UsageError("no such file or folder", path)
+            raise UsageError("文件或文件夹不存在 no such file or folder", path)
     rule: KeyRule = "person" if key == "person" else "content"
     runner = get_engine(engine, master=spark_master)
     with row_progress("计数 counting", as_json) as progress:
@@ -83,6 +109,7 @@ def count_command(
             export=export,
             show_values=show_values,
             progress=progress,
+            link=cast(LinkRule | None, link),
         )
     if as_json:
         emit_json(result.to_json())
@@ -107,6 +134,11 @@ def _print(result: CountResult) -> None:
     for tier, n in data["items"].items():
         tiers.add_row("[bold]合计 total[/]", _TIER_TEXT[tier], f"[bold]{n:,}[/]")
     console.print(tiers)
+    if data["linkage"] is not None:
+        both, *conflicts = linkage_lines(data)
+        console.print(f"[bold]{both}[/]")
+        for line in conflicts:
+            console.print(f"[yellow]{line}[/]")
     if data["bare_phone"]:
         console.print(
             f"[yellow]其中仅有电话号码 of which bare phone numbers: {data['bare_phone']:,}[/] "
@@ -125,7 +157,8 @@ def _print(result: CountResult) -> None:
         reasons.add_column("原因 reason", overflow="fold", ratio=1)
         reasons.add_column("行 records", justify="right", no_wrap=True)
         for r in data["reasons"]:
-            reasons.add_row(r["status"], r["reason"], f"{r['records']:,}")
+            status = STATUS_TEXT.get(r["status"], r["status"])
+            reasons.add_row(status, escape(r["reason"]), f"{r['records']:,}")
         console.print(reasons)
     short = _shortener([f["path"] for f in data["files"]])
     files = Table(
@@ -141,7 +174,7 @@ def _print(result: CountResult) -> None:
         if not f["tables"]:
             continue  # an archive: its members are listed one by one
         files.add_row(
-            short(f["path"]),
+            escape(short(f["path"])),
             f"{f['records_read']:,}",
             f"{f['records']['valid']:,}",
             f"{f['records']['invalid']:,}",
@@ -156,12 +189,12 @@ def _print(result: CountResult) -> None:
         overlaps.add_column("文件 B", overflow="fold", ratio=1)
         overlaps.add_column("共有条数 shared items", justify="right", no_wrap=True)
         for o in data["overlaps"]:
-            overlaps.add_row(short(o["a"]), short(o["b"]), f"{o['items']:,}")
+            overlaps.add_row(escape(short(o["a"])), escape(short(o["b"])), f"{o['items']:,}")
         console.print(overlaps)
     if data["export"]:
-        console.print(f"已导出 exported: {data['export']}")
+        console.print(f"已导出 exported: {escape(str(data['export']))}")
     for e in data["errors"]:
-        console.print(f"[red]✗ {e['path']}[/]: {e['reason']}")
+        err_console.print(f"[red]✗ {escape(e['path'])}[/]: {escape(e['reason'])}")
 
 
 def _shortener(paths: list[str]) -> Callable[[str], str]:

@@ -43,9 +43,13 @@ def serve_command(
     from leaktrace.serve import Workspace, create_app
 
     if not 0 < port < 65536:
-        raise UsageError(f"--port must be between 1 and 65535, not {port}")
+        raise UsageError(
+            f"端口应在 1 到 65535 之间 (--port must be between 1 and 65535, not {port})"
+        )
     if workers < 1 or max_upload_mb < 1:
-        raise UsageError("--workers and --max-upload-mb must be at least 1")
+        raise UsageError(
+            "任务数与上传上限至少为 1 (--workers and --max-upload-mb must be at least 1)"
+        )
     ws = Workspace.open(workspace, db)
     application = create_app(ws, workers=workers, max_upload=max_upload_mb << 20)
     interrupted = application.state.interrupted

@@ -35,7 +35,10 @@ def user_add(
     from leaktrace.serve import ROLES, Workspace
 
     if role not in ROLES:
-        raise UsageError(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise UsageError(
+            f"角色只能是 {'、'.join(ROLES)} "
+            f"(--role must be one of {', '.join(ROLES)}, not {role!r})"
+        )
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

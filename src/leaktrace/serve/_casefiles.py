@@ -244,7 +244,9 @@ def case_raw(case_dir: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text) if text else {}
     except tomllib.TOMLDecodeError as exc:
-        raise FactsError(f"not valid TOML: {exc}", str(case_dir / CASE_FILE)) from None
+        raise FactsError(
+            f"不是有效的 TOML (not valid TOML: {exc})", str(case_dir / CASE_FILE)
+        ) from None
 
 
 def replace_case_text(case_dir: Path, text: str) -> Case:

@@ -147,7 +147,8 @@ class Workspace:
             (root / "cases").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WorkspaceError(
-                f"cannot create the workspace folder: {exc.strerror}", str(root)
+                f"无法建立工作台目录 (cannot create the workspace folder: {exc.strerror})",
+                str(root),
             ) from None
         url = resolve_url(root, db)
         engine = _engine(url)
@@ -158,17 +159,23 @@ class Workspace:
                 if revision is None:
                     tables = sa.inspect(conn).get_table_names()
                     if tables:
-                        raise WorkspaceError("not a LeakTrace workspace database", shown)
+                        raise WorkspaceError(
+                            "不是 LeakTrace 工作台数据库 (not a LeakTrace workspace database)",
+                            shown,
+                        )
                     command.upgrade(_alembic_config(conn), "head")
                 elif revision != SCHEMA_REVISION:
                     raise WorkspaceError(
-                        f"workspace schema version {revision}; this LeakTrace reads version "
-                        f"{SCHEMA_REVISION}",
+                        f"工作台数据库版本 {revision}，本程序读取版本 {SCHEMA_REVISION} "
+                        f"(workspace schema version {revision}; "
+                        f"this LeakTrace reads {SCHEMA_REVISION})",
                         shown,
                     )
         except sa.exc.SQLAlchemyError as exc:
             engine.dispose()
-            raise WorkspaceError(f"cannot open the database: {_first_line(exc)}", shown) from None
+            raise WorkspaceError(
+                f"无法打开数据库 (cannot open the database: {_first_line(exc)})", shown
+            ) from None
         return cls(root, url, engine)
 
     def close(self) -> None:
@@ -184,16 +191,19 @@ class Workspace:
     def add_user(self, name: str, role: str, password: str, *, by: str = "(terminal)") -> User:
         """Add a user (argon2id hash of the password) and log who added it."""
         if role not in ROLES:
-            raise WorkspaceError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+            raise WorkspaceError(
+                f"角色只能是 {'、'.join(ROLES)} "
+                f"(role must be one of {', '.join(ROLES)}, not {role!r})"
+            )
         if not _NAME.match(name):
             raise WorkspaceError(
-                "a user name is 1-100 characters without spaces, slashes, quotes or <>&"
+                "用户名为 1-100 个字符，不含空格、斜杠、引号或 <>& (invalid user name)"
             )
         if len(password) < 8:
-            raise WorkspaceError("the password must have at least 8 characters")
+            raise WorkspaceError("密码至少 8 个字符 (the password must have at least 8 characters)")
         with self.write() as conn:
             if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
-                raise WorkspaceError(f"user {name!r} already exists")
+                raise WorkspaceError(f"用户 {name} 已存在 (user {name!r} already exists)")
             uid = conn.execute(
                 users.insert().values(
                     name=name,
@@ -277,7 +287,7 @@ class Workspace:
     def create_case(self, name: str, user: User) -> CaseRow:
         name = name.strip()
         if not name or len(name) > 200:
-            raise WorkspaceError("a case name has 1-200 characters")
+            raise WorkspaceError("案件名称应为 1-200 个字符 (a case name has 1-200 characters)")
         folder = f"{_now():%Y%m%d}-{secrets.token_hex(4)}"
         path = self.root / "cases" / folder
         for sub in ("evidence", "work", "reports"):

@@ -16,7 +16,8 @@ needs the estate on both sides). Clusters are compared record by record: a recor
 the set of records LeakTrace puts with it is the set Splink puts with it.
 
 Each step runs in its own process from the same prepared records, in the same run; prints JSON
-lines. Requirements: ``pip install -r requirements-bench.txt`` (or ``pip install -e .[bench]``).
+lines. Requirements: ``pip install --require-hashes -r requirements/bench.txt`` (the ``bench``
+extra).
 
     .venv/bin/python bench/bench_splink.py                 # 1 million records
     .venv/bin/python bench/bench_splink.py --rows 200000
@@ -138,7 +139,7 @@ def main() -> None:
         emit(
             bench="splink",
             skipped=True,
-            reason="splink not installed: pip install -r requirements-bench.txt",
+            reason="splink not installed: pip install --require-hashes -r requirements/bench.txt",
         )
         return
 

@@ -120,7 +120,8 @@ def _probe_apart(path: Path, shown: str) -> None:
     found by fuzzing); a failed allocation in Rust aborts the whole process, or the system kills
     it first. The child dies instead, and the file is refused in one line. Parsing is
     deterministic, so a file the child opens is safe to open here. It costs one more parse of
-    the workbook. An error the child raises is left for the real open to report.
+    the workbook. A panic in the child is reported from there (opening the file here would print
+    Rust's panic message on stderr); any other error is left for the real open to report.
     """
     try:
         child = subprocess.run(
@@ -132,6 +133,10 @@ def _probe_apart(path: Path, shown: str) -> None:
     except subprocess.TimeoutExpired:
         reason = "corrupt workbook: opening it did not finish in 10 minutes"
         raise InputError(reason, shown) from None
+    last = child.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    if last[0].startswith("pyo3_runtime.PanicException: "):
+        detail = last[0].removeprefix("pyo3_runtime.PanicException: ")[:200]
+        raise InputError(f"corrupt or truncated workbook ({detail})", shown)
     if child.returncode < 0 or b"memory allocation" in child.stderr:
         raise InputError(
             "corrupt or hostile workbook: opening it needs more memory than any real list "

@@ -11,12 +11,14 @@ from typing import Any
 import networkx as nx
 import pytest
 import xlsxwriter
+from tests.chain.conftest import as_counted
 from tests.conftest import CLEAN
 from typer.testing import CliRunner
 
 from leaktrace.chain import ChainResult, chain
 from leaktrace.cli import app
 from leaktrace.errors import FactsError
+from leaktrace.law import Policy
 from leaktrace.synth import noisy, residents
 
 runner = CliRunner()
@@ -24,9 +26,9 @@ COUNTS = ("obtained", "sold", "provided", "kept", "items")
 
 
 @pytest.fixture(scope="module")
-def story_chain(story: tuple[Path, dict[str, Any]]) -> ChainResult:
+def story_chain(story: tuple[Path, dict[str, Any]], story_policy: Policy) -> ChainResult:
     root, _ = story
-    return chain(root)
+    return chain(root, policy=story_policy)
 
 
 def _parties(result: ChainResult) -> dict[str, dict[str, Any]]:
@@ -38,7 +40,7 @@ def test_every_partys_counts_match_the_truth(
 ) -> None:
     _, truth = story
     got = _parties(story_chain)
-    for expected in truth["parties"]:
+    for expected in map(as_counted, truth["parties"]):
         party = got[expected["name"]]
         assert {k: party[k] for k in COUNTS} == {k: expected[k] for k in COUNTS}, party["name"]
         assert party["by_category"] == expected["by_category"]
@@ -88,9 +90,11 @@ def test_transfers_declared_and_inferred_match_the_truth(
     )
 
 
-def test_count_inferred_adds_the_inferred_sale(story: tuple[Path, dict[str, Any]]) -> None:
+def test_count_inferred_adds_the_inferred_sale(
+    story: tuple[Path, dict[str, Any]], story_policy: Policy
+) -> None:
     root, truth = story
-    result = chain(root, count_inferred=True)
+    result = chain(root, count_inferred=True, policy=story_policy)
     reseller = _parties(result)["刘某"]
     expected = truth["with_inferred"]["刘某"]
     assert {k: reseller[k] for k in COUNTS} == {k: expected[k] for k in COUNTS}
@@ -223,15 +227,21 @@ def test_transfers_from_a_table_count_like_declared_ones(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        (["周某", "乙", "2018-03-01", "evidence/a.csv", "100", ""], "row 2, seller: '周某' is not"),
-        (["甲", "乙", "2018-03-01", "evidence/x.csv", "100", ""], "row 2, evidence[0]: no such"),
+        (
+            ["周某", "乙", "2018-03-01", "evidence/a.csv", "100", ""],
+            "row 2, seller: '周某' 不是本案当事人 is not",
+        ),
+        (
+            ["甲", "乙", "2018-03-01", "evidence/x.csv", "100", ""],
+            "row 2, evidence[0]: 证据文件不存在 no such",
+        ),
         (
             ["甲", "乙", "2018-03-01", "evidence/a.csv", "三千", ""],
-            "row 2, price_yuan: '三千' is not a number",
+            "row 2, price_yuan: '三千' 不是数字 is not a number",
         ),
         (
             ["甲", "乙", "2018-13-01", "evidence/a.csv", "100", ""],
-            "row 2, date: '2018-13-01' is not a date",
+            "row 2, date: '2018-13-01' 不是日期 is not a date",
         ),
     ],
 )
@@ -297,7 +307,7 @@ def test_chain_cli_human_output_and_bad_case(tmp_path: Path) -> None:
 def test_a_missing_transfers_table_names_the_field(tmp_path: Path) -> None:
     case = _case(tmp_path, "", extra='transfers_file = "nope.xlsx"\n\n')
     with pytest.raises(
-        FactsError, match=r"field transfers_file: no such transfers file 'nope.xlsx'"
+        FactsError, match=r"field transfers_file: 交易表不存在 no such transfers file 'nope.xlsx'"
     ):
         chain(case)
 
@@ -316,7 +326,9 @@ def test_trace_requests_are_read_and_checked(tmp_path: Path) -> None:
         ("evidence/b.csv", "postgresql://h/db", None),
     ]
     missing = trace.replace("reg.db", "other.db")
-    with pytest.raises(FactsError, match=r"field traces\[0\]\.registry: no such registry"):
+    with pytest.raises(
+        FactsError, match=r"field traces\[0\]\.registry: 标记登记库不存在 no such registry"
+    ):
         load_case(_case(tmp_path, "", extra=missing))
 
 
@@ -336,7 +348,7 @@ def test_a_bad_row_after_a_blank_one_is_named_as_the_spreadsheet_shows_it(
     else:
         table.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="gbk")
     case = _case(tmp_path, "", extra=f'transfers_file = "{table.name}"\n\n')
-    with pytest.raises(FactsError, match=r"row 4, price_yuan: 'abc' is not a number"):
+    with pytest.raises(FactsError, match=r"row 4, price_yuan: 'abc' 不是数字 is not a number"):
         chain(case)
 
 

@@ -8,8 +8,9 @@ A case is a folder with ``case.toml`` and the evidence under it (usually ``evide
     name = "王某"
     role = "insider"                       # outsider | insider | lawful_business_buyer
     obtained = ["evidence/owners.xlsx"]    # seized from the party or otherwise obtained
-    [parties.facts]                        # law.Facts fields except role and items
+    [parties.facts]                        # law.Facts fields except role, items, held_items
     illegal_gains_yuan = 18000
+    held_obtained_illegally = false        # insiders: what they kept was obtained illegally
 
     [[transfers]]                          # one sale or hand-over
     seller = "王某"
@@ -41,6 +42,11 @@ So a party's items, per category, are the sum over its buyers of the distinct it
 that buyer, plus the distinct items it obtained and sold to no one. Items a party received in a
 transfer count as obtained by it. Illegal gains are the declared prices of what a party sold,
 unless its facts state ``illegal_gains_yuan``.
+
+An insider's count is what they passed on (Art. 5 ¶1(8): "出售或者提供"): the sum over buyers.
+What they obtained in performing their duties and passed to no one is reported (``held``) but
+counted only when their facts say ``held_obtained_illegally = true`` (exported beyond their
+authority, say), and then against the full standards, never the halved ones.
 """
 
 from __future__ import annotations
@@ -199,13 +205,15 @@ def load_case(case_dir: Path) -> Case:
     try:
         raw = tomllib.loads(source.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise FactsError(f"no {CASE_FILE} in the case folder", where) from None
+        raise FactsError(
+            f"案件文件夹中没有 {CASE_FILE} no {CASE_FILE} in the case folder", where
+        ) from None
     except OSError as exc:
-        raise FactsError(f"cannot read case file: {exc.strerror}", where) from None
+        raise FactsError(f"无法读取案件文件 cannot read case file: {exc.strerror}", where) from None
     except UnicodeDecodeError:
-        raise FactsError("case file is not UTF-8 text", where) from None
+        raise FactsError("案件文件不是 UTF-8 文本 case file is not UTF-8 text", where) from None
     except tomllib.TOMLDecodeError as exc:
-        raise FactsError(f"not valid TOML: {exc}", where) from None
+        raise FactsError(f"不是有效的 TOML not valid TOML: {exc}", where) from None
     try:
         case = Case.model_validate(raw)
     except ValidationError as exc:
@@ -227,7 +235,10 @@ def _check(case: Case, where: str) -> None:
     names = [p.name for p in case.parties]
     for i, name in enumerate(names):
         if name in names[:i]:
-            raise FactsError(f"field parties[{i}].name: party {name!r} is named twice", where)
+            raise FactsError(
+                f"字段 field parties[{i}].name: 当事人 {name!r} 重复 party {name!r} is named twice",
+                where,
+            )
     for i, party in enumerate(case.parties):
         _facts(party, Counter(), resold=False, where=where, index=i)
         for j, path in enumerate(party.obtained):
@@ -236,17 +247,21 @@ def _check(case: Case, where: str) -> None:
         at, label = case.origin(i)
         if t.seller not in names:
             raise FactsError(
-                f"{_field(label, 'seller')}: {t.seller!r} is not one of the parties", at
+                f"{_field(label, 'seller')}: {t.seller!r} 不是本案当事人 is not one of the parties",
+                at,
             )
         if t.buyer == t.seller:
-            raise FactsError(f"{_field(label, 'buyer')}: a party cannot sell to itself", at)
+            raise FactsError(
+                f"{_field(label, 'buyer')}: 当事人不能卖给自己 a party cannot sell to itself", at
+            )
         for j, path in enumerate(t.evidence):
-            _exists(case.dir, path, _field(label, f"evidence[{j}]").removeprefix("field "), at)
+            _exists(case.dir, path, _field(label, f"evidence[{j}]").removeprefix("字段 field "), at)
     named = set(case.paths())
     for i, e in enumerate(case.evidence):
         if e.path not in named:
             raise FactsError(
-                f"field evidence[{i}].path: {e.path!r} is not obtained or transferred by anyone",
+                f"字段 field evidence[{i}].path: 没有当事人获取或交易 {e.path!r} "
+                "is not obtained or transferred by anyone",
                 where,
             )
     for i, trace in enumerate(case.traces):
@@ -259,18 +274,28 @@ def _check(case: Case, where: str) -> None:
 
 def _field(label: str, name: str) -> str:
     """``field transfers[2].seller`` for case.toml, ``row 5, seller`` for a transfers table."""
-    return f"{label}.{name}" if label.startswith("field ") else f"{label}, {name}"
+    return f"字段 {label}.{name}" if label.startswith("field ") else f"{label}, {name}"
 
 
 def _exists(
     case_dir: Path, path: str, field_name: str, where: str, *, what: str = "evidence file"
 ) -> None:
-    label = field_name if field_name.startswith("row ") else f"field {field_name}"
+    label = field_name if field_name.startswith("row ") else f"字段 field {field_name}"
     target = (case_dir / path).resolve()
     if Path(path).is_absolute() or not target.is_relative_to(case_dir.resolve()):
-        raise FactsError(f"{label}: {path!r} must be a path inside the case folder", where)
+        raise FactsError(
+            f"{label}: {path!r} 须为案件文件夹内的路径 must be a path inside the case folder", where
+        )
     if not target.exists():
-        raise FactsError(f"{label}: no such {what} {path!r}", where)
+        raise FactsError(f"{label}: {_WHAT[what]}不存在 no such {what} {path!r}", where)
+
+
+_WHAT = {
+    "evidence file": "证据文件",
+    "transfers file": "交易表",
+    "key file": "密钥文件",
+    "registry": "标记登记库",
+}
 
 
 # --- transfers from a table -------------------------------------------------------------------
@@ -302,7 +327,7 @@ def read_transfers(path: Path) -> list[tuple[Transfer, int]]:
     where = str(path)
     rows = [(n, cells) for n, cells in _table_rows(path, where) if any(c.strip() for c in cells)]
     if not rows:
-        raise FactsError("the transfers table is empty", where)
+        raise FactsError("交易表是空的 the transfers table is empty", where)
     (_, headers), body = rows[0], rows[1:]
     columns = _transfer_columns(headers, where)
     out: list[tuple[Transfer, int]] = []
@@ -320,8 +345,8 @@ def _table_rows(path: Path, where: str) -> list[tuple[int, list[str]]]:
     """
     ev = next(iter(walk([path])), None)
     if isinstance(ev, Failure) or ev is None:
-        reason = ev.reason if ev is not None else "cannot be read"
-        raise FactsError(f"cannot read transfers table: {reason}", where)
+        reason = ev.reason if ev is not None else "无法读取 cannot be read"
+        raise FactsError(f"无法读取交易表 cannot read transfers table: {reason}", where)
     try:
         if ev.format in ("xlsx", "xls", "ods"):
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
@@ -338,8 +363,10 @@ def _table_rows(path: Path, where: str) -> list[tuple[int, list[str]]]:
                 out.append((reader.line_num, row))
             return out
     except (OSError, ValueError, csv.Error, CalamineError) as exc:
-        raise FactsError(f"cannot read transfers table: {exc}", where) from None
-    raise FactsError(f"a transfers table must be CSV or XLSX, not {ev.format}", where)
+        raise FactsError(f"无法读取交易表 cannot read transfers table: {exc}", where) from None
+    raise FactsError(
+        f"交易表须为 CSV 或 XLSX a transfers table must be CSV or XLSX, not {ev.format}", where
+    )
 
 
 def _transfer_columns(headers: Sequence[str], where: str) -> dict[str, int]:
@@ -353,7 +380,7 @@ def _transfer_columns(headers: Sequence[str], where: str) -> dict[str, int]:
     missing = [n for n in ("seller", "buyer", "evidence") if n not in found]
     if missing:
         raise FactsError(
-            f"the transfers table has no column for {', '.join(missing)} "
+            f"交易表缺少列 the transfers table has no column for {', '.join(missing)} "
             f"(headers: {', '.join(h.strip() for h in headers if h.strip())})",
             where,
         )
@@ -370,7 +397,7 @@ def _transfer_row(cells: Mapping[str, str], label: str, where: str) -> Transfer:
         kind = _TYPES.get(cells["type"].lower())
         if kind is None:
             raise FactsError(
-                f"{label}, type: {cells['type']!r} is not sold/出售 or provided/提供", where
+                f"{label}, type: {cells['type']!r} 不是 出售 sold 或 提供 provided", where
             )
         data["type"] = kind
     if cells.get("price_yuan"):
@@ -382,7 +409,7 @@ def _transfer_row(cells: Mapping[str, str], label: str, where: str) -> Transfer:
     try:
         return Transfer.model_validate(data)
     except ValidationError as exc:
-        reason = describe(exc).replace("field ", f"{label}, ")
+        reason = describe(exc).replace("字段 field ", f"{label}, ")
         raise FactsError(reason, where) from None
 
 
@@ -393,9 +420,9 @@ def _price(text: str, label: str, where: str) -> Decimal:
     except InvalidOperation:
         amount = Decimal("NaN")
     if not amount.is_finite():
-        raise FactsError(f"{label}, price_yuan: {text!r} is not a number", where)
+        raise FactsError(f"{label}, price_yuan: {text!r} 不是数字 is not a number", where)
     if amount < 0:
-        raise FactsError(f"{label}, price_yuan: {text!r} must not be negative", where)
+        raise FactsError(f"{label}, price_yuan: {text!r} 不得为负数 must not be negative", where)
     return amount
 
 
@@ -406,7 +433,9 @@ def _date(text: str, label: str, where: str) -> dt.date:
             raise ValueError
         return dt.date(*(int(g) for g in match.groups()))
     except ValueError:
-        raise FactsError(f"{label}, date: {text!r} is not a date (YYYY-MM-DD)", where) from None
+        raise FactsError(
+            f"{label}, date: {text!r} 不是日期 is not a date (YYYY-MM-DD)", where
+        ) from None
 
 
 def _facts(
@@ -417,8 +446,10 @@ def _facts(
     where: str,
     index: int,
     gains: Decimal | None = None,
+    held: Mapping[str, int] | None = None,
 ) -> Facts:
-    """The party's ``law.Facts``: its stated facts, the counted items, and the gains.
+    """The party's ``law.Facts``: its stated facts, the counted items (an insider's held
+    items apart), and the gains.
 
     ``gains`` (the declared prices of what it sold) stands in for ``illegal_gains_yuan`` only
     when the facts do not state it.
@@ -426,14 +457,27 @@ def _facts(
     prefix = f"parties[{index}].facts"
     if "items" in party.facts:
         raise FactsError(
-            f"field {prefix}.items: items are counted from the evidence, not stated", where
+            f"字段 field {prefix}.items: 条数由证据计算，不能填写 "
+            "items are counted from the evidence, not stated",
+            where,
+        )
+    if "held_items" in party.facts:
+        raise FactsError(
+            f"字段 field {prefix}.held_items: 条数由证据计算，不能填写 "
+            "items are counted from the evidence, not stated",
+            where,
         )
     if "role" in party.facts:
-        raise FactsError(f"field {prefix}.role: give the role on the party, not in facts", where)
+        raise FactsError(
+            f"字段 field {prefix}.role: 身份填在当事人上，不填在 facts 中 "
+            "give the role on the party, not in facts",
+            where,
+        )
     data = {
         **party.facts,
         "role": party.role,
         "items": {t: items.get(t, 0) for t in TIERS},
+        "held_items": {t: (held or {}).get(t, 0) for t in TIERS},
         "resold": bool(party.facts.get("resold", False)) or resold,
     }
     if gains is not None and "illegal_gains_yuan" not in party.facts:
@@ -441,7 +485,7 @@ def _facts(
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:
-        reason = describe(exc).replace("field ", f"field {prefix}.")
+        reason = describe(exc).replace("字段 field ", f"字段 field {prefix}.")
         raise FactsError(reason, where) from None
 
 
@@ -478,19 +522,26 @@ class PartyCounts:
     bare_phone: int = 0
     by_type: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
     """``sold`` / ``provided`` -> buyer -> distinct items passed that way to that buyer."""
+    insider: bool = False
+    """An insider's items are what they passed on; what they kept is ``held``."""
 
     def by_category(self) -> Counter[str]:
-        """Items counted for the party: sum over buyers, plus obtained and never sold."""
-        total = Counter(self.kept)
+        """Items counted for the party: sum over buyers, plus obtained and never sold (for an
+        insider, only the sum over buyers: see :meth:`held`)."""
+        total = Counter() if self.insider else Counter(self.kept)
         for per_buyer in self.sold.values():
             total.update(per_buyer)
         return total
 
+    def held(self) -> Counter[str]:
+        """An insider's items obtained and passed to no one (empty for other parties)."""
+        return Counter(self.kept) if self.insider else Counter()
+
     def items(self, policy: Policy) -> Counter[str]:
-        out: Counter[str] = Counter({t: 0 for t in TIERS})
-        for cat, n in self.by_category().items():
-            out[policy.tier_of(cat)] += n
-        return out
+        return _tiers(self.by_category(), policy)
+
+    def held_items(self, policy: Policy) -> Counter[str]:
+        return _tiers(self.held(), policy)
 
     def passed(self, how: str) -> int:
         """Items sold (or provided), summed over buyers as Art. 11 counts them."""
@@ -503,12 +554,24 @@ class PartyCounts:
             "obtained": dict(sorted(self.obtained.items())),
             "sold": {b: dict(sorted(c.items())) for b, c in self.sold.items()},
             "kept": dict(sorted(self.kept.items())),
+            "held": dict(self.held_items(policy)) if self.insider else None,
             "bare_phone": self.bare_phone,
             "rule": (
-                "Art. 11: sum over buyers of distinct items sold or provided to each, plus "
+                "Art. 5 ¶1(8), Art. 11: an insider's items are the sum over buyers of distinct "
+                "items sold or provided to each; items held and passed to no one ('held') count "
+                "only when obtained illegally, and then against the full standards"
+                if self.insider
+                else "Art. 11: sum over buyers of distinct items sold or provided to each, plus "
                 "distinct items obtained and sold to no one"
             ),
         }
+
+
+def _tiers(by_category: Counter[str], policy: Policy) -> Counter[str]:
+    out: Counter[str] = Counter({t: 0 for t in TIERS})
+    for cat, n in by_category.items():
+        out[policy.tier_of(cat)] += n
+    return out
 
 
 @dataclass
@@ -538,7 +601,8 @@ class CaseReader:
         for i, declared_kind in enumerate(case.evidence):
             if declared_kind.kind not in self.policy.kinds:
                 raise FactsError(
-                    f"field evidence[{i}].kind: unknown dataset kind {declared_kind.kind!r} "
+                    f"字段 field evidence[{i}].kind: 未知数据集种类 "
+                    f"unknown dataset kind {declared_kind.kind!r} "
                     f"(the policy knows {', '.join(self.policy.kinds)})",
                     str(case.dir / CASE_FILE),
                 )
@@ -583,6 +647,7 @@ class CaseReader:
 
     def tally(self, groups: Groups) -> tuple[dict[str, Counter[str]], dict[str, int]]:
         """Distinct items per category of each group ``(include, exclude)``, and bare phones."""
+        self.run.link_persons()
         result = tally(self.run.items.groups(), groups)
         names = self.run.categoriser.ids
         cats = {
@@ -624,7 +689,7 @@ class CaseReader:
 
         parties: dict[str, PartyCounts] = {}
         for party in self.case.parties:
-            counts = PartyCounts(party.name)
+            counts = PartyCounts(party.name, insider=party.role == "insider")
             counts.obtained = cats[_group(party.name, "obtained")]
             counts.kept = cats[_group(party.name, "kept")]
             counts.bare_phone = bare[_group(party.name, "kept")]
@@ -722,6 +787,7 @@ def assess_case(
             where=where,
             index=index,
             gains=case.gains_of(party.name),
+            held=counts.held_items(policy),
         )
         results.append(PartyResult(party.name, party.role, counts, facts, assess(facts, policy)))
     return CaseResult(case.name, policy, results, counted.files)

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from leaktrace.chain import MatchKey, MatchResult
 from leaktrace.chain._match import MIN_CONTAINMENT, TOP
-from leaktrace.count import CountResult, KeyRule
+from leaktrace.count import CountResult, KeyRule, LinkRule
 from leaktrace.engine._plan import HIVE_PREFIX, is_remote
 from leaktrace.engine._spark import SparkEngine
 from leaktrace.errors import UsageError
@@ -59,6 +59,7 @@ class Engine(Protocol):
         export: Path | None = None,
         show_values: bool = False,
         progress: Progress | None = None,
+        link: LinkRule | None = None,
     ) -> CountResult: ...
 
     def match(
@@ -110,6 +111,7 @@ class LocalEngine:
         export: Path | None = None,
         show_values: bool = False,
         progress: Progress | None = None,
+        link: LinkRule | None = None,
     ) -> CountResult:
         from leaktrace.count import count
 
@@ -117,6 +119,7 @@ class LocalEngine:
             _local_paths(paths),
             policy=policy,
             key=key,
+            link=link,
             kind=kind,
             export=export,
             show_values=show_values,
@@ -152,7 +155,10 @@ def _local_paths(paths: Iterable[str | Path]) -> list[Path]:
     out = []
     for path in paths:
         if is_remote(str(path)):
-            raise UsageError("URIs and hive: tables need --engine spark", str(path))
+            raise UsageError(
+                "URI 与 hive: 表需要 --engine spark URIs and hive: tables need --engine spark",
+                str(path),
+            )
         out.append(Path(path))
     return out
 
@@ -167,11 +173,16 @@ def get_engine(
     """
     if name == "local":
         if master is not None or conf:
-            raise UsageError("--spark-master needs --engine spark")
+            raise UsageError(
+                "--spark-master 需要 --engine spark --spark-master needs --engine spark"
+            )
         return LocalEngine()
     if name == "spark":
         return SparkEngine(master, conf=conf)
-    raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, not {name!r}")
+    raise UsageError(
+        f"--engine 须为 {' 或 '.join(ENGINES)} --engine must be one of {', '.join(ENGINES)}, "
+        f"not {name!r}"
+    )
 
 
 def local_path(path: str) -> Path | None:

@@ -36,8 +36,10 @@ from leaktrace.count import (
     CountResult,
     FileCount,
     KeyRule,
+    LinkRule,
     Tally,
     check_key,
+    check_link,
     policy_for,
 )
 from leaktrace.engine import _tasks as tasks
@@ -56,8 +58,14 @@ DEFAULT_MASTER = "local[2]"
 BATCH_ROWS = 200_000
 """Rows per Arrow batch Spark hands a task: the local engine's batch size."""
 
-NO_PYSPARK = "the Spark engine needs pyspark: pip install 'leaktrace[spark]'"
-NO_JAVA = "the Spark engine needs Java 17 or later (java on PATH, or JAVA_HOME)"
+NO_PYSPARK = (
+    "Spark 引擎需要 pyspark：pip install 'leaktrace[spark]' "
+    "the Spark engine needs pyspark: pip install 'leaktrace[spark]'"
+)
+NO_JAVA = (
+    "Spark 引擎需要 Java 17 或更高版本（PATH 中的 java 或 JAVA_HOME）"
+    "the Spark engine needs Java 17 or later (java on PATH, or JAVA_HOME)"
+)
 
 
 def require_pyspark() -> None:
@@ -160,20 +168,35 @@ class SparkEngine:
         export: Path | None = None,
         show_values: bool = False,
         progress: Progress | None = None,
+        link: LinkRule | None = None,
     ) -> CountResult:
         """As :func:`leaktrace.count.count`; ``paths`` may also be URIs and ``hive:`` tables.
 
         The export is not written by this engine: the item list of a case this size belongs
-        in a table of the cluster, not in one spreadsheet on the driver.
+        in a table of the cluster, not in one spreadsheet on the driver. Person linkage is not
+        done by this engine yet: it counts only with ``link="none"`` (or ``key="content"``),
+        and refuses otherwise rather than give a figure the local engine would not.
         """
         if export is not None:
-            raise UsageError("--export is not available with the Spark engine; count locally")
+            raise UsageError(
+                "Spark 引擎不支持 --export，请在本地计数 "
+                "--export is not available with the Spark engine; count locally"
+            )
         check_key(key)
+        if link is not None:
+            check_link(link)
         policy = policy_for(policy, kind)
+        rule = "none" if key == "content" else link if link is not None else policy.linkage.count
+        if rule != "none":
+            raise UsageError(
+                "Spark 引擎尚不能按人合并：请用本机引擎计数，或加 --link none 计未合并的条数 "
+                "person linkage is not available with the Spark engine yet: count with the "
+                "local engine, or pass --link none for the count without linkage"
+            )
         roots = [str(p) for p in paths]
         for root in roots:
             if not is_remote(root) and not Path(root).exists():
-                raise UsageError("no such file or folder", root)
+                raise UsageError("文件或文件夹不存在 no such file or folder", root)
         self.timings = {}
         plan = self._plan(roots, kind=kind)
         categoriser = Categoriser(policy)
@@ -213,14 +236,19 @@ class SparkEngine:
         from leaktrace.engine import _match as m
 
         if key not in MATCH_KEYS:
-            raise UsageError(f"key must be one of {', '.join(MATCH_KEYS)}, not {key!r}")
+            raise UsageError(
+                f"比对口径须为 {' 或 '.join(MATCH_KEYS)} "
+                f"key must be one of {', '.join(MATCH_KEYS)}, not {key!r}"
+            )
         if not 0 <= min_containment <= 1:
-            raise UsageError("the minimum containment must be between 0 and 1")
+            raise UsageError(
+                "最低包含度须在 0 与 1 之间 the minimum containment must be between 0 and 1"
+            )
         if top < 1:
-            raise UsageError("top must be at least 1")
+            raise UsageError("top 至少为 1 top must be at least 1")
         for root in (*seized, *sources):
             if not is_remote(str(root)) and not Path(root).exists():
-                raise UsageError("no such file or folder", str(root))
+                raise UsageError("文件或文件夹不存在 no such file or folder", str(root))
         self.timings = {}
         started = time.perf_counter()
         planner = Planner(self.spark, split_bytes=self.split_bytes)

@@ -89,7 +89,7 @@ def read_workbook(path: Path, shown: str, limits: Limits) -> list[Table]:
         except NOT_FAILURES:
             raise
         except BaseException as exc:  # calamine's errors, and a panic in its Rust code
-            raise InputError(f"sheet {name!r}: {_workbook_error(exc)}", shown) from exc
+            raise InputError(f"工作表 sheet {name!r}: {_workbook_error(exc)}", shown) from exc
         if not sheet.height or not sheet.width:
             continue
         table = _sheet_table(path, shown, name, sheet, limits)
@@ -131,15 +131,16 @@ def _probe_apart(path: Path, shown: str) -> None:
             env={**os.environ, "RUST_BACKTRACE": "0"},
         )
     except subprocess.TimeoutExpired:
-        reason = "corrupt workbook: opening it did not finish in 10 minutes"
+        reason = "工作簿损坏：10 分钟内未能打开 corrupt workbook: not opened in 10 minutes"
         raise InputError(reason, shown) from None
     last = child.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
     if last[0].startswith("pyo3_runtime.PanicException: "):
         detail = last[0].removeprefix("pyo3_runtime.PanicException: ")[:200]
-        raise InputError(f"corrupt or truncated workbook ({detail})", shown)
+        raise InputError(f"工作簿损坏或不完整 corrupt or truncated workbook ({detail})", shown)
     if child.returncode < 0 or b"memory allocation" in child.stderr:
         raise InputError(
-            "corrupt or hostile workbook: opening it needs more memory than any real list "
+            "工作簿损坏或恶意构造：打开所需内存超过任何真实名单 corrupt or hostile workbook: "
+            "opening it needs more memory than any real list "
             f"(over {_PROBE_MEMORY >> 30} GB; a cell far beyond the data makes a huge sheet)",
             shown,
         )
@@ -148,8 +149,8 @@ def _probe_apart(path: Path, shown: str) -> None:
 def _workbook_error(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "password" in text.lower() or "encrypt" in text.lower():
-        return "password-protected"
-    return f"corrupt or truncated workbook ({text[:200]})"
+        return "有密码保护 password-protected"
+    return f"工作簿损坏或不完整 corrupt or truncated workbook ({text[:200]})"
 
 
 def _sheet_table(
@@ -184,7 +185,7 @@ def _sheet_table(
         except NOT_FAILURES:
             raise
         except BaseException as exc:  # calamine's errors, and a panic in its Rust code
-            raise InputError(f"sheet {name!r}: {_workbook_error(exc)}", shown) from exc
+            raise InputError(f"工作表 sheet {name!r}: {_workbook_error(exc)}", shown) from exc
         yield from _row_batches(rows, data_start, columns, limits, shown)
 
     return Table(name, columns, header_row, batches, shown)

@@ -5,6 +5,7 @@ One pure batch function, :func:`records`, so that any engine can run it (see
 
     from leaktrace.normalize import records
     recs = records(batch, profiles)          # one record per row, schema RECORD_SCHEMA
+    linkage = link(recs)                     # which records are one person (see _link.py)
 
 Canonical forms: phone numbers as 11 digits (mobile) or as detect normalises them; ID numbers
 upper-case, 18 characters; names trimmed and NFKC-normalised; addresses cleaned (NFKC, no
@@ -13,8 +14,25 @@ spaces) and split into province, city, district, community, building, unit and r
 
 from __future__ import annotations
 
-from leaktrace.normalize._address import ADDRESS_PARTS, split_address, split_room
-from leaktrace.normalize._keys import KEY_SEED, SEP, field_seed
+from leaktrace.normalize._address import ADDRESS_PARTS, ROOM_PARTS, split_address, split_room
+from leaktrace.normalize._keys import (
+    KEY_SEED,
+    SEP,
+    field_seed,
+    identifier_keys,
+    key_hash,
+    place_text,
+)
+from leaktrace.normalize._link import (
+    LINK_FIELDS,
+    NAME_PLACE,
+    Linkage,
+    Linker,
+    LinkRules,
+    link,
+    link_keys,
+    rules_of,
+)
 from leaktrace.normalize._reasons import (
     EXCEL_ID,
     EXCEL_TRUNCATED_ID,
@@ -55,16 +73,28 @@ __all__ = [
     "ID_DATE_OR_REGION",
     "ID_LENGTH",
     "KEY_SEED",
+    "LINK_FIELDS",
     "MOBILE_LENGTH",
     "MOBILE_SEGMENT",
+    "NAME_PLACE",
     "RECORD_SCHEMA",
+    "ROOM_PARTS",
     "SEP",
     "STATUSES",
     "TYPE_BITS",
     "TYPE_IDS",
+    "LinkRules",
+    "Linkage",
+    "Linker",
     "field_seed",
+    "identifier_keys",
+    "key_hash",
+    "link",
+    "link_keys",
     "mask_of",
+    "place_text",
     "records",
+    "rules_of",
     "split_address",
     "split_room",
     "types_of",

@@ -20,7 +20,7 @@ from typing import Any
 from leaktrace import __version__
 from leaktrace.chain import chain
 from leaktrace.chain.view import render_html as render_chain_html
-from leaktrace.count import load_case
+from leaktrace.count import linkage_lines, load_case
 from leaktrace.count._case import CASE_FILE, Case, case_relative
 from leaktrace.count._count import CountResult, Run
 from leaktrace.detect import CATALOGUE
@@ -116,6 +116,7 @@ def build_report(
         {"path": case_relative(e["path"], root), "reason": e["reason"]} for e in counting["errors"]
     ]
     counting["excluded_total"] = sum(counting["excluded"].values())
+    counting["linkage_lines"] = linkage_lines(counting) if counting["linkage"] else []
 
     accused = sorted({a["recipient"] for t in traces for a in t.get("accused", [])})
     case_file = case_dir / CASE_FILE
@@ -273,7 +274,9 @@ def _count(case: Case, roots: list[Path], policy: Policy, rows: Rows | None) -> 
         errors=run.errors,
         tally=run.finish(),
         categories=run.categoriser.ids,
+        link=run.link,
     )
+    result.linkage, result.unlinked = run.linkage, run.unlinked
     return result
 
 
@@ -286,10 +289,15 @@ def _trace_entries(case_dir: Path) -> list[dict[str, Any]]:
     entries = raw.get("traces", [])
     where = str(case_dir / CASE_FILE)
     if not isinstance(entries, list):
-        raise FactsError("field traces: must be a list of [[traces]] tables", where)
+        raise FactsError(
+            "字段 field traces: 须为 [[traces]] 表的列表 must be a list of [[traces]] tables", where
+        )
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or not e.get("evidence") or not e.get("registry"):
-            raise FactsError(f"field traces[{i}]: needs evidence and registry", where)
+            raise FactsError(
+                f"字段 field traces[{i}]: 须有 evidence 与 registry needs evidence and registry",
+                where,
+            )
     return entries
 
 
@@ -303,7 +311,7 @@ def _trace(case_dir: Path, entry: dict[str, Any], show_values: bool) -> dict[str
     base = {"evidence": entry["evidence"], "registry": registry}
     leaked = case_dir / entry["evidence"]
     if not leaked.is_file():
-        raise InputError("no such evidence file to trace", str(leaked))
+        raise InputError("要溯源的证据文件不存在 no such evidence file to trace", str(leaked))
     reg = Registry.open(url, key_file)
     try:
         result = trace(leaked, reg, show_values=show_values).to_json()

@@ -95,6 +95,10 @@ def _layout(text: str, dialect: Dialect, limits: Limits) -> _Layout:
         for index, line in enumerate(lines):
             rows.append(line.split())
             ends.append(index + 1)
+    elif dialect.separator == _LINE_SEPARATOR:
+        # one column, the whole line, even when it holds the separator byte itself (\x1f)
+        rows = [[line] for line in lines]
+        ends = list(range(1, len(lines) + 1))
     else:
         reader = csv.reader(
             lines,

@@ -127,6 +127,8 @@ def _print(result: CountResult) -> None:
         for r in data["reasons"]:
             reasons.add_row(r["status"], r["reason"], f"{r['records']:,}")
         console.print(reasons)
+    if data["recovered"]:
+        console.print(_recovered_line(data["recovered"]))
     short = _shortener([f["path"] for f in data["files"]])
     files = Table(
         title="每个文件 per file: 读入 read · 有效 valid · 不真实 invalid · 遮蔽 masked · "
@@ -162,6 +164,18 @@ def _print(result: CountResult) -> None:
         console.print(f"已导出 exported: {data['export']}")
     for e in data["errors"]:
         console.print(f"[red]✗ {e['path']}[/]: {e['reason']}")
+
+
+_RECOVERED_LABEL = {"mobile": "手机号 mobiles", "cn_id": "身份证号 IDs"}
+
+
+def _recovered_line(recovered: dict[str, int]) -> str:
+    """The note on numbers read back from a spreadsheet's float or scientific form."""
+    parts = ", ".join(f"{_RECOVERED_LABEL.get(t, t)} {n:,}" for t, n in recovered.items())
+    return (
+        f"表格软件改写的数字已恢复 read back from spreadsheet numbers, every digit intact "
+        f"(13606661234.0, 1.8667778888E+10): {parts}"
+    )
 
 
 def _shortener(paths: list[str]) -> Callable[[str], str]:

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
-from leaktrace.detect import classify_columns, warm_fast_paths
+from leaktrace.detect import ColumnProfile, classify_columns, spreadsheet_recovered, warm_fast_paths
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Limits, Table, one_ahead, walk
 from leaktrace.law import Policy, load_policy
@@ -167,6 +167,8 @@ class FileCount:
     countable: Counter[int] = field(default_factory=Counter)
     items: Counter[int] = field(default_factory=Counter)
     types_seen: int = 0
+    recovered: Counter[str] = field(default_factory=Counter)
+    """Cells per type read back from a number a spreadsheet rewrote (``13606661234.0``)."""
     failed: bool = False
     """Reading failed part-way: the file is listed under errors and nothing of it is counted."""
 
@@ -190,6 +192,7 @@ class FileCount:
             "by_category": by_cat,
             "duplicate_within_file": countable - sum(self.items.values()),
             "reasons": _reasons_json(self.reasons),
+            "recovered": dict(sorted(self.recovered.items())),
         }
 
 
@@ -250,6 +253,13 @@ class CountResult:
         countable = sum(sum(f.countable.values()) for f in self.read)
         return countable - sum(self.tally.items.values())
 
+    def recovered(self) -> dict[str, int]:
+        """Cells per type read back from numbers a spreadsheet rewrote, every digit intact."""
+        total: Counter[str] = Counter()
+        for f in self.read:
+            total.update(f.recovered)
+        return dict(sorted(total.items()))
+
     def overlaps(self) -> list[dict[str, Any]]:
         return [
             {"a": self.files[a].path, "b": self.files[b].path, "items": n}
@@ -286,6 +296,7 @@ class CountResult:
                 "empty": statuses.get("empty", 0),
             },
             "reasons": _reasons_json(reasons),
+            "recovered": self.recovered(),
             "files": [f.to_json(self.categories, self.policy.tier_of) for f in self.read],
             "overlaps": self.overlaps(),
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
@@ -359,7 +370,9 @@ class Run:
                 label = f"{file.path} · {event}"
             elif isinstance(event, Future):
                 assert file is not None
-                self._add(event.result(), file, source, label)
+                done = event.result()
+                file.recovered.update(done.recovered)
+                self._add(done.records, file, source, label)
             elif isinstance(event, InputError):
                 # Nothing of a file that fails part-way is kept; its id stays taken.
                 assert file is not None
@@ -427,7 +440,15 @@ class _Done:
     root: int
 
 
-_Event = Failure | _Start | str | Future[pl.DataFrame] | InputError | _Done
+@dataclass(frozen=True)
+class _Normalised:
+    """A batch's records, and its cells read back from spreadsheet numbers per type."""
+
+    records: pl.DataFrame
+    recovered: Counter[str]
+
+
+_Event = Failure | _Start | str | Future[_Normalised] | InputError | _Done
 """What :func:`_stream` yields: a file that could not be opened; a file begins; a table of it
 begins (its name); a batch's records (being normalised); the file failed part-way; it is done."""
 
@@ -502,7 +523,7 @@ def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]
 
 def _table_records(
     table: Table, pool: ThreadPoolExecutor, *, parts: bool, columns: Collection[str]
-) -> Iterator[Future[pl.DataFrame]]:
+) -> Iterator[Future[_Normalised]]:
     """Records of every row of a table, normalised on ``pool``, the columns classified on its
     first rows.
 
@@ -515,8 +536,27 @@ def _table_records(
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
     offset = 0
     for batch in _chain(first, batches):
-        yield pool.submit(records, batch, profiles, offset=offset, parts=parts, columns=columns)
+        yield pool.submit(_normalised, batch, profiles, offset, parts, columns)
         offset += batch.height
+
+
+_RECOVERABLE = ("mobile", "cn_id")
+"""Types whose numbers a spreadsheet may rewrite and detect reads back (``detect._excel``)."""
+
+
+def _normalised(
+    batch: pl.DataFrame,
+    profiles: Sequence[ColumnProfile],
+    offset: int,
+    parts: bool,
+    columns: Collection[str],
+) -> _Normalised:
+    recs = records(batch, profiles, offset=offset, parts=parts, columns=columns)
+    recovered: Counter[str] = Counter()
+    for p in profiles:
+        if p.type in _RECOVERABLE and not p.free_text and p.name in batch.columns:
+            recovered[p.type] += spreadsheet_recovered(batch.get_column(p.name), p.type)
+    return _Normalised(recs, +recovered)
 
 
 def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

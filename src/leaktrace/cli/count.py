@@ -21,7 +21,7 @@ from leaktrace.cli._common import (
     row_progress,
     user_errors,
 )
-from leaktrace.count import KEY_RULES, CountResult, KeyRule
+from leaktrace.count import KEY_RULES, TOP_PAIRS, CountResult, KeyRule
 from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
@@ -53,6 +53,12 @@ def count_command(
     export: Path | None = typer.Option(
         None, "--export", help="Write the deduplicated item list to FILE (.csv or .xlsx)."
     ),
+    overlaps_out: Path | None = typer.Option(
+        None,
+        "--overlaps-out",
+        help="Write every pair of files sharing items to FILE (.csv); the output shows the "
+        f"{TOP_PAIRS} pairs sharing most.",
+    ),
     as_json: bool = JSON_OPTION,
     show_values: bool = SHOW_VALUES_OPTION,
     engine: str = ENGINE_OPTION,
@@ -66,6 +72,8 @@ def count_command(
     """
     if key not in KEY_RULES:
         raise UsageError(f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+    if overlaps_out is not None and not overlaps_out.parent.is_dir():
+        raise UsageError("no such folder for --overlaps-out", str(overlaps_out.parent))
     if policy is not None and not policy.is_file():
         raise UsageError("no such file", str(policy))
     for path in paths:
@@ -84,6 +92,8 @@ def count_command(
             show_values=show_values,
             progress=progress,
         )
+    if overlaps_out is not None:
+        result.write_overlaps(overlaps_out)
     if as_json:
         emit_json(result.to_json())
     else:
@@ -132,12 +142,22 @@ def _print(result: CountResult) -> None:
     short = _shortener([f["path"] for f in data["files"]])
     files = Table(
         title="每个文件 per file: 读入 read · 有效 valid · 不真实 invalid · 遮蔽 masked · "
-        "重复 duplicates · 条数 items (50 / 500 / 5000 tiers)",
+        "重复 duplicates · 条数 items (50 / 500 / 5000 tiers) · 他处也有 shared with other files",
         title_justify="left",
         show_edge=False,
     )
     files.add_column("文件 file", overflow="fold", min_width=12, ratio=1)
-    for heading in ("读入", "有效", "不真实", "遮蔽", "重复", "50档", "500档", "5000档"):
+    for heading in (
+        "读入",
+        "有效",
+        "不真实",
+        "遮蔽",
+        "重复",
+        "50档",
+        "500档",
+        "5000档",
+        "他处也有",
+    ):
         files.add_column(heading, justify="right", no_wrap=True)
     for f in data["files"]:
         if not f["tables"]:
@@ -150,10 +170,18 @@ def _print(result: CountResult) -> None:
             f"{f['records']['masked']:,}",
             f"{f['duplicate_within_file']:,}",
             *(f"{f['items'][t]:,}" for t in ("sensitive", "important", "ordinary")),
+            f"{f['shared']:,}",
         )
     console.print(files)
     if data["overlaps"]:
-        overlaps = Table(title="文件间重合 overlaps", title_justify="left", show_edge=False)
+        title = "文件间重合 overlaps"
+        if data["overlap_pairs"] > len(data["overlaps"]):
+            title += (
+                f"：共有条目最多的 {len(data['overlaps'])} 对，共 {data['overlap_pairs']:,} 对"
+                f" (the {len(data['overlaps'])} of {data['overlap_pairs']:,} pairs sharing most;"
+                " every pair: --overlaps-out FILE.csv)"
+            )
+        overlaps = Table(title=title, title_justify="left", show_edge=False)
         overlaps.add_column("文件 A", overflow="fold", ratio=1)
         overlaps.add_column("文件 B", overflow="fold", ratio=1)
         overlaps.add_column("共有条数 shared items", justify="right", no_wrap=True)

@@ -20,7 +20,16 @@ import numpy as np
 import polars as pl
 
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
-from leaktrace.detect import ColumnProfile, classify_columns, spreadsheet_recovered, warm_fast_paths
+from leaktrace.count._pairs import TOP_PAIRS, write_pairs
+from leaktrace.count._small import (
+    GROUP_ROWS,
+    SMALL_BYTES,
+    SMALL_ROWS,
+    GroupRecords,
+    group_records,
+    recovered_cells,
+)
+from leaktrace.detect import ColumnProfile, classify_columns, warm_fast_paths
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Limits, Table, one_ahead, walk
 from leaktrace.law import Policy, load_policy
@@ -167,6 +176,8 @@ class FileCount:
     countable: Counter[int] = field(default_factory=Counter)
     items: Counter[int] = field(default_factory=Counter)
     types_seen: int = 0
+    shared: int = 0
+    """Its distinct items that another file holds too."""
     recovered: Counter[str] = field(default_factory=Counter)
     """Cells per type read back from a number a spreadsheet rewrote (``13606661234.0``)."""
     failed: bool = False
@@ -191,6 +202,7 @@ class FileCount:
             "items": dict(tiers),
             "by_category": by_cat,
             "duplicate_within_file": countable - sum(self.items.values()),
+            "shared": self.shared,
             "reasons": _reasons_json(self.reasons),
             "recovered": dict(sorted(self.recovered.items())),
         }
@@ -260,12 +272,25 @@ class CountResult:
             total.update(f.recovered)
         return dict(sorted(total.items()))
 
-    def overlaps(self) -> list[dict[str, Any]]:
+    def overlaps(self, top: int = TOP_PAIRS) -> list[dict[str, Any]]:
+        """The ``top`` pairs of files sharing the most items (ties: in file order)."""
+        pairs = sorted(
+            ((n, a, b) for (a, b), n in self.tally.overlaps.items() if n),
+            key=lambda t: (-t[0], t[1], t[2]),
+        )
         return [
             {"a": self.files[a].path, "b": self.files[b].path, "items": n}
-            for (a, b), n in sorted(self.tally.overlaps.items())
-            if n
+            for n, a, b in pairs[:top]
         ]
+
+    def write_overlaps(self, path: Path) -> int:
+        """Every pair of files sharing items to a CSV file, atomically; how many pairs."""
+        names = [f.path for f in self.files]
+        if self.tally.incidence is not None:
+            return write_pairs(path, self.tally.incidence.pairs(len(self.files)), names)
+        ordered = sorted((a, b, n) for (a, b), n in self.tally.overlaps.items() if n)
+        chunk = tuple(np.array([p[i] for p in ordered], dtype=np.int64) for i in range(3))
+        return write_pairs(path, iter([chunk] if ordered else []), names)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape documented in ``docs/count.md``."""
@@ -299,6 +324,7 @@ class CountResult:
             "recovered": self.recovered(),
             "files": [f.to_json(self.categories, self.policy.tier_of) for f in self.read],
             "overlaps": self.overlaps(),
+            "overlap_pairs": self.tally.overlap_pairs,
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
             "export": self.exported,
         }
@@ -348,22 +374,22 @@ class Run:
         if self.values:
             needed.add("row")
         file, source, label = None, -1, ""
-        for event in _on_thread(_stream(roots, parts, needed)):
+        for event in _on_thread(_stream(roots, parts, needed, group=not self.values)):
             if isinstance(event, Failure):
                 self.errors.append(event)
             elif isinstance(event, _Start):
                 root, kind = roots[event.root]
-                ev, source = event.evidence, len(self.files)
-                file = FileCount(
-                    path=ev.path,
-                    sha256=ev.sha256,
-                    size=ev.size,
-                    format=ev.format,
-                    parent=ev.parent,
-                    root=str(root),
-                    kind=kind,
-                )
+                source = len(self.files)
+                file = _file_count(event.evidence, root, kind)
                 self.files.append(file)
+            elif isinstance(event, _Group):
+                root, kind = roots[event.root]
+                first = len(self.files)
+                for ev, name in zip(event.evidence, event.names, strict=True):
+                    self.files.append(_file_count(ev, root, kind))
+                    self.files[-1].tables.append(name)
+                self._add_group(event.future.result(), first, kind)
+                ids[event.root] += range(first, len(self.files))
             elif isinstance(event, str):
                 assert file is not None
                 file.tables.append(event)
@@ -409,6 +435,47 @@ class Run:
         if self.progress is not None:
             self.progress(label, recs.height)
 
+    def _add_group(self, done: GroupRecords, first: int, kind: str | None) -> None:
+        """:meth:`_add` for the records of a group of small files (``_file`` says whose), with
+        one pass over the group for every figure instead of one per file."""
+        recs = done.records
+        n = len(done.recovered)
+        files = self.files[first : first + n]
+        whose = recs.get_column("_file").to_numpy().astype(np.int64)
+        cat, bare = _categories_of(recs, self.categoriser.table(recs.get_column("types"), kind))
+        valid = recs.get_column("status") == "valid"
+        countable = valid & (cat != NO_CATEGORY)
+        is_valid, counted = valid.to_numpy(), countable.to_numpy()
+        cats = cat.to_numpy().astype(np.int64)
+        per_cat = np.bincount(whose[counted] * 256 + cats[counted], minlength=256 * n)
+        for at in np.flatnonzero(per_cat):
+            files[at // 256].countable[int(at % 256)] += int(per_cat[at])
+        heights = np.bincount(whose, minlength=n)
+        n_valid = np.bincount(whose[counted], minlength=n)
+        lost = np.bincount(whose[is_valid & ~counted], minlength=n)
+        types = np.where(counted, recs.get_column("types").to_numpy(), 0).astype(np.int64)
+        seen = np.bitwise_or.reduceat(types, np.concatenate([[0], np.cumsum(heights)[:-1]]))
+        for k, file in enumerate(files):
+            file.records_read += int(heights[k])
+            file.statuses["valid"] += int(n_valid[k])
+            file.types_seen |= int(seen[k]) if heights[k] else 0
+            file.recovered.update(done.recovered[k])
+            if lost[k]:
+                file.statuses["unidentified"] += int(lost[k])
+                file.reasons[("unidentified", UNIDENTIFIED)] += int(lost[k])
+        excluded = recs.select("_file", "status", "reason").filter(~valid)
+        for k, st, reason, m in excluded.group_by("_file", "status", "reason").len().iter_rows():
+            files[k].statuses[st] += m
+            if reason is not None:
+                files[k].reasons[(st, reason)] += m
+        source = pl.Series("source", whose + first, dtype=pl.UInt32)
+        items = pl.DataFrame(
+            [cat, recs.get_column(_key_column(self.key)).alias("key"), source, bare]
+        )
+        self.items.add(items.filter(countable).cast(ITEM_SCHEMA))  # type: ignore[arg-type]
+        if self.progress is not None:
+            self.progress(f"{files[-1].path} · {files[-1].tables[0]}", recs.height)
+
     def finish(
         self,
         groups: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None = None,
@@ -417,11 +484,13 @@ class Run:
         """Aggregate the items (per category, file, overlap and group) and drop the spill."""
         try:
             failed = [i for i, f in enumerate(self.files) if f.failed]
-            result = tally(self.items.groups(skip=failed), groups, each)
+            result = tally(self.items.groups(skip=failed), groups, each, sources=len(self.files))
         finally:
             self.items.close()
         for (source, cat), n in result.per_source.items():
             self.files[source].items[cat] += n
+        for source, n in result.shared.items():
+            self.files[source].shared = n
         return result
 
 
@@ -441,6 +510,29 @@ class _Done:
 
 
 @dataclass(frozen=True)
+class _Group:
+    """Small files of one root, read and normalised together (:mod:`._small`): each begins,
+    has the one table named, and is done, in this order."""
+
+    root: int
+    evidence: list[Evidence]
+    names: list[str]
+    future: Future[GroupRecords]
+
+
+def _file_count(ev: Evidence, root: Path, kind: str | None) -> FileCount:
+    return FileCount(
+        path=ev.path,
+        sha256=ev.sha256,
+        size=ev.size,
+        format=ev.format,
+        parent=ev.parent,
+        root=str(root),
+        kind=kind,
+    )
+
+
+@dataclass(frozen=True)
 class _Normalised:
     """A batch's records, and its cells read back from spreadsheet numbers per type."""
 
@@ -448,23 +540,42 @@ class _Normalised:
     recovered: Counter[str]
 
 
-_Event = Failure | _Start | str | Future[_Normalised] | InputError | _Done
+_Event = Failure | _Start | str | Future[_Normalised] | InputError | _Done | _Group
 """What :func:`_stream` yields: a file that could not be opened; a file begins; a table of it
 begins (its name); a batch's records (being normalised); the file failed part-way; it is done."""
 
 
 def _stream(
-    roots: Sequence[tuple[Path, str | None]], parts: bool, columns: Collection[str]
+    roots: Sequence[tuple[Path, str | None]],
+    parts: bool,
+    columns: Collection[str],
+    *,
+    group: bool = False,
 ) -> Iterator[_Event]:
     """Every file under the roots, in order, as events; the records (only ``columns`` of them)
-    are normalised on a worker thread, one batch after another."""
+    are normalised on a worker thread, one batch after another. With ``group``, consecutive
+    small files of one root with the same columns come as one :class:`_Group`."""
     limits = Limits(batch_rows=BATCH_ROWS)
     files = ((i, ev) for i, (root, _) in enumerate(roots) for ev in walk([root], limits=limits))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") as pool:
+        held = _Held(pool, parts, columns)
         for i, ev in one_ahead(files):
             if isinstance(ev, Failure):
+                yield from held.flush()
                 yield ev
                 continue
+            small = _small_table(ev) if group else None
+            if small is not None:
+                try:
+                    batches = [b for b in small.batches() if b.height]
+                except InputError as exc:
+                    yield from held.flush()
+                    yield from (_Start(i, ev), small.name, exc)
+                    continue
+                if len(batches) == 1 and batches[0].height <= SMALL_ROWS:
+                    yield from held.add(i, ev, small.name, batches[0])
+                    continue
+            yield from held.flush()
             yield _Start(i, ev)
             try:
                 for table in ev.tables:
@@ -474,6 +585,44 @@ def _stream(
                 yield exc
             else:
                 yield _Done(i)
+        yield from held.flush()
+
+
+def _small_table(ev: Evidence) -> Table | None:
+    """The one table of a small file, which may join a group."""
+    return ev.tables[0] if len(ev.tables) == 1 and ev.size <= SMALL_BYTES else None
+
+
+class _Held:
+    """The small files gathered for the next group."""
+
+    def __init__(self, pool: ThreadPoolExecutor, parts: bool, columns: Collection[str]) -> None:
+        self.pool, self.parts, self.columns = pool, parts, columns
+        self.root = -1
+        self.evidence: list[Evidence] = []
+        self.names: list[str] = []
+        self.frames: list[pl.DataFrame] = []
+        self.rows = 0
+
+    def add(self, root: int, ev: Evidence, name: str, frame: pl.DataFrame) -> Iterator[_Event]:
+        if self.frames and (
+            root != self.root
+            or frame.columns != self.frames[0].columns
+            or self.rows + frame.height > GROUP_ROWS
+        ):
+            yield from self.flush()
+        self.root = root
+        self.evidence.append(ev)
+        self.names.append(name)
+        self.frames.append(frame)
+        self.rows += frame.height
+
+    def flush(self) -> Iterator[_Event]:
+        if not self.frames:
+            return
+        future = self.pool.submit(group_records, self.frames, self.parts, self.columns)
+        yield _Group(self.root, self.evidence, self.names, future)
+        self.evidence, self.names, self.frames, self.rows = [], [], [], 0
 
 
 def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]:
@@ -540,10 +689,6 @@ def _table_records(
         offset += batch.height
 
 
-_RECOVERABLE = ("mobile", "cn_id")
-"""Types whose numbers a spreadsheet may rewrite and detect reads back (``detect._excel``)."""
-
-
 def _normalised(
     batch: pl.DataFrame,
     profiles: Sequence[ColumnProfile],
@@ -552,11 +697,7 @@ def _normalised(
     columns: Collection[str],
 ) -> _Normalised:
     recs = records(batch, profiles, offset=offset, parts=parts, columns=columns)
-    recovered: Counter[str] = Counter()
-    for p in profiles:
-        if p.type in _RECOVERABLE and not p.free_text and p.name in batch.columns:
-            recovered[p.type] += spreadsheet_recovered(batch.get_column(p.name), p.type)
-    return _Normalised(recs, +recovered)
+    return _Normalised(recs, recovered_cells(batch, profiles))
 
 
 def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

@@ -37,6 +37,24 @@ for i, n in enumerate(per_file):
     write_large_csv(base, n, seed=seed * 1000 + i)
     bases.append(base)
 extra = rows - unique
+
+
+def damage(own, i):
+    # --damaged: numbers a spreadsheet rewrote. Of the mobiles 3% as floats (13606661234.0),
+    # 2% in scientific notation with every digit (1.8667778888E+10), 1% cut to six digits
+    # (1.38123E+10: untrue, but the row keeps its ID); 2% of the IDs as floats.
+    h = pl.int_range(pl.len()).hash(seed=100 + i) % 1000
+    phone, idn = pl.col("手机号"), pl.col("身份证号")
+    return own.with_columns(
+        pl.when(h < 30).then(phone + ".0")
+        .when(h < 50).then(phone.str.slice(0, 1) + "." + phone.str.slice(1) + "E+10")
+        .when(h < 60).then(phone.str.slice(0, 1) + "." + phone.str.slice(1, 5) + "E+10")
+        .otherwise(phone).alias("手机号"),
+        pl.when((h >= 100) & (h < 120) & ~idn.str.ends_with("X")).then(idn + ".0")
+        .otherwise(idn).alias("身份证号"),
+    )
+
+
 for i, base in enumerate(bases):
     own = pl.read_csv(base, infer_schema=False)
     # 2% of the rows are shown untrue: the ID mangled by Excel, the phone in no segment,
@@ -48,6 +66,8 @@ for i, base in enumerate(bases):
         pl.when(bad).then(None).otherwise(pl.col("银行卡号")).alias("银行卡号"),
         pl.when(bad).then(None).otherwise(pl.col("邮箱")).alias("邮箱"),
     )
+    if {damaged}:
+        own = damage(own, i)
     # 10% of all rows repeat a row of the previous file (the first file: of the last one).
     n_dup = extra // files + (1 if i < extra % files else 0)
     prev = pl.read_csv(bases[i - 1], infer_schema=False) if files > 1 else own
@@ -74,9 +94,11 @@ print(json.dumps({{k: r[k] for k in ("items", "bare_phone", "records_read", "exc
 """
 
 
-def count_files(out: Path, rows: int, files: int, seed: int) -> tuple[Path, list[str]]:
+def count_files(
+    out: Path, rows: int, files: int, seed: int, damaged: bool = False
+) -> tuple[Path, list[str]]:
     """The benchmark's CSV files under ``out`` (generated once, then reused): folder and paths."""
-    folder = out / f"count_{rows}x{files}"
+    folder = out / (f"count_{rows}x{files}" + ("_damaged" if damaged else ""))
     paths = [str(folder / f"part_{i}.csv") for i in range(files)]
     if not all(Path(p).exists() for p in paths):
         folder.mkdir(parents=True, exist_ok=True)
@@ -88,6 +110,7 @@ def count_files(out: Path, rows: int, files: int, seed: int) -> tuple[Path, list
                 seed=seed,
                 dup=DUPLICATE_SHARE,
                 invalid=INVALID_SHARE,
+                damaged=damaged,
             )
         )
         emit(step="generate", rows=rows, files=files, wall_s=gen["wall_s"])
@@ -101,8 +124,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--skip-bare", action="store_true", help="Only run the count.")
+    parser.add_argument(
+        "--damaged", action="store_true", help="Put spreadsheet-damaged numbers in the data."
+    )
     args = parser.parse_args()
-    folder, paths = count_files(args.out, args.rows, args.files, args.seed)
+    folder, paths = count_files(args.out, args.rows, args.files, args.seed, args.damaged)
     size_mb = sum(Path(p).stat().st_size for p in paths) / 1e6
     emit(
         step="files",

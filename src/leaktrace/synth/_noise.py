@@ -88,6 +88,33 @@ def excel_number(digits: str) -> str:
     return f"{mantissa}E+{int(exponent):02d}"
 
 
+def excel_float(digits: str) -> str:
+    """How a spreadsheet writes a number it took for a float: ``13606661234.0``."""
+    return f"{digits}.0"
+
+
+def excel_whole(digits: str) -> str:
+    """Scientific notation with every digit written (``1.8667778888E+10``): some exports and
+    programs that widen Excel's columns write it so; the digits are all there."""
+    return f"{digits[0]}.{digits[1:]}E+{len(digits) - 1:02d}"
+
+
+def _spreadsheet_forms(type_id: str) -> dict[str, Rewrite]:
+    """Numbers a spreadsheet rewrote with every digit kept: the value is still true."""
+    if type_id == "cn_id":  # an ID ending in X stays text: a spreadsheet leaves it alone
+        return {
+            "excel_float": lambda v, r: excel_float(v) if v[-1].isdigit() else v,
+            "excel_whole": lambda v, r: excel_whole(v) if v[-1].isdigit() else v,
+        }
+    return {"excel_float": lambda v, r: excel_float(v), "excel_whole": lambda v, r: excel_whole(v)}
+
+
+def _spreadsheet_cut(type_id: str) -> dict[str, Rewrite]:
+    """A mobile number Excel showed with six significant digits (``1.38123E+10``): the rest
+    are gone, so the value is untrue as it stands."""
+    return {"excel": lambda v, r: excel_number(v)} if type_id == "mobile" else {}
+
+
 # --- valid forms ---------------------------------------------------------------------------
 
 
@@ -212,6 +239,10 @@ INVALID_FORMS: dict[str, dict[str, Rewrite]] = {
     },
     "plate": {"letter_o": lambda v, r: v[:2] + "O" + v[3:]},
 }
+
+for _type in ("mobile", "cn_id"):
+    FORMS[_type].update(_spreadsheet_forms(_type))
+INVALID_FORMS["mobile"].update(_spreadsheet_cut("mobile"))
 
 
 # --- masked forms --------------------------------------------------------------------------

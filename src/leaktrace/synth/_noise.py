@@ -240,6 +240,17 @@ INVALID_FORMS: dict[str, dict[str, Rewrite]] = {
     "plate": {"letter_o": lambda v, r: v[:2] + "O" + v[3:]},
 }
 
+
+def _typed_forms(type_id: str) -> tuple[dict[str, Rewrite], dict[str, Rewrite]]:
+    """The valid and invalid forms of a value typed into text (a chat message): a spreadsheet
+    never touched it, so none of its number forms."""
+    spreadsheet = set(_spreadsheet_forms(type_id)) | set(_spreadsheet_cut(type_id))
+    valid = {k: f for k, f in FORMS.get(type_id, {}).items() if k not in spreadsheet}
+    cut = set(_spreadsheet_cut(type_id))
+    invalid = {k: f for k, f in INVALID_FORMS.get(type_id, {}).items() if k not in cut}
+    return valid, invalid
+
+
 for _type in ("mobile", "cn_id"):
     FORMS[_type].update(_spreadsheet_forms(_type))
 INVALID_FORMS["mobile"].update(_spreadsheet_cut("mobile"))
@@ -445,10 +456,15 @@ def _column(
 
 
 def _one(
-    value: str, fname: str, rates: NoiseRates, r: random.Random, valid_forms: Mapping[str, Rewrite]
+    value: str,
+    fname: str,
+    rates: NoiseRates,
+    r: random.Random,
+    valid_forms: Mapping[str, Rewrite],
+    invalid_forms: Mapping[str, Rewrite] | None = None,
 ) -> tuple[str, str, str]:
     roll = r.random()
-    invalid = INVALID_FORMS.get(fname)
+    invalid = INVALID_FORMS.get(fname) if invalid_forms is None else invalid_forms
     masked = MASKED_FORMS.get(fname)
     if invalid and roll < rates.invalid:
         kind = r.choice(sorted(invalid))
@@ -486,7 +502,8 @@ def apply_noise(
     value: str, type_id: str, rates: NoiseRates, r: random.Random, *, no_spaces: bool = False
 ) -> tuple[str, str]:
     """One value made messy as in a leak: (text, status). ``no_spaces`` keeps it one token."""
-    text, status, _kind = _one(value, type_id, rates, r, FORMS.get(type_id, {}))
+    valid, invalid = _typed_forms(type_id)
+    text, status, _kind = _one(value, type_id, rates, r, valid, invalid)
     if no_spaces and " " in text and " " not in value:
         return value, VALID
     return text, status

@@ -104,3 +104,36 @@ def test_an_ordinary_csv_is_left_to_the_csv_reader(tmp_path):
     path.write_text("时间,发送人,消息\n2021-01-01 10:00,张三,好的，明天给你：电话13812345678\n")
     (evidence,) = list(walk([path]))
     assert evidence.tables[0].columns == ["时间", "发送人", "消息"]
+
+
+def test_one_column_sheet_of_typed_lines_is_split_like_a_text_list(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "名单.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("客户")
+    lines = [
+        "张三，13812345678，浙江省杭州市西湖区文三路100号",
+        "李四，139 1234 5678，浙江省杭州市上城区解放路8号",
+        "王五，13712345678，浙江省宁波市海曙区中山西路1号",
+    ]
+    for row, line in enumerate(lines):
+        sheet.write_string(row, 0, line)
+    book.close()
+    (evidence,) = list(walk([path]))
+    (table,) = evidence.tables
+    assert table.name == "客户"
+    assert [row for batch in table.batches() for row in batch.rows()] == [ZHANG, LI, WANG]
+
+
+def test_a_one_column_sheet_of_names_stays_one_column(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "names.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("名单")
+    for row, name in enumerate(["张三", "李四", "王五"]):
+        sheet.write_string(row, 0, name)
+    book.close()
+    (evidence,) = list(walk([path]))
+    assert len(evidence.tables[0].columns) == 1

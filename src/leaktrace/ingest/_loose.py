@@ -18,7 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -172,15 +172,45 @@ def _with_header(filled: list[str], separator: str) -> LooseLayout:
     return LooseLayout("fields", columns, blocks=False, separator=separator, header=header)
 
 
+Lines = Callable[[], Iterator[str]]
+"""A source of the text's lines, read afresh at each call."""
+
+
 def read_loose(
     path: Path, shown: str, encoding: str, layout: LooseLayout, limits: Limits
 ) -> list[Table]:
     """The file as one table in ``layout`` (every column String, ``limits.batch_rows`` rows a
     batch)."""
+    name = shown.rsplit("!/", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
+    return [_table(name, lambda: _lines(path, encoding), layout, limits, shown)]
+
+
+def loose_table(table: Table, limits: Limits, shown: str) -> Table:
+    """A one-column table (a sheet) whose cells hold whole lines of a typed list, read as that
+    list; any other table as it is."""
+    if len(table.columns) != 1:
+        return table
+    first = next(iter(table.batches()), None)
+    if first is None or not first.height:
+        return table
+    cells = first.get_column(first.columns[0]).head(_SAMPLE_LINES).to_list()
+    layout = loose_layout("\n".join(c or "" for c in cells) + "\n", "\x1f")
+    if layout is None:
+        return table
+
+    def lines() -> Iterator[str]:
+        for batch in table.batches():
+            for cell in batch.get_column(batch.columns[0]):
+                yield cell or ""
+
+    return _table(table.name, lines, layout, limits, shown)
+
+
+def _table(name: str, lines: Lines, layout: LooseLayout, limits: Limits, shown: str) -> Table:
     if layout.mode == "pairs":
-        layout = LooseLayout("pairs", _keys(path, encoding), layout.blocks)
+        layout = LooseLayout("pairs", _keys(lines()), layout.blocks)
     elif layout.blocks:
-        width = max((len(r) for r in _records(path, encoding, layout)), default=1)
+        width = max((len(r) for r in _records(lines(), layout)), default=1)
         layout = LooseLayout("fields", generic_names(width), True, layout.separator)
     columns = layout.columns
 
@@ -189,7 +219,7 @@ def read_loose(
 
         rows: list[list[str | None]] = []
         seen = 0
-        for record in _records(path, encoding, layout):
+        for record in _records(lines(), layout):
             rows.append(_aligned(record, len(columns)))
             if len(rows) == limits.batch_rows:
                 batch = _frame(rows, columns)
@@ -201,9 +231,8 @@ def read_loose(
             check_cells(batch, limits, shown, seen)
             yield batch
 
-    name = shown.rsplit("!/", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
     header_row = 0 if layout.header else None
-    return [Table(name, columns, header_row, batches, shown)]
+    return Table(name, columns, header_row, batches, shown)
 
 
 def _lines(path: Path, encoding: str) -> Iterator[str]:
@@ -212,12 +241,12 @@ def _lines(path: Path, encoding: str) -> Iterator[str]:
             yield line.strip("\ufeff\r\n")
 
 
-def _keys(path: Path, encoding: str) -> list[str]:
+def _keys(lines: Iterator[str]) -> list[str]:
     """Every key of a pairs file, in the order they first appear; past :data:`_MAX_KEYS`, the
     values of further keys share one last column, :data:`OTHER`."""
     keys: dict[str, None] = {}
     overflow = False
-    for line in _lines(path, encoding):
+    for line in lines:
         for key, _ in pairs(line):
             if key in keys:
                 continue
@@ -228,12 +257,11 @@ def _keys(path: Path, encoding: str) -> list[str]:
     return [*keys, OTHER] if overflow else list(keys)
 
 
-def _records(path: Path, encoding: str, layout: LooseLayout) -> Iterator[list[str | None]]:
+def _records(lines: Iterator[str], layout: LooseLayout) -> Iterator[list[str | None]]:
     """Each record's cells in column order."""
     if layout.mode == "pairs":
-        yield from _pair_records(_lines(path, encoding), layout)
+        yield from _pair_records(lines, layout)
         return
-    lines = _lines(path, encoding)
     if layout.header:
         next((ln for ln in lines if ln.strip()), None)
     if not layout.blocks:

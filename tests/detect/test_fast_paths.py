@@ -17,7 +17,9 @@ FAST = sorted(t for t, unit in CATALOGUE.items() if unit.fast_status_expr is not
 def messy() -> pl.DataFrame:
     people = residents(4_000, seed=23)
     columns = {t: t for t in FAST if t in people.columns}
-    rates = NoiseRates(variant=0.3, invalid=0.1, masked=0.1, typo=0.1, empty=0.05, duplicate=0.0)
+    rates = NoiseRates(
+        variant=0.3, invalid=0.1, masked=0.1, typo=0.1, empty=0.05, duplicate=0.0, spreadsheet=0.1
+    )
     return noisy(people, columns, seed=23, rates=rates).frame
 
 

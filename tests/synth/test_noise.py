@@ -25,7 +25,9 @@ def people() -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def messy(people: pl.DataFrame) -> Noisy:
     columns = {t: t for t in TYPE_IDS} | {"序号": "seq", "金额": "amount", "备注": "note"}
-    rates = NoiseRates(variant=0.5, invalid=0.1, masked=0.1, typo=0.05, duplicate=0.05)
+    rates = NoiseRates(
+        variant=0.5, invalid=0.1, masked=0.1, typo=0.05, duplicate=0.05, spreadsheet=0.1
+    )
     return noisy(people, columns, seed=4, rates=rates)
 
 

@@ -146,7 +146,7 @@ class _Builder:
                 "金额": "amount",
                 "地址": "address",
             },
-            rates=NoiseRates(variant=0.7),
+            rates=NoiseRates(variant=0.7, spreadsheet=0.1),
         )
         txt_people = self.sample(part)
         txt_fields = {"column_1": "name", "column_2": "mobile", "column_3": "address"}

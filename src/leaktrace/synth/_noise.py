@@ -52,6 +52,9 @@ class NoiseRates:
     typo: float = 0.02
     empty: float = 0.0
     duplicate: float = 0.02
+    spreadsheet: float = 0.0
+    """Share of mobile and ID cells a spreadsheet rewrote as numbers (:func:`_spreadsheet`);
+    0 leaves the random draws of every other kind of mess as they were."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,23 @@ def _spreadsheet_forms(type_id: str) -> dict[str, Rewrite]:
             "excel_whole": lambda v, r: excel_whole(v) if v[-1].isdigit() else v,
         }
     return {"excel_float": lambda v, r: excel_float(v), "excel_whole": lambda v, r: excel_whole(v)}
+
+
+SPREADSHEET_TYPES = ("mobile", "cn_id")
+"""Types whose values a spreadsheet takes for numbers."""
+
+
+def _spreadsheet(value: str, type_id: str, r: random.Random) -> tuple[str, str, str]:
+    """A value a spreadsheet rewrote, with its truth: every digit kept (valid), or a mobile
+    cut to six significant digits (invalid, a quarter of them). An ID ending in X stays text."""
+    cut = _spreadsheet_cut(type_id)
+    if cut and r.random() < 0.25:
+        kind = r.choice(sorted(cut))
+        return cut[kind](value, r), INVALID, kind
+    kept = _spreadsheet_forms(type_id)
+    kind = r.choice(sorted(kept))
+    text = kept[kind](value, r)
+    return text, VALID, kind if text != value else "plain"
 
 
 def _spreadsheet_cut(type_id: str) -> dict[str, Rewrite]:
@@ -239,21 +259,6 @@ INVALID_FORMS: dict[str, dict[str, Rewrite]] = {
     },
     "plate": {"letter_o": lambda v, r: v[:2] + "O" + v[3:]},
 }
-
-
-def _typed_forms(type_id: str) -> tuple[dict[str, Rewrite], dict[str, Rewrite]]:
-    """The valid and invalid forms of a value typed into text (a chat message): a spreadsheet
-    never touched it, so none of its number forms."""
-    spreadsheet = set(_spreadsheet_forms(type_id)) | set(_spreadsheet_cut(type_id))
-    valid = {k: f for k, f in FORMS.get(type_id, {}).items() if k not in spreadsheet}
-    cut = set(_spreadsheet_cut(type_id))
-    invalid = {k: f for k, f in INVALID_FORMS.get(type_id, {}).items() if k not in cut}
-    return valid, invalid
-
-
-for _type in ("mobile", "cn_id"):
-    FORMS[_type].update(_spreadsheet_forms(_type))
-INVALID_FORMS["mobile"].update(_spreadsheet_cut("mobile"))
 
 
 # --- masked forms --------------------------------------------------------------------------
@@ -456,15 +461,12 @@ def _column(
 
 
 def _one(
-    value: str,
-    fname: str,
-    rates: NoiseRates,
-    r: random.Random,
-    valid_forms: Mapping[str, Rewrite],
-    invalid_forms: Mapping[str, Rewrite] | None = None,
+    value: str, fname: str, rates: NoiseRates, r: random.Random, valid_forms: Mapping[str, Rewrite]
 ) -> tuple[str, str, str]:
+    if rates.spreadsheet and fname in SPREADSHEET_TYPES and r.random() < rates.spreadsheet:
+        return _spreadsheet(value, fname, r)
     roll = r.random()
-    invalid = INVALID_FORMS.get(fname) if invalid_forms is None else invalid_forms
+    invalid = INVALID_FORMS.get(fname)
     masked = MASKED_FORMS.get(fname)
     if invalid and roll < rates.invalid:
         kind = r.choice(sorted(invalid))
@@ -502,8 +504,7 @@ def apply_noise(
     value: str, type_id: str, rates: NoiseRates, r: random.Random, *, no_spaces: bool = False
 ) -> tuple[str, str]:
     """One value made messy as in a leak: (text, status). ``no_spaces`` keeps it one token."""
-    valid, invalid = _typed_forms(type_id)
-    text, status, _kind = _one(value, type_id, rates, r, valid, invalid)
+    text, status, _kind = _one(value, type_id, rates, r, FORMS.get(type_id, {}))
     if no_spaces and " " in text and " " not in value:
         return value, VALID
     return text, status

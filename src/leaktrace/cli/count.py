@@ -159,9 +159,8 @@ def _print(result: CountResult) -> None:
         "他处也有",
     ):
         files.add_column(heading, justify="right", no_wrap=True)
-    for f in data["files"]:
-        if not f["tables"]:
-            continue  # an archive: its members are listed one by one
+    listed = [f for f in data["files"] if f["tables"]]  # an archive: its members are listed
+    for f in listed[:_FILES_SHOWN]:
         files.add_row(
             short(f["path"]),
             f"{f['records_read']:,}",
@@ -173,6 +172,11 @@ def _print(result: CountResult) -> None:
             f"{f['shared']:,}",
         )
     console.print(files)
+    if len(listed) > _FILES_SHOWN:
+        console.print(
+            f"另有 {len(listed) - _FILES_SHOWN:,} 个文件未列出，见 --json "
+            f"({len(listed) - _FILES_SHOWN:,} more files: see --json)"
+        )
     if data["overlaps"]:
         title = "文件间重合 overlaps"
         if data["overlap_pairs"] > len(data["overlaps"]):
@@ -193,6 +197,9 @@ def _print(result: CountResult) -> None:
     for e in data["errors"]:
         console.print(f"[red]✗ {e['path']}[/]: {e['reason']}")
 
+
+_FILES_SHOWN = 500
+"""Files the per-file table lists (a phone's worth of exports is thousands)."""
 
 _RECOVERED_LABEL = {"mobile": "手机号 mobiles", "cn_id": "身份证号 IDs"}
 

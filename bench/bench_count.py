@@ -6,6 +6,8 @@ bounded whatever the volume (run ``--rows 50000000`` to show it).
 
     .venv/bin/python bench/bench_count.py                  # 13 million rows, about 1.8 GB
     .venv/bin/python bench/bench_count.py --rows 2000000
+    .venv/bin/python bench/bench_count.py --overlap  # a third of the people in two files
+    .venv/bin/python bench/bench_count.py --damaged  # numbers a spreadsheet rewrote, 6% of mobiles
 
 The files are generated once into ``bench/out/`` (git-ignored) from ``leaktrace.synth``'s
 ``write_large_csv``; each step then runs in its own process. Prints JSON lines: the files, the
@@ -78,6 +80,13 @@ for base in bases:
 print('{{"files": %d}}' % files)
 """
 
+GENERATE_OVERLAP = """
+from pathlib import Path
+from leaktrace.synth import write_large_overlap
+write_large_overlap(Path({out!r}), {rows}, {files}, {seed})
+print('{{"files": %d}}' % {files})
+"""
+
 BARE = """
 import json, polars as pl
 rows = sum(pl.read_csv(p, infer_schema=False).height for p in {paths!r})
@@ -95,15 +104,24 @@ print(json.dumps({{k: r[k] for k in ("items", "bare_phone", "records_read", "exc
 
 
 def count_files(
-    out: Path, rows: int, files: int, seed: int, damaged: bool = False
+    out: Path,
+    rows: int,
+    files: int,
+    seed: int,
+    *,
+    overlap: bool = False,
+    damaged: bool = False,
 ) -> tuple[Path, list[str]]:
     """The benchmark's CSV files under ``out`` (generated once, then reused): folder and paths."""
-    folder = out / (f"count_{rows}x{files}" + ("_damaged" if damaged else ""))
+    name = f"overlap_{rows}x{files}" if overlap else f"count_{rows}x{files}"
+    folder = out / (name + ("_damaged" if damaged and not overlap else ""))
     paths = [str(folder / f"part_{i}.csv") for i in range(files)]
     if not all(Path(p).exists() for p in paths):
         folder.mkdir(parents=True, exist_ok=True)
         gen = measure(
-            GENERATE.format(
+            GENERATE_OVERLAP.format(out=str(folder), files=files, rows=rows, seed=seed)
+            if overlap
+            else GENERATE.format(
                 out=str(folder),
                 files=files,
                 rows=rows,
@@ -125,10 +143,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--skip-bare", action="store_true", help="Only run the count.")
     parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="Files of write_large_overlap: a third of the people in two files, each file "
+        "holding another subset of identifiers (instead of 10%% repeated rows, 2%% untrue).",
+    )
+    parser.add_argument(
         "--damaged", action="store_true", help="Put spreadsheet-damaged numbers in the data."
     )
     args = parser.parse_args()
-    folder, paths = count_files(args.out, args.rows, args.files, args.seed, args.damaged)
+    folder, paths = count_files(
+        args.out, args.rows, args.files, args.seed, overlap=args.overlap, damaged=args.damaged
+    )
     size_mb = sum(Path(p).stat().st_size for p in paths) / 1e6
     emit(
         step="files",
@@ -136,8 +162,11 @@ def main() -> None:
         files=args.files,
         size_mb=round(size_mb, 1),
         rows=args.rows,
-        duplicate_share=DUPLICATE_SHARE,
-        invalid_share=INVALID_SHARE,
+        **(
+            {"overlap": "a third of the people in two files"}
+            if args.overlap
+            else {"duplicate_share": DUPLICATE_SHARE, "invalid_share": INVALID_SHARE}
+        ),
     )
     # Both steps read the files from the page cache: the first reader must not pay for the disk.
     for path in paths:

@@ -65,7 +65,7 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except LeakTraceError as exc:
             raise fail(str(exc), code=1) from None
         except KeyboardInterrupt:
-            raise fail("interrupted", code=130) from None
+            raise fail("已中断 interrupted", code=130) from None
 
     return wrapper
 

@@ -21,7 +21,7 @@ from leaktrace.cli._common import (
     row_progress,
     user_errors,
 )
-from leaktrace.count import KEY_RULES, TOP_PAIRS, CountResult, KeyRule
+from leaktrace.count import KEY_RULES, STATUS_TEXT, TOP_PAIRS, CountResult, KeyRule
 from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
@@ -71,15 +71,18 @@ def count_command(
     counted as ordinary items and flagged. Exit code 1 if any file could not be read.
     """
     if key not in KEY_RULES:
-        raise UsageError(f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+        raise UsageError(
+            f"--key 须为 {' 或 '.join(KEY_RULES)} "
+            f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}"
+        )
     if overlaps_out is not None and not overlaps_out.parent.is_dir():
-        raise UsageError("no such folder for --overlaps-out", str(overlaps_out.parent))
+        raise UsageError("--overlaps-out 的文件夹不存在 no such folder", str(overlaps_out.parent))
     if policy is not None and not policy.is_file():
-        raise UsageError("no such file", str(policy))
+        raise UsageError("文件不存在 no such file", str(policy))
     for path in paths:
         local = local_path(path)
         if local is not None and not local.exists():
-            raise UsageError("no such file or folder", path)
+            raise UsageError("文件或文件夹不存在 no such file or folder", path)
     rule: KeyRule = "person" if key == "person" else "content"
     runner = get_engine(engine, master=spark_master)
     with row_progress("计数 counting", as_json) as progress:
@@ -135,7 +138,8 @@ def _print(result: CountResult) -> None:
         reasons.add_column("原因 reason", overflow="fold", ratio=1)
         reasons.add_column("行 records", justify="right", no_wrap=True)
         for r in data["reasons"]:
-            reasons.add_row(r["status"], r["reason"], f"{r['records']:,}")
+            status = STATUS_TEXT.get(r["status"], r["status"])
+            reasons.add_row(status, r["reason"], f"{r['records']:,}")
         console.print(reasons)
     if data["recovered"]:
         console.print(_recovered_line(data["recovered"]))

@@ -21,7 +21,6 @@ from leaktrace.cli._common import console, user_errors
 from leaktrace.cli.report import stage_progress
 from leaktrace.errors import UsageError
 from leaktrace.report import FORMATS, Report, build_report, labels, write_report
-from leaktrace.synth.demo import write_demo_case
 
 MARKER = ".leaktrace-demo"
 """Left in the output folder so a later run knows which folder it may replace."""
@@ -44,6 +43,9 @@ def demo_command(
     OUT/reports/report.html, report.json and report.xlsx; prints a summary. An OUT written by
     an earlier demo is replaced; any other non-empty folder is refused.
     """
+    # the generator (and Faker) load only when asked for, not with every other verb
+    from leaktrace.synth.demo import write_demo_case
+
     started = time.perf_counter()
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -74,10 +76,11 @@ def demo_command(
 
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise UsageError("--out must be a folder", str(out))
+        raise UsageError("--out 须为文件夹 --out must be a folder", str(out))
     ours = (out / MARKER).exists() or (out / LEGACY[0]).exists()
     if out.is_dir() and any(out.iterdir()) and not ours:
         raise UsageError(
+            "文件夹不是空的，也不是 `leaktrace demo` 写的，请另选 --out "
             "folder is not empty and was not written by `leaktrace demo`; choose another --out",
             str(out),
         )
@@ -138,4 +141,7 @@ def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
         f"用时 took {seconds:.1f} s"
     )
     if leaker not in {a["recipient"] for t in data["traces"] for a in t["accused"]}:
-        console.print(f"[yellow]注意 note:[/] the marked list was not traced to {leaker}")
+        console.print(
+            f"[yellow]注意 note:[/] 标记名单没有溯源到 {leaker} "
+            f"the marked list was not traced to {leaker}"
+        )

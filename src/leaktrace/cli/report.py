@@ -55,13 +55,19 @@ def report_command(
     unless --show-values.
     """
     if fmt not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise UsageError(
+            f"--format 须为 {'、'.join(FORMATS)} 之一 "
+            f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}"
+        )
     if lang not in LANGS:
-        raise UsageError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
+        raise UsageError(
+            f"--lang 须为 {' 或 '.join(LANGS)} "
+            f"--lang must be one of {', '.join(LANGS)}, not {lang!r}"
+        )
     if not case_dir.is_dir():
-        raise InputError("no such case folder", str(case_dir))
+        raise InputError("案件文件夹不存在 no such case folder", str(case_dir))
     if policy is not None and not policy.is_file():
-        raise UsageError("no such file", str(policy))
+        raise UsageError("文件不存在 no such file", str(policy))
     target = out if out is not None else case_dir / "reports" / f"report.{fmt}"
     with stage_progress(quiet=as_json) as (stage, rows):
         report = build_report(

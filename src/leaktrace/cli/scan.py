@@ -47,11 +47,14 @@ def scan_command(
     Exit code 1 if any file could not be read; the others are still scanned.
     """
     if format is not None and format not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+        raise UsageError(
+            f"--format 须为 {'、'.join(FORMATS)} 之一 "
+            f"--format must be one of {', '.join(FORMATS)}, not {format!r}"
+        )
     for path in paths:
         local = local_path(path)
         if local is not None and not local.exists():
-            raise UsageError("no such file or folder", path)
+            raise UsageError("文件或文件夹不存在 no such file or folder", path)
     runner = get_engine(engine, master=spark_master)
     with row_progress("扫描 scanning", as_json) as progress:
         result = runner.scan(

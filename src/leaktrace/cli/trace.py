@@ -8,11 +8,21 @@ import typer
 from rich.table import Table
 
 from leaktrace.cli import app
-from leaktrace.cli._common import JSON_OPTION, SHOW_VALUES_OPTION, console, emit_json, user_errors
+from leaktrace.cli._common import (
+    JSON_OPTION,
+    SHOW_VALUES_OPTION,
+    console,
+    emit_json,
+    row_progress,
+    user_errors,
+)
 from leaktrace.cli.mark import KEY_FILE_OPTION, REGISTRY_OPTION
 from leaktrace.errors import InputError, UsageError
 from leaktrace.mark import Registry
 from leaktrace.trace import DEFAULT_EPSILON, DEFAULT_GUESS, Score, TraceResult, trace
+
+_STATUS = {"incomplete": "未完成 incomplete"}
+"""A distribution committed but never released (the export was interrupted)."""
 
 
 @app.command("trace")
@@ -43,14 +53,23 @@ def trace_command(
     ranking, not an accusation.
     """
     if not 0 < epsilon < 1:
-        raise UsageError("--epsilon must be between 0 and 1")
+        raise UsageError("--epsilon 须在 0 与 1 之间 --epsilon must be between 0 and 1")
     if not 0 <= guess < 1:
-        raise UsageError("--guess must be in [0, 1)")
+        raise UsageError("--guess 须在 [0, 1) 之内 --guess must be in [0, 1)")
     if not leaked.is_file():
-        raise InputError("no such file", str(leaked))
+        raise InputError("文件不存在 no such file", str(leaked))
     reg = Registry.open(registry, key_file)
     try:
-        result = trace(leaked, reg, epsilon=epsilon, guess=guess, top=top, show_values=show_values)
+        with row_progress("溯源 tracing", as_json) as progress:
+            result = trace(
+                leaked,
+                reg,
+                epsilon=epsilon,
+                guess=guess,
+                top=top,
+                show_values=show_values,
+                progress=progress,
+            )
     finally:
         reg.close()
     if as_json:
@@ -101,7 +120,8 @@ def _table(scores: list[Score], *, evidence: bool) -> Table:
     for s in scores:
         table.add_row(
             s.recipient,
-            str(s.distribution) + ("" if s.status == "released" else f" ({s.status})"),
+            str(s.distribution)
+            + ("" if s.status == "released" else f" ({_STATUS.get(s.status, s.status)})"),
             f"{s.score:.1f}",
             f"{s.p_value:.1e}",
             f"{s.bits_agreed}/{s.bits_total}",

@@ -29,6 +29,7 @@ from leaktrace.count._case import (
 )
 from leaktrace.count._count import (
     KEY_RULES,
+    STATUS_TEXT,
     UNIDENTIFIED,
     Categoriser,
     CountResult,
@@ -45,6 +46,7 @@ from leaktrace.count._pairs import TOP_PAIRS
 __all__ = [
     "ITEM_SCHEMA",
     "KEY_RULES",
+    "STATUS_TEXT",
     "TOP_PAIRS",
     "UNIDENTIFIED",
     "Case",

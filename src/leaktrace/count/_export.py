@@ -38,9 +38,9 @@ _HEADINGS = {
     "plate": "车牌 plate",
     "passport": "护照 passport",
     "uscc": "统一社会信用代码 uscc",
-    "qq": "QQ qq",
+    "qq": "QQ 号 qq",
     "wechat": "微信 wechat",
-    "ip": "IP ip",
+    "ip": "IP 地址 ip",
     "gps": "经纬度 gps",
     "vin": "车架号 vin",
     "birth_date": "出生日期 birth_date",
@@ -65,9 +65,15 @@ class Exporter:
     def __init__(self, path: Path, policy: Policy, *, show_values: bool = False) -> None:
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
-            raise UsageError(f"--export must end in {' or '.join(FORMATS)}", str(path))
+            raise UsageError(
+                f"--export 须以 {' 或 '.join(FORMATS)} 结尾 "
+                f"--export must end in {' or '.join(FORMATS)}",
+                str(path),
+            )
         if not path.parent.exists():
-            raise UsageError("the export's folder does not exist", str(path))
+            raise UsageError(
+                "导出文件所在文件夹不存在 the export's folder does not exist", str(path)
+            )
         self.path = path
         self.policy = policy
         self.show_values = show_values

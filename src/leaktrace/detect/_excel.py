@@ -50,6 +50,11 @@ def spreadsheet_digits_str(value: str) -> str | None:
     return None
 
 
+def spreadsheet_cut(c: pl.Expr) -> pl.Expr:
+    """Whether the cell is a number in scientific notation that does not write every digit."""
+    return c.str.contains(SCIENTIFIC) & spreadsheet_digits(c).is_null()
+
+
 def spreadsheet_lost(c: pl.Expr, widths: tuple[int, ...], first: str = "") -> pl.Expr:
     """Whether the cell is a number in scientific notation of one of ``widths`` digits (starting
     with ``first``) that lost some of them: it was such a value, and no longer says which."""

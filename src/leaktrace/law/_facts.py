@@ -30,30 +30,30 @@ def _iso_date(value: Any) -> Any:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     if not isinstance(value, str) or len(value) != 10:
-        raise ValueError("must be a date written YYYY-MM-DD")
+        raise ValueError("须为 YYYY-MM-DD 格式的日期 must be a date written YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError("not a real calendar date (YYYY-MM-DD)") from None
+        raise ValueError("日历上没有这一天 not a real calendar date (YYYY-MM-DD)") from None
 
 
 def _yuan(value: Any) -> Any:
     """An amount of money: a finite number ≥ 0 (text like "20000" is not accepted)."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError("must be a number of yuan")
+        raise ValueError("须为金额数字（元）must be a number of yuan")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("must be a finite number of yuan")
+        raise ValueError("须为有限的金额（元）must be a finite number of yuan")
     amount = Decimal(str(value))
     if amount < 0:
-        raise ValueError("must not be negative")
+        raise ValueError("不得为负数 must not be negative")
     return amount
 
 
 def _count(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("must be a whole number of items")
+        raise ValueError("须为整数条数 must be a whole number of items")
     if value < 0:
-        raise ValueError("must not be negative")
+        raise ValueError("不得为负数 must not be negative")
     return value
 
 
@@ -98,7 +98,7 @@ class Facts(_Strict):
     def from_mapping(cls, data: Any, source: str | None = None) -> Facts:
         """Validate ``data`` (parsed JSON/TOML); errors become one-line FactsError."""
         if not isinstance(data, dict):
-            raise FactsError("facts must be a table/object of fields", source)
+            raise FactsError("事实须为字段表 facts must be a table/object of fields", source)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -123,9 +123,11 @@ def load_facts(path: Path) -> Facts:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise FactsError("facts file is not UTF-8 text", source) from None
+        raise FactsError("事实文件不是 UTF-8 文本 facts file is not UTF-8 text", source) from None
     except OSError as exc:
-        raise FactsError(f"cannot read facts file: {exc.strerror}", source) from None
+        raise FactsError(
+            f"无法读取事实文件 cannot read facts file: {exc.strerror}", source
+        ) from None
     return Facts.from_mapping(_parse(text, Path(path).suffix.lower(), source), source)
 
 
@@ -135,8 +137,8 @@ def _parse(text: str, suffix: str, source: str) -> Any:
         try:
             return json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            raise FactsError(f"not valid JSON: {exc}", source) from None
+            raise FactsError(f"不是有效的 JSON not valid JSON: {exc}", source) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FactsError(f"not valid TOML: {exc}", source) from None
+        raise FactsError(f"不是有效的 TOML not valid TOML: {exc}", source) from None

@@ -153,12 +153,15 @@ class Registry:
         params = params or CodeParams()
         path = _sqlite_path(url)
         if path is not None and path.exists():
-            raise RegistryError("registry already exists", str(path))
+            raise RegistryError("标记登记库已存在 registry already exists", str(path))
         key_path = key_file or default_key_file(url)
         if os.environ.get(_keys.KEY_ENV):
             key, _ = _keys.load_key(None)
         elif key_path is None:
-            raise _keys.MarkKeyError(f"no key: give --key-file or set {_keys.KEY_ENV}")
+            raise _keys.MarkKeyError(
+                f"没有密钥：请用 --key-file 或设置 {_keys.KEY_ENV} "
+                f"no key: give --key-file or set {_keys.KEY_ENV}"
+            )
         elif key_path.exists():
             key, _ = _keys.load_key(key_path)
         else:
@@ -167,7 +170,7 @@ class Registry:
         try:
             with engine.begin() as conn:
                 if MigrationContext.configure(conn).get_current_revision() is not None:
-                    raise RegistryError("registry already exists", _shown(url))
+                    raise RegistryError("标记登记库已存在 registry already exists", _shown(url))
                 command.upgrade(_alembic_config(conn), "head")
                 conn.execute(
                     registry_meta.insert().values(
@@ -183,7 +186,7 @@ class Registry:
                     conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         except sa.exc.SQLAlchemyError as exc:
             raise RegistryError(
-                f"cannot create registry: {_first_line(exc)}", _shown(url)
+                f"无法创建标记登记库 cannot create registry: {_first_line(exc)}", _shown(url)
             ) from None
         return cls(url, engine, key, params)
 
@@ -194,16 +197,21 @@ class Registry:
         path = _sqlite_path(url)
         if path is not None and not path.exists():
             raise RegistryError(
-                "registry not found (create it with `leaktrace mark --init`)", str(path)
+                "标记登记库不存在（可用 `leaktrace mark --init` 创建）"
+                "registry not found (create it with `leaktrace mark --init`)",
+                str(path),
             )
         engine = _engine(url)
         try:
             with engine.connect() as conn:
                 revision = MigrationContext.configure(conn).get_current_revision()
                 if revision is None:
-                    raise RegistryError("not a LeakTrace registry", _shown(url))
+                    raise RegistryError(
+                        "不是 LeakTrace 标记登记库 not a LeakTrace registry", _shown(url)
+                    )
                 if revision != SCHEMA_REVISION:
                     raise RegistryError(
+                        f"标记登记库结构版本为 {revision}，本 LeakTrace 读取版本 {SCHEMA_REVISION} "
                         f"registry schema version {revision}; this LeakTrace reads version "
                         f"{SCHEMA_REVISION}",
                         _shown(url),
@@ -212,13 +220,19 @@ class Registry:
                 conn.rollback()
         except sa.exc.SQLAlchemyError as exc:
             engine.dispose()
-            raise RegistryError(f"cannot read registry: {_first_line(exc)}", _shown(url)) from None
+            raise RegistryError(
+                f"无法读取标记登记库 cannot read registry: {_first_line(exc)}", _shown(url)
+            ) from None
         if meta is None:
-            raise RegistryError("registry has no parameters (interrupted creation?)", _shown(url))
+            raise RegistryError(
+                "标记登记库缺少参数（创建时被中断？）"
+                "registry has no parameters (interrupted creation?)",
+                _shown(url),
+            )
         key, where = _keys.load_key(key_file or default_key_file(url))
         if not _keys.matches(key, meta["key_check"]):
             engine.dispose()
-            raise _keys.MarkKeyError("wrong key for this registry", where)
+            raise _keys.MarkKeyError("密钥与此标记登记库不符 wrong key for this registry", where)
         params = CodeParams(
             cutoff=float(meta["code_cutoff"]),
             design_colluders=int(meta["design_colluders"]),
@@ -236,7 +250,7 @@ class Registry:
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
             raise RegistryError(
-                f"registry write failed: {_first_line(exc)}", _shown(self.url)
+                f"写入标记登记库失败 registry write failed: {_first_line(exc)}", _shown(self.url)
             ) from None
 
     # --- masters ---------------------------------------------------------------------------------

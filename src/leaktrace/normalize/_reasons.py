@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leaktrace.detect._excel import SCIENTIFIC, spreadsheet_digits
+from leaktrace.detect._excel import spreadsheet_cut, spreadsheet_digits
 from leaktrace.detect.types.cn_id import check_char
 
 EXCEL_ID = "数字被表格软件截断：身份证号只剩科学计数法的前几位 ID digits lost to a spreadsheet"
@@ -31,7 +31,7 @@ def invalid_reason(raw: pl.Expr, type_id: str, label: str) -> pl.Expr:
         whole = pl.coalesce(spreadsheet_digits(text), text)
         digits = whole.str.replace_all(r"\D", "").str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
         return (
-            pl.when(text.str.contains(SCIENTIFIC) & spreadsheet_digits(text).is_null())
+            pl.when(spreadsheet_cut(text))
             .then(pl.lit(EXCEL_MOBILE))
             .when(digits.str.len_chars() != 11)
             .then(pl.lit(MOBILE_LENGTH))

@@ -238,10 +238,15 @@ def _trace_entries(case_dir: Path) -> list[dict[str, Any]]:
     entries = raw.get("traces", [])
     where = str(case_dir / CASE_FILE)
     if not isinstance(entries, list):
-        raise FactsError("field traces: must be a list of [[traces]] tables", where)
+        raise FactsError(
+            "字段 field traces: 须为 [[traces]] 表的列表 must be a list of [[traces]] tables", where
+        )
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or not e.get("evidence") or not e.get("registry"):
-            raise FactsError(f"field traces[{i}]: needs evidence and registry", where)
+            raise FactsError(
+                f"字段 field traces[{i}]: 须有 evidence 与 registry needs evidence and registry",
+                where,
+            )
     return entries
 
 
@@ -255,7 +260,7 @@ def _trace(case_dir: Path, entry: dict[str, Any], show_values: bool) -> dict[str
     base = {"evidence": entry["evidence"], "registry": registry}
     leaked = case_dir / entry["evidence"]
     if not leaked.is_file():
-        raise InputError("no such evidence file to trace", str(leaked))
+        raise InputError("要溯源的证据文件不存在 no such evidence file to trace", str(leaked))
     reg = Registry.open(url, key_file)
     try:
         result = trace(leaked, reg, show_values=show_values).to_json()

@@ -23,6 +23,7 @@ from typing import cast
 
 import numpy as np
 
+from leaktrace.cells import csv_cell
 from leaktrace.detect._bytes import compiled
 
 TOP_PAIRS = 50
@@ -140,7 +141,8 @@ def top_pairs(
 
 def write_pairs(path: Path, chunks: Iterator[tuple[np.ndarray, ...]], names: list[str]) -> int:
     """Every pair to a CSV file (``文件A,文件B,共有条数``), written atomically: the file
-    appears complete or not at all. Returns the number of pairs."""
+    appears complete or not at all; a path that starts like a formula is written as text
+    (:mod:`leaktrace.cells`). Returns the number of pairs."""
     path = Path(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
     rows = 0
@@ -150,7 +152,7 @@ def write_pairs(path: Path, chunks: Iterator[tuple[np.ndarray, ...]], names: lis
             out.writerow(["文件A file a", "文件B file b", "共有条数 shared items"])
             for a, b, n in chunks:
                 pairs = zip(a.tolist(), b.tolist(), n.tolist(), strict=True)
-                out.writerows((names[x], names[y], z) for x, y, z in pairs)
+                out.writerows((csv_cell(names[x]), csv_cell(names[y]), z) for x, y, z in pairs)
                 rows += a.size
         os.replace(temp, path)
     except BaseException:

@@ -24,6 +24,7 @@ from leaktrace.errors import InputError
 
 from ._csv import cell_too_large
 from ._header import column_names, find_header, generic_names, table_width
+from ._loose import loose_table
 from ._model import NOT_FAILURES, Limits, Table
 
 _GENERAL_MAX_INTEGER = 10**11
@@ -94,7 +95,7 @@ def read_workbook(path: Path, shown: str, limits: Limits) -> list[Table]:
             continue
         table = _sheet_table(path, shown, name, sheet, limits)
         if table is not None:
-            tables.append(table)
+            tables.append(loose_table(table, limits, shown))
     return tables
 
 

@@ -530,7 +530,9 @@ def _resolve(
         )
         local = pairs.filter(pl.Series(todo).gather(pairs.get_column("row")))
         same = local.group_by("row").agg(
-            ((pl.col("v") ^ pl.col("kind").cast(pl.UInt64)) * _MIX).sum().alias("sig"),
+            ((pl.col("v") ^ pl.col("kind").cast(pl.UInt64)) * pl.lit(int(_MIX), pl.UInt64))
+            .sum()
+            .alias("sig"),
             pl.col("name").first(),
         )
         same = same.with_columns(first=pl.col("row").min().over("sig", pl.col("name").fill_null(0)))

@@ -284,8 +284,10 @@ _LEAD_CUE = re.compile(r"^.*(?:住在|家住|住|地址是|地址|位于|在|是
 _NOT_ESTATE_END = "有共是在住了第约近余和及等到至个每各这那全整多几两"
 # how estate names end (金都花园, 望江苑, 寿昌新村, 翠苑一区, 锦绣城)
 _ESTATE_END = "园苑村区城庭居府邸湾座寓厦舍坊里阁墅苑都轩台湖景"
-# organisations that end an address rather than belong to it (…人民政府, …公安局, …大学)
+# organisations that end an address rather than belong to it (…人民政府, …公安局, …大学); an
+# address never starts inside any organisation
 _ORG_END = "府局院所委会部厅处站队司行校学馆台"
+_OFFICE = re.compile("政府|办公室|委员会|办事处|公安|法院|检察院")
 
 
 _ADDRESS_RUN = re.compile(rf"[{_HAN}0-9A-Za-z\-#*]*")
@@ -365,11 +367,11 @@ def _address_spans(
     home: bool = True,
 ) -> list[tuple[int, str, int, int, str]]:
     out: list[tuple[int, str, int, int, str]] = []
-    blocks = [(s, e) for s, e in orgs if text[e - 1] in _ORG_END]
+    blocks = [(s, e) for s, e in orgs if text[e - 1] in _ORG_END or _OFFICE.search(text, s, e)]
     entity_ends = {e for _, e in orgs} | set(place_ends)
     for start in starts:
         if any(s <= start < e for s, e in blocks):
-            continue
+            continue  # a place that opens an organisation's name (杭州市…人民政府办公室)
         limit = min([s for s, _ in blocks if s > start], default=len(text))
         end = _address_end(text, start, limit)
         if end - start >= 6:

@@ -6,6 +6,7 @@ bounded whatever the volume (run ``--rows 50000000`` to show it).
 
     .venv/bin/python bench/bench_count.py                  # 13 million rows, about 1.8 GB
     .venv/bin/python bench/bench_count.py --rows 2000000
+    .venv/bin/python bench/bench_count.py --overlap  # a third of the people in two files
 
 The files are generated once into ``bench/out/`` (git-ignored) from ``leaktrace.synth``'s
 ``write_large_csv``; each step then runs in its own process. Prints JSON lines: the files, the
@@ -58,6 +59,13 @@ for base in bases:
 print('{{"files": %d}}' % files)
 """
 
+GENERATE_OVERLAP = """
+from pathlib import Path
+from leaktrace.synth import write_large_overlap
+write_large_overlap(Path({out!r}), {rows}, {files}, {seed})
+print('{{"files": %d}}' % {files})
+"""
+
 BARE = """
 import json, polars as pl
 rows = sum(pl.read_csv(p, infer_schema=False).height for p in {paths!r})
@@ -74,14 +82,18 @@ print(json.dumps({{k: r[k] for k in ("items", "bare_phone", "records_read", "exc
 """
 
 
-def count_files(out: Path, rows: int, files: int, seed: int) -> tuple[Path, list[str]]:
+def count_files(
+    out: Path, rows: int, files: int, seed: int, *, overlap: bool = False
+) -> tuple[Path, list[str]]:
     """The benchmark's CSV files under ``out`` (generated once, then reused): folder and paths."""
-    folder = out / f"count_{rows}x{files}"
+    folder = out / (f"overlap_{rows}x{files}" if overlap else f"count_{rows}x{files}")
     paths = [str(folder / f"part_{i}.csv") for i in range(files)]
     if not all(Path(p).exists() for p in paths):
         folder.mkdir(parents=True, exist_ok=True)
         gen = measure(
-            GENERATE.format(
+            GENERATE_OVERLAP.format(out=str(folder), files=files, rows=rows, seed=seed)
+            if overlap
+            else GENERATE.format(
                 out=str(folder),
                 files=files,
                 rows=rows,
@@ -101,8 +113,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--skip-bare", action="store_true", help="Only run the count.")
+    parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="Files of write_large_overlap: a third of the people in two files, each file "
+        "holding another subset of identifiers (instead of 10%% repeated rows, 2%% untrue).",
+    )
     args = parser.parse_args()
-    folder, paths = count_files(args.out, args.rows, args.files, args.seed)
+    folder, paths = count_files(args.out, args.rows, args.files, args.seed, overlap=args.overlap)
     size_mb = sum(Path(p).stat().st_size for p in paths) / 1e6
     emit(
         step="files",
@@ -110,8 +128,11 @@ def main() -> None:
         files=args.files,
         size_mb=round(size_mb, 1),
         rows=args.rows,
-        duplicate_share=DUPLICATE_SHARE,
-        invalid_share=INVALID_SHARE,
+        **(
+            {"overlap": "a third of the people in two files"}
+            if args.overlap
+            else {"duplicate_share": DUPLICATE_SHARE, "invalid_share": INVALID_SHARE}
+        ),
     )
     # Both steps read the files from the page cache: the first reader must not pay for the disk.
     for path in paths:

@@ -223,15 +223,21 @@ def test_transfers_from_a_table_count_like_declared_ones(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        (["周某", "乙", "2018-03-01", "evidence/a.csv", "100", ""], "row 2, seller: '周某' is not"),
-        (["甲", "乙", "2018-03-01", "evidence/x.csv", "100", ""], "row 2, evidence[0]: no such"),
+        (
+            ["周某", "乙", "2018-03-01", "evidence/a.csv", "100", ""],
+            "row 2, seller: '周某' 不是本案当事人 is not",
+        ),
+        (
+            ["甲", "乙", "2018-03-01", "evidence/x.csv", "100", ""],
+            "row 2, evidence[0]: 证据文件不存在 no such",
+        ),
         (
             ["甲", "乙", "2018-03-01", "evidence/a.csv", "三千", ""],
-            "row 2, price_yuan: '三千' is not a number",
+            "row 2, price_yuan: '三千' 不是数字 is not a number",
         ),
         (
             ["甲", "乙", "2018-13-01", "evidence/a.csv", "100", ""],
-            "row 2, date: '2018-13-01' is not a date",
+            "row 2, date: '2018-13-01' 不是日期 is not a date",
         ),
     ],
 )
@@ -297,7 +303,7 @@ def test_chain_cli_human_output_and_bad_case(tmp_path: Path) -> None:
 def test_a_missing_transfers_table_names_the_field(tmp_path: Path) -> None:
     case = _case(tmp_path, "", extra='transfers_file = "nope.xlsx"\n\n')
     with pytest.raises(
-        FactsError, match=r"field transfers_file: no such transfers file 'nope.xlsx'"
+        FactsError, match=r"field transfers_file: 交易表不存在 no such transfers file 'nope.xlsx'"
     ):
         chain(case)
 
@@ -316,7 +322,9 @@ def test_trace_requests_are_read_and_checked(tmp_path: Path) -> None:
         ("evidence/b.csv", "postgresql://h/db", None),
     ]
     missing = trace.replace("reg.db", "other.db")
-    with pytest.raises(FactsError, match=r"field traces\[0\]\.registry: no such registry"):
+    with pytest.raises(
+        FactsError, match=r"field traces\[0\]\.registry: 标记登记库不存在 no such registry"
+    ):
         load_case(_case(tmp_path, "", extra=missing))
 
 
@@ -336,7 +344,7 @@ def test_a_bad_row_after_a_blank_one_is_named_as_the_spreadsheet_shows_it(
     else:
         table.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="gbk")
     case = _case(tmp_path, "", extra=f'transfers_file = "{table.name}"\n\n')
-    with pytest.raises(FactsError, match=r"row 4, price_yuan: 'abc' is not a number"):
+    with pytest.raises(FactsError, match=r"row 4, price_yuan: 'abc' 不是数字 is not a number"):
         chain(case)
 
 

@@ -78,3 +78,22 @@ def test_a_list_without_phones_is_matched_on_name_and_room(tmp_path: Path) -> No
     assert best is not None
     assert (best.field, best.matched, best.containment) == ("name_place", 50, 1.0)
     assert best.reverse == 0.25
+
+
+def test_identifier_keys_are_counts_person_keys() -> None:
+    """match and count key a person the same way: a row keyed by its mobile in count has that
+    very key in match's mobile field (one key for the whole product, issue 14)."""
+    from leaktrace.normalize import records
+
+    people = _owners(25)
+    listed = people.select(
+        pl.col("name").alias("姓名"),
+        pl.concat_str(
+            pl.col("mobile").str.slice(0, 3), pl.lit("-"), pl.col("mobile").str.slice(3)
+        ).alias("手机号"),
+    )
+    profiles = classify_columns(list(listed.columns), listed)
+    counted = set(records(listed, profiles).get_column("person_key"))
+    rows = key_rows(listed, profiles)
+    matched = set(rows.filter(pl.col("field") == KEY_FIELDS.index("mobile")).get_column("key"))
+    assert len(counted) == 25 and matched == counted

@@ -113,7 +113,9 @@ def test_a_folder_without_case_toml_is_a_facts_error(tmp_path: Path) -> None:
 
 def test_an_unknown_dataset_kind_names_the_field(tmp_path: Path, policy: Policy) -> None:
     text = PARTY + '[[evidence]]\npath = "evidence/a.csv"\nkind = "hotel"\n'
-    with pytest.raises(FactsError, match=r"field evidence\[0\]\.kind: unknown dataset kind"):
+    with pytest.raises(
+        FactsError, match=r"field evidence\[0\]\.kind: 未知数据集种类 unknown dataset kind"
+    ):
         count_case(load_case(_case(tmp_path, text)), policy)
 
 

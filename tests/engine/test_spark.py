@@ -80,7 +80,7 @@ def test_a_missing_table_is_an_error_line_not_a_crash(spark_engine: Any) -> None
     result = spark_engine.scan(["hive:no_such_table"]).to_json()
     assert result["files"] == []
     assert result["errors"][0]["path"] == "hive:no_such_table"
-    assert result["errors"][0]["reason"].startswith("no such table")
+    assert result["errors"][0]["reason"].startswith("表不存在 no such table")
 
 
 def test_cli_count_engine_spark_prints_the_local_json(spark_engine: Any, seized: Path) -> None:

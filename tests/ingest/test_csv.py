@@ -191,7 +191,7 @@ def test_a_100_mb_cell_is_refused_with_its_row(tmp_path: Path) -> None:
             fh.write(block)
         fh.write(b"\n")
     failure = only_failure(path)
-    assert failure.reason == "cell larger than 10 MB at row 3"
+    assert failure.reason == "第 3 行有单元格超过 10 MB cell larger than 10 MB at row 3"
     assert failure.path == str(path)
 
 
@@ -202,7 +202,9 @@ def test_a_huge_cell_after_megabytes_of_rows_is_named_by_its_line(tmp_path: Path
         fh.write("姓名,备注\n".encode())
         fh.write("张三,短\n".encode() * rows)
         fh.write("李四,".encode() + b"x" * (11 << 20) + b"\n")
-    assert only_failure(path).reason == f"cell larger than 10 MB at row {rows + 2}"
+    assert only_failure(path).reason == (
+        f"第 {rows + 2} 行有单元格超过 10 MB cell larger than 10 MB at row {rows + 2}"
+    )
 
 
 def test_a_large_cell_found_while_reading_raises_input_error(tmp_path: Path) -> None:
@@ -227,7 +229,7 @@ def test_a_stray_quote_is_read_as_text(tmp_path: Path) -> None:
 def test_blank_text_file_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "blank.txt"
     path.write_text("\n \n\n", encoding="utf-8")
-    assert only_failure(path).reason == "empty file (only blank lines)"
+    assert only_failure(path).reason == "空文件（只有空行）empty file (only blank lines)"
 
 
 def test_bad_bytes_beyond_the_samples_raise_a_clear_input_error(tmp_path: Path) -> None:

@@ -156,7 +156,7 @@ def test_encrypted_xlsx_is_password_protected(tmp_path: Path) -> None:
         OOXMLFile(src).encrypt("secret", out)
     assert msoffcrypto is not None
     failure = only_failure(locked)
-    assert failure.reason.startswith("password-protected")
+    assert failure.reason.startswith("有密码保护")
     assert failure.sha256 is not None
 
 

@@ -75,4 +75,4 @@ def test_single_object_without_a_list_is_one_record(tmp_path: Path) -> None:
 def test_truncated_json_is_a_failure(tmp_path: Path) -> None:
     path = tmp_path / "cut.json"
     path.write_text('[{"姓名": "张三"}, {"姓名": "李', encoding="utf-8")
-    assert only_failure(path).reason.startswith("invalid or truncated JSON")
+    assert only_failure(path).reason.startswith("JSON 格式错误或不完整 invalid or truncated JSON")

@@ -16,7 +16,7 @@ def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
     failure = only_failure(path)
-    assert (failure.reason, failure.size) == ("empty file", 0)
+    assert (failure.reason, failure.size) == ("空文件 empty file", 0)
     assert failure.sha256 == sha256_file(path)
 
 
@@ -30,13 +30,17 @@ def test_empty_file(tmp_path: Path) -> None:
 def test_binary_files(tmp_path: Path, data: bytes, kind: str) -> None:
     path = tmp_path / "list.csv"
     path.write_bytes(data)
-    assert only_failure(path).reason == f"not a supported evidence format (binary: {kind})"
+    assert only_failure(path).reason == (
+        f"不支持的证据格式（二进制文件）not a supported evidence format (binary: {kind})"
+    )
 
 
 def test_unknown_binary(tmp_path: Path) -> None:
     path = tmp_path / "blob.dat"
     path.write_bytes(bytes(range(256)) * 10)
-    assert only_failure(path).reason == "not a supported evidence format (binary)"
+    assert only_failure(path).reason == (
+        "不支持的证据格式（二进制文件）not a supported evidence format (binary)"
+    )
 
 
 def test_wrongly_named_file_is_read_by_content_and_noted(tmp_path: Path) -> None:
@@ -64,7 +68,7 @@ def test_folders_are_walked_in_sorted_order_and_failures_do_not_stop_the_run(
 
 
 def test_missing_path(tmp_path: Path) -> None:
-    assert only_failure(tmp_path / "nope.csv").reason == "no such file or folder"
+    assert only_failure(tmp_path / "nope.csv").reason == "文件或文件夹不存在 no such file or folder"
 
 
 def test_forced_format(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def test_member_over_size_limit_and_total_cap(tmp_path: Path) -> None:
     path.write_bytes(_zip_bytes({"a.csv": CSV * 100, "b.csv": CSV * 100}))
     one = len(CSV) * 100
     over = walk_all(path, limits=Limits(max_member_bytes=one - 1))
-    assert next(r.reason for r in over if isinstance(r, Failure)).startswith("zip member of")
+    assert next(r.reason for r in over if isinstance(r, Failure)).startswith("zip 内文件")
     capped = walk_all(path, limits=Limits(max_archive_bytes=one + 10))
     reasons = [r.reason for r in capped if isinstance(r, Failure)]
     assert len(reasons) == 1
@@ -90,7 +90,7 @@ def test_encrypted_member_is_password_protected(tmp_path: Path) -> None:
     assert isinstance(archive, Evidence)
     assert isinstance(member, Failure)
     assert member.path == f"{path}!/secret.csv"
-    assert member.reason.startswith("password-protected")
+    assert member.reason.startswith("有密码保护")
 
 
 def test_nesting_deeper_than_the_limit_is_refused(tmp_path: Path) -> None:
@@ -120,7 +120,9 @@ def test_corrupt_member_does_not_stop_the_others(tmp_path: Path) -> None:
     results = walk_all(path)
     assert [type(r).__name__ for r in results] == ["Evidence", "Failure", "Evidence"]
     assert isinstance(results[1], Failure)
-    assert results[1].reason == "not a supported evidence format (binary: PNG image)"
+    assert results[1].reason == (
+        "不支持的证据格式（二进制文件）not a supported evidence format (binary: PNG image)"
+    )
 
 
 def test_extracted_members_are_removed_once_dropped(

@@ -64,7 +64,7 @@ def test_a_test_that_falls_short_is_kept_as_a_note_with_its_arithmetic(find: Fin
     finding = find(role="outsider", items={"ordinary": 4999})
     assert finding.grounds == []
     assert (
-        "未达 not met — 《解释》第五条第一款第（五）项：普通信息 4,999 条 ÷ 5,000 条 = 0.9998 < 1"
+        "未达 — 《解释》第五条第一款第（五）项：普通信息 4,999 条 ÷ 5,000 条 = 0.9998 < 1"
     ) in finding.notes
 
 

@@ -73,7 +73,7 @@ def test_assess_bad_facts_is_one_line_naming_file_and_field_with_exit_1(tmp_path
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert str(facts) in lines[0]
-    assert "field gains: unknown field" in lines[0]
+    assert "字段 field gains: 未知字段 unknown field" in lines[0]
 
 
 def test_assess_bad_policy_is_one_line_naming_file_and_field_with_exit_1(
@@ -87,7 +87,7 @@ def test_assess_bad_policy_is_one_line_naming_file_and_field_with_exit_1(
     assert result.stdout == ""
     line = " ".join(result.stderr.split())
     assert str(path) in line
-    assert "field tiers.important.threshold: must be a positive number" in line
+    assert "字段 field tiers.important.threshold: 须为正数 must be a positive number" in line
 
 
 def test_assess_without_facts_is_a_usage_error() -> None:

@@ -62,12 +62,12 @@ def _error(tmp_path: Path, text: str, name: str = "facts.json") -> str:
 
 def test_an_unknown_field_is_an_error_naming_it(tmp_path: Path) -> None:
     message = _error(tmp_path, '{"role": "outsider", "gains": 5000}')
-    assert "field gains: unknown field" in message
+    assert "字段 field gains: 未知字段 unknown field" in message
 
 
 def test_an_unknown_item_tier_is_an_error_naming_it(tmp_path: Path) -> None:
     message = _error(tmp_path, '{"role": "outsider", "items": {"secret": 5}}')
-    assert "field items.secret: unknown field" in message
+    assert "字段 field items.secret: 未知字段 unknown field" in message
 
 
 @pytest.mark.parametrize(
@@ -81,12 +81,12 @@ def test_an_unknown_item_tier_is_an_error_naming_it(tmp_path: Path) -> None:
 def test_a_negative_number_is_an_error_naming_the_field(
     tmp_path: Path, text: str, field: str
 ) -> None:
-    assert f"field {field}: must not be negative" in _error(tmp_path, text)
+    assert f"字段 field {field}: 不得为负数 must not be negative" in _error(tmp_path, text)
 
 
 def test_an_impossible_date_is_an_error_naming_the_field(tmp_path: Path) -> None:
     message = _error(tmp_path, '{"role": "outsider", "offence_date": "2018-02-30"}')
-    assert "field offence_date: not a real calendar date" in message
+    assert "字段 field offence_date: 日历上没有这一天 not a real calendar date" in message
     assert "'2018-02-30'" in message
 
 
@@ -102,7 +102,7 @@ def test_a_date_must_be_written_year_month_day(tmp_path: Path, value: str) -> No
 
 
 def test_role_is_required_and_must_be_one_of_three(tmp_path: Path) -> None:
-    assert "field role: required field is missing" in _error(tmp_path, "{}")
+    assert "字段 field role: 缺少必填字段 required field is missing" in _error(tmp_path, "{}")
     message = _error(tmp_path, '{"role": "seller"}')
     assert "field role:" in message
     assert "'seller'" in message

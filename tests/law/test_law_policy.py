@@ -184,21 +184,24 @@ def test_a_threshold_that_is_not_a_positive_number_is_rejected(
 ) -> None:
     path = write_policy(("threshold = 50 #", f"threshold = {bad} #"))
     message = _error(path)
-    assert "field tiers.sensitive.threshold: must be a positive number" in message
+    assert "字段 field tiers.sensitive.threshold: 须为正数 must be a positive number" in message
 
 
 def test_a_factor_that_is_not_a_positive_number_is_rejected(
     write_policy: Callable[..., Path],
 ) -> None:
     path = write_policy(("value = 0.5 #", "value = 0 #"))
-    assert "field standards.insider_factor.value: must be a positive number" in _error(path)
+    assert (
+        "字段 field standards.insider_factor.value: 须为正数 must be a positive number"
+        in _error(path)
+    )
 
 
 def test_an_unknown_field_in_a_policy_is_rejected(write_policy: Callable[..., Path]) -> None:
     path = write_policy(("threshold = 500 #", "treshold = 500 #"))
     message = _error(path)
-    assert "field tiers.important.treshold: unknown field" in message
-    assert "field tiers.important.threshold: required field is missing" in message
+    assert "字段 field tiers.important.treshold: 未知字段 unknown field" in message
+    assert "字段 field tiers.important.threshold: 缺少必填字段 required field is missing" in message
 
 
 def test_the_fifty_tier_cannot_be_extended(write_policy: Callable[..., Path]) -> None:
@@ -206,7 +209,7 @@ def test_the_fifty_tier_cannot_be_extended(write_policy: Callable[..., Path]) ->
         ('label = "住宿信息"\ntier = "important"', 'label = "住宿信息"\ntier = "sensitive"')
     )
     message = _error(path)
-    assert "field categories.accommodation.tier: the 50-tier may not be extended" in message
+    assert "字段 field categories.accommodation.tier: 50 条档只限" in message
 
 
 def test_a_category_in_an_unknown_tier_is_rejected(write_policy: Callable[..., Path]) -> None:
@@ -214,13 +217,17 @@ def test_a_category_in_an_unknown_tier_is_rejected(write_policy: Callable[..., P
         ('label = "住宿信息"\ntier = "important"', 'label = "住宿信息"\ntier = "vip"')
     )
     message = _error(path)
-    assert "field categories.accommodation.tier: Input should be 'sensitive'" in message
-    assert "(got 'vip')" in message
+    assert (
+        "字段 field categories.accommodation.tier: "
+        "应为以下之一：'sensitive', 'important' 或 'ordinary' Input should be 'sensitive'"
+        in message
+    )
+    assert "（实际为 got 'vip'）" in message
 
 
 def test_a_mapping_naming_an_unknown_type_is_rejected(write_policy: Callable[..., Path]) -> None:
     path = write_policy(('all_of = ["name", "room"]', 'all_of = ["name", "flat"]'))
-    assert "all_of: unknown type id 'flat'" in _error(path)
+    assert "all_of: 未知类型 unknown type id 'flat'" in _error(path)
 
 
 def test_a_policy_that_is_not_toml_is_rejected(tmp_path: Path) -> None:

@@ -158,4 +158,7 @@ def test_exporter_reuses_a_registered_master(tmp_path: Path, master: Path) -> No
     first = Exporter.open(master, reg)
     second = Exporter.open(master, reg)
     assert first.master.id == second.master.id
-    assert second.notes == ["no --trap-pool: honey records carry no phone or email"]
+    assert second.notes == [
+        "未给 --trap-pool：蜜罐记录不含电话或邮箱 "
+        "no --trap-pool: honey records carry no phone or email"
+    ]

@@ -31,3 +31,41 @@ def test_same_seed_and_chunk_give_the_same_bytes(tmp_path: Path) -> None:
 def test_zero_rows_still_writes_the_header(tmp_path: Path) -> None:
     path = write_large_csv(tmp_path / "empty.csv", rows=0, seed=1)
     assert path.read_text(encoding="utf-8").strip() == ",".join(LARGE_CSV_TYPES)
+
+
+def test_overlapping_files_hold_a_third_of_the_people_twice(tmp_path: Path) -> None:
+    from leaktrace.synth._large import OVERLAP_SUBSETS, write_large_overlap
+
+    truth = write_large_overlap(tmp_path, rows=8_000, files=4, seed=3, chunk=700)
+    files = [pl.read_csv(tmp_path / f"part_{i}.csv", infer_schema=False) for i in range(4)]
+    assert [f.columns for f in files] == [list(s) for s in OVERLAP_SUBSETS]
+    assert [f.height for f in files] == [f["rows"] for f in truth["files"]]  # type: ignore[index]
+    assert (
+        truth["records"] == sum(f.height for f in files) == truth["persons"] + truth["in_two_files"]
+    )
+    assert abs(truth["records"] - 8_000) < 10
+    assert round(truth["in_two_files"] / truth["persons"], 2) == 0.33
+
+    # recount the second copies from the values themselves: the identifier file i shares with
+    # file i+1 (mobile, e-mail, bank card, ID number) found in both files
+    def plain(values: pl.Series) -> set[str]:
+        return set(values.drop_nulls().str.replace_all(r"^\+86 |-", ""))
+
+    shared = {0: "手机号", 1: "邮箱", 2: "银行卡号", 3: "身份证号"}
+    found = sum(
+        len(plain(files[i][col]) & plain(files[(i + 1) % 4][col])) for i, col in shared.items()
+    )
+    assert found == truth["linkable_in_two_files"]
+    assert truth["in_two_files"] * 0.8 < found <= truth["in_two_files"]
+    # the same phone is written another way in some second copies
+    assert files[1]["手机号"].str.starts_with("+86 ").any()
+
+
+def test_overlapping_files_are_the_same_bytes_for_the_same_seed(tmp_path: Path) -> None:
+    from leaktrace.synth._large import write_large_overlap
+
+    write_large_overlap(tmp_path / "a", rows=2_000, files=3, seed=9)
+    write_large_overlap(tmp_path / "b", rows=2_000, files=3, seed=9)
+    for i in range(3):
+        name = f"part_{i}.csv"
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

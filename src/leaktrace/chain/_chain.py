@@ -132,11 +132,23 @@ class Issue:
     """Something the investigator should look at: a cycle, dates out of order, an inference."""
 
     kind: str
-    message: str
+    zh: str
+    en: str
     parties: list[str]
 
+    @property
+    def message(self) -> str:
+        """Chinese first, the English after it (the CLI's line; the views pick one)."""
+        return f"{self.zh} {self.en}"
+
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "parties": self.parties}
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "message_zh": self.zh,
+            "message_en": self.en,
+            "parties": self.parties,
+        }
 
 
 @dataclass
@@ -221,11 +233,13 @@ class ChainResult:
         failure leaves nothing half-written.
         """
         if out.exists() and not out.is_dir():
-            raise UsageError("the output folder is a file", str(out))
+            raise UsageError("输出位置是一个文件，不是文件夹 the output folder is a file", str(out))
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"cannot create the output folder: {exc.strerror}", str(out)) from None
+            raise UsageError(
+                f"无法创建输出文件夹 cannot create the output folder: {exc.strerror}", str(out)
+            ) from None
         payload = self.to_json()
         texts: dict[str, bytes] = {
             "chain.json": json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
@@ -262,7 +276,9 @@ def _write_all(out: Path, texts: dict[str, bytes]) -> list[Path]:
         for written, target in temps:
             os.replace(written, target)
     except OSError as exc:
-        raise UsageError(f"cannot write to the output folder: {exc.strerror}", str(out)) from None
+        raise UsageError(
+            f"无法写入输出文件夹 cannot write to the output folder: {exc.strerror}", str(out)
+        ) from None
     finally:
         for written, _ in temps:
             with suppress(FileNotFoundError):
@@ -283,7 +299,9 @@ def chain(
 ) -> ChainResult:
     """Build the trade chain of a case folder and assess every party (see the module doc)."""
     if not 0 < threshold <= 1:
-        raise UsageError("the inference threshold must be above 0 and at most 1")
+        raise UsageError(
+            "推断阈值须大于 0 且不超过 1 the inference threshold must be above 0 and at most 1"
+        )
     policy = policy if policy is not None else load_policy()
     case = load_case(case_dir)
     with CaseReader(case, policy, progress=progress) as reader:
@@ -450,8 +468,8 @@ def _infer(
                 "inferred",
                 f"推定交易 {seller} → {buyer_name}：{buyer_name} 的名单中未由已申报交易解释的"
                 f"部分有 {containment:.1%} 见于 {seller} 持有的名单{also_zh}；"
-                "请核实后在 case.toml 中申报。"
-                f" Inferred transfer {seller} → {buyer_name}: {containment:.1%} of what "
+                "请核实后在 case.toml 中申报。",
+                f"Inferred transfer {seller} → {buyer_name}: {containment:.1%} of what "
                 f"{buyer_name}'s lists hold beyond its declared purchases is in {seller}'s"
                 f"{also_en}; confirm it and declare it in case.toml.",
                 [seller, buyer_name, *(s for _, s in tied[1:])],
@@ -543,8 +561,8 @@ def _issues(case: Case, transfers: Sequence[ChainTransfer]) -> list[Issue]:
         issues.append(
             Issue(
                 "cycle",
-                f"交易成环：{loop}；请核实各笔交易的日期与方向。"
-                f" The sales form a cycle: {loop}; check their dates and directions.",
+                f"交易成环：{loop}；请核实各笔交易的日期与方向。",
+                f"The sales form a cycle: {loop}; check their dates and directions.",
                 list(cycle),
             )
         )
@@ -556,8 +574,8 @@ def _issues(case: Case, transfers: Sequence[ChainTransfer]) -> list[Issue]:
             issues.append(
                 Issue(
                     "unknown_date",
-                    f"{where}：{sale} 的交易没有日期，无法核对先后。"
-                    f" {where}: the transfer {sale} has no date; its order cannot be checked.",
+                    f"{where}：{sale} 的交易没有日期，无法核对先后。",
+                    f"{where}: the transfer {sale} has no date; its order cannot be checked.",
                     [t.seller, t.buyer],
                 )
             )
@@ -569,7 +587,8 @@ def _issues(case: Case, transfers: Sequence[ChainTransfer]) -> list[Issue]:
                     Issue(
                         "date_order",
                         f"{where}：{t.seller} 于 {t.date} 出售或提供给 {t.buyer}，早于其最早获得"
-                        f"名单的日期 {first}。 {where}: {t.seller} sold or provided to {t.buyer} "
+                        f"名单的日期 {first}。",
+                        f"{where}: {t.seller} sold or provided to {t.buyer} "
                         f"on {t.date}, before it first obtained a list on {first}.",
                         [t.seller, t.buyer],
                     )
@@ -578,8 +597,8 @@ def _issues(case: Case, transfers: Sequence[ChainTransfer]) -> list[Issue]:
             issues.append(
                 Issue(
                     "external_party",
-                    f"{where}：买方 {t.buyer} 不是本案当事人，只作为 {t.seller} 的买方计数。"
-                    f" {where}: the buyer {t.buyer} is not a party of the case; it counts only"
+                    f"{where}：买方 {t.buyer} 不是本案当事人，只作为 {t.seller} 的买方计数。",
+                    f"{where}: the buyer {t.buyer} is not a party of the case; it counts only"
                     f" as {t.seller}'s buyer.",
                     [t.seller, t.buyer],
                 )

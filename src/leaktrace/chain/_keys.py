@@ -6,10 +6,16 @@ one per **key field**: every identifier (``cn_id``, ``mobile``, ... as in
 :data:`leaktrace.normalize.IDENTIFIERS`) and ``name_place`` (name with estate and the room's
 numbers), each a sorted array of 64-bit keys. Two lists are compared on the field they share most.
 
-Keys are ``<field>\\x1f<canonical value>`` hashed with Polars' ``Expr.hash(seed=KEY_SEED)``, the
-same hash the person keys of ``count`` use: stable across processes within one Polars version,
-which is all a comparison needs (keys are never stored as evidence). With ``key="content"`` a
-list is one set of content keys (every canonical field), so only identical records match.
+An identifier's key is the one :mod:`leaktrace.normalize` defines and ``count`` uses as a person
+key (:func:`~leaktrace.normalize.identifier_keys`: the canonical value hashed with the field's
+seed, so ``mobile\\x1f13812345678`` here is the same 64-bit key as in ``count``). ``name_place``
+is the text ``name_place\\x1f<name>\\x1f<estate>\\x1f<building>\\x1f<unit>\\x1f<room>``, with
+the room split by normalize's :func:`~leaktrace.normalize.split_room` and hashed with its
+:func:`~leaktrace.normalize.key_hash`; it leaves out the district that count's name key holds,
+because one list names the district and the other does not. Keys are stable across processes
+within one Polars version, which is all a comparison needs (they are never stored as evidence).
+With ``key="content"`` a list is one set of content keys (every canonical field), so only
+identical records match.
 
 :func:`key_rows` is a pure batch function (batch + column profiles -> key rows), so another
 engine can run it; :class:`KeyedList` is the per-list aggregation (distinct keys per field).
@@ -33,7 +39,16 @@ import polars as pl
 from leaktrace.detect import ColumnProfile, classify_columns
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, walk
-from leaktrace.normalize import IDENTIFIERS, KEY_SEED, SEP, records, split_address
+from leaktrace.normalize import (
+    IDENTIFIERS,
+    ROOM_PARTS,
+    SEP,
+    identifier_keys,
+    key_hash,
+    records,
+    split_address,
+    split_room,
+)
 from leaktrace.scan import SAMPLE_ROWS
 
 MatchKey = Literal["person", "content"]
@@ -73,9 +88,10 @@ def key_rows(
     record's estate, from an untyped column headed like 小区/项目 or else its address, and its
     date, from the first untyped column headed like 日期/时间 (null when none parses).
 
-    ``name_place`` is the name with the estate and the numbers of the room (``3幢2单元1201室``,
-    ``3-2-1201`` and ``3栋2单元1201`` are all ``3|2|1201``), so that it needs no full address
-    split of every row: identifiers come from ``records(..., parts=False)``, the fast path.
+    ``name_place`` is the name with the estate and the room's building, unit and number as
+    normalize splits them (``3幢2单元1201室``, ``03-2-1201`` and ``3栋2单元1201`` are all
+    building 3, unit 2, room 1201), so that it needs no full address split of every row:
+    identifiers come from ``records(..., parts=False)``, the fast path.
     """
     content = key == "content"
     recs = records(batch, profiles, offset=offset, parts=content)
@@ -94,10 +110,7 @@ def key_rows(
         fields = [(KEY_FIELDS.index("content"), pl.col("content_key"))]
     else:
         fields = [
-            (
-                KEY_FIELDS.index(f),
-                pl.when(pl.col(f).is_not_null()).then(_hash(pl.lit(f + SEP) + pl.col(f))),
-            )
+            (KEY_FIELDS.index(f), pl.lit(identifier_keys(recs, [f])))
             for f in IDENTIFIERS
             if recs.get_column(f).null_count() < recs.height
         ]
@@ -106,7 +119,7 @@ def key_rows(
             [pl.lit("name_place"), pl.col("name"), pl.col("_community"), pl.col("_where")],
             separator=SEP,
         )
-        fields.append((KEY_FIELDS.index("name_place"), pl.when(known).then(_hash(text))))
+        fields.append((KEY_FIELDS.index("name_place"), pl.when(known).then(key_hash(text))))
     parts = [
         recs.select(
             pl.lit(number, pl.UInt8).alias("field"),
@@ -129,30 +142,43 @@ def _places(
     typed: set[str],
     recs: pl.DataFrame,
 ) -> tuple[pl.Series, pl.Series]:
-    """Each row's estate and room numbers (``3|2|1201``), from the columns that hold them.
+    """Each row's estate and room (``3\\x1f2\\x1f1201``), from the columns that hold them.
 
     The estate comes from an untyped column headed like 小区 or 项目, else from the address; the
-    room numbers from the first room column, else from the address. The address is split only
-    when one of them is missing.
+    building, unit and room from the first room column, else from the address, as normalize
+    splits them. The address is split only when one of them is missing.
     """
     estate = _first_column(batch, typed, _ESTATE_HEADER)
     community = _clean(batch.get_column(estate)) if estate is not None else _nulls(batch, pl.String)
     room = next((p.name for p in profiles if p.type == "room" and p.name in batch.columns), None)
-    where = _numbers(_clean(batch.get_column(room))) if room is not None else None
+    where = _rooms(batch.get_column(room)) if room is not None else None
     address = recs.get_column("address")
     if (estate is None or where is None) and address.null_count() < address.len():
         parts = split_address(address)
         if estate is None:
             community = parts.get_column("community")
         if where is None:
-            where = parts.select(
-                pl.concat_str(
-                    [pl.col(c) for c in ("building", "unit", "room")],
-                    separator="|",
-                    ignore_nulls=True,
-                ).replace("", None)
-            ).to_series()
+            where = _room_text(parts)
     return community, where if where is not None else _nulls(batch, pl.String)
+
+
+def _rooms(values: pl.Series) -> pl.Series:
+    """:func:`_room_text` of a room column, split once per distinct text (rooms repeat: a list
+    of a million rows of a few estates holds some ten thousand distinct room texts)."""
+    distinct = values.unique()
+    texts = pl.DataFrame({"v": distinct, "t": _room_text(split_room(distinct))})
+    return (
+        values.to_frame("v")
+        .join(texts, on="v", how="left", maintain_order="left", nulls_equal=True)
+        .get_column("t")
+    )
+
+
+def _room_text(parts: pl.DataFrame) -> pl.Series:
+    """Building, unit and room joined with SEP (a missing part empty); null when all are."""
+    some = pl.any_horizontal(pl.col(c).is_not_null() for c in ROOM_PARTS)
+    text = pl.concat_str([pl.col(c).fill_null("") for c in ROOM_PARTS], separator=SEP)
+    return parts.select(pl.when(some).then(text)).to_series()
 
 
 def _clean(values: pl.Series) -> pl.Series:
@@ -163,20 +189,6 @@ def _clean(values: pl.Series) -> pl.Series:
         cleaned = values.gather(idx).str.normalize("NFKC").str.replace_all(r"\s+", "")
         values = values.scatter(idx, cleaned)
     return values.replace("", None)
-
-
-def _numbers(rooms: pl.Series) -> pl.Series:
-    """The numbers in a room text, without leading zeros, joined by ``|`` (null when none)."""
-    return (
-        rooms.str.replace_all(r"[^0-9]+", "|")
-        .str.strip_chars("|")
-        .str.replace_all(r"(^|\|)0+(\d)", "$1$2")
-        .replace("", None)
-    )
-
-
-def _hash(text: pl.Expr) -> pl.Expr:
-    return text.hash(seed=KEY_SEED)
 
 
 def _first_column(

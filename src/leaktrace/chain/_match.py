@@ -215,12 +215,14 @@ def match(
     by reverse containment; those under ``min_containment`` are left out, at most ``top`` kept.
     """
     if not 0 <= min_containment <= 1:
-        raise UsageError("the minimum containment must be between 0 and 1")
+        raise UsageError(
+            "最低包含度须在 0 与 1 之间 the minimum containment must be between 0 and 1"
+        )
     if top < 1:
-        raise UsageError("top must be at least 1")
+        raise UsageError("top 至少为 1 top must be at least 1")
     for root in (*seized, *sources):
         if not Path(root).exists():
-            raise UsageError("no such file or folder", str(root))
+            raise UsageError("文件或文件夹不存在 no such file or folder", str(root))
     started = time.perf_counter()
     estates = Estates()
     lists = [*keyed_lists(seized, "seized", estates, key=key, progress=progress)]

@@ -654,7 +654,7 @@ def _issues(chain: dict[str, Any], drawing: _Drawing, text: dict[str, Any]) -> l
         out.append(
             {
                 "kind": text["issue_kind"].get(kind, kind),
-                "message": str(issue.get("message") or ""),
+                "message": str(issue.get(f"message_{text['lang']}") or issue.get("message") or ""),
                 "nodes": " ".join(drawing.by_name[n].id for n in names if n in drawing.by_name),
             }
         )
@@ -736,7 +736,13 @@ class _Svg:
         left, top = min(xs) - self.PAD_X, min(ys) - self.PAD_TOP - self.LEGEND
         width = max(max(xs) - min(xs) + 2 * self.PAD_X, 640.0)
         height = max(ys) - min(ys) + self.PAD_TOP + self.PAD_BOTTOM + self.LEGEND
-        svg = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg"})
+        svg = ET.Element(
+            "svg",
+            {
+                "xmlns": "http://www.w3.org/2000/svg",
+                "{http://www.w3.org/XML/1998/namespace}lang": self.text["html_lang"],
+            },
+        )
         _el(svg, "title", self.text["graph_label"])
         marker = _el(
             _el(svg, "defs"),
@@ -882,7 +888,9 @@ def _strings(lang: str) -> dict[str, Any]:
     try:
         return _TEXT[lang]
     except KeyError:
-        raise UsageError(f"unknown language {lang!r}: use zh or en") from None
+        raise UsageError(
+            f"未知语言 {lang!r}，请用 zh 或 en unknown language {lang!r}: use zh or en"
+        ) from None
 
 
 @cache

@@ -65,7 +65,7 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except LeakTraceError as exc:
             raise fail(str(exc), code=1) from None
         except KeyboardInterrupt:
-            raise fail("interrupted", code=130) from None
+            raise fail("已中断 interrupted", code=130) from None
 
     return wrapper
 
@@ -96,6 +96,7 @@ def row_progress(verb: str, quiet: bool) -> Iterator[RowsDone | None]:
         task = bar.add_task("", total=None, rows=0)
 
         def advance(label: str, rows: int) -> None:
-            bar.update(task, description=label, rows=bar.tasks[0].fields["rows"] + rows)
+            # a file name, shown as it is: brackets in it are not markup
+            bar.update(task, description=escape(label), rows=bar.tasks[0].fields["rows"] + rows)
 
         yield advance

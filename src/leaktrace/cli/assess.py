@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -18,6 +19,12 @@ from leaktrace.law import Finding, Policy, assess, load_facts, load_policy
 
 _STYLE = {"none": "green", "serious": "yellow", "especially_serious": "bold red"}
 _ROUTE = {"art5": "《解释》第五条", "art6": "《解释》第六条（为合法经营活动购买、收受）"}
+_ROLE = {
+    "insider": "内部人员 insider",
+    "outsider": "一般主体 outsider",
+    "lawful_business_buyer": "为合法经营购买 lawful business buyer",
+}
+_TIER = {"sensitive": "敏感 50档", "important": "重要 500档", "ordinary": "普通 5000档"}
 
 
 @app.command("assess")
@@ -46,13 +53,16 @@ def assess_command(
     --case, one finding per party of the case folder (docs/count.md).
     """
     if (facts is None) == (case is None):
-        raise UsageError("give exactly one of --facts FILE or --case DIR")
+        raise UsageError(
+            "请给出 --facts FILE 或 --case DIR 中的一个 "
+            "give exactly one of --facts FILE or --case DIR"
+        )
     for path in (facts, policy):
         if path is not None and not path.is_file():
-            raise UsageError("no such file", str(path))
+            raise UsageError("文件不存在 no such file", str(path))
     if case is not None:
         if not case.is_dir():
-            raise UsageError("no such case folder", str(case))
+            raise UsageError("案件文件夹不存在 no such case folder", str(case))
         _assess_case(case, load_policy(policy), as_json)
         return
     assert facts is not None
@@ -72,8 +82,8 @@ def _assess_case(case_dir: Path, policy: Policy, as_json: bool) -> None:
     for party in result.parties:
         items = party.counts.items(policy)
         console.print(
-            f"\n[bold]{party.party}[/] ({party.role}) · "
-            + " · ".join(f"{tier} {n:,}" for tier, n in dict(items).items())
+            f"\n[bold]{escape(party.party)}[/] ({_ROLE.get(party.role, party.role)}) · "
+            + " · ".join(f"{_TIER.get(tier, tier)} {n:,}" for tier, n in dict(items).items())
         )
         console.print(render(party.finding))
 
@@ -89,7 +99,7 @@ def render(finding: Finding) -> Panel:
         grounds.add_column("条文 text", ratio=3, overflow="fold")
         grounds.add_column("计算 arithmetic", ratio=4, overflow="fold")
         for ground in finding.grounds:
-            grounds.add_row(ground.provision, ground.text, ground.why)
+            grounds.add_row(escape(ground.provision), escape(ground.text), escape(ground.why))
         parts.append(grounds)
     else:
         parts.append(Text("依据 grounds: 无 none", style="bold"))

@@ -14,7 +14,12 @@ from leaktrace.cli._common import JSON_OPTION, console, emit_json, row_progress,
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
 
-_ROLE = {"source": "源头 source", "reseller": "倒卖 reseller", "buyer": "买家 buyer"}
+_ROLE = {
+    "source": "源头 source",
+    "reseller": "倒卖 reseller",
+    "buyer": "买家 buyer",
+    "other": "其他 other",
+}
 _LEGAL = {
     "insider": "内部人员 insider",
     "outsider": "一般 outsider",
@@ -26,6 +31,13 @@ _LEVEL = {
     "especially_serious": "[bold red]情节特别严重 especially serious[/]",
 }
 _TYPE = {"sold": "出售 sold", "provided": "提供 provided"}
+_ISSUE = {
+    "cycle": "交易成环 cycle",
+    "date_order": "日期顺序 date order",
+    "unknown_date": "日期不详 no date",
+    "inferred": "推断交易 inferred",
+    "external_party": "案外买方 outside the case",
+}
 
 
 @app.command("chain")
@@ -61,15 +73,18 @@ def chain_command(
     items per Art. 11 and assesses each. Cycles and dates out of order are reported as issues.
     """
     if not case_dir.is_dir():
-        raise UsageError("no such case folder", str(case_dir))
+        raise UsageError("案件文件夹不存在 no such case folder", str(case_dir))
     if policy is not None and not policy.is_file():
-        raise UsageError("no such file", str(policy))
+        raise UsageError("文件不存在 no such file", str(policy))
     if out is not None and out.exists() and not out.is_dir():
-        raise UsageError("the output folder is a file", str(out))
+        raise UsageError("输出位置是一个文件，不是文件夹 the output folder is a file", str(out))
     if not 0 < threshold <= 1:
-        raise UsageError(f"--threshold must be above 0 and at most 1, not {threshold}")
+        raise UsageError(
+            f"--threshold 须大于 0 且不超过 1 --threshold must be above 0 and at most 1, "
+            f"not {threshold}"
+        )
     if lang not in ("zh", "en"):
-        raise UsageError(f"--lang must be zh or en, not {lang!r}")
+        raise UsageError(f"--lang 须为 zh 或 en --lang must be zh or en, not {lang!r}")
     with row_progress("交易链 chain", as_json) as progress:
         result = chain(
             case_dir,
@@ -156,4 +171,5 @@ def _print(result: ChainResult) -> None:
     if data["issues"]:
         console.print("[bold yellow]需核实 issues[/]")
         for issue in data["issues"]:
-            console.print(f"  • {escape('[' + issue['kind'] + ']')} {escape(issue['message'])}")
+            kind = _ISSUE.get(issue["kind"], issue["kind"])
+            console.print(f"  • {escape('[' + kind + ']')} {escape(issue['message'])}")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leaktrace.cli import app
@@ -18,10 +19,11 @@ from leaktrace.cli._common import (
     SPARK_MASTER_OPTION,
     console,
     emit_json,
+    err_console,
     row_progress,
     user_errors,
 )
-from leaktrace.count import KEY_RULES, CountResult, KeyRule
+from leaktrace.count import KEY_RULES, STATUS_TEXT, CountResult, KeyRule
 from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
@@ -65,13 +67,16 @@ def count_command(
     counted as ordinary items and flagged. Exit code 1 if any file could not be read.
     """
     if key not in KEY_RULES:
-        raise UsageError(f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+        raise UsageError(
+            f"--key 须为 {' 或 '.join(KEY_RULES)} "
+            f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}"
+        )
     if policy is not None and not policy.is_file():
-        raise UsageError("no such file", str(policy))
+        raise UsageError("文件不存在 no such file", str(policy))
     for path in paths:
         local = local_path(path)
         if local is not None and not local.exists():
-            raise UsageError("no such file or folder", path)
+            raise UsageError("文件或文件夹不存在 no such file or folder", path)
     rule: KeyRule = "person" if key == "person" else "content"
     runner = get_engine(engine, master=spark_master)
     with row_progress("计数 counting", as_json) as progress:
@@ -125,7 +130,8 @@ def _print(result: CountResult) -> None:
         reasons.add_column("原因 reason", overflow="fold", ratio=1)
         reasons.add_column("行 records", justify="right", no_wrap=True)
         for r in data["reasons"]:
-            reasons.add_row(r["status"], r["reason"], f"{r['records']:,}")
+            status = STATUS_TEXT.get(r["status"], r["status"])
+            reasons.add_row(status, escape(r["reason"]), f"{r['records']:,}")
         console.print(reasons)
     short = _shortener([f["path"] for f in data["files"]])
     files = Table(
@@ -141,7 +147,7 @@ def _print(result: CountResult) -> None:
         if not f["tables"]:
             continue  # an archive: its members are listed one by one
         files.add_row(
-            short(f["path"]),
+            escape(short(f["path"])),
             f"{f['records_read']:,}",
             f"{f['records']['valid']:,}",
             f"{f['records']['invalid']:,}",
@@ -156,12 +162,12 @@ def _print(result: CountResult) -> None:
         overlaps.add_column("文件 B", overflow="fold", ratio=1)
         overlaps.add_column("共有条数 shared items", justify="right", no_wrap=True)
         for o in data["overlaps"]:
-            overlaps.add_row(short(o["a"]), short(o["b"]), f"{o['items']:,}")
+            overlaps.add_row(escape(short(o["a"])), escape(short(o["b"])), f"{o['items']:,}")
         console.print(overlaps)
     if data["export"]:
-        console.print(f"已导出 exported: {data['export']}")
+        console.print(f"已导出 exported: {escape(str(data['export']))}")
     for e in data["errors"]:
-        console.print(f"[red]✗ {e['path']}[/]: {e['reason']}")
+        err_console.print(f"[red]✗ {escape(e['path'])}[/]: {escape(e['reason'])}")
 
 
 def _shortener(paths: list[str]) -> Callable[[str], str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from leaktrace.cli import app
-from leaktrace.cli._common import JSON_OPTION, console, emit_json, user_errors
+from leaktrace.cli._common import JSON_OPTION, console, emit_json, row_progress, user_errors
 from leaktrace.errors import UsageError
 from leaktrace.mark import Registry, mark_export
 
@@ -17,6 +18,16 @@ REGISTRY_OPTION = typer.Option(
     help="Registry: a SQLite path or a database URL (postgresql+psycopg://…). "
     "Default: $LEAKTRACE_REGISTRY or ./leaktrace-registry.db.",
 )
+_KIND = {
+    "building": "楼栋 building",
+    "unit": "单元 unit",
+    "room": "房号 room",
+    "area": "面积 area",
+    "date": "日期 date",
+    "address": "地址 address",
+}
+"""What a person reads for each kind of column a mark varies (``--vary`` takes the English)."""
+
 KEY_FILE_OPTION = typer.Option(
     None,
     "--key-file",
@@ -62,27 +73,32 @@ def mark_command(
     """
     reg = _open(registry, key_file, init)
     try:
-        result = mark_export(
-            master,
-            recipient=recipient,
-            registry=reg,
-            out=out,
-            vary=[_pair(v, "--vary") for v in vary] or None,
-            where=[_pair(w, "--where") for w in where],
-            trap_pool=trap_pool,
-        )
+        with row_progress("标记 marking", as_json) as progress:
+            result = mark_export(
+                master,
+                recipient=recipient,
+                registry=reg,
+                out=out,
+                vary=[_pair(v, "--vary") for v in vary] or None,
+                where=[_pair(w, "--where") for w in where],
+                trap_pool=trap_pool,
+                progress=progress,
+            )
     finally:
         reg.close()
     if as_json:
         emit_json(result.to_json())
         return
     console.print(
-        f"已导出 wrote [bold]{result.out}[/]: {result.rows} rows for [bold]{result.recipient}[/] "
-        f"(distribution {result.distribution_id}, {result.honey} honey records)"
+        f"已导出 wrote [bold]{escape(str(result.out))}[/]: {result.rows:,} 行 rows 给 for "
+        f"[bold]{escape(result.recipient)}[/] (分发 distribution {result.distribution_id}, "
+        f"蜜罐记录 honey records {result.honey})"
     )
-    console.print("marks: " + ", ".join(f"{c}={k}" for c, k in result.variants))
+    console.print(
+        escape("标记列 marks: " + ", ".join(f"{c}={_KIND.get(k, k)}" for c, k in result.variants))
+    )
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"说明 note: {escape(note)}")
 
 
 def _open(registry: str | None, key_file: Path | None, init: bool) -> Registry:
@@ -101,5 +117,5 @@ def _open(registry: str | None, key_file: Path | None, init: bool) -> Registry:
 def _pair(text: str, option: str) -> tuple[str, str]:
     column, sep, value = text.partition("=")
     if not sep or not column.strip() or not value.strip():
-        raise UsageError(f"{option} takes COLUMN=VALUE, not {text!r}")
+        raise UsageError(f"{option} 须写成 列名=值 {option} takes COLUMN=VALUE, not {text!r}")
     return column.strip(), value.strip()

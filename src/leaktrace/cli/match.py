@@ -27,7 +27,7 @@ _FIELD_TEXT = {
     "passport": "护照 passport",
     "bank_card": "银行卡 bank_card",
     "email": "邮箱 email",
-    "qq": "QQ qq",
+    "qq": "QQ 号 qq",
     "wechat": "微信 wechat",
     "landline": "固话 landline",
     "name_place": "姓名+房号 name_place",
@@ -71,15 +71,20 @@ def match_command(
     candidates with the records matched, the estates (小区) they are in and the dates they span.
     """
     if key not in MATCH_KEYS:
-        raise UsageError(f"--key must be one of {', '.join(MATCH_KEYS)}, not {key!r}")
+        raise UsageError(
+            f"--key 须为 {' 或 '.join(MATCH_KEYS)} "
+            f"--key must be one of {', '.join(MATCH_KEYS)}, not {key!r}"
+        )
     if not 0 <= min_containment <= 1:
-        raise UsageError(f"--min must be between 0 and 1, not {min_containment}")
+        raise UsageError(
+            f"--min 须在 0 与 1 之间 --min must be between 0 and 1, not {min_containment}"
+        )
     if top < 1:
-        raise UsageError(f"--top must be at least 1, not {top}")
+        raise UsageError(f"--top 至少为 1 --top must be at least 1, not {top}")
     for path in (*seized, *sources):
         local = local_path(path)
         if local is not None and not local.exists():
-            raise UsageError("no such file or folder", path)
+            raise UsageError("文件或文件夹不存在 no such file or folder", path)
     runner = get_engine(engine, master=spark_master)
     with row_progress("比对 matching", as_json) as progress:
         result = runner.match(

@@ -17,7 +17,6 @@ from rich.table import Table
 from leaktrace.cli import app
 from leaktrace.cli._common import JSON_OPTION, console, emit_json, user_errors
 from leaktrace.errors import UsageError
-from leaktrace.synth import LARGE_CSV_TYPES, write_evidence_folder, write_large_csv
 
 
 @app.command("synth")
@@ -48,12 +47,20 @@ def synth_command(
     OUT_DIR/evidence/, and truth.json saying the true type of every column and the status of
     every cell. With --large-csv FILE --rows N: one large CSV for throughput benchmarks.
     """
+    # the generator (and Faker) load only when asked for, not with every other verb
+    from leaktrace.synth import LARGE_CSV_TYPES, write_evidence_folder, write_large_csv
+
     started = time.perf_counter()
     if large_csv is not None:
         if out_dir is not None:
-            raise UsageError("give either OUT_DIR or --large-csv FILE, not both")
+            raise UsageError(
+                "OUT_DIR 与 --large-csv FILE 只能给一个 "
+                "give either OUT_DIR or --large-csv FILE, not both"
+            )
         if rows is None or rows < 0:
-            raise UsageError("--large-csv needs --rows N (N >= 0)")
+            raise UsageError(
+                "--large-csv 需要 --rows N（N >= 0）--large-csv needs --rows N (N >= 0)"
+            )
         path = write_large_csv(large_csv, rows, seed)
         payload: dict[str, Any] = {
             "path": str(path),
@@ -72,9 +79,12 @@ def synth_command(
             )
         return
     if out_dir is None:
-        raise UsageError("give OUT_DIR (or --large-csv FILE --rows N)")
+        raise UsageError(
+            "请给出 OUT_DIR（或 --large-csv FILE --rows N）"
+            "give OUT_DIR (or --large-csv FILE --rows N)"
+        )
     if rows is not None and rows < 10:
-        raise UsageError("--rows must be at least 10")
+        raise UsageError("--rows 至少为 10 --rows must be at least 10")
     truth_path = write_evidence_folder(out_dir, seed, rows=rows if rows is not None else 2000)
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     summary = _summary(truth, out_dir, truth_path, time.perf_counter() - started)

@@ -5,14 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leaktrace.cli import app
-from leaktrace.cli._common import JSON_OPTION, SHOW_VALUES_OPTION, console, emit_json, user_errors
+from leaktrace.cli._common import (
+    JSON_OPTION,
+    SHOW_VALUES_OPTION,
+    console,
+    emit_json,
+    row_progress,
+    user_errors,
+)
 from leaktrace.cli.mark import KEY_FILE_OPTION, REGISTRY_OPTION
 from leaktrace.errors import InputError, UsageError
 from leaktrace.mark import Registry
 from leaktrace.trace import DEFAULT_EPSILON, DEFAULT_GUESS, Score, TraceResult, trace
+
+_STATUS = {"incomplete": "未完成 incomplete"}
+"""A distribution committed but never released (the export was interrupted)."""
 
 
 @app.command("trace")
@@ -43,14 +54,23 @@ def trace_command(
     ranking, not an accusation.
     """
     if not 0 < epsilon < 1:
-        raise UsageError("--epsilon must be between 0 and 1")
+        raise UsageError("--epsilon 须在 0 与 1 之间 --epsilon must be between 0 and 1")
     if not 0 <= guess < 1:
-        raise UsageError("--guess must be in [0, 1)")
+        raise UsageError("--guess 须在 [0, 1) 之内 --guess must be in [0, 1)")
     if not leaked.is_file():
-        raise InputError("no such file", str(leaked))
+        raise InputError("文件不存在 no such file", str(leaked))
     reg = Registry.open(registry, key_file)
     try:
-        result = trace(leaked, reg, epsilon=epsilon, guess=guess, top=top, show_values=show_values)
+        with row_progress("溯源 tracing", as_json) as progress:
+            result = trace(
+                leaked,
+                reg,
+                epsilon=epsilon,
+                guess=guess,
+                top=top,
+                show_values=show_values,
+                progress=progress,
+            )
     finally:
         reg.close()
     if as_json:
@@ -61,29 +81,30 @@ def trace_command(
 
 def _print(result: TraceResult) -> None:
     console.print(
-        f"{result.leaked}: {result.leaked_rows:,} 行 rows, 匹配 matched {result.matched_rows:,} "
+        f"{escape(str(result.leaked))}: {result.leaked_rows:,} 行 rows, "
+        f"匹配 matched {result.matched_rows:,} "
         f"(蜜罐记录 honey records {result.honey_rows}), 读出标记 marks read "
         f"{result.code_length:,}, 比对分发 distributions scored {result.recipients:,}"
     )
     if result.accused:
         console.print(
-            "[bold red]认定泄露者 accused[/] "
-            f"(误指认任何无辜者的概率 chance that anyone innocent is accused ≤ {result.epsilon:g}):"
+            "[bold red]该名单与下列接收方的副本一致 the list matches the copy given to[/] "
+            f"(技术意见，误指认上限 technical opinion, false-accusation bound {result.epsilon:g}):"
         )
         console.print(_table(result.accused, evidence=True))
     else:
         console.print(
-            f"[bold]无人被认定 no one is accused[/] "
+            f"[bold]未发现与任何副本一致 matches no recipient's copy[/] "
             f"(误指认上限 false-accusation bound {result.epsilon:g})."
         )
     if result.candidates and result.matched_rows:
         console.print(
-            "候选人 candidates (按过失模型排序，[bold]不是认定[/] "
-            "a guilt-model ranking, [bold]not an accusation[/]):"
+            "候选人 candidates (按来源模型排序，[bold]不是认定[/] "
+            "a source-model ranking, [bold]not an accusation[/]):"
         )
         console.print(_table(result.candidates, evidence=False))
     for note in result.notes:
-        console.print(f"说明 note: {note}")
+        console.print(f"说明 note: {escape(note)}")
 
 
 def _table(scores: list[Score], *, evidence: bool) -> Table:
@@ -95,13 +116,14 @@ def _table(scores: list[Score], *, evidence: bool) -> Table:
         "p ≤",
         "标记一致 marks agreed",
         "蜜罐 honey",
-        "过失 guilt",
+        "来源概率(模型) source prob. (model)",
     ):
         table.add_column(name)
     for s in scores:
         table.add_row(
-            s.recipient,
-            str(s.distribution) + ("" if s.status == "released" else f" ({s.status})"),
+            escape(s.recipient),
+            str(s.distribution)
+            + ("" if s.status == "released" else f" ({_STATUS.get(s.status, s.status)})"),
             f"{s.score:.1f}",
             f"{s.p_value:.1e}",
             f"{s.bits_agreed}/{s.bits_total}",
@@ -113,6 +135,12 @@ def _table(scores: list[Score], *, evidence: bool) -> Table:
                 shown = " ".join(e.values.values())
                 kind = "蜜罐记录 honey record" if e.honey else "行 row"
                 table.add_row(
-                    "", f"{kind} {e.row}", "", "", f"{e.marks_agreed}/{e.marks_read}", "", shown
+                    "",
+                    f"{kind} {e.row}",
+                    "",
+                    "",
+                    f"{e.marks_agreed}/{e.marks_read}",
+                    "",
+                    escape(shown),
                 )
     return table

@@ -29,6 +29,7 @@ from leaktrace.count._case import (
 )
 from leaktrace.count._count import (
     KEY_RULES,
+    STATUS_TEXT,
     UNIDENTIFIED,
     Categoriser,
     CountResult,
@@ -44,6 +45,7 @@ from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
 __all__ = [
     "ITEM_SCHEMA",
     "KEY_RULES",
+    "STATUS_TEXT",
     "UNIDENTIFIED",
     "Case",
     "CaseCounts",

@@ -30,6 +30,11 @@ A case is a folder with ``case.toml`` and the evidence under it (usually ``evide
     path = "evidence/owners.xlsx"
     kind = "home_owner_list"
 
+    [report]                               # optional: the examiner's fields of the report
+    case_no = "杭公网（2026）123号"
+    unit = "杭州市公安局网警支队"
+    examiner = "张三、李四"
+
 Counting per party follows Art. 11 of the interpretation: information obtained and then sold
 counts once; the same information sold or provided to different buyers counts once per buyer.
 So a party's items, per category, are the sum over its buyers of the distinct items it sold to
@@ -114,6 +119,14 @@ class TraceRequest(_Strict):
     key_file: RelPath | None = None
 
 
+class ReportFields(_Strict):
+    """``[report]``: who examined the evidence, for which case (``leaktrace report``)."""
+
+    case_no: str | None = None
+    unit: str | None = None
+    examiner: str | None = None
+
+
 class Case(_Strict):
     """A checked ``case.toml``; build it with :func:`load_case`."""
 
@@ -123,6 +136,7 @@ class Case(_Strict):
     transfers_file: RelPath | None = None
     evidence: list[EvidenceKind] = Field(default_factory=list)
     traces: list[TraceRequest] = Field(default_factory=list)
+    report: ReportFields = Field(default_factory=ReportFields)
 
     _dir: Path = PrivateAttr(default=Path("."))
     _origins: list[tuple[str, str]] = PrivateAttr(default_factory=list)
@@ -185,13 +199,15 @@ def load_case(case_dir: Path) -> Case:
     try:
         raw = tomllib.loads(source.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise FactsError(f"no {CASE_FILE} in the case folder", where) from None
+        raise FactsError(
+            f"案件文件夹中没有 {CASE_FILE} no {CASE_FILE} in the case folder", where
+        ) from None
     except OSError as exc:
-        raise FactsError(f"cannot read case file: {exc.strerror}", where) from None
+        raise FactsError(f"无法读取案件文件 cannot read case file: {exc.strerror}", where) from None
     except UnicodeDecodeError:
-        raise FactsError("case file is not UTF-8 text", where) from None
+        raise FactsError("案件文件不是 UTF-8 文本 case file is not UTF-8 text", where) from None
     except tomllib.TOMLDecodeError as exc:
-        raise FactsError(f"not valid TOML: {exc}", where) from None
+        raise FactsError(f"不是有效的 TOML not valid TOML: {exc}", where) from None
     try:
         case = Case.model_validate(raw)
     except ValidationError as exc:
@@ -213,7 +229,10 @@ def _check(case: Case, where: str) -> None:
     names = [p.name for p in case.parties]
     for i, name in enumerate(names):
         if name in names[:i]:
-            raise FactsError(f"field parties[{i}].name: party {name!r} is named twice", where)
+            raise FactsError(
+                f"字段 field parties[{i}].name: 当事人 {name!r} 重复 party {name!r} is named twice",
+                where,
+            )
     for i, party in enumerate(case.parties):
         _facts(party, Counter(), resold=False, where=where, index=i)
         for j, path in enumerate(party.obtained):
@@ -222,17 +241,21 @@ def _check(case: Case, where: str) -> None:
         at, label = case.origin(i)
         if t.seller not in names:
             raise FactsError(
-                f"{_field(label, 'seller')}: {t.seller!r} is not one of the parties", at
+                f"{_field(label, 'seller')}: {t.seller!r} 不是本案当事人 is not one of the parties",
+                at,
             )
         if t.buyer == t.seller:
-            raise FactsError(f"{_field(label, 'buyer')}: a party cannot sell to itself", at)
+            raise FactsError(
+                f"{_field(label, 'buyer')}: 当事人不能卖给自己 a party cannot sell to itself", at
+            )
         for j, path in enumerate(t.evidence):
-            _exists(case.dir, path, _field(label, f"evidence[{j}]").removeprefix("field "), at)
+            _exists(case.dir, path, _field(label, f"evidence[{j}]").removeprefix("字段 field "), at)
     named = set(case.paths())
     for i, e in enumerate(case.evidence):
         if e.path not in named:
             raise FactsError(
-                f"field evidence[{i}].path: {e.path!r} is not obtained or transferred by anyone",
+                f"字段 field evidence[{i}].path: 没有当事人获取或交易 {e.path!r} "
+                "is not obtained or transferred by anyone",
                 where,
             )
     for i, trace in enumerate(case.traces):
@@ -245,18 +268,28 @@ def _check(case: Case, where: str) -> None:
 
 def _field(label: str, name: str) -> str:
     """``field transfers[2].seller`` for case.toml, ``row 5, seller`` for a transfers table."""
-    return f"{label}.{name}" if label.startswith("field ") else f"{label}, {name}"
+    return f"字段 {label}.{name}" if label.startswith("field ") else f"{label}, {name}"
 
 
 def _exists(
     case_dir: Path, path: str, field_name: str, where: str, *, what: str = "evidence file"
 ) -> None:
-    label = field_name if field_name.startswith("row ") else f"field {field_name}"
+    label = field_name if field_name.startswith("row ") else f"字段 field {field_name}"
     target = (case_dir / path).resolve()
     if Path(path).is_absolute() or not target.is_relative_to(case_dir.resolve()):
-        raise FactsError(f"{label}: {path!r} must be a path inside the case folder", where)
+        raise FactsError(
+            f"{label}: {path!r} 须为案件文件夹内的路径 must be a path inside the case folder", where
+        )
     if not target.exists():
-        raise FactsError(f"{label}: no such {what} {path!r}", where)
+        raise FactsError(f"{label}: {_WHAT[what]}不存在 no such {what} {path!r}", where)
+
+
+_WHAT = {
+    "evidence file": "证据文件",
+    "transfers file": "交易表",
+    "key file": "密钥文件",
+    "registry": "标记登记库",
+}
 
 
 # --- transfers from a table -------------------------------------------------------------------
@@ -288,7 +321,7 @@ def read_transfers(path: Path) -> list[tuple[Transfer, int]]:
     where = str(path)
     rows = [(n, cells) for n, cells in _table_rows(path, where) if any(c.strip() for c in cells)]
     if not rows:
-        raise FactsError("the transfers table is empty", where)
+        raise FactsError("交易表是空的 the transfers table is empty", where)
     (_, headers), body = rows[0], rows[1:]
     columns = _transfer_columns(headers, where)
     out: list[tuple[Transfer, int]] = []
@@ -306,8 +339,8 @@ def _table_rows(path: Path, where: str) -> list[tuple[int, list[str]]]:
     """
     ev = next(iter(walk([path])), None)
     if isinstance(ev, Failure) or ev is None:
-        reason = ev.reason if ev is not None else "cannot be read"
-        raise FactsError(f"cannot read transfers table: {reason}", where)
+        reason = ev.reason if ev is not None else "无法读取 cannot be read"
+        raise FactsError(f"无法读取交易表 cannot read transfers table: {reason}", where)
     try:
         if ev.format in ("xlsx", "xls", "ods"):
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
@@ -324,8 +357,10 @@ def _table_rows(path: Path, where: str) -> list[tuple[int, list[str]]]:
                 out.append((reader.line_num, row))
             return out
     except (OSError, ValueError, csv.Error, CalamineError) as exc:
-        raise FactsError(f"cannot read transfers table: {exc}", where) from None
-    raise FactsError(f"a transfers table must be CSV or XLSX, not {ev.format}", where)
+        raise FactsError(f"无法读取交易表 cannot read transfers table: {exc}", where) from None
+    raise FactsError(
+        f"交易表须为 CSV 或 XLSX a transfers table must be CSV or XLSX, not {ev.format}", where
+    )
 
 
 def _transfer_columns(headers: Sequence[str], where: str) -> dict[str, int]:
@@ -339,7 +374,7 @@ def _transfer_columns(headers: Sequence[str], where: str) -> dict[str, int]:
     missing = [n for n in ("seller", "buyer", "evidence") if n not in found]
     if missing:
         raise FactsError(
-            f"the transfers table has no column for {', '.join(missing)} "
+            f"交易表缺少列 the transfers table has no column for {', '.join(missing)} "
             f"(headers: {', '.join(h.strip() for h in headers if h.strip())})",
             where,
         )
@@ -356,7 +391,7 @@ def _transfer_row(cells: Mapping[str, str], label: str, where: str) -> Transfer:
         kind = _TYPES.get(cells["type"].lower())
         if kind is None:
             raise FactsError(
-                f"{label}, type: {cells['type']!r} is not sold/出售 or provided/提供", where
+                f"{label}, type: {cells['type']!r} 不是 出售 sold 或 提供 provided", where
             )
         data["type"] = kind
     if cells.get("price_yuan"):
@@ -368,7 +403,7 @@ def _transfer_row(cells: Mapping[str, str], label: str, where: str) -> Transfer:
     try:
         return Transfer.model_validate(data)
     except ValidationError as exc:
-        reason = describe(exc).replace("field ", f"{label}, ")
+        reason = describe(exc).replace("字段 field ", f"{label}, ")
         raise FactsError(reason, where) from None
 
 
@@ -379,9 +414,9 @@ def _price(text: str, label: str, where: str) -> Decimal:
     except InvalidOperation:
         amount = Decimal("NaN")
     if not amount.is_finite():
-        raise FactsError(f"{label}, price_yuan: {text!r} is not a number", where)
+        raise FactsError(f"{label}, price_yuan: {text!r} 不是数字 is not a number", where)
     if amount < 0:
-        raise FactsError(f"{label}, price_yuan: {text!r} must not be negative", where)
+        raise FactsError(f"{label}, price_yuan: {text!r} 不得为负数 must not be negative", where)
     return amount
 
 
@@ -392,7 +427,9 @@ def _date(text: str, label: str, where: str) -> dt.date:
             raise ValueError
         return dt.date(*(int(g) for g in match.groups()))
     except ValueError:
-        raise FactsError(f"{label}, date: {text!r} is not a date (YYYY-MM-DD)", where) from None
+        raise FactsError(
+            f"{label}, date: {text!r} 不是日期 is not a date (YYYY-MM-DD)", where
+        ) from None
 
 
 def _facts(
@@ -412,10 +449,16 @@ def _facts(
     prefix = f"parties[{index}].facts"
     if "items" in party.facts:
         raise FactsError(
-            f"field {prefix}.items: items are counted from the evidence, not stated", where
+            f"字段 field {prefix}.items: 条数由证据计算，不能填写 "
+            "items are counted from the evidence, not stated",
+            where,
         )
     if "role" in party.facts:
-        raise FactsError(f"field {prefix}.role: give the role on the party, not in facts", where)
+        raise FactsError(
+            f"字段 field {prefix}.role: 身份填在当事人上，不填在 facts 中 "
+            "give the role on the party, not in facts",
+            where,
+        )
     data = {
         **party.facts,
         "role": party.role,
@@ -427,7 +470,7 @@ def _facts(
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:
-        reason = describe(exc).replace("field ", f"field {prefix}.")
+        reason = describe(exc).replace("字段 field ", f"字段 field {prefix}.")
         raise FactsError(reason, where) from None
 
 
@@ -524,7 +567,8 @@ class CaseReader:
         for i, declared_kind in enumerate(case.evidence):
             if declared_kind.kind not in self.policy.kinds:
                 raise FactsError(
-                    f"field evidence[{i}].kind: unknown dataset kind {declared_kind.kind!r} "
+                    f"字段 field evidence[{i}].kind: 未知数据集种类 "
+                    f"unknown dataset kind {declared_kind.kind!r} "
                     f"(the policy knows {', '.join(self.policy.kinds)})",
                     str(case.dir / CASE_FILE),
                 )

@@ -195,6 +195,16 @@ class FileCount:
 
 _RECORD_STATUSES = ("valid", "invalid", "masked", "unidentified", "empty")
 
+STATUS_TEXT = {
+    "valid": "有效 valid",
+    "invalid": "不真实 invalid",
+    "masked": "遮蔽 masked",
+    "unidentified": "不能识别特定自然人 unidentified",
+    "empty": "无个人信息 empty",
+    "duplicate": "重复 duplicate",
+}
+"""What a person reads for each record status (the JSON keeps the English codes)."""
+
 
 def _reasons_json(reasons: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
     return [
@@ -548,7 +558,7 @@ def count(
     roots = list(paths)
     for root in roots:
         if not root.exists():
-            raise UsageError("no such file or folder", str(root))
+            raise UsageError("文件或文件夹不存在 no such file or folder", str(root))
     exporter = Exporter(export, policy, show_values=show_values) if export else None
     run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress)
     run.read_all([(root, kind) for root in roots])
@@ -574,7 +584,10 @@ def count(
 def check_key(key: str) -> None:
     """Refuse a duplicate rule that is not one of :data:`KEY_RULES`."""
     if key not in KEY_RULES:
-        raise UsageError(f"key must be one of {', '.join(KEY_RULES)}, not {key!r}")
+        raise UsageError(
+            f"去重口径须为 {' 或 '.join(KEY_RULES)} key must be one of {', '.join(KEY_RULES)}, "
+            f"not {key!r}"
+        )
 
 
 def policy_for(policy: Policy | None, kind: str | None) -> Policy:
@@ -582,7 +595,9 @@ def policy_for(policy: Policy | None, kind: str | None) -> Policy:
     dataset ``kind``; every engine checks its arguments with this and :func:`check_key`."""
     policy = policy if policy is not None else load_policy()
     if kind is not None and kind not in policy.kinds:
-        raise UsageError(f"unknown dataset kind {kind!r} (known: {', '.join(policy.kinds)})")
+        raise UsageError(
+            f"未知数据集种类 unknown dataset kind {kind!r} (已知 known: {', '.join(policy.kinds)})"
+        )
     return policy
 
 

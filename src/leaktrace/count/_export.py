@@ -2,7 +2,8 @@
 
 One row per item: its category and tier, whether it rests on a bare phone number, the canonical
 values of the fullest record seen for it, and the file and row that record came from. Values go
-through :func:`leaktrace.mask.mask` unless ``show_values``. The file is written under a temporary
+through :func:`leaktrace.mask.mask` unless ``show_values``; cells are written through
+:mod:`leaktrace.cells`, so none becomes a spreadsheet formula. The file is written under a temporary
 name next to the target and renamed at the end, so a failed run leaves nothing half-written.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from leaktrace.cells import csv_frame, write_row
 from leaktrace.errors import UsageError
 from leaktrace.law import Policy
 from leaktrace.mask import mask
@@ -38,9 +40,9 @@ _HEADINGS = {
     "plate": "车牌 plate",
     "passport": "护照 passport",
     "uscc": "统一社会信用代码 uscc",
-    "qq": "QQ qq",
+    "qq": "QQ 号 qq",
     "wechat": "微信 wechat",
-    "ip": "IP ip",
+    "ip": "IP 地址 ip",
     "gps": "经纬度 gps",
     "vin": "车架号 vin",
     "birth_date": "出生日期 birth_date",
@@ -65,9 +67,15 @@ class Exporter:
     def __init__(self, path: Path, policy: Policy, *, show_values: bool = False) -> None:
         suffix = path.suffix.lower()
         if suffix not in FORMATS:
-            raise UsageError(f"--export must end in {' or '.join(FORMATS)}", str(path))
+            raise UsageError(
+                f"--export 须以 {' 或 '.join(FORMATS)} 结尾 "
+                f"--export must end in {' or '.join(FORMATS)}",
+                str(path),
+            )
         if not path.parent.exists():
-            raise UsageError("the export's folder does not exist", str(path))
+            raise UsageError(
+                "导出文件所在文件夹不存在 the export's folder does not exist", str(path)
+            )
         self.path = path
         self.policy = policy
         self.show_values = show_values
@@ -138,7 +146,7 @@ class Exporter:
         if self.xlsx:
             self._write_xlsx(frame)
         else:
-            frame.write_csv(self._handle, include_header=False)
+            csv_frame(frame).write_csv(self._handle, include_header=False)
 
     def commit(self) -> None:
         """Finish the file and move it into place."""
@@ -167,7 +175,7 @@ class Exporter:
         for values in frame.iter_rows():
             if self._row > XLSX_ROWS_PER_SHEET:
                 self._new_sheet()
-            self._sheet.write_row(self._row, 0, values)
+            write_row(self._sheet, self._row, values)
             self._row += 1
 
     def _close(self) -> None:

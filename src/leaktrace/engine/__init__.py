@@ -152,7 +152,10 @@ def _local_paths(paths: Iterable[str | Path]) -> list[Path]:
     out = []
     for path in paths:
         if is_remote(str(path)):
-            raise UsageError("URIs and hive: tables need --engine spark", str(path))
+            raise UsageError(
+                "URI 与 hive: 表需要 --engine spark URIs and hive: tables need --engine spark",
+                str(path),
+            )
         out.append(Path(path))
     return out
 
@@ -167,11 +170,16 @@ def get_engine(
     """
     if name == "local":
         if master is not None or conf:
-            raise UsageError("--spark-master needs --engine spark")
+            raise UsageError(
+                "--spark-master 需要 --engine spark --spark-master needs --engine spark"
+            )
         return LocalEngine()
     if name == "spark":
         return SparkEngine(master, conf=conf)
-    raise UsageError(f"--engine must be one of {', '.join(ENGINES)}, not {name!r}")
+    raise UsageError(
+        f"--engine 须为 {' 或 '.join(ENGINES)} --engine must be one of {', '.join(ENGINES)}, "
+        f"not {name!r}"
+    )
 
 
 def local_path(path: str) -> Path | None:

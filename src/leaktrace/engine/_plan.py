@@ -45,6 +45,8 @@ SPLIT_BYTES = 128 << 20
 
 _CSV_SEPARATORS = {",", "\t", "|", ";"}
 _REMOTE_UNSUPPORTED = (
+    "Spark 引擎读取远程文件时只支持首行为表头的 UTF-8 CSV/TSV 或 Parquet；"
+    "请把此文件复制到本地文件夹，按本地引擎的方式读取 "
     "the Spark engine reads remote files as UTF-8 CSV/TSV with the header on the first line, "
     "or Parquet; copy this file to a local folder to read it like the local engine does"
 )
@@ -224,7 +226,7 @@ class Planner:
         try:
             frame = self.spark.table(name)
         except Exception as exc:
-            entry.failure = Failure(given, f"no such table: {_first_line(exc)}")
+            entry.failure = Failure(given, f"表不存在 no such table: {_first_line(exc)}")
             return
         self._number(entry)
         columns = tuple(frame.columns)
@@ -233,7 +235,7 @@ class Planner:
     def _remote(self, uri: str) -> None:
         files = self._list(uri)
         if files is None:
-            self._entry(uri, Failure(uri, "no such file or folder"))
+            self._entry(uri, Failure(uri, "文件或文件夹不存在 no such file or folder"))
             return
         for path, size in files:
             entry = self._entry(uri)

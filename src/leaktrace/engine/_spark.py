@@ -56,8 +56,14 @@ DEFAULT_MASTER = "local[2]"
 BATCH_ROWS = 200_000
 """Rows per Arrow batch Spark hands a task: the local engine's batch size."""
 
-NO_PYSPARK = "the Spark engine needs pyspark: pip install 'leaktrace[spark]'"
-NO_JAVA = "the Spark engine needs Java 17 or later (java on PATH, or JAVA_HOME)"
+NO_PYSPARK = (
+    "Spark 引擎需要 pyspark：pip install 'leaktrace[spark]' "
+    "the Spark engine needs pyspark: pip install 'leaktrace[spark]'"
+)
+NO_JAVA = (
+    "Spark 引擎需要 Java 17 或更高版本（PATH 中的 java 或 JAVA_HOME）"
+    "the Spark engine needs Java 17 or later (java on PATH, or JAVA_HOME)"
+)
 
 
 def require_pyspark() -> None:
@@ -167,13 +173,16 @@ class SparkEngine:
         in a table of the cluster, not in one spreadsheet on the driver.
         """
         if export is not None:
-            raise UsageError("--export is not available with the Spark engine; count locally")
+            raise UsageError(
+                "Spark 引擎不支持 --export，请在本地计数 "
+                "--export is not available with the Spark engine; count locally"
+            )
         check_key(key)
         policy = policy_for(policy, kind)
         roots = [str(p) for p in paths]
         for root in roots:
             if not is_remote(root) and not Path(root).exists():
-                raise UsageError("no such file or folder", root)
+                raise UsageError("文件或文件夹不存在 no such file or folder", root)
         self.timings = {}
         plan = self._plan(roots, kind=kind)
         categoriser = Categoriser(policy)
@@ -213,14 +222,19 @@ class SparkEngine:
         from leaktrace.engine import _match as m
 
         if key not in MATCH_KEYS:
-            raise UsageError(f"key must be one of {', '.join(MATCH_KEYS)}, not {key!r}")
+            raise UsageError(
+                f"比对口径须为 {' 或 '.join(MATCH_KEYS)} "
+                f"key must be one of {', '.join(MATCH_KEYS)}, not {key!r}"
+            )
         if not 0 <= min_containment <= 1:
-            raise UsageError("the minimum containment must be between 0 and 1")
+            raise UsageError(
+                "最低包含度须在 0 与 1 之间 the minimum containment must be between 0 and 1"
+            )
         if top < 1:
-            raise UsageError("top must be at least 1")
+            raise UsageError("top 至少为 1 top must be at least 1")
         for root in (*seized, *sources):
             if not is_remote(str(root)) and not Path(root).exists():
-                raise UsageError("no such file or folder", str(root))
+                raise UsageError("文件或文件夹不存在 no such file or folder", str(root))
         self.timings = {}
         started = time.perf_counter()
         planner = Planner(self.spark, split_bytes=self.split_bytes)

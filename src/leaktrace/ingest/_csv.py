@@ -134,7 +134,10 @@ def read_delimited(
                     yield batch
             except pl.exceptions.ComputeError as exc:
                 if "utf-8" in str(exc):
-                    reason = "bytes that are not UTF-8 after the sampled part; force the encoding"
+                    reason = (
+                        "采样部分之后有非 UTF-8 字节，请指定编码 "
+                        "bytes that are not UTF-8 after the sampled part; force the encoding"
+                    )
                     raise InputError(reason, shown) from exc
                 if yielded or not dialect.quoted:
                     raise InputError(_malformed(exc), shown) from exc
@@ -164,6 +167,7 @@ def _scan(
         null_values=[""],
         truncate_ragged_lines=True,
         encoding="utf8",
+        glob=False,  # a path is a name: `list[12].csv` is that file, not list1.csv and list2.csv
     )
     seen = 0
     for batch in frame.collect_batches(chunk_size=limits.batch_rows):
@@ -179,8 +183,12 @@ def _scan(
 
 
 def _malformed(exc: Exception) -> str:
-    detail = "a quoted field is not closed" if "escaped" in str(exc) else "malformed CSV"
-    return f"cannot parse as delimited text: {detail}"
+    if "escaped" in str(exc):
+        return (
+            "无法按分隔文本解析：引号字段未闭合 "
+            "cannot parse as delimited text: a quoted field is not closed"
+        )
+    return "无法按分隔文本解析：CSV 格式错误 cannot parse as delimited text: malformed CSV"
 
 
 def _split_whitespace(batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -214,7 +222,7 @@ def cell_too_large(limits: Limits, row: int) -> str:
     """The one wording used for the cell limit everywhere."""
     mb = limits.max_cell_bytes / MiB
     limit = f"{mb:g} MB" if mb >= 1 else f"{limits.max_cell_bytes} bytes"
-    return f"cell larger than {limit} at row {row}"
+    return f"第 {row} 行有单元格超过 {limit} cell larger than {limit} at row {row}"
 
 
 @contextmanager
@@ -243,7 +251,9 @@ def transcode(path: Path, out: io.BufferedIOBase | io.RawIOBase, encoding: str, 
                 text = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
                 raise InputError(
-                    f"cannot decode as {encoding} near byte {offset + exc.start}", shown
+                    f"无法按 {encoding} 解码（约第 {offset + exc.start} 字节）"
+                    f"cannot decode as {encoding} near byte {offset + exc.start}",
+                    shown,
                 ) from exc
             out.write(text.encode("utf-8"))
             if not chunk:

@@ -81,7 +81,7 @@ def read_workbook(path: Path, shown: str, limits: Limits) -> list[Table]:
         try:
             sheet = workbook.get_sheet_by_name(name)
         except Exception as exc:
-            raise InputError(f"sheet {name!r}: {_workbook_error(exc)}", shown) from exc
+            raise InputError(f"工作表 sheet {name!r}: {_workbook_error(exc)}", shown) from exc
         if not sheet.height or not sheet.width:
             continue
         table = _sheet_table(path, shown, name, sheet, limits)
@@ -93,8 +93,8 @@ def read_workbook(path: Path, shown: str, limits: Limits) -> list[Table]:
 def _workbook_error(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "password" in text.lower() or "encrypt" in text.lower():
-        return "password-protected"
-    return f"corrupt or truncated workbook ({text[:200]})"
+        return "有密码保护 password-protected"
+    return f"工作簿损坏或不完整 corrupt or truncated workbook ({text[:200]})"
 
 
 def _sheet_table(

@@ -96,7 +96,9 @@ def _json_lines(fh: IO[str], shown: str) -> Iterator[Any]:
         try:
             yield json.loads(text)
         except ValueError as exc:
-            raise InputError(f"invalid JSON on line {number}: {exc}", shown) from exc
+            raise InputError(
+                f"第 {number} 行不是有效的 JSON invalid JSON on line {number}: {exc}", shown
+            ) from exc
 
 
 class _Buffer:
@@ -131,7 +133,9 @@ class _Buffer:
     def expect(self, char: str) -> None:
         found = self.peek()
         if found != char:
-            raise InputError(f"invalid JSON: expected {char!r}, found {found!r}", self.shown)
+            raise InputError(
+                f"JSON 格式错误 invalid JSON: expected {char!r}, found {found!r}", self.shown
+            )
         self.pos += 1
 
     def value(self) -> Any:
@@ -143,7 +147,9 @@ class _Buffer:
             except ValueError as exc:
                 if self.more():
                     continue
-                raise InputError(f"invalid or truncated JSON: {exc}", self.shown) from exc
+                raise InputError(
+                    f"JSON 格式错误或不完整 invalid or truncated JSON: {exc}", self.shown
+                ) from exc
             if end == len(self.text) and not self.eof and self.more():
                 continue  # a number at the window edge may go on
             self.pos = end
@@ -186,4 +192,6 @@ def _json_array(fh: IO[str], shown: str) -> Iterator[Any]:
         elif separator == "]":
             return
         else:
-            raise InputError(f"invalid JSON: expected ',' or ']', found {separator!r}", shown)
+            raise InputError(
+                f"JSON 格式错误 invalid JSON: expected ',' or ']', found {separator!r}", shown
+            )

@@ -141,4 +141,4 @@ def describe_exception(exc: BaseException) -> str:
     if len(first) > 200:
         first = first[:200] + "…"
     name = type(exc).__name__
-    return f"unreadable: {name}: {first}" if first else f"unreadable: {name}"
+    return f"无法读取 unreadable: {name}: {first}" if first else f"无法读取 unreadable: {name}"

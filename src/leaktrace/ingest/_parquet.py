@@ -27,7 +27,9 @@ def read_parquet(path: Path, shown: str, limits: Limits) -> list[Table]:
     try:
         columns = list(pq.ParquetFile(path).schema_arrow.names)
     except Exception as exc:
-        raise InputError(f"corrupt or truncated parquet file ({exc})", shown) from exc
+        raise InputError(
+            f"parquet 文件损坏或不完整 corrupt or truncated parquet file ({exc})", shown
+        ) from exc
 
     def batches() -> Iterator[pl.DataFrame]:
         seen = 0

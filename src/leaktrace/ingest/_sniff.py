@@ -98,7 +98,7 @@ def sniff_format(path: Path, sample: bytes | None = None, encoding: str | None =
     if sample is None:
         sample = read_sample(path, 64 * 1024)
     if not sample:
-        raise InputError("empty file", str(path))
+        raise InputError("空文件 empty file", str(path))
     if sample.startswith(b"PK"):
         return _sniff_zip(path)
     if sample.startswith(_OLE_MAGIC):
@@ -107,16 +107,21 @@ def sniff_format(path: Path, sample: bytes | None = None, encoding: str | None =
         return "parquet"
     for magic, kind in _BINARY_MAGIC:
         if sample.startswith(magic):
-            raise InputError(f"not a supported evidence format (binary: {kind})", str(path))
+            raise InputError(
+                f"不支持的证据格式（二进制文件）not a supported evidence format (binary: {kind})",
+                str(path),
+            )
     if _looks_binary(sample):
-        raise InputError("not a supported evidence format (binary)", str(path))
+        raise InputError(
+            "不支持的证据格式（二进制文件）not a supported evidence format (binary)", str(path)
+        )
     encoding = encoding or detect_encoding([sample], str(path))
     try:
         text = decode_sample(sample, encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(f"cannot decode as {encoding}", str(path)) from exc
+        raise InputError(f"无法按 {encoding} 解码 cannot decode as {encoding}", str(path)) from exc
     if not text.strip("\ufeff \t\r\n\x00"):
-        raise InputError("empty file (only blank lines)", str(path))
+        raise InputError("空文件（只有空行）empty file (only blank lines)", str(path))
     return sniff_text_format(text)
 
 
@@ -129,7 +134,9 @@ def _sniff_zip(path: Path) -> str:
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         kind = EXTENSION_FORMATS.get(path.suffix.lower(), "zip")
         kind = kind if kind in {"xlsx", "ods", "zip"} else "zip"
-        raise InputError(f"corrupt or truncated {kind} file ({exc})", str(path)) from exc
+        raise InputError(
+            f"{kind} 文件损坏或不完整 corrupt or truncated {kind} file ({exc})", str(path)
+        ) from exc
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx"
     return "zip"
@@ -149,7 +156,9 @@ def _sniff_ole(path: Path) -> str:
         fh.seek(max(0, end - MiB))
         tail = fh.read(MiB)
     if marker in head or marker in tail:
-        raise InputError("password-protected (encrypted Office file)", str(path))
+        raise InputError(
+            "有密码保护（加密的 Office 文件）password-protected (encrypted Office file)", str(path)
+        )
     return "xls"
 
 
@@ -184,7 +193,7 @@ def canonical_encoding(name: str) -> str:
     try:
         python_name = codecs.lookup(name).name
     except LookupError as exc:
-        raise InputError(f"unknown encoding {name!r}") from exc
+        raise InputError(f"未知编码 unknown encoding {name!r}") from exc
     aliases = {"gb2312": "gbk", "cp936": "gbk", "big5hkscs": "big5", "cp950": "big5"}
     return aliases.get(python_name, python_name)
 
@@ -241,6 +250,7 @@ def detect_encoding(samples: list[bytes], path: str = "") -> str:
     candidates = [enc for enc in ("gbk", "gb18030", "big5") if _decodes(rest, enc)]
     if not candidates:
         raise InputError(
+            "无法解码文本（已试 utf-8、gbk、gb18030、big5、utf-16），如知道编码请指定 "
             "cannot decode the text (tried utf-8, gbk, gb18030, big5, utf-16); "
             "force an encoding if you know it",
             path or None,

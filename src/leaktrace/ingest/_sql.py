@@ -131,7 +131,11 @@ def _batches(
                     if pos is not None:
                         row[pos] = value
                 if not names and len(values) > len(columns):
-                    raise InputError(f"table {table}: a row has more values than columns", shown)
+                    raise InputError(
+                        f"表 {table}：某行的值多于列 "
+                        f"table {table}: a row has more values than columns",
+                        shown,
+                    )
                 buffer.append(row)
             while len(buffer) >= limits.batch_rows:
                 frame = pl.DataFrame(buffer[: limits.batch_rows], schema=schema, orient="row")
@@ -205,7 +209,7 @@ def _statements(
             parts.append(line)
             size += len(line)
             if size > _MAX_STATEMENT:
-                raise InputError("SQL statement larger than 512 MB", shown)
+                raise InputError("SQL 语句超过 512 MB SQL statement larger than 512 MB", shown)
             plain = line.replace("\\\\", "").replace("\\'", "") if mysql else line
             if plain.count("'") % 2:
                 in_quote = not in_quote
@@ -226,7 +230,10 @@ def _statements(
             else:
                 yield ("sql", statement, [])
     if parts and in_quote:
-        raise InputError("truncated SQL dump: a quoted string never ends", shown)
+        raise InputError(
+            "SQL 转储不完整：引号字符串没有结束 truncated SQL dump: a quoted string never ends",
+            shown,
+        )
 
 
 def _values(
@@ -273,7 +280,9 @@ def _values(
         elif group == "word" and not filled:
             value, filled = match.group(), True
     if depth != 0:
-        raise InputError("truncated SQL statement: unbalanced parentheses", shown)
+        raise InputError(
+            "SQL 语句不完整：括号不配对 truncated SQL statement: unbalanced parentheses", shown
+        )
     return rows
 
 

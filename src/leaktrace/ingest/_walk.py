@@ -39,7 +39,9 @@ T = TypeVar("T")
 class _Walker:
     def __init__(self, encoding: str | None, format: str | None, limits: Limits) -> None:
         if format is not None and format not in FORMATS:
-            raise InputError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+            raise InputError(
+                f"未知格式 unknown format {format!r}; expected one of {', '.join(FORMATS)}"
+            )
         self.encoding = canonical_encoding(encoding) if encoding else None
         self.format = format
         self.limits = limits
@@ -54,7 +56,7 @@ class _Walker:
             elif path.is_file():
                 yield from self.top(path)
             else:
-                yield Failure(str(path), "no such file or folder")
+                yield Failure(str(path), "文件或文件夹不存在 no such file or folder")
 
     def top(self, path: Path) -> Iterator[Evidence | Failure]:
         budget = Budget(self.limits.max_archive_bytes)
@@ -83,7 +85,7 @@ class _Walker:
             hashed = sha256_file(real, long_line_limit=line_limit)
             sha, size = hashed.sha256, hashed.size
             if error is not None or fmt is None:
-                yield Failure(shown, error or "unknown format", sha, size)
+                yield Failure(shown, error or "未知格式 unknown format", sha, size)
                 return
             if hashed.long_line is not None:
                 reason = cell_too_large(self.limits, hashed.long_line)
@@ -103,7 +105,7 @@ class _Walker:
             for table in tables:
                 table._keep = keep
             if not tables:
-                notes.append("no tables with data found")
+                notes.append("未找到含数据的表格 no tables with data found")
             yield Evidence(shown, sha, size, fmt, encoding, parent, tables, notes, keep)
         except InputError as exc:
             yield Failure(shown, exc.reason, sha, size)
@@ -126,7 +128,7 @@ class _Walker:
         if fmt == "sql":
             assert encoding is not None
             return read_sql(real, shown, encoding, limits)
-        raise InputError(f"no reader for format {fmt}", shown)
+        raise InputError(f"没有读取此格式的程序 no reader for format {fmt}", shown)
 
     def _dialect(self, text: str) -> Dialect:
         """The sniffed dialect, unless a forced format says otherwise."""

@@ -81,7 +81,7 @@ def walk_zip(
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        yield Failure(shown, f"corrupt or truncated zip archive ({exc})")
+        yield Failure(shown, f"zip 压缩包损坏或不完整 corrupt or truncated zip archive ({exc})")
         return
     with zf:
         infos = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: member_name(i))
@@ -104,7 +104,9 @@ def walk_zip(
                 continue
             except Exception as exc:
                 temp.remove()
-                yield Failure(member, f"corrupt archive member ({exc})", size=info.file_size)
+                yield Failure(
+                    member, f"压缩包内文件损坏 corrupt archive member ({exc})", size=info.file_size
+                )
                 continue
             budget.remaining -= written
             yield from open_file(temp.path, member, shown, depth + 1, temp, budget)
@@ -113,17 +115,25 @@ def walk_zip(
 def _refusal(info: zipfile.ZipInfo, depth: int, limits: Limits, budget: Budget) -> str | None:
     """Why a member must not be extracted, judged from its header alone."""
     if info.flag_bits & _ENCRYPTED:
-        return "password-protected (encrypted zip member)"
+        return "有密码保护（加密的 zip 内文件）password-protected (encrypted zip member)"
     if depth >= limits.max_depth:
-        return f"archive nested deeper than {limits.max_depth} levels"
+        depth_limit = limits.max_depth
+        return f"压缩包嵌套超过 {depth_limit} 层 archive nested deeper than {depth_limit} levels"
     if info.file_size > limits.max_member_bytes:
         limit = _size(limits.max_member_bytes)
-        return f"zip member of {info.file_size} bytes exceeds the {limit} limit"
+        return (
+            f"zip 内文件 {info.file_size} 字节，超过 {limit} 上限 "
+            f"zip member of {info.file_size} bytes exceeds the {limit} limit"
+        )
     if info.file_size > budget.remaining:
-        return f"archive expands beyond the {_size(limits.max_archive_bytes)} total limit"
+        total = _size(limits.max_archive_bytes)
+        return f"压缩包解压后超过 {total} 总量上限 archive expands beyond the {total} total limit"
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > limits.ratio_min_bytes and ratio > limits.max_ratio:
-        return f"zip bomb suspected (compression ratio {ratio:.0f}:1)"
+        return (
+            f"疑似 zip 炸弹（压缩比 {ratio:.0f}:1）"
+            f"zip bomb suspected (compression ratio {ratio:.0f}:1)"
+        )
     return None
 
 
@@ -137,7 +147,10 @@ def _extract(
         while chunk := src.read(MiB):
             written += len(chunk)
             if written > allowed:
-                raise InputError("zip member expands beyond its declared size or the limits")
+                raise InputError(
+                    "zip 内文件解压后超过声明大小或上限 "
+                    "zip member expands beyond its declared size or the limits"
+                )
             out.write(chunk)
     return written
 

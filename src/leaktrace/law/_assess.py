@@ -61,7 +61,7 @@ def assess(facts: Facts, policy: Policy | None = None) -> Finding:
         grounds=grounds,
         sentence=_sentence(case, level),
         fine=_fine(case, level),
-        notes=case.notes + [f"未达 not met — {m}" for m in case.near_misses],
+        notes=case.notes + [f"未达 — {m}" for m in case.near_misses],
         policy=PolicyRef(
             name=case.policy.name,
             sha256=case.policy.sha256,
@@ -248,9 +248,7 @@ class _Case:
         self._quantity_versus_gains()
         if level != "none" and facts.role == "insider":
             rule = self.policy.sentences.insider
-            self.notes.append(
-                f"{rule.provision}：内部人员出售或者提供，{rule.text}（{rule.gloss}）。"
-            )
+            self.notes.append(f"{rule.provision}：内部人员出售或者提供，{rule.text}。")
         self._article_10(level)
         if self.route == "art6":
             self._article_6_has_no_especially_serious_tier(level)

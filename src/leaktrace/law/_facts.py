@@ -1,7 +1,8 @@
 """The facts of one suspect, as an investigator states them: the input to :func:`assess`.
 
 A facts file is JSON or TOML. Every field but ``role`` is optional (0, false or null). Unknown
-fields, negative numbers and impossible dates are errors, never guesses.
+fields, negative numbers, impossible or future dates and a key given twice are errors, never
+guesses.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,34 +31,44 @@ def _iso_date(value: Any) -> Any:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     if not isinstance(value, str) or len(value) != 10:
-        raise ValueError("must be a date written YYYY-MM-DD")
+        raise ValueError("须为 YYYY-MM-DD 格式的日期 must be a date written YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError("not a real calendar date (YYYY-MM-DD)") from None
+        raise ValueError("日历上没有这一天 not a real calendar date (YYYY-MM-DD)") from None
 
 
 def _yuan(value: Any) -> Any:
     """An amount of money: a finite number ≥ 0 (text like "20000" is not accepted)."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError("must be a number of yuan")
+        raise ValueError("须为金额数字（元）must be a number of yuan")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("must be a finite number of yuan")
+        raise ValueError("须为有限的金额（元）must be a finite number of yuan")
     amount = Decimal(str(value))
     if amount < 0:
-        raise ValueError("must not be negative")
+        raise ValueError("不得为负数 must not be negative")
     return amount
 
 
 def _count(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("must be a whole number of items")
+        raise ValueError("须为整数条数 must be a whole number of items")
     if value < 0:
-        raise ValueError("must not be negative")
+        raise ValueError("不得为负数 must not be negative")
     return value
 
 
-IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
+def _past_date(value: Any) -> Any:
+    """An ISO date (:func:`_iso_date`) that is not after today in Beijing: an offence or a
+    penalty in the future is a typing mistake, and would change which rules apply."""
+    day = _iso_date(value)
+    if day is not None and day > datetime.now(UTC).astimezone(_BEIJING).date():
+        raise ValueError(f"{day.isoformat()} is in the future")
+    return day
+
+
+_BEIJING = timezone(timedelta(hours=8))
+IsoDate = Annotated[date | None, BeforeValidator(_past_date)]
 Yuan = Annotated[Decimal, BeforeValidator(_yuan)]
 Count = Annotated[int, BeforeValidator(_count)]
 
@@ -98,7 +109,7 @@ class Facts(_Strict):
     def from_mapping(cls, data: Any, source: str | None = None) -> Facts:
         """Validate ``data`` (parsed JSON/TOML); errors become one-line FactsError."""
         if not isinstance(data, dict):
-            raise FactsError("facts must be a table/object of fields", source)
+            raise FactsError("事实须为字段表 facts must be a table/object of fields", source)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -123,9 +134,11 @@ def load_facts(path: Path) -> Facts:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise FactsError("facts file is not UTF-8 text", source) from None
+        raise FactsError("事实文件不是 UTF-8 文本 facts file is not UTF-8 text", source) from None
     except OSError as exc:
-        raise FactsError(f"cannot read facts file: {exc.strerror}", source) from None
+        raise FactsError(
+            f"无法读取事实文件 cannot read facts file: {exc.strerror}", source
+        ) from None
     return Facts.from_mapping(_parse(text, Path(path).suffix.lower(), source), source)
 
 
@@ -133,10 +146,26 @@ def _parse(text: str, suffix: str, source: str) -> Any:
     as_json = suffix == ".json" or (suffix != ".toml" and text.lstrip().startswith("{"))
     if as_json:
         try:
-            return json.loads(text, parse_float=Decimal)
+            return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
-            raise FactsError(f"not valid JSON: {exc}", source) from None
+            raise FactsError(f"不是有效的 JSON not valid JSON: {exc}", source) from None
+        except _DuplicateKey as exc:
+            raise FactsError(str(exc), source) from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text)  # TOML itself refuses a key given twice
     except tomllib.TOMLDecodeError as exc:
-        raise FactsError(f"not valid TOML: {exc}", source) from None
+        raise FactsError(f"不是有效的 TOML not valid TOML: {exc}", source) from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (JSON would silently keep the last)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(f"键 {key!r} 出现了两次 key {key!r} is given twice")
+        out[key] = value
+    return out

@@ -31,15 +31,15 @@ _NAMED_SENSITIVE = frozenset({"tracking", "communication_content", "credit", "pr
 
 def _positive_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a positive number")
+        raise ValueError("须为正数 must be a positive number")
     if not math.isfinite(value) or value <= 0:
-        raise ValueError("must be a positive number")
+        raise ValueError("须为正数 must be a positive number")
     return value
 
 
 def _positive_integer(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError("must be a positive whole number")
+        raise ValueError("须为正整数 must be a positive whole number")
     return value
 
 
@@ -194,7 +194,7 @@ class Policy(_Strict):
         try:
             return self.categories[category].tier
         except KeyError:
-            raise PolicyError(f"unknown category {category!r}", self._where()) from None
+            raise PolicyError(f"未知类别 unknown category {category!r}", self._where()) from None
 
     def category_of(
         self, types: set[str] | frozenset[str], kind: str | None = None
@@ -207,7 +207,9 @@ class Policy(_Strict):
         """
         if kind is not None and kind not in self.kinds:
             known = ", ".join(sorted(self.kinds))
-            raise PolicyError(f"unknown dataset kind {kind!r} (known: {known})", self._where())
+            raise PolicyError(
+                f"未知数据集种类 unknown dataset kind {kind!r} (已知 known: {known})", self._where()
+            )
         present = frozenset(types)
         if not present:
             return None
@@ -250,13 +252,17 @@ def load_policy(path: Path | None = None) -> Policy:
         try:
             data = source.read_bytes()
         except OSError as exc:
-            raise PolicyError(f"cannot read policy file: {exc.strerror}", str(source)) from None
+            raise PolicyError(
+                f"无法读取政策文件 cannot read policy file: {exc.strerror}", str(source)
+            ) from None
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise PolicyError("policy file is not UTF-8 text", str(source)) from None
+        raise PolicyError(
+            "政策文件不是 UTF-8 文本 policy file is not UTF-8 text", str(source)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"not valid TOML: {exc}", str(source)) from None
+        raise PolicyError(f"不是有效的 TOML not valid TOML: {exc}", str(source)) from None
     try:
         policy = Policy.model_validate(raw)
     except ValidationError as exc:
@@ -274,36 +280,46 @@ def _dangling_reference(policy: Policy) -> str | None:
     for name, category in policy.categories.items():
         if category.tier == "sensitive" and name not in _NAMED_SENSITIVE:
             return (
-                f"field categories.{name}.tier: the 50-tier may not be extended beyond its four "
-                f"named kinds ({_known(_NAMED_SENSITIVE)}; 《解释》第五条第一款第（三）项)"
+                f"字段 field categories.{name}.tier: 50 条档只限《解释》第五条第一款第（三）项"
+                "所列四类，不得扩展 the 50-tier may not be extended beyond its four "
+                f"named kinds ({_known(_NAMED_SENSITIVE)})"
             )
     if policy.fine.min_multiple > policy.fine.max_multiple:
-        return "field fine.min_multiple: must not exceed fine.max_multiple"
+        return (
+            "字段 field fine.min_multiple: 不得大于 fine.max_multiple "
+            "must not exceed fine.max_multiple"
+        )
     for level in ("serious", "especially_serious"):
         sentence: Sentence = getattr(policy.sentences, level)
         if sentence.min_years > sentence.max_years:
-            return f"field sentences.{level}.min_years: must not exceed max_years"
+            return (
+                f"字段 field sentences.{level}.min_years: 不得大于 max_years "
+                "must not exceed max_years"
+            )
     seen: set[str] = set()
     for i, rule in enumerate(policy.mappings):
-        where = f"field mappings[{i}] ({rule.id})"
+        where = f"字段 field mappings[{i}] ({rule.id})"
         if rule.id in seen:
-            return f"{where}.id: duplicate rule id {rule.id!r}"
+            return f"{where}.id: 规则编号重复 duplicate rule id {rule.id!r}"
         seen.add(rule.id)
         if rule.category not in policy.categories:
             return (
-                f"{where}.category: unknown category {rule.category!r} "
+                f"{where}.category: 未知类别 unknown category {rule.category!r} "
                 f"({_known(policy.categories)})"
             )
         if rule.kind is not None and rule.kind not in policy.kinds:
-            return f"{where}.kind: unknown dataset kind {rule.kind!r} ({_known(policy.kinds)})"
+            return (
+                f"{where}.kind: 未知数据集种类 unknown dataset kind {rule.kind!r} "
+                f"({_known(policy.kinds)})"
+            )
         for field in ("all_of", "any_of"):
             for type_id in getattr(rule, field):
                 if type_id not in policy.type_ids:
-                    return f"{where}.{field}: unknown type id {type_id!r}"
+                    return f"{where}.{field}: 未知类型 unknown type id {type_id!r}"
         if rule.kind is None and not rule.all_of and not rule.any_of:
-            return f"{where}: a rule needs a kind, all_of or any_of"
+            return f"{where}: 规则须有 kind、all_of 或 any_of a rule needs a kind, all_of or any_of"
     return None
 
 
 def _known(names: Any) -> str:
-    return "known: " + ", ".join(sorted(names))
+    return "已知 known: " + ", ".join(sorted(names))

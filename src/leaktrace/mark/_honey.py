@@ -2,16 +2,21 @@
 
 A honey record borrows from a real *donor* record only what says where a flat is and what it is
 like (estate, building, unit, floor area, dates); its room number is one that nobody in the
-master occupies, its name is drawn from `leaktrace.synth`'s name model, and it has no ID number.
+master occupies, its name is drawn from its own small vocabulary (``data/honey_names.toml``:
+surnames of the 百家姓, given-name characters of the 千字文; nothing of the demo generator), and it
+has no ID number.
 Its phone and email come only from the holder's trap pool (numbers and mailboxes the holder
 controls); without a pool it has none, so no real person's number is ever invented.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import tomllib
 from collections.abc import Sequence
+from importlib.resources import files
 
 import numpy as np
 import polars as pl
@@ -142,8 +147,34 @@ def _with_room(values: pl.Series, rooms: list[str]) -> pl.Series:
     return pl.Series(values.name, out, dtype=pl.String)
 
 
-def _names(n: int, rng: np.random.Generator) -> list[str]:
-    from leaktrace.synth import residents
+@functools.cache
+def name_vocabulary() -> tuple[str, str]:
+    """(surnames, given-name characters) of honey names, from ``data/honey_names.toml``."""
+    text = files("leaktrace.mark").joinpath("data/honey_names.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return "".join(data["surnames"].split()), "".join(data["given"].split())
 
-    seed = int(rng.integers(0, 2**31))
-    return residents(n, seed=seed)["name"].to_list()
+
+def _names(n: int, rng: np.random.Generator) -> list[str]:
+    """``n`` names: a surname, then one or (seven times in ten) two given-name characters.
+
+    A drawn name that the detector does not read as a name (a rare surname such as 酆, or a
+    last character place names end in, such as 业) is drawn again: a honey record must look like
+    everyone else, and its name must key it as a real record's name does.
+    """
+    surnames, given = name_vocabulary()
+    found: list[str] = []
+    while len(found) < n:
+        want = 2 * (n - len(found)) + 16
+        family = rng.integers(0, len(surnames), size=want)
+        first = rng.integers(0, len(given), size=want)
+        second = np.where(rng.random(want) < 0.7, rng.integers(0, len(given), size=want), -1)
+        drawn = pl.Series(
+            [
+                surnames[f] + given[a] + (given[b] if b >= 0 else "")
+                for f, a, b in zip(family.tolist(), first.tolist(), second.tolist(), strict=True)
+            ],
+            dtype=pl.String,
+        )
+        found += rec.normalise("name", drawn).drop_nulls().to_list()
+    return found[:n]

@@ -40,9 +40,13 @@ def create_key_file(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise MarkKeyError("key file already exists; refusing to overwrite it", str(path)) from None
+        raise MarkKeyError(
+            "密钥文件已存在，不会覆盖 key file already exists; refusing to overwrite it", str(path)
+        ) from None
     except OSError as exc:
-        raise MarkKeyError(f"cannot create key file: {exc.strerror}", str(path)) from None
+        raise MarkKeyError(
+            f"无法创建密钥文件 cannot create key file: {exc.strerror}", str(path)
+        ) from None
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key.hex() + "\n")
     return key
@@ -54,20 +58,23 @@ def load_key(path: Path | None) -> tuple[bytes, str]:
     if env:
         return _parse(env, f"${KEY_ENV}"), f"${KEY_ENV}"
     if path is None:
-        raise MarkKeyError(f"no key: give --key-file or set {KEY_ENV}")
+        raise MarkKeyError(
+            f"没有密钥：请用 --key-file 或设置 {KEY_ENV} no key: give --key-file or set {KEY_ENV}"
+        )
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise MarkKeyError("key file not found", str(path)) from None
+        raise MarkKeyError("密钥文件不存在 key file not found", str(path)) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise MarkKeyError(
+            f"密钥文件可被他人读取（权限 {stat.S_IMODE(mode):o}），请运行 chmod 600 "
             f"key file is readable by others (mode {stat.S_IMODE(mode):o}); run chmod 600",
             str(path),
         )
     try:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
-        raise MarkKeyError(f"cannot read key file: {exc}", str(path)) from None
+        raise MarkKeyError(f"无法读取密钥文件 cannot read key file: {exc}", str(path)) from None
     return _parse(text, str(path)), str(path)
 
 
@@ -75,7 +82,11 @@ def _parse(text: str, where: str) -> bytes:
     try:
         key = bytes.fromhex(text.strip())
     except ValueError:
-        raise MarkKeyError("key is not hexadecimal", where) from None
+        raise MarkKeyError("密钥不是十六进制 key is not hexadecimal", where) from None
     if len(key) != KEY_BYTES:
-        raise MarkKeyError(f"key must be {KEY_BYTES} bytes ({2 * KEY_BYTES} hex digits)", where)
+        raise MarkKeyError(
+            f"密钥须为 {KEY_BYTES} 字节（{2 * KEY_BYTES} 位十六进制）"
+            f"key must be {KEY_BYTES} bytes ({2 * KEY_BYTES} hex digits)",
+            where,
+        )
     return key

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from leaktrace.cells import csv_cell, csv_frame, write_row
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import sha256_file
 from leaktrace.mark import code, records, variants
@@ -69,6 +70,7 @@ def mark_export(
     where: Sequence[tuple[str, str]] = (),
     trap_pool: Path | None = None,
     uid: bytes | None = None,
+    progress: records.RowsDone | None = None,
 ) -> MarkResult:
     """Write ``recipient``'s marked export of ``master_path`` to ``out``.
 
@@ -79,18 +81,35 @@ def mark_export(
     The distribution is committed (as ``incomplete``) before the file is written; the file is
     written to a temporary name and renamed into place, and only then is the distribution marked
     ``released``. An interruption leaves either no file or a record saying what was released.
+    ``progress`` is told each step and the rows read, for a progress display.
     """
     if not recipient.strip():
-        raise UsageError("--recipient must not be empty")
+        raise UsageError("--recipient 不能为空 --recipient must not be empty")
     if out.exists():
-        raise UsageError("output file already exists; choose another --out", str(out))
-    exporter = Exporter.open(master_path, registry, vary=vary, trap_pool=trap_pool)
+        raise UsageError(
+            "输出文件已存在，请另选 --out output file already exists; choose another --out",
+            str(out),
+        )
+    exporter = Exporter.open(
+        master_path, registry, vary=vary, trap_pool=trap_pool, progress=progress
+    )
     is_xlsx = exporter.master.format == "xlsx"
     if is_xlsx != (out.suffix.lower() == ".xlsx"):
         wanted = ".xlsx" if is_xlsx else ".csv (or the master's own suffix)"
-        raise UsageError(f"the export is written in the master's format: use {wanted}", str(out))
+        raise UsageError(
+            f"导出文件与母本格式相同，请用 {wanted.split()[0]} "
+            f"the export is written in the master's format: use {wanted}",
+            str(out),
+        )
+    _step(progress, "登记分发 recording the distribution")
     dist = exporter.distribute(recipient, where=where, out_path=str(out), uid=uid)
+    _step(progress, "写出标记副本 writing the marked export")
     return exporter.write(dist, out)
+
+
+def _step(progress: records.RowsDone | None, label: str) -> None:
+    if progress is not None:
+        progress(label, 0)
 
 
 @dataclass
@@ -114,30 +133,45 @@ class Exporter:
         *,
         vary: Sequence[tuple[str, str]] | None = None,
         trap_pool: Path | None = None,
+        progress: records.RowsDone | None = None,
     ) -> Exporter:
         """Read ``master_path`` and register it (records, honey pool, marks) if it is new."""
-        table = records.read_tables(master_path)[0]
+        table = records.read_tables(master_path, progress)[0]
         fmt = table.evidence.format
         if fmt not in WRITABLE:
-            raise UsageError(f"mark writes CSV or XLSX; this master is {fmt}", str(master_path))
+            raise UsageError(
+                f"mark 只写 CSV 或 XLSX，此母本为 {fmt} "
+                f"mark writes CSV or XLSX; this master is {fmt}",
+                str(master_path),
+            )
         pool = _read_pool(trap_pool) if trap_pool else []
         master = registry.find_master(table.evidence.sha256)
         notes: list[str] = []
         if master is None:
+            _step(progress, "登记母本 registering the master")
             master = _register(registry, table, vary, pool, master_path)
-            notes.append(f"registered master {master.name} ({master.n_records} records)")
+            notes.append(
+                f"已登记母本 {master.name}（{master.n_records} 条记录）"
+                f"registered master {master.name} ({master.n_records} records)"
+            )
         elif vary is not None and [tuple(v) for v in master.layout["variants"]] != [
             tuple(v) for v in vary
         ]:
             raise UsageError(
-                "this master is registered with other --vary columns: "
+                "此母本已按其他 --vary 列登记 this master is registered with other --vary columns: "
                 + ", ".join(f"{c}={k}" for c, k in master.layout["variants"]),
                 str(master_path),
             )
         if master.honey_tokens.shape[0] == 0:
-            notes.append("no honey records: the master has no room or address column")
+            notes.append(
+                "没有蜜罐记录：母本没有房号或地址列 "
+                "no honey records: the master has no room or address column"
+            )
         elif not master.layout["has_contact"]:
-            notes.append("no --trap-pool: honey records carry no phone or email")
+            notes.append(
+                "未给 --trap-pool：蜜罐记录不含电话或邮箱 "
+                "no --trap-pool: honey records carry no phone or email"
+            )
         return cls(registry, master, table.frame, notes)
 
     def distribute(
@@ -226,11 +260,21 @@ def _register(
     chosen_vary = list(vary) if vary is not None else _propose(frame.columns, types)
     for column, kind in chosen_vary:
         if column not in frame.columns:
-            raise UsageError(f"--vary names no column {column!r}", str(master_path))
+            raise UsageError(
+                f"--vary 所指的列 {column!r} 不存在 --vary names no column {column!r}",
+                str(master_path),
+            )
         if kind not in variants.KINDS:
-            raise UsageError(f"--vary kind must be one of {', '.join(variants.KINDS)}", kind)
+            raise UsageError(
+                f"--vary 的种类须为 {'、'.join(variants.KINDS)} 之一 "
+                f"--vary kind must be one of {', '.join(variants.KINDS)}",
+                kind,
+            )
         if types.get(column) in ("name", "mobile", "cn_id", "email"):
-            raise UsageError(f"column {column!r} holds {types[column]}: it is never altered")
+            raise UsageError(
+                f"列 {column!r} 是 {types[column]}，从不改动 "
+                f"column {column!r} holds {types[column]}: it is never altered"
+            )
     ids = records.identity_fields(frame, types)
     tokens = code.record_tokens(registry.key, records.identity_strings(ids))
     keys = np.stack(list(records.match_keys(registry.key, ids).values()), axis=1)
@@ -267,6 +311,7 @@ def _register(
         "sheet": table.table_name,
         "honey_donors": donors.tolist(),
         "has_contact": bool(pool),
+        "keys": records.KEYS_VERSION,
     }
     return registry.add_master(
         sha256=table.evidence.sha256,
@@ -300,12 +345,14 @@ def _where(frame: pl.DataFrame, where: Sequence[tuple[str, str]]) -> npt.NDArray
     by_column: dict[str, list[str]] = {}
     for column, value in where:
         if column not in frame.columns:
-            raise UsageError(f"--where names no column {column!r}")
+            raise UsageError(
+                f"--where 所指的列 {column!r} 不存在 --where names no column {column!r}"
+            )
         by_column.setdefault(column, []).append(value)
     for column, values in by_column.items():
         mask &= frame[column].is_in(values).fill_null(False).to_numpy()
     if not mask.any():
-        raise UsageError("--where selects no rows")
+        raise UsageError("--where 没有选中任何行 --where selects no rows")
     return mask
 
 
@@ -382,14 +429,18 @@ def _write_atomically(frame: pl.DataFrame, out: Path, layout: dict[str, Any], fm
 
 
 def _csv_bytes(frame: pl.DataFrame, layout: dict[str, Any]) -> bytes:
-    text = frame.write_csv(separator=layout.get("delimiter") or ",")
+    safe = csv_frame(frame).rename({c: csv_cell(c) for c in frame.columns})
+    text = safe.write_csv(separator=layout.get("delimiter") or ",")
     encoding = layout.get("encoding") or "utf-8"
     try:
         return text.encode(encoding)
     except LookupError:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise InputError(f"a marked value cannot be written in {encoding}: {exc.reason}") from None
+        raise InputError(
+            f"标记后的值无法用 {encoding} 写出 "
+            f"a marked value cannot be written in {encoding}: {exc.reason}"
+        ) from None
 
 
 def _write_xlsx(frame: pl.DataFrame, fh: Any, sheet: str) -> None:
@@ -398,11 +449,9 @@ def _write_xlsx(frame: pl.DataFrame, fh: Any, sheet: str) -> None:
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
     ws = book.add_worksheet(sheet[:31])
-    ws.write_row(0, 0, frame.columns)
+    write_row(ws, 0, frame.columns)
     for r, row in enumerate(frame.iter_rows(), start=1):
-        for c, value in enumerate(row):
-            if value is not None:
-                ws.write_string(r, c, value)
+        write_row(ws, r, row)
     book.close()
     fh.write(buf.getvalue())
 
@@ -423,7 +472,7 @@ def _read_pool(path: Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read trap pool: {exc}", str(path)) from None
+        raise InputError(f"无法读取陷阱号码池 cannot read trap pool: {exc}", str(path)) from None
     values = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     phones = records.normalise(
         "mobile", pl.Series([v for v in values if "@" not in v], dtype=pl.String)
@@ -432,6 +481,8 @@ def _read_pool(path: Path) -> list[str]:
     bad = phones.null_count()
     if bad:
         raise InputError(
-            f"{bad} line(s) of the trap pool are neither a valid mobile nor an email", str(path)
+            f"陷阱号码池有 {bad} 行既不是有效手机号也不是邮箱 "
+            f"{bad} line(s) of the trap pool are neither a valid mobile nor an email",
+            str(path),
         )
     return [*phones.to_list(), *mails]

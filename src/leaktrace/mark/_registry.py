@@ -28,7 +28,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
 
-from leaktrace.errors import LeakTraceError
+from leaktrace.errors import LeakTraceError, UsageError
 from leaktrace.mark import _keys
 from leaktrace.mark._schema import (
     SCHEMA_REVISION,
@@ -86,8 +86,37 @@ def resolve_url(registry: str | None) -> str:
     """A SQLAlchemy URL from ``--registry`` (path or URL), ``$LEAKTRACE_REGISTRY``, or default."""
     value = registry or os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY
     if "://" in value:
-        return value
+        return _supported(value)
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+_BACKENDS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+"""The databases a registry may live in, and the driver each is reached through."""
+
+
+def _supported(url: str) -> str:
+    """``url`` if it names SQLite or PostgreSQL (``postgresql://`` goes through psycopg 3);
+    anything else is refused in one line, naming the scheme and not the password."""
+    scheme = url.split("://", 1)[0]
+    wanted = "a SQLite path, sqlite:///PATH or postgresql://USER@HOST/DB"
+    try:
+        parsed = sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        raise UsageError(f"not a registry URL (scheme {scheme!r}); use {wanted}") from None
+    backend = parsed.get_backend_name()
+    if backend not in _BACKENDS:
+        raise UsageError(f"unsupported registry database {scheme!r}; use {wanted}")
+    if parsed.drivername not in {backend, _BACKENDS[backend]}:
+        raise UsageError(f"unsupported database driver {parsed.drivername!r}; use {wanted}")
+    parsed = parsed.set(drivername=_BACKENDS[backend])
+    if backend == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise UsageError(
+                "a PostgreSQL registry needs psycopg: pip install 'leaktrace[postgres]'"
+            ) from None
+    return parsed.render_as_string(hide_password=False)
 
 
 def default_key_file(url: str) -> Path | None:
@@ -153,12 +182,15 @@ class Registry:
         params = params or CodeParams()
         path = _sqlite_path(url)
         if path is not None and path.exists():
-            raise RegistryError("registry already exists", str(path))
+            raise RegistryError("标记登记库已存在 registry already exists", str(path))
         key_path = key_file or default_key_file(url)
         if os.environ.get(_keys.KEY_ENV):
             key, _ = _keys.load_key(None)
         elif key_path is None:
-            raise _keys.MarkKeyError(f"no key: give --key-file or set {_keys.KEY_ENV}")
+            raise _keys.MarkKeyError(
+                f"没有密钥：请用 --key-file 或设置 {_keys.KEY_ENV} "
+                f"no key: give --key-file or set {_keys.KEY_ENV}"
+            )
         elif key_path.exists():
             key, _ = _keys.load_key(key_path)
         else:
@@ -167,7 +199,7 @@ class Registry:
         try:
             with engine.begin() as conn:
                 if MigrationContext.configure(conn).get_current_revision() is not None:
-                    raise RegistryError("registry already exists", _shown(url))
+                    raise RegistryError("标记登记库已存在 registry already exists", _shown(url))
                 command.upgrade(_alembic_config(conn), "head")
                 conn.execute(
                     registry_meta.insert().values(
@@ -183,7 +215,7 @@ class Registry:
                     conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         except sa.exc.SQLAlchemyError as exc:
             raise RegistryError(
-                f"cannot create registry: {_first_line(exc)}", _shown(url)
+                f"无法创建标记登记库 cannot create registry: {_first_line(exc)}", _shown(url)
             ) from None
         return cls(url, engine, key, params)
 
@@ -194,16 +226,21 @@ class Registry:
         path = _sqlite_path(url)
         if path is not None and not path.exists():
             raise RegistryError(
-                "registry not found (create it with `leaktrace mark --init`)", str(path)
+                "标记登记库不存在（可用 `leaktrace mark --init` 创建）"
+                "registry not found (create it with `leaktrace mark --init`)",
+                str(path),
             )
         engine = _engine(url)
         try:
             with engine.connect() as conn:
                 revision = MigrationContext.configure(conn).get_current_revision()
                 if revision is None:
-                    raise RegistryError("not a LeakTrace registry", _shown(url))
+                    raise RegistryError(
+                        "不是 LeakTrace 标记登记库 not a LeakTrace registry", _shown(url)
+                    )
                 if revision != SCHEMA_REVISION:
                     raise RegistryError(
+                        f"标记登记库结构版本为 {revision}，本 LeakTrace 读取版本 {SCHEMA_REVISION} "
                         f"registry schema version {revision}; this LeakTrace reads version "
                         f"{SCHEMA_REVISION}",
                         _shown(url),
@@ -212,13 +249,19 @@ class Registry:
                 conn.rollback()
         except sa.exc.SQLAlchemyError as exc:
             engine.dispose()
-            raise RegistryError(f"cannot read registry: {_first_line(exc)}", _shown(url)) from None
+            raise RegistryError(
+                f"无法读取标记登记库 cannot read registry: {_first_line(exc)}", _shown(url)
+            ) from None
         if meta is None:
-            raise RegistryError("registry has no parameters (interrupted creation?)", _shown(url))
+            raise RegistryError(
+                "标记登记库缺少参数（创建时被中断？）"
+                "registry has no parameters (interrupted creation?)",
+                _shown(url),
+            )
         key, where = _keys.load_key(key_file or default_key_file(url))
         if not _keys.matches(key, meta["key_check"]):
             engine.dispose()
-            raise _keys.MarkKeyError("wrong key for this registry", where)
+            raise _keys.MarkKeyError("密钥与此标记登记库不符 wrong key for this registry", where)
         params = CodeParams(
             cutoff=float(meta["code_cutoff"]),
             design_colluders=int(meta["design_colluders"]),
@@ -236,7 +279,7 @@ class Registry:
                 yield conn
         except sa.exc.SQLAlchemyError as exc:
             raise RegistryError(
-                f"registry write failed: {_first_line(exc)}", _shown(self.url)
+                f"写入标记登记库失败 registry write failed: {_first_line(exc)}", _shown(self.url)
             ) from None
 
     # --- masters ---------------------------------------------------------------------------------

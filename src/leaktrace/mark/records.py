@@ -5,15 +5,19 @@ back to them). Files are read with `leaktrace.ingest`, column types come from
 `leaktrace.detect`, values are normalised with the catalogue's normalisers; nothing here reads a
 file format or validates a phone number on its own.
 
-A record's *match keys* are keyed 64-bit hashes of normalised identity values, tried in order
-(`KEY_ORDER`): a leaked row is matched by the first key that names exactly one master record, so a
-list that kept only name and phone, or only name and room, still matches, and a person who owns
-two flats is told apart by the room number.
+A record's *match keys* are keyed 64-bit hashes of its key texts, tried in order (`KEY_ORDER`): a
+leaked row is matched by the first key that names exactly one master record, so a list that kept
+only name and phone, or only name and room, still matches, and a person who owns two flats is
+told apart by the room number. Values and key texts are :mod:`leaktrace.normalize`'s, the ones
+``count`` and ``match`` key records by (an ID number is ``cn_id\\x1f<18 characters>`` in all of
+them); only the hash differs, keyed with the registry's secret and stable across versions
+because the registry keeps it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,15 +25,23 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from leaktrace.detect import CATALOGUE, classify_columns
+from leaktrace.detect import CATALOGUE, ColumnProfile, classify_columns
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, walk
+from leaktrace.normalize import SEP, place_text, records
 
 IDENTITY_TYPES = ("name", "mobile", "cn_id", "email", "room", "address")
 """The detected types used to name a record. They are never altered by marking."""
 
 KEY_ORDER = ("cn_id", "name_mobile", "mobile_room", "mobile", "email", "name_place", "name_room")
 """Match keys, strongest first."""
+
+KEYS_VERSION = "normalize/1"
+"""Which key texts a master's stored keys hash (:func:`key_texts`); kept in its layout, so that a
+master registered with other keys is refused rather than silently matched on nothing."""
+
+_VALUES = ("name", "mobile", "cn_id", "email")
+_PLACE = ("address", "district", "community", "building", "unit", "room")
 
 I64 = npt.NDArray[np.int64]
 
@@ -43,14 +55,22 @@ class ReadTable:
     table_name: str
 
 
-def read_tables(path: Path) -> list[ReadTable]:
+RowsDone = Callable[[str, int], None]
+"""Told (what is being done, rows just read) as a file is read: a progress display's callback."""
+
+
+def read_tables(path: Path, progress: RowsDone | None = None) -> list[ReadTable]:
     """Every table of the file at ``path``, each as one frame; an unreadable file raises."""
     found: list[ReadTable] = []
     for ev in walk([path]):
         if isinstance(ev, Failure):
             raise InputError(ev.reason, ev.path)
         for table in ev.tables:
-            batches = list(table.batches())
+            batches = []
+            for batch in table.batches():
+                batches.append(batch)
+                if progress is not None:
+                    progress(f"读取 reading {ev.path}", batch.height)
             frame = (
                 pl.concat(batches, how="vertical")
                 if batches
@@ -60,7 +80,7 @@ def read_tables(path: Path) -> list[ReadTable]:
             )
             found.append(ReadTable(frame, ev, table.name))
     if not found:
-        raise InputError("no table found", str(path))
+        raise InputError("未找到表格 no table found", str(path))
     return found
 
 
@@ -97,35 +117,27 @@ def _number_length(series: pl.Series) -> float:
 
 
 def identity_fields(frame: pl.DataFrame, types: dict[str, str]) -> pl.DataFrame:
-    """Normalised identity values of every row: name, mobile, cn_id, email, room_no (nullable)."""
-    by_type = {t: c for c, t in types.items()}
-    n = frame.height
+    """Canonical identity values of every row, as :func:`leaktrace.normalize.records` gives them.
 
-    def norm(type_id: str) -> pl.Series:
-        column = by_type.get(type_id)
-        if column is None:
-            return pl.Series(type_id, [None] * n, dtype=pl.String)
-        return normalise(type_id, frame[column]).alias(type_id)
-
-    room_source = by_type.get("room") or by_type.get("address")
-    room_no = (
-        _room_number(frame[room_source])
+    Columns: name, mobile, cn_id, email (null where not a valid value), room_no (the room's
+    number) and the place parts of normalize (district, community, building, unit, room,
+    address), from which the name keys are built exactly as count builds its name key.
+    """
+    profiles = [ColumnProfile(c, t, 1.0, False, "mark") for c, t in types.items()]
+    recs = records(frame, profiles, columns=(*_VALUES, *_PLACE))
+    # A bare room number (``1201``, as left by a leaker who strips 室) names no room part in
+    # normalize; the room's number is then its last run of digits, without leading zeros, as
+    # normalize writes room numbers.
+    room_source = next((c for c, t in types.items() if t == "room"), None) or next(
+        (c for c, t in types.items() if t == "address"), None
+    )
+    bare = (
+        _room_number(frame[room_source]).str.replace(r"^0+(\d)", "$1")
         if room_source is not None
-        else pl.Series("room_no", [None] * n, dtype=pl.String)
+        else pl.Series([None] * frame.height, dtype=pl.String)
     )
-    addr = by_type.get("address")
-    place = (
-        _place(frame[addr]) if addr is not None else pl.Series("place", [None] * n, dtype=pl.String)
-    )
-    return pl.DataFrame(
-        [
-            norm("name"),
-            norm("mobile"),
-            norm("cn_id"),
-            norm("email"),
-            room_no.alias("room_no"),
-            place.alias("place"),
-        ]
+    return recs.select(*_VALUES, *_PLACE).with_columns(
+        pl.coalesce(pl.col("room"), pl.lit(bare)).alias("room_no")
     )
 
 
@@ -144,35 +156,46 @@ def identity_strings(ids: pl.DataFrame) -> list[str]:
     return ids.select(expr.alias("i"))["i"].to_list()
 
 
-def match_keys(key: bytes, ids: pl.DataFrame) -> dict[str, I64]:
-    """Keyed 64-bit hashes of each `KEY_ORDER` key per row; 0 where the row lacks the key."""
-    parts = {
-        "cn_id": [pl.col("cn_id")],
-        "name_mobile": [pl.col("name"), pl.col("mobile")],
-        "mobile_room": [pl.col("mobile"), pl.col("room_no")],
-        "mobile": [pl.col("mobile")],
-        "email": [pl.col("email")],
-        "name_place": [pl.col("name"), pl.col("place")],
-        "name_room": [pl.col("name"), pl.col("room_no")],
+def key_texts(ids: pl.DataFrame) -> pl.DataFrame:
+    """The text of each `KEY_ORDER` key per row (null where the row lacks it).
+
+    ``cn_id``, ``mobile`` and ``email`` are normalize's person-key texts (``<field>\\x1f<value>``)
+    and ``name_place`` is its name key text (``name\\x1f<name>\\x1f<place>``), given when the
+    place names the estate or a whole address: the keys ``count`` and ``match`` use. The other
+    three join the same canonical values, for rows no single key names alone.
+    """
+
+    def joined(*parts: str) -> pl.Expr:
+        return pl.concat_str([pl.lit(parts[0]), *(pl.col(p) for p in parts[1:])], separator=SEP)
+
+    placed = pl.col("community").is_not_null() | pl.col("address").is_not_null()
+    texts = {
+        "cn_id": joined("cn_id", "cn_id"),
+        "name_mobile": joined("name_mobile", "name", "mobile"),
+        "mobile_room": joined("mobile_room", "mobile", "room_no"),
+        "mobile": joined("mobile", "mobile"),
+        "email": joined("email", "email"),
+        "name_place": pl.when(placed).then(
+            pl.concat_str([pl.lit("name"), pl.col("name"), place_text()], separator=SEP)
+        ),
+        "name_room": joined("name_room", "name", "room_no"),
     }
-    texts = ids.select([pl.concat_str(cols, separator="|").alias(k) for k, cols in parts.items()])
-    return {k: _hash64(key, k, texts[k]) for k in KEY_ORDER}
+    return ids.select(texts[k].alias(k) for k in KEY_ORDER)
+
+
+def match_keys(key: bytes, ids: pl.DataFrame) -> dict[str, I64]:
+    """Keyed 64-bit hashes of each `KEY_ORDER` key text per row; 0 where the row lacks the key.
+
+    The texts are normalize's (:func:`key_texts`); the hash is keyed with the registry's secret
+    and does not change with the Polars version, because the registry stores these keys.
+    """
+    texts = key_texts(ids)
+    return {k: _hash64(key, texts[k]) for k in KEY_ORDER}
 
 
 def normalise(type_id: str, series: pl.Series) -> pl.Series:
     """Canonical form of every cell by the detect catalogue (null where not a valid value)."""
     return CATALOGUE[type_id].normalise(series.cast(pl.String))
-
-
-def _place(series: pl.Series) -> pl.Series:
-    """Building, unit and room of an address (``…16幢2单元802室`` -> ``16-2-802``)."""
-    text = series.cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "")
-    groups = text.str.extract_groups(r"(\d+)\D+(\d+)\D+(\d+)\D*$")
-    return (
-        pl.DataFrame({"g": groups})
-        .select(pl.concat_str(pl.col("g").struct.unnest(), separator="-").alias("place"))
-        .to_series()
-    )
 
 
 def _room_number(series: pl.Series) -> pl.Series:
@@ -181,10 +204,8 @@ def _room_number(series: pl.Series) -> pl.Series:
     return text.str.extract(r"(\d+)\D*$", 1)
 
 
-def _hash64(key: bytes, kind: str, values: pl.Series) -> I64:
-    base = hashlib.blake2b(key=key, digest_size=8, person=b"lt-match")
-    base.update(kind.encode())
-    copy = base.copy
+def _hash64(key: bytes, values: pl.Series) -> I64:
+    copy = hashlib.blake2b(key=key, digest_size=8, person=b"lt-match").copy
 
     def digest(value: str) -> bytes:
         h = copy()

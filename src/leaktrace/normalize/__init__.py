@@ -13,8 +13,15 @@ spaces) and split into province, city, district, community, building, unit and r
 
 from __future__ import annotations
 
-from leaktrace.normalize._address import ADDRESS_PARTS, split_address, split_room
-from leaktrace.normalize._keys import KEY_SEED, SEP, field_seed
+from leaktrace.normalize._address import ADDRESS_PARTS, ROOM_PARTS, split_address, split_room
+from leaktrace.normalize._keys import (
+    KEY_SEED,
+    SEP,
+    field_seed,
+    identifier_keys,
+    key_hash,
+    place_text,
+)
 from leaktrace.normalize._reasons import (
     EXCEL_ID,
     EXCEL_TRUNCATED_ID,
@@ -58,12 +65,16 @@ __all__ = [
     "MOBILE_LENGTH",
     "MOBILE_SEGMENT",
     "RECORD_SCHEMA",
+    "ROOM_PARTS",
     "SEP",
     "STATUSES",
     "TYPE_BITS",
     "TYPE_IDS",
     "field_seed",
+    "identifier_keys",
+    "key_hash",
     "mask_of",
+    "place_text",
     "records",
     "split_address",
     "split_room",

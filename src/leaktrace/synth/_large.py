@@ -8,6 +8,7 @@ the benchmark measures speed, and correctness is tested on small files.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -134,3 +135,99 @@ def with_remarks(frame: pl.DataFrame, rng: np.random.Generator, share: float = 0
         .otherwise(pl.lit(notes))
     ).to_series()
     return frame.with_columns(remark.alias("备注"))
+
+
+# --- many files whose people overlap (issue 14) ------------------------------------------------
+
+OVERLAP_SUBSETS: tuple[tuple[str, ...], ...] = (
+    ("姓名", "身份证号", "手机号", "地址", "房号", "金额"),
+    ("姓名", "手机号", "邮箱", "金额"),
+    ("姓名", "邮箱", "银行卡号", "房号", "金额"),
+    ("姓名", "银行卡号", "身份证号", "地址", "金额"),
+)
+"""The columns of file ``i`` are ``OVERLAP_SUBSETS[i % 4]``: each file holds another subset of
+identifiers, and each shares one with the next (mobile, e-mail, bank card, ID number), so that a
+person in two neighbouring files is one person only through an identifier both show."""
+
+_IDENTIFIER_COLUMNS = ("身份证号", "手机号", "邮箱", "银行卡号")
+
+OVERLAP_SHARE = 1 / 3
+"""Share of people written in a second file."""
+
+
+def write_large_overlap(
+    folder: Path, rows: int, files: int, seed: int, *, chunk: int = _CHUNK
+) -> dict[str, object]:
+    """Write about ``rows`` records in ``files`` CSVs (``part_{i}.csv``) whose people overlap.
+
+    People come in blocks of at most ``chunk`` (at least four blocks a file), each from its own
+    seed (the columns of :func:`write_large_csv`). Block ``b`` is written whole to file
+    ``b % files`` (its home), in that file's columns (:data:`OVERLAP_SUBSETS`), and a third of
+    its people again to the next file, in the next file's columns, with phones written another
+    way (``+86 …``): a third of the people are in two files. Each block is generated once, so
+    the cost is that of :func:`write_large_csv` plus the writing. Returns the truth, also
+    written to ``folder / "overlap.json"``: ``persons``, ``records``, per-file rows and columns,
+    ``in_two_files`` (second copies) and ``linkable_in_two_files`` (those that show an identifier
+    their first copy shows too; the others have none to share, as 30% of people have no e-mail
+    and 15% no bank card).
+    """
+    if rows < 0 or files <= 0 or chunk <= 0:
+        raise ValueError("rows must not be negative; files and chunk must be positive")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    persons = round(rows / (1 + OVERLAP_SHARE))
+    chunk = min(chunk, max(1, -(-persons // (4 * files))))  # at least four blocks a file
+    paths = [folder / f"part_{i}.csv" for i in range(files)]
+    columns = [list(OVERLAP_SUBSETS[i % len(OVERLAP_SUBSETS)]) for i in range(files)]
+    written = [0] * files
+    shared = linkable = 0
+    handles = [p.open("wb") for p in paths]
+    try:
+        for i, fh in enumerate(handles):
+            pl.DataFrame(schema=dict.fromkeys(columns[i], pl.String)).write_csv(fh)
+        for block, start in enumerate(range(0, persons, chunk)):
+            n = min(chunk, persons - start)
+            people = _chunk(np.random.default_rng([seed, block]), n)
+            home, other = block % files, (block + 1) % files
+            people.select(columns[home]).write_csv(handles[home], include_header=False)
+            written[home] += n
+            if files > 1:
+                again = _second_copy(people, np.random.default_rng([seed, block, 1]))
+                again.select(columns[other]).write_csv(handles[other], include_header=False)
+                written[other] += again.height
+                shared += again.height
+                common = [
+                    c for c in _IDENTIFIER_COLUMNS if c in columns[home] and c in columns[other]
+                ]
+                if common:
+                    linkable += (
+                        again.select(pl.any_horizontal(pl.col(common).is_not_null())).sum().item()
+                    )
+    finally:
+        for fh in handles:
+            fh.close()
+    truth: dict[str, object] = {
+        "persons": persons,
+        "records": sum(written),
+        "in_two_files": shared,
+        "linkable_in_two_files": linkable,
+        "files": [
+            {"path": p.name, "rows": r, "columns": c}
+            for p, r, c in zip(paths, written, columns, strict=True)
+        ],
+    }
+    (folder / "overlap.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
+    return truth
+
+
+def _second_copy(people: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """A third of a block's people, in their own order, as a second list writes them."""
+    n = people.height
+    pick = np.sort(rng.permutation(n)[: round(n * OVERLAP_SHARE)])
+    plain = pl.col("手机号").str.replace_all("-", "")
+    intl = pl.Series(rng.random(pick.size) < 0.3)
+    return (
+        people[pick]
+        .with_columns(pl.when(intl).then("+86 " + plain).otherwise(plain).alias("手机号"))
+        .sample(fraction=1.0, shuffle=True, seed=int(rng.integers(0, 2**31)))
+    )

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from leaktrace.mark import Master, code, records, variants
+from leaktrace.mark import Master, RegistryError, code, records, variants
 
 UNIFORM_SHARE = 0.95
 """A mark column showing one symbol in at least this share of rows was normalised by the leaker
@@ -35,7 +35,18 @@ class Observations:
 def match_rows(
     frame: pl.DataFrame, types: dict[str, str], master: Master, key: bytes
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Leaked row numbers and the master index each one matches (by the first unique key)."""
+    """Leaked row numbers and the master index each one matches (by the first unique key).
+
+    A master whose stored keys hash other key texts (registered before the product had one
+    record key) is refused: its keys could match nothing, and "no match" would be a false
+    finding.
+    """
+    if master.layout.get("keys") != records.KEYS_VERSION:
+        raise RegistryError(
+            f"母本 {master.name!r} 由记录键不同的旧版 LeakTrace 登记，请用登记它的版本比对 "
+            f"master {master.name!r} was registered by an earlier LeakTrace whose record keys "
+            "differ: trace against it with the version that registered it"
+        )
     ids = records.identity_fields(frame, types)
     leaked = records.match_keys(key, ids)
     all_keys = np.concatenate([master.keys, master.honey_keys], axis=0)

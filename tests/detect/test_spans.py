@@ -96,3 +96,7 @@ def test_names_in_lists_with_titles_and_hidden_given_names() -> None:
     assert _spans("老王，那个单子你跟了没") == []
     assert _spans("嫌疑人张某供述其从网上购买数据") == [("name", "masked", "张某")]
     assert _spans("客户约翰·史密斯要一张发票") == [("name", "valid", "约翰·史密斯")]
+
+
+def test_a_mail_provider_without_its_domain_is_a_broken_e_mail() -> None:
+    assert _spans("邮箱cgxef24@163，别发错") == [("email", "invalid", "cgxef24@163")]

@@ -6,8 +6,9 @@ Three passes, each cheap where there is nothing to find:
    the separators people type, e-mails, coordinates, IPs, plates, letter-digit runs); every unit's
    vectorised ``status`` then types all tokens at once, in catalogue priority. The validators
    rule here: a token is an ID, a mobile, a card or an e-mail by its check, never by the tagger.
-   Chat noise is dropped, not called invalid: an ``@`` with no dotted domain is a mention, a
-   dotted number run that is not a clean IPv4 (odds, versions) is not an address.
+   Chat noise is dropped, not called invalid: an ``@`` with no dotted domain (nor a mail
+   provider: zhang@qq is a broken e-mail) is a mention, and a dotted number run without an IP
+   word before it (odds, versions) is not an IP address.
 2. **Cued values.** QQ and WeChat numbers look like anything else; they count only after a cue
    (QQ, 扣扣, 微信, vx).
 3. **The tagger** (``detect._tagger``, trained on MSRA) marks person names, places and
@@ -135,6 +136,11 @@ def _known_bins() -> frozenset[str]:
     return frozenset(bank_bins())
 
 
+# a mail provider written without its top-level domain (zhang@qq, li@163) is a broken e-mail
+_MAIL_PROVIDERS = frozenset(
+    ("qq", "163", "126", "139", "gmail", "hotmail", "outlook", "sina", "sohu", "foxmail", "yahoo",
+     "aliyun", "icloud", "yeah")
+)  # fmt: skip
 _IP_CUE = re.compile(r"(?i:ip|地址|登录|登陆|访问|服务器|主机|host|来源)[^\d]{0,6}$")
 
 
@@ -142,12 +148,13 @@ def _keep_in_text(type_id: str, status: str, token: str, before: str, after: str
     """Stricter than a column: a value in prose must really look like its type.
 
     Chat noise is not personal information, so it is dropped rather than called invalid: an
-    ``@`` without a dotted domain is a mention (@老王, hi@all); a dotted number run is an IP
-    address only after an IP word (IP, 地址, 登录...) and when it is not part of a longer run
-    (betting odds 2.15.3.40, versions 10.0.2.15 stay out).
+    ``@`` without a dotted domain or a mail provider is a mention (hi@all, but not zhang@qq); a
+    dotted number run is an IP address only after an IP word (IP, 地址, 登录...) and when it is
+    not part of a longer run (betting odds 2.15.3.40, versions 10.0.2.15 stay out).
     """
     if type_id == "email":
-        return "." in token.partition("@")[2].lstrip("@")
+        domain = token.partition("@")[2].lstrip("@").lower()
+        return "." in domain or domain in _MAIL_PROVIDERS
     if type_id == "ip":
         if before[-1:] in {".", *"0123456789"} or after[:1] in {".", *"0123456789"}:
             return False

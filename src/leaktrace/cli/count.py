@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import typer
 from rich.markup import escape
@@ -23,7 +24,15 @@ from leaktrace.cli._common import (
     row_progress,
     user_errors,
 )
-from leaktrace.count import KEY_RULES, STATUS_TEXT, CountResult, KeyRule
+from leaktrace.count import (
+    KEY_RULES,
+    LINK_RULES,
+    STATUS_TEXT,
+    CountResult,
+    KeyRule,
+    LinkRule,
+    linkage_lines,
+)
 from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
@@ -52,6 +61,13 @@ def count_command(
         "--key",
         help="Duplicates: 'person' (same person within a category) or 'content' (identical).",
     ),
+    link: str | None = typer.Option(
+        None,
+        "--link",
+        help="Records of one person: 'person' (one item per person, at its highest tier), "
+        "'category' (one per person and category) or 'none' (no linkage). Default: the "
+        "policy's [linkage] count (person).",
+    ),
     export: Path | None = typer.Option(
         None, "--export", help="Write the deduplicated item list to FILE (.csv or .xlsx)."
     ),
@@ -71,6 +87,11 @@ def count_command(
             f"--key 须为 {' 或 '.join(KEY_RULES)} "
             f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}"
         )
+    if link is not None and link not in LINK_RULES:
+        raise UsageError(
+            f"--link 须为 {'、'.join(LINK_RULES)} 之一 "
+            f"--link must be one of {', '.join(LINK_RULES)}, not {link!r}"
+        )
     if policy is not None and not policy.is_file():
         raise UsageError("文件不存在 no such file", str(policy))
     for path in paths:
@@ -88,6 +109,7 @@ def count_command(
             export=export,
             show_values=show_values,
             progress=progress,
+            link=cast(LinkRule | None, link),
         )
     if as_json:
         emit_json(result.to_json())
@@ -112,6 +134,11 @@ def _print(result: CountResult) -> None:
     for tier, n in data["items"].items():
         tiers.add_row("[bold]合计 total[/]", _TIER_TEXT[tier], f"[bold]{n:,}[/]")
     console.print(tiers)
+    if data["linkage"] is not None:
+        both, *conflicts = linkage_lines(data)
+        console.print(f"[bold]{both}[/]")
+        for line in conflicts:
+            console.print(f"[yellow]{line}[/]")
     if data["bare_phone"]:
         console.print(
             f"[yellow]其中仅有电话号码 of which bare phone numbers: {data['bare_phone']:,}[/] "

@@ -14,17 +14,29 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import polars as pl
 
+from leaktrace.count._combos import combos
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
 from leaktrace.detect import classify_columns, warm_fast_paths
+from leaktrace.detect._bytes import compiled
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Limits, Table, one_ahead, walk
 from leaktrace.law import Policy, load_policy
-from leaktrace.normalize import FIELDS, records, types_of
+from leaktrace.normalize import (
+    FIELDS,
+    LINK_FIELDS,
+    TYPE_BITS,
+    Linkage,
+    Linker,
+    link_keys,
+    records,
+    rules_of,
+    types_of,
+)
 from leaktrace.scan import SAMPLE_ROWS
 
 KeyRule = Literal["person", "content"]
@@ -32,6 +44,13 @@ KEY_RULES: tuple[KeyRule, ...] = ("person", "content")
 """How duplicates are decided: ``person`` (default) collapses records about the same person
 within a category, as forensic examiners deduplicate on ID or phone number; ``content``
 collapses only records whose canonical content is identical."""
+
+LinkRule = Literal["person", "category", "none"]
+LINK_RULES: tuple[LinkRule, ...] = ("person", "category", "none")
+"""How records of one person count (docs/count.md, "Linkage"): ``person`` (the default policy's)
+links records into persons and counts each person once, at the highest tier any of their
+records reaches; ``category`` counts each person once per category; ``none`` links nothing
+(each record is keyed by its strongest identifier alone, as before linkage)."""
 
 UNIDENTIFIED = "不能识别特定自然人 no policy rule makes this identify a person"
 """Reason of valid rows whose fields match no mapping of the policy (a name alone, a date)."""
@@ -132,11 +151,13 @@ def _items(
     source: int,
     key: KeyRule,
     values: Sequence[str],
+    keys: pl.Series | None = None,
 ) -> pl.DataFrame:
-    """The rows of ``keep`` as item rows (see :func:`item_rows`)."""
+    """The rows of ``keep`` as item rows (see :func:`item_rows`); ``keys``, when given,
+    replaces the key column (linkage keys items by record number until persons are known)."""
     columns = [
         cat,
-        recs.get_column(_key_column(key)).alias("key"),
+        (keys if keys is not None else recs.get_column(_key_column(key))).alias("key"),
         pl.repeat(source, recs.height, dtype=pl.UInt32, eager=True).alias("source"),
         bare,
     ]
@@ -224,6 +245,12 @@ class CountResult:
     tally: Tally
     categories: list[str]
     exported: str | None = None
+    linkage: Linkage | None = None
+    """The persons found (None when the count did not link records, ``--link none``)."""
+    unlinked: Counter[int] | None = None
+    """Distinct items per category id without linkage (each record keyed by its strongest
+    identifier), the figure before persons were merged."""
+    link: LinkRule = "none"
 
     @property
     def read(self) -> list[FileCount]:
@@ -251,6 +278,26 @@ class CountResult:
             out[self.policy.tier_of(cat)] += n
         return out
 
+    def items_unlinked(self) -> dict[str, int]:
+        """Distinct items per tier before records were linked into persons (as ``items``
+        when the count did not link)."""
+        if self.unlinked is None:
+            return self.items()
+        out = {t: 0 for t in TIERS}
+        for c, n in self.unlinked.items():
+            out[self.policy.tier_of(self.categories[c])] += n
+        return out
+
+    def linkage_json(self) -> dict[str, Any] | None:
+        """``linkage`` of the JSON: records, persons, how records were merged, conflicts."""
+        if self.linkage is None:
+            return None
+        return {
+            "rule": self.link,
+            **self.linkage.to_json(),
+            "items_unlinked": self.items_unlinked(),
+        }
+
     @property
     def bare_phone(self) -> int:
         return sum(self.tally.bare.values())
@@ -277,6 +324,8 @@ class CountResult:
             "policy": {"name": self.policy.name, "sha256": self.policy.sha256},
             "key": self.key,
             "items": self.items(),
+            "persons": self.linkage.persons if self.linkage is not None else None,
+            "linkage": self.linkage_json(),
             "by_category": {
                 cat: {
                     "label": self.policy.categories[cat].label,
@@ -318,10 +367,24 @@ class Run:
         values: Sequence[str] = (),
         progress: Progress | None = None,
         workdir: Path | None = None,
+        link: LinkRule | None = None,
     ) -> None:
         check_key(key)
+        if link is not None:
+            check_link(link)
         self.policy = policy
         self.key = key
+        self.link: LinkRule = (
+            "none" if key == "content" else link if link is not None else policy.linkage.count
+        )
+        self.rules = rules_of(policy)
+        self.linker = Linker(self.rules) if self.link != "none" else None
+        self.linkage: Linkage | None = None
+        self.unlinked: Counter[int] | None = None
+        self._cats: list[np.ndarray] = []
+        self._pkeys: list[np.ndarray] = []
+        self._sources: list[tuple[int, int]] = []
+        self._deferred: list[_Deferred] = []
         self.values = tuple(values)
         self.progress = progress
         self.categoriser = Categoriser(policy)
@@ -344,10 +407,13 @@ class Run:
         ids: list[list[int]] = [[] for _ in roots]
         parts = bool(self.values) or self.key == "content"
         needed = {"types", "status", "reason", _key_column(self.key), *self.values}
+        if self.linker is not None:
+            needed.update({*self.rules.identifiers, *LINK_FIELDS, "row"})
         if self.values:
             needed.add("row")
         file, source, label = None, -1, ""
-        for event in _on_thread(_stream(roots, parts, needed)):
+        places = self.linker is not None and self.rules.name_place
+        for event in _on_thread(_stream(roots, parts, needed, places)):
             if isinstance(event, Failure):
                 self.errors.append(event)
             elif isinstance(event, _Start):
@@ -369,7 +435,7 @@ class Run:
                 label = f"{file.path} · {event}"
             elif isinstance(event, Future):
                 assert file is not None
-                self._add(event.result(), file, source, label)
+                self._add(event.result(), file, source, label, len(file.tables) - 1)
             elif isinstance(event, InputError):
                 # Nothing of a file that fails part-way is kept; its id stays taken.
                 assert file is not None
@@ -379,7 +445,9 @@ class Run:
                 ids[event.root].append(source)
         return ids
 
-    def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
+    def _add(
+        self, recs: pl.DataFrame, file: FileCount, source: int, label: str, table: int = 0
+    ) -> None:
         file.records_read += recs.height
         cat, bare = _categories_of(
             recs, self.categoriser.table(recs.get_column("types"), file.kind)
@@ -402,9 +470,148 @@ class Run:
             file.statuses[st] += n
             if reason is not None:
                 file.reasons[(st, reason)] += n
-        self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values))
+        keys = (
+            self._link_keys(recs, cat, countable, source, table)
+            if self.linker is not None
+            else None
+        )
+        self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values, keys))
         if self.progress is not None:
             self.progress(label, recs.height)
+
+    def _link_keys(
+        self, recs: pl.DataFrame, cat: pl.Series, countable: pl.Series, source: int, table: int
+    ) -> pl.Series:
+        """Hand the countable records' link keys to the linker; their item keys are their
+        record numbers until :meth:`link_persons` replaces them by persons.
+
+        Records with an ID number keep their address unsplit (splitting every address would
+        cost more than the rest of the count): their name + place is worked out later, and only
+        for those whose name some record without an ID number carries with a place
+        (:meth:`_deferred_places`).
+        """
+        assert self.linker is not None
+        rows = countable.arg_true()
+        sub = recs.filter(countable)
+        start = self.linker.height
+        if self.rules.name_place:
+            placed = (TYPE_BITS["address"] | TYPE_BITS["room"]) if "room" in TYPE_BITS else 0
+            later = sub.select(
+                pl.col("cn_id").is_not_null()
+                & pl.col("name").is_not_null()
+                & pl.col("building").is_null()
+                & (pl.col("types") & placed != 0)
+            ).to_series()
+            if later.any():
+                self._deferred.append(
+                    _Deferred(
+                        source, table, start, sub.get_column("row").to_numpy(), later.to_numpy()
+                    )
+                )
+        texts = {k: sub.get_column(k) for k in self.rules.identifiers if k in sub.columns}
+        self.linker.add(link_keys(sub, self.rules), texts)
+        self._cats.append(cat.filter(countable).to_numpy())
+        self._pkeys.append(sub.get_column("person_key").to_numpy())
+        self._sources.append((source, sub.height))
+        keys = np.zeros(recs.height, dtype=np.uint64)
+        keys[rows.to_numpy()] = np.arange(start, start + sub.height, dtype=np.uint64)
+        return pl.Series("key", keys)
+
+    def link_persons(self) -> None:
+        """Link the records read into persons and key the items by person (once; a no-op
+        without linkage). Records of files that failed part-way take no part."""
+        if self.linker is None or self.linkage is not None:
+            return
+        failed = {i for i, f in enumerate(self.files) if f.failed}
+        drop = np.concatenate(
+            [np.full(n, s in failed, dtype=np.bool_) for s, n in self._sources]
+            or [np.zeros(0, dtype=np.bool_)]
+        )
+        cats = np.concatenate(self._cats or [np.zeros(0, dtype=np.uint8)])
+        pkeys = np.concatenate(self._pkeys or [np.zeros(0, dtype=np.uint64)])
+        self._cats, self._pkeys = [], []
+        if self.rules.name_place and self._deferred:
+            self._deferred_places()
+        self._deferred = []
+        self.linkage = self.linker.finish(exclude=drop)
+        self.unlinked = _distinct_per_cat(cats[~drop], pkeys[~drop])
+        label = self.linkage.person.to_numpy()
+        label = np.where(label < 0, np.arange(label.size), label).astype(np.uint64)
+        if self.link == "person":
+            cats = _top_category(cats, label, self._tier_ranks())
+        new_cat, new_key = pl.Series(cats), pl.Series(label)
+
+        def by_person(part: pl.DataFrame) -> pl.DataFrame:
+            record = part.get_column("key")
+            return part.with_columns(cat=new_cat.gather(record), key=new_key.gather(record))
+
+        self.items = self.items.remap(by_person)
+
+    def _deferred_places(self) -> None:
+        """Name + place of the records with an ID number that may link by it: those whose name
+        a record without an ID number carries with a place. Their files are read again and
+        only those rows normalised with their addresses split."""
+        assert self.linker is not None
+        names, has_name = self.linker.column("_name")
+        has_place = self.linker.column("name_place")[1]
+        if "cn_id" not in self.linker.columns:
+            return
+        ids = self.linker.column("cn_id")[1]
+        wanted = pl.Series(names[has_place & ~ids & has_name]).unique()
+        if not wanted.len():
+            return
+        for (source, table), batches in _by_table(self._deferred).items():
+            records_at: list[np.ndarray] = []
+            rows_at: list[np.ndarray] = []
+            for d in batches:
+                at = np.flatnonzero(d.later)
+                index = d.start + at
+                pick = pl.Series(names[index]).is_in(wanted.implode()).to_numpy()
+                records_at.append(index[pick])
+                rows_at.append(d.rows[at[pick]])
+            index = np.concatenate(records_at)
+            if index.size:
+                keys = self._read_places(source, table, np.concatenate(rows_at))
+                self.linker.set_places(index, keys)
+
+    def _read_places(self, source: int, table: int, rows: np.ndarray) -> pl.DataFrame:
+        """Link keys (name + place) of rows ``rows`` of one table of one file, read again."""
+        file = self.files[source]
+        outer = file.path.split("!/", 1)[0]
+        limits = Limits(batch_rows=BATCH_ROWS)
+        order = np.argsort(rows, kind="stable")
+        found: list[pl.DataFrame] = []
+        for ev in walk([Path(outer)], limits=limits):
+            if isinstance(ev, Failure) or ev.path != file.path:
+                continue
+            batches = (b for b in ev.tables[table].batches() if b.height)
+            first = next(batches, None)
+            if first is None:
+                break
+            profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
+            offset = 0
+            for batch in _chain(first, batches):
+                want = rows[order][(rows[order] >= offset) & (rows[order] < offset + batch.height)]
+                if want.size:
+                    sub = batch[pl.Series((want - offset).astype(np.int64))]
+                    recs = records(sub, profiles, offset=0, columns=[*LINK_FIELDS, "types"])
+                    found.append(link_keys(recs, self.rules))
+                offset += batch.height
+            break
+        keys = pl.concat(found) if found else pl.DataFrame()
+        if keys.height != rows.size:
+            raise InputError(
+                "计数过程中文件被改动 the file changed while it was counted", file.path
+            )
+        # back to the order of ``rows``
+        return keys[pl.Series(np.argsort(order, kind="stable"))]
+
+    def _tier_ranks(self) -> np.ndarray:
+        """Per category id: its tier's rank (0 sensitive, 1 important, 2 ordinary)."""
+        ranks = np.full(NO_CATEGORY + 1, len(TIERS), dtype=np.uint16)
+        for i, name in enumerate(self.categoriser.ids):
+            ranks[i] = TIERS.index(self.policy.tier_of(name))
+        return ranks
 
     def finish(
         self,
@@ -413,6 +620,7 @@ class Run:
     ) -> Tally:
         """Aggregate the items (per category, file, overlap and group) and drop the spill."""
         try:
+            self.link_persons()
             failed = [i for i, f in enumerate(self.files) if f.failed]
             result = tally(self.items.groups(skip=failed), groups, each)
         finally:
@@ -420,6 +628,25 @@ class Run:
         for (source, cat), n in result.per_source.items():
             self.files[source].items[cat] += n
         return result
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    """A batch's records with an ID number whose name + place is worked out later: the first
+    record's number, each countable record's row in its table, and which are deferred."""
+
+    source: int
+    table: int
+    start: int
+    rows: np.ndarray
+    later: np.ndarray
+
+
+def _by_table(deferred: list[_Deferred]) -> dict[tuple[int, int], list[_Deferred]]:
+    out: dict[tuple[int, int], list[_Deferred]] = {}
+    for d in deferred:
+        out.setdefault((d.source, d.table), []).append(d)
+    return out
 
 
 @dataclass(frozen=True)
@@ -443,7 +670,10 @@ begins (its name); a batch's records (being normalised); the file failed part-wa
 
 
 def _stream(
-    roots: Sequence[tuple[Path, str | None]], parts: bool, columns: Collection[str]
+    roots: Sequence[tuple[Path, str | None]],
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
 ) -> Iterator[_Event]:
     """Every file under the roots, in order, as events; the records (only ``columns`` of them)
     are normalised on a worker thread, one batch after another."""
@@ -458,7 +688,9 @@ def _stream(
             try:
                 for table in ev.tables:
                     yield table.name
-                    yield from _table_records(table, pool, parts=parts, columns=columns)
+                    yield from _table_records(
+                        table, pool, parts=parts, columns=columns, places=places
+                    )
             except InputError as exc:
                 yield exc
             else:
@@ -511,7 +743,12 @@ def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]
 
 
 def _table_records(
-    table: Table, pool: ThreadPoolExecutor, *, parts: bool, columns: Collection[str]
+    table: Table,
+    pool: ThreadPoolExecutor,
+    *,
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
 ) -> Iterator[Future[pl.DataFrame]]:
     """Records of every row of a table, normalised on ``pool``, the columns classified on its
     first rows.
@@ -525,7 +762,9 @@ def _table_records(
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
     offset = 0
     for batch in _chain(first, batches):
-        yield pool.submit(records, batch, profiles, offset=offset, parts=parts, columns=columns)
+        yield pool.submit(
+            records, batch, profiles, offset=offset, parts=parts, columns=columns, places=places
+        )
         offset += batch.height
 
 
@@ -543,6 +782,7 @@ def count(
     export: Path | None = None,
     show_values: bool = False,
     progress: Progress | None = None,
+    link: LinkRule | None = None,
 ) -> CountResult:
     """Count distinct items in evidence files and folders per Art. 11 of the interpretation.
 
@@ -560,7 +800,7 @@ def count(
         if not root.exists():
             raise UsageError("文件或文件夹不存在 no such file or folder", str(root))
     exporter = Exporter(export, policy, show_values=show_values) if export else None
-    run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress)
+    run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress, link=link)
     run.read_all([(root, kind) for root in roots])
     result = CountResult(
         policy=policy,
@@ -569,16 +809,108 @@ def count(
         errors=run.errors,
         tally=Tally(),
         categories=run.categoriser.ids,
+        link=run.link,
     )
     if exporter is None:
         result.tally = run.finish()
-        return result
-    with exporter:
-        exporter.start(result, _fields_seen(run.files))
-        result.tally = run.finish(each=exporter.write)
-        exporter.commit()
-    result.exported = str(export)
+    else:
+        with exporter:
+            exporter.start(result, _fields_seen(run.files))
+            result.tally = run.finish(each=exporter.write)
+            exporter.commit()
+        result.exported = str(export)
+    result.linkage, result.unlinked = run.linkage, run.unlinked
     return result
+
+
+MERGED_BY = {
+    "cn_id": "身份证号",
+    "mobile": "手机号",
+    "passport": "护照/通行证号",
+    "bank_card": "银行卡号",
+    "email": "电子邮箱",
+    "qq": "QQ号",
+    "wechat": "微信号",
+    "landline": "固定电话",
+    "name_place": "姓名+楼栋单元房号",
+    "other": "经其他记录间接关联",
+}
+"""How each linkage rule reads in Chinese (``linkage.merged_by`` keys)."""
+
+
+def linkage_lines(data: Mapping[str, Any]) -> list[str]:
+    """Both figures and how records were merged, in Chinese, from a count's JSON: the first
+    line ``按人合并后 N 条；未合并 M 条（…）``, then one on conflicts when there are any."""
+    linkage = data["linkage"]
+    linked = sum(data["items"].values())
+    unlinked = sum(linkage["items_unlinked"].values())
+    merged = "，".join(
+        f"按{MERGED_BY.get(rule, rule)} {n:,} 条" for rule, n in linkage["merged_by"].items()
+    )
+    rule = "每人计一条（取其最高档）" if linkage["rule"] == "person" else "每人每类计一条"
+    lines = [
+        f"按人合并后 {linked:,} 条；未合并 {unlinked:,} 条（{rule}；"
+        f"{linkage['records']:,} 条有效记录归为 {linkage['persons']:,} 人"
+        + (f"，合并：{merged}" if merged else "")
+        + "）"
+    ]
+    shared = linkage["shared_identifiers"]
+    if linkage["conflicts"]:
+        examples = "、".join(shared["examples"])
+        lines.append(
+            f"冲突 {linkage['conflicts']:,} 处：{shared['count']:,} 个标识"
+            "出现在两个以上不同身份证号旁"
+            f"（如家庭共用电话{('：' + examples) if examples else ''}），不据以合并；"
+            f"{shared['records_kept_apart']:,} 条无身份证号的记录无法归属，单独计数"
+        )
+    return lines
+
+
+def _distinct_per_cat(cats: np.ndarray, keys: np.ndarray) -> Counter[int]:
+    """Distinct ``(cat, key)`` per category id, with the compiled aggregation of tally."""
+    if not cats.size:
+        return Counter()
+    rows = pl.DataFrame(
+        {
+            "cat": cats,
+            "key": keys,
+            "source": np.zeros(cats.size, dtype=np.uint32),
+            "bare": np.zeros(cats.size, dtype=np.bool_),
+        }
+    )
+    out: Counter[int] = Counter()
+    for cat, n in combos(rows).group_by("cat").agg(pl.col("len").sum()).iter_rows():
+        out[int(cat)] += int(n)
+    return out
+
+
+def _top_category(cats: np.ndarray, label: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """Each record's category replaced by its person's highest-tier category (the lowest
+    category id within that tier): a person is one item, at the highest tier they reach."""
+    code = (ranks[cats].astype(np.uint16) << np.uint16(8)) | cats
+    return cast(Callable[..., np.ndarray], _best_per_person)(code, label)
+
+
+@compiled
+def _best_per_person(code: np.ndarray, label: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """Per record, the lowest ``code`` among the records of its person (its low byte)."""
+    best = np.full(code.size, 0xFFFF, dtype=np.uint16)
+    for i in range(code.size):
+        if code[i] < best[label[i]]:
+            best[label[i]] = code[i]
+    out = np.empty(code.size, dtype=np.uint8)
+    for i in range(code.size):
+        out[i] = best[label[i]] & 0xFF
+    return out
+
+
+def check_link(link: str) -> None:
+    """Refuse a linkage rule that is not one of :data:`LINK_RULES`."""
+    if link not in LINK_RULES:
+        raise UsageError(
+            f"--link 须为 {'、'.join(LINK_RULES)} 之一 "
+            f"--link must be one of {', '.join(LINK_RULES)}, not {link!r}"
+        )
 
 
 def check_key(key: str) -> None:
@@ -616,13 +948,18 @@ def _fields_seen(files: list[FileCount]) -> list[str]:
 
 __all__ = [
     "KEY_RULES",
+    "LINK_RULES",
+    "MERGED_BY",
     "Categoriser",
     "CountResult",
     "FileCount",
     "KeyRule",
+    "LinkRule",
     "Run",
     "check_key",
+    "check_link",
     "count",
     "item_rows",
+    "linkage_lines",
     "policy_for",
 ]

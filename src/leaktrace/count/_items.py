@@ -65,6 +65,7 @@ class ItemSet:
     ) -> None:
         self.values = tuple(values)
         self.partitions = partitions
+        self._spill_rows = spill_rows
         # Rows that carry every canonical value are some ten times wider: hold fewer.
         self.spill_rows = spill_rows if not self.values else max(1, spill_rows // 8)
         self._parent = workdir
@@ -97,6 +98,33 @@ class ItemSet:
         self._held_rows += items.height
         if self._held_rows >= self.spill_rows:
             self._spill()
+
+    def remap(self, change: Callable[[pl.DataFrame], pl.DataFrame]) -> ItemSet:
+        """A new set holding ``change`` of every batch of rows, this one emptied: linkage
+        replaces each record's key by its person's (and spills again by the new key)."""
+        out = ItemSet(
+            self.values,
+            partitions=self.partitions,
+            spill_rows=self._spill_rows,
+            workdir=self._parent,
+        )
+        try:
+            if self._dir is None:
+                while self._held:
+                    out.add(change(self._held.pop(0)))
+            else:
+                self._spill()
+                assert self._dir is not None
+                for part in range(self.partitions):
+                    files = sorted(self._dir.glob(f"p{part:03d}-*.parquet"))
+                    if files:
+                        out.add(change(pl.read_parquet(files)))
+        except BaseException:
+            out.close()
+            raise
+        finally:
+            self.close()
+        return out
 
     def groups(self, skip: Sequence[int] = ()) -> Iterator[pl.DataFrame]:
         """Each partition's distinct ``(cat, key, source)`` rows, with ``bare`` per ``(cat, key)``.

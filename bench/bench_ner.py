@@ -10,7 +10,7 @@ reads ``msra_test.txt``, which the tagger never saw in training or tuning. Print
 * ``jieba``: PER against the words ``jieba.posseg`` tags ``nr``, the baseline;
 * ``speed``: characters per second on the whole test text, single thread, best of ``--repeat``.
 
-Requirements: ``pip install -r requirements-bench.txt`` (jieba).
+Requirements: ``pip install --require-hashes -r requirements/bench.txt`` (jieba).
 
     python bench/bench_ner.py [--repeat 3]
 """
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             bench="ner",
             tool="jieba.posseg nr",
             skipped=True,
-            reason="jieba not installed: pip install -r requirements-bench.txt",
+            reason="jieba not installed: pip install --require-hashes -r requirements/bench.txt",
         )
     else:
         jieba_ok = True

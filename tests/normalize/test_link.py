@@ -182,7 +182,9 @@ def test_an_unknown_identifier_in_the_policy_is_refused_in_one_line(tmp_path: An
     )
     bad = tmp_path / "policy.toml"
     bad.write_text(text, encoding="utf-8")
-    with pytest.raises(PolicyError, match=r"linkage.identifiers\[1\]: unknown identifier 'fax'"):
+    with pytest.raises(
+        PolicyError, match=r"linkage.identifiers\[1\]: 未知的合并标识 unknown identifier 'fax'"
+    ):
         load_policy(bad)
 
 

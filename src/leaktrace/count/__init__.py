@@ -46,12 +46,14 @@ from leaktrace.count._count import (
     policy_for,
 )
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
+from leaktrace.count._pairs import TOP_PAIRS
 
 __all__ = [
     "ITEM_SCHEMA",
     "KEY_RULES",
     "LINK_RULES",
     "STATUS_TEXT",
+    "TOP_PAIRS",
     "UNIDENTIFIED",
     "Case",
     "CaseCounts",

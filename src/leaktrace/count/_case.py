@@ -648,7 +648,7 @@ class CaseReader:
     def tally(self, groups: Groups) -> tuple[dict[str, Counter[str]], dict[str, int]]:
         """Distinct items per category of each group ``(include, exclude)``, and bare phones."""
         self.run.link_persons()
-        result = tally(self.run.items.groups(), groups)
+        result = tally(self.run.items.groups(), groups, sources=len(self.run.files))
         names = self.run.categoriser.ids
         cats = {
             g: Counter({names[c]: n for c, n in result.groups.get(g, Counter()).items() if n})

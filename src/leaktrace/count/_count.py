@@ -21,7 +21,16 @@ import polars as pl
 
 from leaktrace.count._combos import combos
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
-from leaktrace.detect import classify_columns, warm_fast_paths
+from leaktrace.count._pairs import TOP_PAIRS, write_pairs
+from leaktrace.count._small import (
+    GROUP_ROWS,
+    SMALL_BYTES,
+    SMALL_ROWS,
+    GroupRecords,
+    group_records,
+    recovered_cells,
+)
+from leaktrace.detect import ColumnProfile, classify_columns, warm_fast_paths
 from leaktrace.detect._bytes import compiled
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Limits, Table, one_ahead, walk
@@ -188,6 +197,10 @@ class FileCount:
     countable: Counter[int] = field(default_factory=Counter)
     items: Counter[int] = field(default_factory=Counter)
     types_seen: int = 0
+    shared: int = 0
+    """Its distinct items that another file holds too."""
+    recovered: Counter[str] = field(default_factory=Counter)
+    """Cells per type read back from a number a spreadsheet rewrote (``13606661234.0``)."""
     failed: bool = False
     """Reading failed part-way: the file is listed under errors and nothing of it is counted."""
 
@@ -210,7 +223,9 @@ class FileCount:
             "items": dict(tiers),
             "by_category": by_cat,
             "duplicate_within_file": countable - sum(self.items.values()),
+            "shared": self.shared,
             "reasons": _reasons_json(self.reasons),
+            "recovered": dict(sorted(self.recovered.items())),
         }
 
 
@@ -307,12 +322,32 @@ class CountResult:
         countable = sum(sum(f.countable.values()) for f in self.read)
         return countable - sum(self.tally.items.values())
 
-    def overlaps(self) -> list[dict[str, Any]]:
+    def recovered(self) -> dict[str, int]:
+        """Cells per type read back from numbers a spreadsheet rewrote, every digit intact."""
+        total: Counter[str] = Counter()
+        for f in self.read:
+            total.update(f.recovered)
+        return dict(sorted(total.items()))
+
+    def overlaps(self, top: int = TOP_PAIRS) -> list[dict[str, Any]]:
+        """The ``top`` pairs of files sharing the most items (ties: in file order)."""
+        pairs = sorted(
+            ((n, a, b) for (a, b), n in self.tally.overlaps.items() if n),
+            key=lambda t: (-t[0], t[1], t[2]),
+        )
         return [
             {"a": self.files[a].path, "b": self.files[b].path, "items": n}
-            for (a, b), n in sorted(self.tally.overlaps.items())
-            if n
+            for n, a, b in pairs[:top]
         ]
+
+    def write_overlaps(self, path: Path) -> int:
+        """Every pair of files sharing items to a CSV file, atomically; how many pairs."""
+        names = [f.path for f in self.files]
+        if self.tally.incidence is not None:
+            return write_pairs(path, self.tally.incidence.pairs(len(self.files)), names)
+        ordered = sorted((a, b, n) for (a, b), n in self.tally.overlaps.items() if n)
+        chunk = tuple(np.array([p[i] for p in ordered], dtype=np.int64) for i in range(3))
+        return write_pairs(path, iter([chunk] if ordered else []), names)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape documented in ``docs/count.md``."""
@@ -345,8 +380,10 @@ class CountResult:
                 "empty": statuses.get("empty", 0),
             },
             "reasons": _reasons_json(reasons),
+            "recovered": self.recovered(),
             "files": [f.to_json(self.categories, self.policy.tier_of) for f in self.read],
             "overlaps": self.overlaps(),
+            "overlap_pairs": self.tally.overlap_pairs,
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
             "export": self.exported,
         }
@@ -413,29 +450,34 @@ class Run:
             needed.add("row")
         file, source, label = None, -1, ""
         places = self.linker is not None and self.rules.name_place
-        for event in _on_thread(_stream(roots, parts, needed, places)):
+        # small files are grouped unless records must be read again by file and
+        # table (linkage), or keep their values (exports)
+        group = not self.values and self.linker is None
+        for event in _on_thread(_stream(roots, parts, needed, places, group=group)):
             if isinstance(event, Failure):
                 self.errors.append(event)
             elif isinstance(event, _Start):
                 root, kind = roots[event.root]
-                ev, source = event.evidence, len(self.files)
-                file = FileCount(
-                    path=ev.path,
-                    sha256=ev.sha256,
-                    size=ev.size,
-                    format=ev.format,
-                    parent=ev.parent,
-                    root=str(root),
-                    kind=kind,
-                )
+                source = len(self.files)
+                file = _file_count(event.evidence, root, kind)
                 self.files.append(file)
+            elif isinstance(event, _Group):
+                root, kind = roots[event.root]
+                first = len(self.files)
+                for ev, name in zip(event.evidence, event.names, strict=True):
+                    self.files.append(_file_count(ev, root, kind))
+                    self.files[-1].tables.append(name)
+                self._add_group(event.future.result(), first, kind)
+                ids[event.root] += range(first, len(self.files))
             elif isinstance(event, str):
                 assert file is not None
                 file.tables.append(event)
                 label = f"{file.path} · {event}"
             elif isinstance(event, Future):
                 assert file is not None
-                self._add(event.result(), file, source, label, len(file.tables) - 1)
+                done = event.result()
+                file.recovered.update(done.recovered)
+                self._add(done.records, file, source, label, len(file.tables) - 1)
             elif isinstance(event, InputError):
                 # Nothing of a file that fails part-way is kept; its id stays taken.
                 assert file is not None
@@ -478,6 +520,47 @@ class Run:
         self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values, keys))
         if self.progress is not None:
             self.progress(label, recs.height)
+
+    def _add_group(self, done: GroupRecords, first: int, kind: str | None) -> None:
+        """:meth:`_add` for the records of a group of small files (``_file`` says whose), with
+        one pass over the group for every figure instead of one per file."""
+        recs = done.records
+        n = len(done.recovered)
+        files = self.files[first : first + n]
+        whose = recs.get_column("_file").to_numpy().astype(np.int64)
+        cat, bare = _categories_of(recs, self.categoriser.table(recs.get_column("types"), kind))
+        valid = recs.get_column("status") == "valid"
+        countable = valid & (cat != NO_CATEGORY)
+        is_valid, counted = valid.to_numpy(), countable.to_numpy()
+        cats = cat.to_numpy().astype(np.int64)
+        per_cat = np.bincount(whose[counted] * 256 + cats[counted], minlength=256 * n)
+        for at in np.flatnonzero(per_cat):
+            files[at // 256].countable[int(at % 256)] += int(per_cat[at])
+        heights = np.bincount(whose, minlength=n)
+        n_valid = np.bincount(whose[counted], minlength=n)
+        lost = np.bincount(whose[is_valid & ~counted], minlength=n)
+        types = np.where(counted, recs.get_column("types").to_numpy(), 0).astype(np.int64)
+        seen = np.bitwise_or.reduceat(types, np.concatenate([[0], np.cumsum(heights)[:-1]]))
+        for k, file in enumerate(files):
+            file.records_read += int(heights[k])
+            file.statuses["valid"] += int(n_valid[k])
+            file.types_seen |= int(seen[k]) if heights[k] else 0
+            file.recovered.update(done.recovered[k])
+            if lost[k]:
+                file.statuses["unidentified"] += int(lost[k])
+                file.reasons[("unidentified", UNIDENTIFIED)] += int(lost[k])
+        excluded = recs.select("_file", "status", "reason").filter(~valid)
+        for k, st, reason, m in excluded.group_by("_file", "status", "reason").len().iter_rows():
+            files[k].statuses[st] += m
+            if reason is not None:
+                files[k].reasons[(st, reason)] += m
+        source = pl.Series("source", whose + first, dtype=pl.UInt32)
+        items = pl.DataFrame(
+            [cat, recs.get_column(_key_column(self.key)).alias("key"), source, bare]
+        )
+        self.items.add(items.filter(countable).cast(ITEM_SCHEMA))  # type: ignore[arg-type]
+        if self.progress is not None:
+            self.progress(f"{files[-1].path} · {files[-1].tables[0]}", recs.height)
 
     def _link_keys(
         self, recs: pl.DataFrame, cat: pl.Series, countable: pl.Series, source: int, table: int
@@ -622,11 +705,13 @@ class Run:
         try:
             self.link_persons()
             failed = [i for i, f in enumerate(self.files) if f.failed]
-            result = tally(self.items.groups(skip=failed), groups, each)
+            result = tally(self.items.groups(skip=failed), groups, each, sources=len(self.files))
         finally:
             self.items.close()
         for (source, cat), n in result.per_source.items():
             self.files[source].items[cat] += n
+        for source, n in result.shared.items():
+            self.files[source].shared = n
         return result
 
 
@@ -664,7 +749,38 @@ class _Done:
     root: int
 
 
-_Event = Failure | _Start | str | Future[pl.DataFrame] | InputError | _Done
+@dataclass(frozen=True)
+class _Group:
+    """Small files of one root, read and normalised together (:mod:`._small`): each begins,
+    has the one table named, and is done, in this order."""
+
+    root: int
+    evidence: list[Evidence]
+    names: list[str]
+    future: Future[GroupRecords]
+
+
+def _file_count(ev: Evidence, root: Path, kind: str | None) -> FileCount:
+    return FileCount(
+        path=ev.path,
+        sha256=ev.sha256,
+        size=ev.size,
+        format=ev.format,
+        parent=ev.parent,
+        root=str(root),
+        kind=kind,
+    )
+
+
+@dataclass(frozen=True)
+class _Normalised:
+    """A batch's records, and its cells read back from spreadsheet numbers per type."""
+
+    records: pl.DataFrame
+    recovered: Counter[str]
+
+
+_Event = Failure | _Start | str | Future[_Normalised] | InputError | _Done | _Group
 """What :func:`_stream` yields: a file that could not be opened; a file begins; a table of it
 begins (its name); a batch's records (being normalised); the file failed part-way; it is done."""
 
@@ -674,16 +790,33 @@ def _stream(
     parts: bool,
     columns: Collection[str],
     places: bool = False,
+    *,
+    group: bool = False,
 ) -> Iterator[_Event]:
     """Every file under the roots, in order, as events; the records (only ``columns`` of them)
-    are normalised on a worker thread, one batch after another."""
+    are normalised on a worker thread, one batch after another. With ``group``, consecutive
+    small files of one root with the same columns come as one :class:`_Group`."""
     limits = Limits(batch_rows=BATCH_ROWS)
     files = ((i, ev) for i, (root, _) in enumerate(roots) for ev in walk([root], limits=limits))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") as pool:
+        held = _Held(pool, parts, columns)
         for i, ev in one_ahead(files):
             if isinstance(ev, Failure):
+                yield from held.flush()
                 yield ev
                 continue
+            small = _small_table(ev) if group else None
+            if small is not None:
+                try:
+                    batches = [b for b in small.batches() if b.height]
+                except InputError as exc:
+                    yield from held.flush()
+                    yield from (_Start(i, ev), small.name, exc)
+                    continue
+                if len(batches) == 1 and batches[0].height <= SMALL_ROWS:
+                    yield from held.add(i, ev, small.name, batches[0])
+                    continue
+            yield from held.flush()
             yield _Start(i, ev)
             try:
                 for table in ev.tables:
@@ -695,6 +828,44 @@ def _stream(
                 yield exc
             else:
                 yield _Done(i)
+        yield from held.flush()
+
+
+def _small_table(ev: Evidence) -> Table | None:
+    """The one table of a small file, which may join a group."""
+    return ev.tables[0] if len(ev.tables) == 1 and ev.size <= SMALL_BYTES else None
+
+
+class _Held:
+    """The small files gathered for the next group."""
+
+    def __init__(self, pool: ThreadPoolExecutor, parts: bool, columns: Collection[str]) -> None:
+        self.pool, self.parts, self.columns = pool, parts, columns
+        self.root = -1
+        self.evidence: list[Evidence] = []
+        self.names: list[str] = []
+        self.frames: list[pl.DataFrame] = []
+        self.rows = 0
+
+    def add(self, root: int, ev: Evidence, name: str, frame: pl.DataFrame) -> Iterator[_Event]:
+        if self.frames and (
+            root != self.root
+            or frame.columns != self.frames[0].columns
+            or self.rows + frame.height > GROUP_ROWS
+        ):
+            yield from self.flush()
+        self.root = root
+        self.evidence.append(ev)
+        self.names.append(name)
+        self.frames.append(frame)
+        self.rows += frame.height
+
+    def flush(self) -> Iterator[_Event]:
+        if not self.frames:
+            return
+        future = self.pool.submit(group_records, self.frames, self.parts, self.columns)
+        yield _Group(self.root, self.evidence, self.names, future)
+        self.evidence, self.names, self.frames, self.rows = [], [], [], 0
 
 
 def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]:
@@ -749,7 +920,7 @@ def _table_records(
     parts: bool,
     columns: Collection[str],
     places: bool = False,
-) -> Iterator[Future[pl.DataFrame]]:
+) -> Iterator[Future[_Normalised]]:
     """Records of every row of a table, normalised on ``pool``, the columns classified on its
     first rows.
 
@@ -762,10 +933,20 @@ def _table_records(
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
     offset = 0
     for batch in _chain(first, batches):
-        yield pool.submit(
-            records, batch, profiles, offset=offset, parts=parts, columns=columns, places=places
-        )
+        yield pool.submit(_normalised, batch, profiles, offset, parts, columns, places)
         offset += batch.height
+
+
+def _normalised(
+    batch: pl.DataFrame,
+    profiles: Sequence[ColumnProfile],
+    offset: int,
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
+) -> _Normalised:
+    recs = records(batch, profiles, offset=offset, parts=parts, columns=columns, places=places)
+    return _Normalised(recs, recovered_cells(batch, profiles))
 
 
 def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

@@ -578,6 +578,12 @@ def _count_result(
             files[a].items[b] += n
         elif tag == tasks.PAIR:
             tally.overlaps[(a, b)] += n
+        elif tag == tasks.SHARED:
+            tally.shared[a] += n
+            files[a].shared += n
+        elif tag == tasks.RECOVERED:
+            files[a].recovered[r["status"]] += n
+    tally.overlap_pairs = sum(1 for n in tally.overlaps.values() if n)
     return CountResult(
         policy=policy,
         key=key,

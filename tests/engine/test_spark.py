@@ -109,7 +109,10 @@ def test_without_pyspark_the_spark_engine_is_one_line_naming_the_extra(
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(UsageError) as raised:
         get_engine("spark")
-    assert str(raised.value) == "the Spark engine needs pyspark: pip install 'leaktrace[spark]'"
+    assert str(raised.value) == (
+        "Spark 引擎需要 pyspark：pip install 'leaktrace[spark]' "
+        "the Spark engine needs pyspark: pip install 'leaktrace[spark]'"
+    )
     (tmp_path / "a.csv").write_text("姓名,手机\n张三,13812345678\n", encoding="utf-8")
     result = runner.invoke(app, ["count", str(tmp_path / "a.csv"), "--engine", "spark"])
     assert result.exit_code == 2

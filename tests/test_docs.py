@@ -22,6 +22,8 @@ DOCS = {
     "mark": "docs/mark-trace.md",
     "trace": "docs/mark-trace.md",
     "report": "docs/report.md",
+    "verify": "docs/report.md",
+    "key": "docs/report.md",
     "chain": "docs/chain.md",
     "match": "docs/chain.md",
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leaktrace.cli import app
+from leaktrace.report import KEY_ENV, init_key
 from leaktrace.synth import leak
 
 
@@ -26,6 +29,20 @@ class Demo:
 
     def json(self) -> dict[str, Any]:
         return json.loads((self.reports / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def examiner_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """An examiner key for the session's `leaktrace report` runs ($LEAKTRACE_EXAMINER_KEY)."""
+    path = tmp_path_factory.mktemp("examiner") / "examiner.key"
+    init_key(path)
+    old = os.environ.get(KEY_ENV)
+    os.environ[KEY_ENV] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop(KEY_ENV, None)
+    else:
+        os.environ[KEY_ENV] = old
 
 
 @pytest.fixture(scope="session")

@@ -111,6 +111,6 @@ def test_trace_human_output_is_bilingual_and_masked(world: Any) -> None:
     reg = str(world.root / "registry.db")
     result = runner.invoke(app, ["trace", str(leaked), "--registry", reg], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
-    assert "认定泄露者 accused" in result.stdout and "销售03" in result.stdout
+    assert "该名单与下列接收方的副本一致" in result.stdout and "销售03" in result.stdout
     assert "候选人 candidates" in result.stdout and "不是认定" in result.stdout
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", result.stdout)

@@ -88,7 +88,10 @@ app = typer.Typer(
 )
 
 # Each verb lives in its own module and registers itself on ``app`` when imported.
-_VERBS = ("scan", "count", "assess", "match", "chain", "mark", "trace", "report", "demo", "synth")
+_VERBS = (
+    *("scan", "count", "assess", "match", "chain", "mark", "trace", "report", "verify", "key"),
+    *("demo", "synth"),
+)
 """The verbs in the order `--help` lists them: find, count and assess, trace, report, demo."""
 
 

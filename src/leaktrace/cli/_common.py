@@ -96,6 +96,7 @@ def row_progress(verb: str, quiet: bool) -> Iterator[RowsDone | None]:
         task = bar.add_task("", total=None, rows=0)
 
         def advance(label: str, rows: int) -> None:
-            bar.update(task, description=label, rows=bar.tasks[0].fields["rows"] + rows)
+            # a file name, shown as it is: brackets in it are not markup
+            bar.update(task, description=escape(label), rows=bar.tasks[0].fields["rows"] + rows)
 
         yield advance

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -81,7 +82,7 @@ def _assess_case(case_dir: Path, policy: Policy, as_json: bool) -> None:
     for party in result.parties:
         items = party.counts.items(policy)
         console.print(
-            f"\n[bold]{party.party}[/] ({_ROLE.get(party.role, party.role)}) · "
+            f"\n[bold]{escape(party.party)}[/] ({_ROLE.get(party.role, party.role)}) · "
             + " · ".join(f"{_TIER.get(tier, tier)} {n:,}" for tier, n in dict(items).items())
         )
         console.print(render(party.finding))
@@ -98,7 +99,7 @@ def render(finding: Finding) -> Panel:
         grounds.add_column("条文 text", ratio=3, overflow="fold")
         grounds.add_column("计算 arithmetic", ratio=4, overflow="fold")
         for ground in finding.grounds:
-            grounds.add_row(ground.provision, ground.text, ground.why)
+            grounds.add_row(escape(ground.provision), escape(ground.text), escape(ground.why))
         parts.append(grounds)
     else:
         parts.append(Text("依据 grounds: 无 none", style="bold"))

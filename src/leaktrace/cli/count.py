@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leaktrace.cli import app
@@ -18,6 +19,7 @@ from leaktrace.cli._common import (
     SPARK_MASTER_OPTION,
     console,
     emit_json,
+    err_console,
     row_progress,
     user_errors,
 )
@@ -129,7 +131,7 @@ def _print(result: CountResult) -> None:
         reasons.add_column("行 records", justify="right", no_wrap=True)
         for r in data["reasons"]:
             status = STATUS_TEXT.get(r["status"], r["status"])
-            reasons.add_row(status, r["reason"], f"{r['records']:,}")
+            reasons.add_row(status, escape(r["reason"]), f"{r['records']:,}")
         console.print(reasons)
     short = _shortener([f["path"] for f in data["files"]])
     files = Table(
@@ -145,7 +147,7 @@ def _print(result: CountResult) -> None:
         if not f["tables"]:
             continue  # an archive: its members are listed one by one
         files.add_row(
-            short(f["path"]),
+            escape(short(f["path"])),
             f"{f['records_read']:,}",
             f"{f['records']['valid']:,}",
             f"{f['records']['invalid']:,}",
@@ -160,12 +162,12 @@ def _print(result: CountResult) -> None:
         overlaps.add_column("文件 B", overflow="fold", ratio=1)
         overlaps.add_column("共有条数 shared items", justify="right", no_wrap=True)
         for o in data["overlaps"]:
-            overlaps.add_row(short(o["a"]), short(o["b"]), f"{o['items']:,}")
+            overlaps.add_row(escape(short(o["a"])), escape(short(o["b"])), f"{o['items']:,}")
         console.print(overlaps)
     if data["export"]:
-        console.print(f"已导出 exported: {data['export']}")
+        console.print(f"已导出 exported: {escape(str(data['export']))}")
     for e in data["errors"]:
-        console.print(f"[red]✗ {e['path']}[/]: {e['reason']}")
+        err_console.print(f"[red]✗ {escape(e['path'])}[/]: {escape(e['reason'])}")
 
 
 def _shortener(paths: list[str]) -> Callable[[str], str]:

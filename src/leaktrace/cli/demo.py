@@ -14,17 +14,29 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leaktrace.cli import app
 from leaktrace.cli._common import console, user_errors
 from leaktrace.cli.report import stage_progress
 from leaktrace.errors import UsageError
-from leaktrace.report import FORMATS, Report, build_report, labels, write_report
+from leaktrace.report import (
+    FORMATS,
+    Report,
+    build_report,
+    init_key,
+    labels,
+    load_key,
+    write_report,
+)
 
 MARKER = ".leaktrace-demo"
 """Left in the output folder so a later run knows which folder it may replace."""
-WRITES = ("case.toml", "evidence", "sources", "holder", "truth.json", "reports", MARKER)
+WRITES = (
+    *("case.toml", "evidence", "sources", "holder", "truth.json", "reports", "examiner"),
+    MARKER,
+)
 """Everything the demo writes in its folder; a later run replaces these and nothing else."""
 LEGACY = ("scan.json",)
 """What earlier versions of the demo wrote; removed from a demo folder too."""
@@ -40,7 +52,8 @@ def demo_command(
 
     Writes OUT/case.toml, OUT/evidence/ (seized lists in messy formats), OUT/holder/ (a
     property company's fingerprinted exports and mark registry), OUT/truth.json, and
-    OUT/reports/report.html, report.json and report.xlsx; prints a summary. An OUT written by
+    OUT/reports/report.html, report.json and report.xlsx, each with its manifest signed by a
+    demo examiner key made for the run (OUT/examiner/demo.key); prints a summary. An OUT written by
     an earlier demo is replaced; any other non-empty folder is refused.
     """
     # the generator (and Faker) load only when asked for, not with every other verb
@@ -61,13 +74,19 @@ def demo_command(
                 command=["leaktrace", *sys.argv[1:]],
                 stage=stage,
                 rows=rows,
+                case_no="演示 DEMO-2017",
+                unit="演示单位 demo unit",
+                examiner="演示检验员 demo examiner",
             )
+            key_path, _, _ = init_key(build / "examiner" / "demo.key")
             report.data["case"]["dir"] = str(out.resolve())
             report.data["produced"]["reproduce"] = f"leaktrace report {out} --format html"
             if stage:
                 stage("写出报告 writing the reports")
             for fmt in FORMATS:
-                write_report(report, build / "reports" / f"report.{fmt}", fmt)
+                write_report(
+                    report, build / "reports" / f"report.{fmt}", fmt, key=load_key(key_path)
+                )
         _replace(out, build)
     finally:
         shutil.rmtree(build, ignore_errors=True)
@@ -103,7 +122,7 @@ def _replace(out: Path, build: Path) -> None:
 
 def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
     data, lab = report.data, labels("zh")
-    console.print(f"\n[bold]LeakTrace 演示 demo[/]：{data['case']['name']}")
+    console.print(f"\n[bold]LeakTrace 演示 demo[/]：{escape(data['case']['name'])}")
     summary = data["summary"]
     console.print(
         f"证据 {summary['files']} 个文件 files · 去重后 {summary['items_total']:,} 条 items · "
@@ -116,7 +135,7 @@ def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
     for p in data["parties"]:
         level = p["finding"]["level"]
         table.add_row(
-            p["name"],
+            escape(p["name"]),
             lab[f"role.{p['role']}"],
             lab[f"legal.{p['legal_role']}"],
             f"{p['items_total']:,}",
@@ -127,12 +146,16 @@ def _summary(report: Report, out: Path, leaker: str, seconds: float) -> None:
         if t["accused"]:
             a = t["accused"][0]
             console.print(
-                f"溯源 traced: {t['evidence']}\n  → [bold]{a['recipient']}[/] 的导出副本 copy "
+                f"溯源 traced: {escape(t['evidence'])}\n  → 与 [bold]{escape(a['recipient'])}[/] "
+                "的导出副本一致 matches the copy "
                 f"(p ≤ 10^{a['log10_p_value']:.0f}；"
                 f"误指认上限 bound {t['false_accusation_bound']:g})"
             )
         else:
-            console.print(f"溯源 traced: {t['evidence']} → 无人被认定 no one accused")
+            console.print(
+                f"溯源 traced: {escape(t['evidence'])} → "
+                "未发现一致的副本 matches no recipient's copy"
+            )
     reports = out / "reports"
     console.print(
         f"\n[bold green]报告 report[/] → {reports / 'report.html'}\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from leaktrace.cli import app
 from leaktrace.cli._common import JSON_OPTION, console, emit_json, row_progress, user_errors
@@ -89,15 +90,15 @@ def mark_command(
         emit_json(result.to_json())
         return
     console.print(
-        f"已导出 wrote [bold]{result.out}[/]: {result.rows:,} 行 rows 给 for "
-        f"[bold]{result.recipient}[/] (分发 distribution {result.distribution_id}, "
+        f"已导出 wrote [bold]{escape(str(result.out))}[/]: {result.rows:,} 行 rows 给 for "
+        f"[bold]{escape(result.recipient)}[/] (分发 distribution {result.distribution_id}, "
         f"蜜罐记录 honey records {result.honey})"
     )
     console.print(
-        "标记列 marks: " + ", ".join(f"{c}={_KIND.get(k, k)}" for c, k in result.variants)
+        escape("标记列 marks: " + ", ".join(f"{c}={_KIND.get(k, k)}" for c, k in result.variants))
     )
     for note in result.notes:
-        console.print(f"说明 note: {note}")
+        console.print(f"说明 note: {escape(note)}")
 
 
 def _open(registry: str | None, key_file: Path | None, init: bool) -> Registry:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from leaktrace.cli import app
@@ -21,7 +22,17 @@ from leaktrace.cli._common import (
 )
 from leaktrace.errors import InputError, UsageError
 from leaktrace.law import load_policy
-from leaktrace.report import FORMATS, LANGS, Format, build_report, write_report
+from leaktrace.report import (
+    FORMATS,
+    KEY_ENV,
+    LANGS,
+    Format,
+    build_report,
+    load_key,
+    manifest_path,
+    refuse_foreign_files,
+    write_report,
+)
 
 STAGES = {
     "scan": "扫描证据 scanning evidence",
@@ -44,6 +55,24 @@ def report_command(
     policy: Path | None = typer.Option(
         None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
     ),
+    case_no: str | None = typer.Option(
+        None, "--case-no", help="Case number (案件编号); default: [report] case_no in case.toml."
+    ),
+    unit: str | None = typer.Option(
+        None, "--unit", help="Handling unit (办案单位); default: [report] unit in case.toml."
+    ),
+    examiner: str | None = typer.Option(
+        None, "--examiner", help="Examiner(s) (检验人); default: [report] examiner in case.toml."
+    ),
+    key: Path | None = typer.Option(
+        None,
+        "--key",
+        help=f"The examiner's signing key (default ${KEY_ENV}, else ~/.config/leaktrace/"
+        "examiner.key; create it with `leaktrace key init`).",
+    ),
+    unsigned: bool = typer.Option(
+        False, "--unsigned", help="Write the manifest without a signature (verify will fail)."
+    ),
     show_values: bool = SHOW_VALUES_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -52,7 +81,10 @@ def report_command(
     Scans and counts the case's evidence, traces the lists case.toml names under [[traces]],
     builds the trade chain and assesses every party, then writes one report (HTML by
     default, self-contained, prints to A4) and prints its path. Personal values are masked
-    unless --show-values.
+    unless --show-values. Beside the report goes its manifest (REPORT.manifest.json): every
+    file written and every evidence file read, with SHA-256, signed with the examiner's key;
+    `leaktrace verify` checks it. Files already there are replaced only if an earlier report
+    wrote them.
     """
     if fmt not in FORMATS:
         raise UsageError(
@@ -69,6 +101,8 @@ def report_command(
     if policy is not None and not policy.is_file():
         raise UsageError("文件不存在 no such file", str(policy))
     target = out if out is not None else case_dir / "reports" / f"report.{fmt}"
+    refuse_foreign_files(target, _format(fmt))
+    signing_key = None if unsigned else load_key(key)
     with stage_progress(quiet=as_json) as (stage, rows):
         report = build_report(
             case_dir,
@@ -78,12 +112,26 @@ def report_command(
             command=["leaktrace", *sys.argv[1:]],
             stage=stage,
             rows=rows,
+            case_no=case_no,
+            unit=unit,
+            examiner=examiner,
         )
-    written = write_report(report, target, _format(fmt))
+    written = write_report(report, target, _format(fmt), key=signing_key)
+    manifest = manifest_path(written)
     if as_json:
-        emit_json({"report": str(written), "format": fmt, "summary": report.data["summary"]})
+        emit_json(
+            {
+                "report": str(written),
+                "manifest": str(manifest),
+                "signed": signing_key is not None,
+                "format": fmt,
+                "summary": report.data["summary"],
+            }
+        )
     else:
-        console.print(f"报告 report → {written}")
+        console.print(f"报告 report → {escape(str(written))}")
+        state = "签名清单 signed manifest" if signing_key else "未签名清单 unsigned manifest"
+        console.print(f"{state} → {escape(str(manifest))}")
 
 
 def _format(fmt: str) -> Format:

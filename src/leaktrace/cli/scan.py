@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leaktrace.cli import app
@@ -14,6 +15,7 @@ from leaktrace.cli._common import (
     SPARK_MASTER_OPTION,
     console,
     emit_json,
+    err_console,
     row_progress,
     user_errors,
 )
@@ -83,18 +85,18 @@ def _print(result: ScanResult) -> None:
         f"personal information, {len(result.errors)} 个错误 errors"
     )
     for failure in result.errors:
-        console.print(f"[red]✗ {failure.path}[/]: {failure.reason}")
+        err_console.print(f"[red]✗ {escape(failure.path)}[/]: {escape(failure.reason)}")
 
 
 def _print_file(file: FileResult) -> None:
     encoding = f" · {file.encoding}" if file.encoding else ""
-    console.print(f"\n[bold cyan]{file.path}[/]")
+    console.print(f"\n[bold cyan]{escape(file.path)}[/]")
     console.print(
         f"  [dim]{file.format}{encoding} · {file.size:,} B · SHA-256 {file.sha256[:16]}…[/]"
     )
     for table in file.tables:
         grid = Table(
-            title=f"{table.name} · {table.rows:,} 行 rows",
+            title=f"{escape(table.name)} · {table.rows:,} 行 rows",
             title_justify="left",
             show_edge=False,
             pad_edge=False,
@@ -108,12 +110,12 @@ def _print_file(file: FileResult) -> None:
         for column in table.columns:
             if column.type and not column.free_text:
                 grid.add_row(
-                    column.name,
+                    escape(column.name),
                     type_label(column.type),
                     f"{column.valid:,}",
                     f"{column.invalid:,}",
                     f"{column.masked:,}",
-                    " ".join(column.samples),
+                    escape(" ".join(column.samples)),
                 )
         if grid.row_count:
             console.print(grid)
@@ -121,6 +123,8 @@ def _print_file(file: FileResult) -> None:
             console.print(f"[italic]{grid.title}[/]")
         for column in free_text:
             spans = " · ".join(f"{type_label(t)} {n:,}" for t, n in column.spans.most_common())
-            console.print(f"  [bold]{column.name}[/] (自由文本 free text): {spans}")
+            console.print(f"  [bold]{escape(column.name)}[/] (自由文本 free text): {spans}")
         if not grid.row_count and not free_text:
-            console.print(f"  [dim]{table.name}: 未发现个人信息 no personal information found[/]")
+            console.print(
+                f"  [dim]{escape(table.name)}: 未发现个人信息 no personal information found[/]"
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leaktrace.cli import app
@@ -80,29 +81,30 @@ def trace_command(
 
 def _print(result: TraceResult) -> None:
     console.print(
-        f"{result.leaked}: {result.leaked_rows:,} 行 rows, 匹配 matched {result.matched_rows:,} "
+        f"{escape(str(result.leaked))}: {result.leaked_rows:,} 行 rows, "
+        f"匹配 matched {result.matched_rows:,} "
         f"(蜜罐记录 honey records {result.honey_rows}), 读出标记 marks read "
         f"{result.code_length:,}, 比对分发 distributions scored {result.recipients:,}"
     )
     if result.accused:
         console.print(
-            "[bold red]认定泄露者 accused[/] "
-            f"(误指认任何无辜者的概率 chance that anyone innocent is accused ≤ {result.epsilon:g}):"
+            "[bold red]该名单与下列接收方的副本一致 the list matches the copy given to[/] "
+            f"(技术意见，误指认上限 technical opinion, false-accusation bound {result.epsilon:g}):"
         )
         console.print(_table(result.accused, evidence=True))
     else:
         console.print(
-            f"[bold]无人被认定 no one is accused[/] "
+            f"[bold]未发现与任何副本一致 matches no recipient's copy[/] "
             f"(误指认上限 false-accusation bound {result.epsilon:g})."
         )
     if result.candidates and result.matched_rows:
         console.print(
-            "候选人 candidates (按过失模型排序，[bold]不是认定[/] "
-            "a guilt-model ranking, [bold]not an accusation[/]):"
+            "候选人 candidates (按来源模型排序，[bold]不是认定[/] "
+            "a source-model ranking, [bold]not an accusation[/]):"
         )
         console.print(_table(result.candidates, evidence=False))
     for note in result.notes:
-        console.print(f"说明 note: {note}")
+        console.print(f"说明 note: {escape(note)}")
 
 
 def _table(scores: list[Score], *, evidence: bool) -> Table:
@@ -114,12 +116,12 @@ def _table(scores: list[Score], *, evidence: bool) -> Table:
         "p ≤",
         "标记一致 marks agreed",
         "蜜罐 honey",
-        "过失 guilt",
+        "来源概率(模型) source prob. (model)",
     ):
         table.add_column(name)
     for s in scores:
         table.add_row(
-            s.recipient,
+            escape(s.recipient),
             str(s.distribution)
             + ("" if s.status == "released" else f" ({_STATUS.get(s.status, s.status)})"),
             f"{s.score:.1f}",
@@ -133,6 +135,12 @@ def _table(scores: list[Score], *, evidence: bool) -> Table:
                 shown = " ".join(e.values.values())
                 kind = "蜜罐记录 honey record" if e.honey else "行 row"
                 table.add_row(
-                    "", f"{kind} {e.row}", "", "", f"{e.marks_agreed}/{e.marks_read}", "", shown
+                    "",
+                    f"{kind} {e.row}",
+                    "",
+                    "",
+                    f"{e.marks_agreed}/{e.marks_read}",
+                    "",
+                    escape(shown),
                 )
     return table

@@ -30,6 +30,11 @@ A case is a folder with ``case.toml`` and the evidence under it (usually ``evide
     path = "evidence/owners.xlsx"
     kind = "home_owner_list"
 
+    [report]                               # optional: the examiner's fields of the report
+    case_no = "杭公网（2026）123号"
+    unit = "杭州市公安局网警支队"
+    examiner = "张三、李四"
+
 Counting per party follows Art. 11 of the interpretation: information obtained and then sold
 counts once; the same information sold or provided to different buyers counts once per buyer.
 So a party's items, per category, are the sum over its buyers of the distinct items it sold to
@@ -114,6 +119,14 @@ class TraceRequest(_Strict):
     key_file: RelPath | None = None
 
 
+class ReportFields(_Strict):
+    """``[report]``: who examined the evidence, for which case (``leaktrace report``)."""
+
+    case_no: str | None = None
+    unit: str | None = None
+    examiner: str | None = None
+
+
 class Case(_Strict):
     """A checked ``case.toml``; build it with :func:`load_case`."""
 
@@ -123,6 +136,7 @@ class Case(_Strict):
     transfers_file: RelPath | None = None
     evidence: list[EvidenceKind] = Field(default_factory=list)
     traces: list[TraceRequest] = Field(default_factory=list)
+    report: ReportFields = Field(default_factory=ReportFields)
 
     _dir: Path = PrivateAttr(default=Path("."))
     _origins: list[tuple[str, str]] = PrivateAttr(default_factory=list)

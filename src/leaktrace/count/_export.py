@@ -2,7 +2,8 @@
 
 One row per item: its category and tier, whether it rests on a bare phone number, the canonical
 values of the fullest record seen for it, and the file and row that record came from. Values go
-through :func:`leaktrace.mask.mask` unless ``show_values``. The file is written under a temporary
+through :func:`leaktrace.mask.mask` unless ``show_values``; cells are written through
+:mod:`leaktrace.cells`, so none becomes a spreadsheet formula. The file is written under a temporary
 name next to the target and renamed at the end, so a failed run leaves nothing half-written.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from leaktrace.cells import csv_frame, write_row
 from leaktrace.errors import UsageError
 from leaktrace.law import Policy
 from leaktrace.mask import mask
@@ -145,7 +147,7 @@ class Exporter:
         if self.xlsx:
             self._write_xlsx(frame)
         else:
-            frame.write_csv(self._handle, include_header=False)
+            csv_frame(frame).write_csv(self._handle, include_header=False)
 
     def commit(self) -> None:
         """Finish the file and move it into place."""
@@ -178,7 +180,7 @@ class Exporter:
         for values in frame.iter_rows():
             if self._row > XLSX_ROWS_PER_SHEET:
                 self._new_sheet()
-            self._sheet.write_row(self._row, 0, values)
+            write_row(self._sheet, self._row, values)
             self._row += 1
 
     def _close(self) -> None:

@@ -12,12 +12,20 @@ A kernel has the signature ``kernel(spans, text, *tables, out)``: cell ``i`` is 
 ``text[spans[i, 0]:spans[i, 1]]`` (:func:`cell_spans`), and the kernel writes one code per cell
 into ``out`` (uint8): 1 undecided, 2 valid, 3 invalid. Null cells are set to 0 afterwards, whatever
 the kernel wrote for their span.
+
+Reading Polars' string views in place relies on their layout (Arrow's ``string_view``: 16-byte
+views, up to 12 bytes inline, else buffer index and offset). :func:`views_usable` checks that
+layout once per process on a probe column whose bytes are known; when it differs (a Polars or
+Arrow upgrade), or a column does not come out as string views, :func:`run` takes the safe path
+(:func:`offset_spans`: Arrow's ``large_string`` copy, offsets and one data buffer), which gives
+the same codes at the cost of copying the bytes.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import numba
@@ -57,8 +65,11 @@ def cell_spans(s: pl.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     arr = s.cast(pl.String).rechunk().to_arrow(compat_level=pl.CompatLevel.newest())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if arr.type != pa.string_view():
+        raise LayoutChanged(f"Polars gave {arr.type}, not string views")
     views_buffer, *data = arr.buffers()[1:]
-    assert views_buffer is not None
+    if views_buffer is None or views_buffer.size < 16 * (arr.offset + len(arr)):
+        raise LayoutChanged("the views buffer is shorter than 16 bytes a cell")
     # a missing data buffer holds nothing: a view into it gets an empty span
     at = [d.address if d is not None else views_buffer.address for d in data]
     size = [d.size if d is not None else 0 for d in data]
@@ -76,6 +87,49 @@ def cell_spans(s: pl.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
         spans,
     )
     return spans, np.asarray(_Memory(low, high - low)), arr
+
+
+class LayoutChanged(Exception):
+    """Polars' strings are not laid out as :func:`cell_spans` reads them."""
+
+
+def offset_spans(s: pl.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """The safe path: the same ``(spans, text, owner)`` as :func:`cell_spans`, from Arrow's
+    ``large_string`` (int64 offsets into one data buffer), which every version documents; it
+    copies every byte."""
+    arr = s.cast(pl.String).rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
+    offsets_buffer, data_buffer = arr.buffers()[1:3]
+    assert offsets_buffer is not None
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[arr.offset :][: len(arr) + 1]
+    spans = _scratch(len(arr))
+    spans[:, 0] = offsets[:-1]
+    spans[:, 1] = offsets[1:]
+    text = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else _EMPTY
+    return spans, text, arr
+
+
+_EMPTY = np.zeros(1, dtype=np.uint8)
+
+_PROBE = ["", "短", "exactly12byt", "thirteen byte", "长单元格，超过十二字节", None, "x" * 40]
+"""Cells inline and out of line, at the 12-byte edge, multi-byte, null: the layout's cases."""
+
+
+@cache
+def views_usable() -> bool:
+    """Whether :func:`cell_spans` reads this Polars' string views right: checked once, on a
+    sliced probe column whose bytes are known."""
+    try:
+        probe = pl.Series(["pad", *_PROBE, *_PROBE], dtype=pl.String).slice(1, 2 * len(_PROBE))
+        spans, text, owner = cell_spans(probe)
+        got = [bytes(text[a:b]) for a, b in spans]
+        del owner
+    except (LayoutChanged, ValueError, IndexError, TypeError):
+        return False
+    want = [(v or "").encode() for v in [*_PROBE, *_PROBE]]
+    return all(g == w for g, w, v in zip(got, want, [*_PROBE, *_PROBE], strict=True) if v)
 
 
 _SCRATCH = threading.local()
@@ -119,8 +173,14 @@ def _view_spans(
 
 
 def run(kernel: Kernel, s: pl.Series, *tables: Any) -> np.ndarray:
-    """Codes of every cell of ``s`` (0 null, 1 undecided, 2 valid, 3 invalid)."""
-    spans, text, owner = cell_spans(s)
+    """Codes of every cell of ``s`` (0 null, 1 undecided, 2 valid, 3 invalid).
+
+    Reads the string views in place when :func:`views_usable`, else through :func:`offset_spans`.
+    """
+    try:
+        spans, text, owner = cell_spans(s) if views_usable() else offset_spans(s)
+    except LayoutChanged:
+        spans, text, owner = offset_spans(s)
     out = np.empty(len(s), dtype=np.uint8)
     kernel(spans, text, *tables, out)
     del owner  # the memory ``text`` covers may go now

@@ -167,6 +167,7 @@ def _scan(
         null_values=[""],
         truncate_ragged_lines=True,
         encoding="utf8",
+        glob=False,  # a path is a name: `list[12].csv` is that file, not list1.csv and list2.csv
     )
     seen = 0
     for batch in frame.collect_batches(chunk_size=limits.batch_rows):

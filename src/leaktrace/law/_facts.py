@@ -1,7 +1,8 @@
 """The facts of one suspect, as an investigator states them: the input to :func:`assess`.
 
 A facts file is JSON or TOML. Every field but ``role`` is optional (0, false or null). Unknown
-fields, negative numbers and impossible dates are errors, never guesses.
+fields, negative numbers, impossible or future dates and a key given twice are errors, never
+guesses.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -57,7 +58,17 @@ def _count(value: Any) -> Any:
     return value
 
 
-IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
+def _past_date(value: Any) -> Any:
+    """An ISO date (:func:`_iso_date`) that is not after today in Beijing: an offence or a
+    penalty in the future is a typing mistake, and would change which rules apply."""
+    day = _iso_date(value)
+    if day is not None and day > datetime.now(UTC).astimezone(_BEIJING).date():
+        raise ValueError(f"{day.isoformat()} is in the future")
+    return day
+
+
+_BEIJING = timezone(timedelta(hours=8))
+IsoDate = Annotated[date | None, BeforeValidator(_past_date)]
 Yuan = Annotated[Decimal, BeforeValidator(_yuan)]
 Count = Annotated[int, BeforeValidator(_count)]
 
@@ -135,10 +146,26 @@ def _parse(text: str, suffix: str, source: str) -> Any:
     as_json = suffix == ".json" or (suffix != ".toml" and text.lstrip().startswith("{"))
     if as_json:
         try:
-            return json.loads(text, parse_float=Decimal)
+            return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise FactsError(f"不是有效的 JSON not valid JSON: {exc}", source) from None
+        except _DuplicateKey as exc:
+            raise FactsError(str(exc), source) from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text)  # TOML itself refuses a key given twice
     except tomllib.TOMLDecodeError as exc:
         raise FactsError(f"不是有效的 TOML not valid TOML: {exc}", source) from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (JSON would silently keep the last)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(f"键 {key!r} 出现了两次 key {key!r} is given twice")
+        out[key] = value
+    return out

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from leaktrace.cells import csv_cell, csv_frame, write_row
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import sha256_file
 from leaktrace.mark import code, records, variants
@@ -428,7 +429,8 @@ def _write_atomically(frame: pl.DataFrame, out: Path, layout: dict[str, Any], fm
 
 
 def _csv_bytes(frame: pl.DataFrame, layout: dict[str, Any]) -> bytes:
-    text = frame.write_csv(separator=layout.get("delimiter") or ",")
+    safe = csv_frame(frame).rename({c: csv_cell(c) for c in frame.columns})
+    text = safe.write_csv(separator=layout.get("delimiter") or ",")
     encoding = layout.get("encoding") or "utf-8"
     try:
         return text.encode(encoding)
@@ -447,11 +449,9 @@ def _write_xlsx(frame: pl.DataFrame, fh: Any, sheet: str) -> None:
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
     ws = book.add_worksheet(sheet[:31])
-    ws.write_row(0, 0, frame.columns)
+    write_row(ws, 0, frame.columns)
     for r, row in enumerate(frame.iter_rows(), start=1):
-        for c, value in enumerate(row):
-            if value is not None:
-                ws.write_string(r, c, value)
+        write_row(ws, r, row)
     book.close()
     fh.write(buf.getvalue())
 

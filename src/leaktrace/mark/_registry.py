@@ -28,7 +28,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
 
-from leaktrace.errors import LeakTraceError
+from leaktrace.errors import LeakTraceError, UsageError
 from leaktrace.mark import _keys
 from leaktrace.mark._schema import (
     SCHEMA_REVISION,
@@ -86,8 +86,37 @@ def resolve_url(registry: str | None) -> str:
     """A SQLAlchemy URL from ``--registry`` (path or URL), ``$LEAKTRACE_REGISTRY``, or default."""
     value = registry or os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY
     if "://" in value:
-        return value
+        return _supported(value)
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+_BACKENDS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
+"""The databases a registry may live in, and the driver each is reached through."""
+
+
+def _supported(url: str) -> str:
+    """``url`` if it names SQLite or PostgreSQL (``postgresql://`` goes through psycopg 3);
+    anything else is refused in one line, naming the scheme and not the password."""
+    scheme = url.split("://", 1)[0]
+    wanted = "a SQLite path, sqlite:///PATH or postgresql://USER@HOST/DB"
+    try:
+        parsed = sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        raise UsageError(f"not a registry URL (scheme {scheme!r}); use {wanted}") from None
+    backend = parsed.get_backend_name()
+    if backend not in _BACKENDS:
+        raise UsageError(f"unsupported registry database {scheme!r}; use {wanted}")
+    if parsed.drivername not in {backend, _BACKENDS[backend]}:
+        raise UsageError(f"unsupported database driver {parsed.drivername!r}; use {wanted}")
+    parsed = parsed.set(drivername=_BACKENDS[backend])
+    if backend == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise UsageError(
+                "a PostgreSQL registry needs psycopg: pip install 'leaktrace[postgres]'"
+            ) from None
+    return parsed.render_as_string(hide_password=False)
 
 
 def default_key_file(url: str) -> Path | None:

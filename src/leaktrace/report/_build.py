@@ -27,6 +27,7 @@ from leaktrace.detect import CATALOGUE
 from leaktrace.errors import FactsError, InputError
 from leaktrace.law import Policy, load_policy
 from leaktrace.report._labels import labels
+from leaktrace.report._sign import BEIJING
 from leaktrace.scan import FileResult, scan
 
 SCHEMA = "leaktrace.report/1"
@@ -48,6 +49,9 @@ class Report:
     show_values: bool = False
     chain_html: str | None = field(default=None, repr=False)
     """The interactive chain page (``leaktrace.chain.view.render_html``)."""
+    case_dir: Path | None = None
+    """The case folder the evidence was read from (the signed manifest records it relative to
+    the report, so that a report copied together with its case still verifies)."""
 
     def to_json(self) -> dict[str, Any]:
         return self.data
@@ -66,11 +70,16 @@ def build_report(
     command: list[str] | None = None,
     stage: Stage | None = None,
     rows: Rows | None = None,
+    case_no: str | None = None,
+    unit: str | None = None,
+    examiner: str | None = None,
 ) -> Report:
     """Scan, count, trace, chain and assess a case folder, and gather the evidence report.
 
-    Raises FactsError for a missing or broken ``case.toml``, InputError for evidence that cannot
-    be read. Personal values are masked (``leaktrace.mask``) unless ``show_values``.
+    ``case_no``, ``unit`` and ``examiner`` (the case number, handling unit and examiner) default
+    to the ``[report]`` table of case.toml. Raises FactsError for a missing or broken
+    ``case.toml``, InputError for evidence that cannot be read. Personal values are masked
+    (``leaktrace.mask``) unless ``show_values``.
     """
     labels(lang)  # refuse an unknown language before any work
     step = stage or (lambda _name: None)
@@ -81,7 +90,7 @@ def build_report(
 
     step("scan")
     scanned = scan(roots, show_values=show_values, progress=rows)
-    manifest = [_manifest_entry(f, root) for f in scanned.files]
+    manifest = _numbered([_manifest_entry(f, root) for f in scanned.files])
     unreadable = [{"path": case_relative(e.path, root), "reason": e.reason} for e in scanned.errors]
 
     step("count")
@@ -118,6 +127,11 @@ def build_report(
             "dir": str(root),
             "case_file_sha256": hashlib.sha256(case_file.read_bytes()).hexdigest(),
         },
+        "examiner": {
+            "case_no": case_no or case.report.case_no,
+            "unit": unit or case.report.unit,
+            "examiner": examiner or case.report.examiner,
+        },
         "summary": {
             "parties": len(parties),
             "files": len(manifest),
@@ -132,7 +146,7 @@ def build_report(
         "traces": traces,
         "chain": chain_json,
         "produced": {
-            "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            "at": dt.datetime.now(dt.UTC).astimezone(BEIJING).replace(microsecond=0).isoformat(),
             "leaktrace_version": __version__,
             "command": command if command is not None else list(sys.argv),
             "reproduce": _reproduce(case_dir, lang, policy),
@@ -146,7 +160,7 @@ def build_report(
             "path": str(policy.path) if policy.path else None,
         },
     }
-    return Report(data, lang=lang, show_values=show_values, chain_html=chain_html)
+    return Report(data, lang=lang, show_values=show_values, chain_html=chain_html, case_dir=root)
 
 
 def _reproduce(case_dir: Path, lang: str, policy: Policy) -> str:
@@ -168,6 +182,40 @@ def _evidence_roots(case: Case) -> list[Path]:
         if not (roots and full.resolve().is_relative_to(folder.resolve())):
             roots.append(full)
     return roots
+
+
+def _numbered(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each file with its evidence item number (检材编号): 1, 2, … in order; the members of an
+    archive numbered under it, 1-1, 1-2 (and 1-2-1 inside a nested archive)."""
+    numbers: dict[str, str] = {}
+    children: Counter[str] = Counter()
+    top = 0
+    for f in files:
+        parent = f["parent"]
+        if parent is None or parent not in numbers:
+            top += 1
+            number = str(top)
+        else:
+            children[parent] += 1
+            number = f"{numbers[parent]}-{children[parent]}"
+        numbers[f["path"]] = number
+        f["item"] = number
+    return files
+
+
+def evidence_entries(report: Report) -> list[dict[str, Any]]:
+    """The evidence files for the signed manifest: item number, case-relative path, SHA-256,
+    size, and the archive a member came from (verified through the archive's own hash)."""
+    return [
+        {
+            "item": f["item"],
+            "path": f["path"],
+            "sha256": f["sha256"],
+            "size": f["size"],
+            "member_of": f["parent"],
+        }
+        for f in report.data["manifest"]["files"]
+    ]
 
 
 def _manifest_entry(f: FileResult, root: Path) -> dict[str, Any]:
@@ -298,4 +346,4 @@ def _party(p: dict[str, Any], policy: Policy) -> dict[str, Any]:
     return out
 
 
-__all__ = ["SCHEMA", "Report", "build_report"]
+__all__ = ["SCHEMA", "Report", "build_report", "evidence_entries"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -13,6 +14,7 @@ from leaktrace.chain.view import render_svg
 from leaktrace.detect import CATALOGUE
 from leaktrace.report import _charts
 from leaktrace.report._build import TIERS, Report
+from leaktrace.report._sign import BEIJING
 
 
 def fmt_number(value: Any) -> str:
@@ -27,6 +29,14 @@ def fmt_number(value: Any) -> str:
     return f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
+def beijing_time(iso: str) -> str:
+    """An ISO time as Beijing time, ``2026-12-06 21:03:00 (UTC+8)``; the label says which zone."""
+    when = dt.datetime.fromisoformat(iso)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S (UTC+8)")
+
+
 @cache
 def _env() -> Environment:
     env = Environment(
@@ -37,6 +47,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["n"] = fmt_number
+    env.filters["beijing"] = beijing_time
     return env
 
 
@@ -45,8 +56,9 @@ def _css() -> str:
     return (resources.files("leaktrace.report") / "templates" / "report.css").read_text("utf-8")
 
 
-def render_html(report: Report) -> str:
-    """The whole report as one HTML document (Chinese by default, ``report.lang``)."""
+def render_html(report: Report, *, chain_href: str | None = None) -> str:
+    """The whole report as one HTML document (Chinese by default, ``report.lang``);
+    ``chain_href`` links the interactive chain page written beside it."""
     data = report.data
     lab = report.labels
     tiers = {t: lab[f"tier.{t}"] for t in TIERS}
@@ -69,7 +81,7 @@ def render_html(report: Report) -> str:
             charts=charts,
             css=Markup(_css()),
             lang=report.lang,
-            has_chain_html=report.chain_html is not None,
+            chain_href=chain_href,
             level_counts=[
                 (k, data["summary"]["levels"][k])
                 for k in ("especially_serious", "serious", "none")

@@ -42,7 +42,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "kf.parties": ("当事人", "parties"),
     "kf.files": ("证据文件", "evidence files"),
     "kf.items": ("去重后条数", "distinct items"),
-    "kf.accused": ("认定泄露者", "accused leakers"),
+    "kf.accused": ("名单与其副本一致的接收方", "recipients whose copy a list matches"),
     # party table
     "party": ("当事人", "Party"),
     "role": ("角色", "Role"),
@@ -148,7 +148,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "marks": ("读出标记", "Marks read"),
     "scored": ("比对分发", "Distributions scored"),
     "bound": ("误指认上限", "False-accusation bound"),
-    "accused": ("认定泄露者", "Accused"),
+    "accused": ("溯源意见（技术意见）", "Trace opinion (technical)"),
+    "opinion": (
+        "该名单与向 {recipient} 提供的副本一致，误指认上限 {bound}。",
+        "The list is consistent with the copy given to {recipient}; false-attribution bound "
+        "{bound}.",
+    ),
     "recipient": ("接收方", "Recipient"),
     "score": ("得分", "Score"),
     "p_bound": ("p 上限", "p ≤"),
@@ -158,21 +163,28 @@ _LABELS: dict[str, tuple[str, str]] = {
     "values": ("内容（已遮蔽）", "Values (masked)"),
     "values_shown": ("内容", "Values"),
     "candidates": ("候选排序（非认定）", "Ranking (not an accusation)"),
-    "guilt": ("归责概率", "Guilt probability"),
-    "no_accused": ("无人被认定。", "No one is accused."),
+    "guilt": ("来源概率（模型估计，非认定）", "Source probability (model estimate, not a finding)"),
+    "no_accused": (
+        "该名单与任何接收方的副本均未达到一致的标准。",
+        "The list is not consistent with any recipient's copy at the stated bound.",
+    ),
     "no_traces": (
         "本案未登记需溯源的证据（case.toml 中无 [[traces]]）。",
         "The case names no evidence to trace ([[traces]] in case.toml).",
     ),
     "trace.meaning": (
-        "认定的含义：该名单中的标记与该接收方所得副本高度一致；"
-        "若该副本与此名单无关，出现如此一致的概率不超过 p。"
+        "溯源意见的含义（技术意见，不是对泄露者的认定）：该名单中的标记与该接收方所得副本"
+        "高度一致；若该副本与此名单无关，出现如此一致的概率不超过 p。"
         "对所有接收方合计，误指认任何无辜者的概率不超过上述上限。"
-        "它说明名单来源于哪一份副本，不说明由谁亲手传出。",
-        "What an accusation means: the marks in the list agree with this recipient's copy so "
-        "well that, were the copy unrelated, the chance would be at most p; over all "
-        "recipients the chance of naming anyone innocent is at most the bound. It says which "
-        "copy the list came from, not who passed it on.",
+        "它说明名单来源于哪一份副本，不说明由谁亲手传出；是否构成泄露由办案机关结合其他证据认定。"
+        "候选排序中的来源概率是模型估计，不是认定。",
+        "What the trace opinion means (a technical opinion, not a finding of who leaked): the "
+        "marks in the list agree with this recipient's copy so well that, were the copy "
+        "unrelated, the chance would be at most p; over all recipients the chance of naming "
+        "anyone innocent is at most the bound. It says which copy the list came from, not who "
+        "passed it on; whether anyone leaked it is for the investigators to decide with the "
+        "other evidence. The source probability in the ranking is a model estimate, not a "
+        "finding.",
     ),
     "trace.failed": ("溯源失败", "Tracing failed"),
     # chain
@@ -197,7 +209,21 @@ _LABELS: dict[str, tuple[str, str]] = {
     # method
     "policy": ("政策", "Policy"),
     "version": ("LeakTrace 版本", "LeakTrace version"),
-    "produced_at": ("生成时间（UTC）", "Produced (UTC)"),
+    "produced_at": ("生成时间（北京时间，UTC+8）", "Produced (Beijing time, UTC+8)"),
+    "case_no": ("案件编号", "Case number"),
+    "unit": ("办案单位", "Handling unit"),
+    "examiner": ("检验人", "Examiner"),
+    "item_no": ("检材编号", "Item"),
+    "item_prefix": ("检材 ", "Item "),
+    "not_given": ("（未填写）", "(not given)"),
+    "signature": ("签名", "Signature"),
+    "signature.note": (
+        "本报告与所列检材的 SHA-256 记录在同目录的签名清单（*.manifest.json）中，由检验人的 "
+        "Ed25519 密钥签名；用 leaktrace verify 可验证报告和检材是否被改动。",
+        "This report and the evidence it lists are recorded, with SHA-256, in the signed "
+        "manifest beside it (*.manifest.json), signed with the examiner's Ed25519 key; "
+        "`leaktrace verify` checks that neither has changed.",
+    ),
     "command": ("生成命令", "Command"),
     "reproduce": ("复现", "Reproduce"),
     "case_file": ("案件文件", "Case file"),

@@ -8,6 +8,7 @@ from typing import Any
 
 import xlsxwriter
 
+from leaktrace.cells import write_row
 from leaktrace.report._build import EXCLUSIONS, TIERS, Report
 
 SHEETS = {
@@ -27,7 +28,8 @@ def sheet_names(lang: str) -> dict[str, str]:
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
-    """Write the report's tables to ``path`` (XLSX); numbers as numbers, hashes as text."""
+    """Write the report's tables to ``path`` (XLSX); numbers as numbers, text as strings, never
+    as formulas (:mod:`leaktrace.cells`)."""
     data, lab = report.data, report.labels
     names = sheet_names(report.lang)
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_urls": False})
@@ -38,17 +40,9 @@ def write_xlsx(report: Report, path: Path) -> Path:
         key: str, header: Sequence[str], rows: list[list[Any]], widths: Sequence[int]
     ) -> None:
         ws = book.add_worksheet(names[key])
-        ws.write_row(0, 0, header, head)
+        write_row(ws, 0, header, head)
         for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, bool):
-                    ws.write_boolean(r, c, value)
-                elif isinstance(value, int | float):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, str(value))
+            write_row(ws, r, row)
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         ws.freeze_panes(1, 0)

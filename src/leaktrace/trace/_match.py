@@ -43,7 +43,7 @@ def match_rows(
     """
     if master.layout.get("keys") != records.KEYS_VERSION:
         raise RegistryError(
-            f"母本 {master.name!r} 由记录键不同的早期 LeakTrace 登记，请用登记它的版本溯源 "
+            f"母本 {master.name!r} 由记录键不同的旧版 LeakTrace 登记，请用登记它的版本比对 "
             f"master {master.name!r} was registered by an earlier LeakTrace whose record keys "
             "differ: trace against it with the version that registered it"
         )

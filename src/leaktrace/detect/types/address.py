@@ -19,6 +19,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
+from leaktrace.cells import formula_like_expr
 from leaktrace.detect._bytes import (
     UNDECIDED,
     VALID,
@@ -56,7 +57,8 @@ def _valid(c: pl.Expr) -> pl.Expr:
     place = c.str.contains(_DIVISION) & c.str.contains(STRUCTURE)
     local = c.str.contains(_ROAD) | c.str.contains(_ESTATE)
     sized = c.str.len_chars().is_between(6, 120) & ~c.str.contains(r"\*")
-    return ((place | local) & sized).fill_null(False)
+    formula = formula_like_expr(c)  # =HYPERLINK(…"浙江省…号") is a spreadsheet formula, not a place
+    return ((place | local) & sized & ~formula).fill_null(False)
 
 
 _PLAIN_RANGES = [(0x00, 0x08), (0x0E, 0x1F), (0x21, 0x29), (0x2B, 0x7F), (0x3400, 0x4DBF), _HAN]
@@ -74,6 +76,9 @@ def fast_codes(s: pl.Series) -> np.ndarray:
     """
     return run(_plain_address, s, *_tables())
 
+
+_FORMULA_STARTS = (0x3D, 0x2B, 0x2D, 0x40)
+"""``=`` ``+`` ``-`` ``@``: a cell opening with one goes to the full pipeline, which rejects it."""
 
 _PLAIN, _IS_HAN = 1, 2
 """Bits of the character table: plain, and Han (what ``_DIVISION`` counts before its word)."""
@@ -138,7 +143,7 @@ def _plain_address(
         while i < end and not (structured and divided):
             c3, c2, c1 = c2, c1, c0
             c0, width = decode(text, i)
-            if c0 > 0xFFFF or not kind[c0] & _PLAIN:
+            if c0 > 0xFFFF or not kind[c0] & _PLAIN or (chars == 0 and c0 in _FORMULA_STARTS):
                 break
             i += width
             chars += 1

@@ -67,7 +67,10 @@ def init_key(path: Path | None = None) -> tuple[Path, Path, str]:
     public = public_key_path(path)
     for existing in (path, public):
         if existing.exists():
-            raise UsageError("a key is already there; it is never overwritten", str(existing))
+            raise UsageError(
+                "密钥已存在，不会覆盖 a key is already there; it is never overwritten",
+                str(existing),
+            )
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
@@ -76,7 +79,9 @@ def init_key(path: Path | None = None) -> tuple[Path, Path, str]:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise UsageError("a key is already there; it is never overwritten", str(path)) from None
+        raise UsageError(
+            "密钥已存在，不会覆盖 a key is already there; it is never overwritten", str(path)
+        ) from None
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
     os.chmod(path, 0o600)  # whatever the umask

@@ -48,6 +48,7 @@ lock: $(DEV)
 	$(LOCK) $(UPGRADE) requirements/runtime.in -o requirements/runtime.txt
 	cd requirements && $(LOCK) $(UPGRADE) spark.in -o spark.txt
 	cd requirements && $(LOCK) $(UPGRADE) dev.in -o dev.txt
+	cd requirements && $(LOCK) $(UPGRADE) bench.in -o bench.txt
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

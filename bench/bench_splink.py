@@ -12,11 +12,15 @@ the same canonical values (the preparation is timed on its own).
 Where the rules differ the clusters may too, and the bench says how many records each kind of
 difference holds: LeakTrace keeps apart what two different ID numbers separate (Splink merges
 through a shared phone), and links name + room where one list names no estate (Splink's rule
-needs the estate on both sides). Clusters are compared record by record: a record agrees when
-the set of records LeakTrace puts with it is the set Splink puts with it.
+needs the estate on both sides; a deterministic rule cannot say "equal or unknown"). That
+catches second copies in a list with rooms but no estate, and also joins different people of
+one name in the same-numbered room of two estates; ``provable_persons_at_most`` (from the
+generator's truth) tells which side is nearer. Clusters are compared record by record: a
+record agrees when the set of records LeakTrace puts with it is the set Splink puts with it.
 
 Each step runs in its own process from the same prepared records, in the same run; prints JSON
-lines. Requirements: ``pip install -r requirements-bench.txt`` (or ``pip install -e .[bench]``).
+lines. Requirements: ``pip install --require-hashes -r requirements/bench.txt`` (the ``bench``
+extra).
 
     .venv/bin/python bench/bench_splink.py                 # 1 million records
     .venv/bin/python bench/bench_splink.py --rows 200000
@@ -138,7 +142,7 @@ def main() -> None:
         emit(
             bench="splink",
             skipped=True,
-            reason="splink not installed: pip install -r requirements-bench.txt",
+            reason="splink not installed: pip install --require-hashes -r requirements/bench.txt",
         )
         return
 
@@ -154,8 +158,9 @@ def main() -> None:
         "persons", "records", "in_two_files", "linkable_in_two_files"
     )
     facts = truth.row(0, named=True)
-    # second copies that share no identifier with their first can be joined by no rule; two
-    # people whose random identifiers collide are joined, so this is an upper bound
+    # second copies that share neither an identifier nor name + place with their first can be
+    # joined by no rule; two people whose random identifiers collide, or who share a name and a
+    # room number where one list names no estate, are joined: so this is an upper bound
     provable = facts["persons"] + facts["in_two_files"] - facts["linkable_in_two_files"]
     emit(step="files", folder=str(folder), **facts, provable_persons_at_most=provable)
 

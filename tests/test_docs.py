@@ -15,6 +15,7 @@ runner = CliRunner()
 
 DOCS = {
     "scan": "docs/scan.md",
+    "mask": "docs/mask.md",
     "count": "docs/count.md",
     "assess": "docs/assess.md",
     "synth": "docs/synth.md",

@@ -4,25 +4,31 @@ it is valid, invalid or masked.
 This is the library behind ``leaktrace scan``. It streams every table batch by batch: the first
 batch gives the sample the column classifier looks at, then every batch is checked in full with
 the type's vectorised validator, so counts are exact, not estimated, and memory stays bounded.
+
+With ``spans=OUT.jsonl`` every piece of personal information found inside free text is also
+written out, one JSON object a line, with the data row and character offsets that locate it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import IO, Any
 
 import polars as pl
 
 from leaktrace.detect import CATALOGUE, ColumnProfile, classify_columns, column_status, find_spans
-from leaktrace.errors import InputError
+from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Table, walk
-from leaktrace.mask import mask
+from leaktrace.mask import mask, mask_series
 
 SAMPLE_ROWS = 5_000
 """Rows the column classifier sees; validation itself always covers every row."""
@@ -135,31 +141,61 @@ def scan(
     format: str | None = None,
     show_values: bool = False,
     progress: Progress | None = None,
+    spans: Path | None = None,
 ) -> ScanResult:
     """Scan files and folders (recursively, archives opened) for personal information.
 
     A file that cannot be read is listed in ``errors`` with one line of reason and the scan goes
-    on; no partial result is kept for it.
+    on; no partial result is kept for it. With ``spans``, the free-text spans of every file read
+    are written to that JSON Lines file (see :class:`SpanWriter`); it appears only when the scan
+    finishes, and an unwritable path fails before anything is read.
     """
+    paths = list(paths)
+    if spans is None:
+        return _scan(paths, encoding, format, show_values, progress, None)
+    spans = Path(spans)
+    _refuse_input_as_output(spans, paths)
+    with SpanWriter(spans, show_values=show_values) as writer:
+        return _scan(paths, encoding, format, show_values, progress, writer)
+
+
+def _scan(
+    paths: list[Path],
+    encoding: str | None,
+    format: str | None,
+    show_values: bool,
+    progress: Progress | None,
+    spans: SpanWriter | None,
+) -> ScanResult:
     files: list[FileResult] = []
     errors: list[Failure] = []
-    for item in walk(list(paths), encoding=encoding, format=format, ahead=True):
+    for item in walk(paths, encoding=encoding, format=format, ahead=True):
+        if spans is not None and spans.owns(item.path):
+            continue  # the spans file itself (or an earlier one) inside a folder being scanned
         if isinstance(item, Failure):
             errors.append(item)
             continue
         try:
-            files.append(scan_evidence(item, show_values=show_values, progress=progress))
+            files.append(
+                scan_evidence(item, show_values=show_values, progress=progress, spans=spans)
+            )
         except InputError as exc:
             errors.append(Failure(path=exc.path or item.path, reason=exc.reason))
     return ScanResult(files=files, errors=errors)
 
 
 def scan_evidence(
-    evidence: Evidence, *, show_values: bool = False, progress: Progress | None = None
+    evidence: Evidence,
+    *,
+    show_values: bool = False,
+    progress: Progress | None = None,
+    spans: SpanWriter | None = None,
 ) -> FileResult:
     """Scan every table of one evidence file."""
     tables = [
-        scan_table(table, show_values=show_values, progress=progress, label=evidence.path)
+        scan_table(
+            table, show_values=show_values, progress=progress, label=evidence.path, spans=spans
+        )
         for table in evidence.tables
     ]
     return FileResult(
@@ -179,8 +215,14 @@ def scan_table(
     show_values: bool = False,
     progress: Progress | None = None,
     label: str = "",
+    spans: SpanWriter | None = None,
 ) -> TableResult:
-    """Classify the columns on a sample, then validate every row batch by batch."""
+    """Classify the columns on a sample, then validate every row batch by batch.
+
+    Spans go to ``spans`` with ``row`` counted over the whole table: the 0-based index of the
+    data row among the rows ``Table.batches()`` yields, i.e. after the header and without the
+    title and blank lines ingest skips. ``label`` is the evidence path the spans are filed under.
+    """
     batches = _with_sample(table.batches())
     sample = next(batches, None)
     if sample is None:
@@ -190,14 +232,15 @@ def scan_table(
     checked = [c for c in results if c.type or c.free_text]
     rows = 0
     for batch in _chain_first(sample, batches):
-        rows += batch.height
         # Columns are independent and Polars releases the GIL, so they validate side by side;
         # each column's totals are touched by its own job only.
         jobs = [
             _pool().submit(_accumulate, c, batch.get_column(c.name), show_values) for c in checked
         ]
-        for job in jobs:
-            job.result()
+        found = [(c.name, job.result()) for c, job in zip(checked, jobs, strict=True)]
+        if spans is not None:
+            spans.write(label, table.name, rows, [(n, f) for n, f in found if f is not None])
+        rows += batch.height
         if progress is not None:
             progress(f"{label} · {table.name}", batch.height)
     return TableResult(table.name, rows, table.header_row, results)
@@ -217,14 +260,15 @@ def _result_for(profile: ColumnProfile) -> ColumnResult:
     )
 
 
-def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> None:
+def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> pl.DataFrame | None:
+    """Add one batch of a column to its totals; a free-text column's spans are returned."""
     if column.free_text:
         spans = find_spans(series)
         if spans.height:
             column.spans.update(dict(spans.get_column("type").value_counts().iter_rows()))
-        return
+        return spans
     if column.type is None:
-        return
+        return None
     status = column_status(series, column.type)
     counts = dict(status.value_counts().iter_rows())
     column.valid += counts.get("valid", 0)
@@ -234,6 +278,7 @@ def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> N
         picked = series.filter(status == "valid").head(SAMPLES - len(column.samples))
         canonical = CATALOGUE[column.type].normalise(picked)
         column.samples.extend(mask(v, column.type, show=show_values) for v in canonical)
+    return None
 
 
 def _with_sample(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
@@ -244,3 +289,117 @@ def _with_sample(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
 def _chain_first(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
     yield first
     yield from rest
+
+
+class SpanWriter:
+    """Free-text spans as JSON Lines, one object a span, in file, table, row, column order::
+
+        {"path": "chat.csv", "table": "chat.csv", "column": "内容", "row": 3, "type": "mobile",
+         "start": 5, "end": 16, "status": "valid", "value": "138****5678"}
+
+    ``row`` is the 0-based data row of the table, ``start``/``end`` are character offsets into
+    the cell's text (end exclusive, so ``cell[start:end]`` is the value), ``value`` is masked
+    unless ``show_values``. Lines go to a temporary file beside the target, which replaces the
+    target only when the writer closes without an error: a failed scan leaves nothing behind and
+    an earlier file of that name intact.
+    """
+
+    def __init__(self, path: Path, *, show_values: bool = False) -> None:
+        self.path = Path(path)
+        self.show_values = show_values
+        self._temp: Path | None = None
+        self._out: IO[bytes] | None = None
+
+    def __enter__(self) -> SpanWriter:
+        if self.path.is_dir():
+            raise InputError(
+                "无法写入片段文件：这是文件夹 cannot write the spans: it is a folder",
+                str(self.path),
+            )
+        try:
+            handle, name = tempfile.mkstemp(
+                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part"
+            )
+        except OSError as exc:
+            raise InputError(
+                f"无法写入片段文件 cannot write the spans: {exc.strerror}", str(self.path)
+            ) from None
+        self._temp = Path(name)
+        self._out = os.fdopen(handle, "wb")
+        return self
+
+    def owns(self, path: str) -> bool:
+        """Whether ``path`` is this writer's target or its temporary file."""
+        try:
+            resolved = Path(path).resolve()
+        except OSError:
+            return False
+        return resolved in {self.path.resolve(), self._temp.resolve() if self._temp else None}
+
+    def write(
+        self, path: str, table: str, first_row: int, columns: list[tuple[str, pl.DataFrame]]
+    ) -> None:
+        """Write one batch's spans; ``first_row`` is the table row of the batch's row 0."""
+        assert self._out is not None, "SpanWriter used outside its with-block"
+        frames = [
+            f.select(
+                pl.lit(path).alias("path"),
+                pl.lit(table).alias("table"),
+                pl.lit(name).alias("column"),
+                (pl.col("row") + first_row).alias("row"),
+                "type",
+                "start",
+                "end",
+                "status",
+                pl.lit(order, pl.Int64).alias("order"),
+                pl.col("text").alias("value"),
+            )
+            for order, (name, f) in enumerate(columns)
+            if f.height
+        ]
+        if not frames:
+            return
+        batch = pl.concat(frames).sort("row", "order", "start").drop("order")
+        if not self.show_values:
+            batch = pl.concat(
+                part.with_columns(mask_series(part["value"], str(type_id)).alias("value"))
+                for (type_id,), part in batch.with_row_index("i").group_by("type")
+            )
+            batch = batch.sort("i").drop("i")
+        try:
+            batch.write_ndjson(self._out)
+        except OSError as exc:
+            raise InputError(
+                f"无法写入片段文件 cannot write the spans: {exc.strerror}", str(self.path)
+            ) from None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        assert self._out is not None and self._temp is not None
+        try:
+            self._out.close()
+            if kind is None:
+                os.replace(self._temp, self.path)
+        except OSError as exc:
+            raise InputError(
+                f"无法写入片段文件 cannot write the spans: {exc.strerror}", str(self.path)
+            ) from None
+        finally:
+            with contextlib.suppress(OSError):
+                self._temp.unlink()
+
+
+def _refuse_input_as_output(out: Path, inputs: list[Path]) -> None:
+    """An output path that is one of the evidence files would destroy evidence: refuse it."""
+    if not out.exists():
+        return
+    for given in inputs:
+        with contextlib.suppress(OSError):
+            if given.exists() and os.path.samefile(given, out):
+                raise UsageError(
+                    "片段文件会覆盖输入文件 the spans file would overwrite an input file", str(out)
+                )

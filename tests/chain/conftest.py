@@ -23,3 +23,20 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any
 @pytest.fixture(scope="session")
 def story_policy() -> Policy:
     return load_policy()
+
+
+def as_counted(expected: dict[str, Any]) -> dict[str, Any]:
+    """A party's truth as counted: an insider's items are what they passed on (Art. 5 ¶1(8)),
+    so what they kept is taken out. Every story row is one 500-tier item (``other_safety``)."""
+    if expected["legal_role"] != "insider" or not expected["kept"]:
+        return expected
+    assert set(expected["by_category"]) == {"other_safety"}
+    out = dict(expected)
+    out["items"] = {
+        **expected["items"],
+        "important": expected["items"]["important"] - expected["kept"],
+    }
+    out["by_category"] = {
+        "other_safety": expected["by_category"]["other_safety"] - expected["kept"]
+    }
+    return out

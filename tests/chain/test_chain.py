@@ -11,12 +11,14 @@ from typing import Any
 import networkx as nx
 import pytest
 import xlsxwriter
+from tests.chain.conftest import as_counted
 from tests.conftest import CLEAN
 from typer.testing import CliRunner
 
 from leaktrace.chain import ChainResult, chain
 from leaktrace.cli import app
 from leaktrace.errors import FactsError
+from leaktrace.law import Policy
 from leaktrace.synth import noisy, residents
 
 runner = CliRunner()
@@ -24,9 +26,9 @@ COUNTS = ("obtained", "sold", "provided", "kept", "items")
 
 
 @pytest.fixture(scope="module")
-def story_chain(story: tuple[Path, dict[str, Any]]) -> ChainResult:
+def story_chain(story: tuple[Path, dict[str, Any]], story_policy: Policy) -> ChainResult:
     root, _ = story
-    return chain(root)
+    return chain(root, policy=story_policy)
 
 
 def _parties(result: ChainResult) -> dict[str, dict[str, Any]]:
@@ -38,7 +40,7 @@ def test_every_partys_counts_match_the_truth(
 ) -> None:
     _, truth = story
     got = _parties(story_chain)
-    for expected in truth["parties"]:
+    for expected in map(as_counted, truth["parties"]):
         party = got[expected["name"]]
         assert {k: party[k] for k in COUNTS} == {k: expected[k] for k in COUNTS}, party["name"]
         assert party["by_category"] == expected["by_category"]
@@ -88,9 +90,11 @@ def test_transfers_declared_and_inferred_match_the_truth(
     )
 
 
-def test_count_inferred_adds_the_inferred_sale(story: tuple[Path, dict[str, Any]]) -> None:
+def test_count_inferred_adds_the_inferred_sale(
+    story: tuple[Path, dict[str, Any]], story_policy: Policy
+) -> None:
     root, truth = story
-    result = chain(root, count_inferred=True)
+    result = chain(root, count_inferred=True, policy=story_policy)
     reseller = _parties(result)["刘某"]
     expected = truth["with_inferred"]["刘某"]
     assert {k: reseller[k] for k in COUNTS} == {k: expected[k] for k in COUNTS}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.chain.conftest import as_counted
+
 from leaktrace.count import count_case, load_case
 from leaktrace.law import Policy
 from leaktrace.synth import write_story_case
@@ -15,7 +17,7 @@ def test_story_case_counts_match_the_truth_per_party(
 ) -> None:
     root, truth = story
     counted = count_case(load_case(root), story_policy)
-    for party in truth["parties"]:
+    for party in map(as_counted, truth["parties"]):
         counts = counted.parties[party["name"]]
         assert dict(counts.items(story_policy)) == party["items"], party["name"]
         assert sum(counts.obtained.values()) == party["obtained"], party["name"]

@@ -32,7 +32,8 @@ def test_scan_human_output_never_shows_a_full_mobile(evidence_case):
     result = runner.invoke(app, ["scan", str(_evidence(evidence_case))])
     assert result.exit_code == 0
     assert "手机号码" in result.stdout
-    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", result.stdout)
+    shown = re.sub(r"SHA-256 [0-9a-f]+", "", result.stdout)  # a digest may hold such digits
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", shown)
 
 
 def test_scan_show_values_prints_full_values(evidence_case):

@@ -27,6 +27,8 @@ class Expected:
     countable: int = 0
     bare_phone: int = 0
     per_file: dict[str, set[tuple[str, str, int]]] = field(default_factory=dict)
+    persons: Counter[str] = field(default_factory=Counter)
+    """Items with linkage: one per true person, in the highest-tier category of their rows."""
 
 
 def expected_counts(truth_path: Path, policy: Policy) -> Expected:
@@ -72,6 +74,15 @@ def expected_counts(truth_path: Path, policy: Policy) -> Expected:
                 bare[item] = bare.get(item, True) and match.bare_phone
     for category, _, _ in bare:
         out.items[category] += 1
+    order = list(policy.categories)
+    tiers = ("sensitive", "important", "ordinary")
+    top: dict[int, str] = {}
+    for category, _, person in bare:
+        rank = (tiers.index(policy.tier_of(category)), order.index(category))
+        held = top.get(person)
+        if held is None or rank < (tiers.index(policy.tier_of(held)), order.index(held)):
+            top[person] = category
+    out.persons = Counter(top.values())
     out.bare_phone = sum(bare.values())
     return out
 

@@ -18,6 +18,12 @@ from leaktrace.law import Policy
 
 @pytest.fixture(scope="module")
 def counted(seized: Path, policy: Policy) -> CountResult:
+    """Counted without linkage: the truth keys each record by its strongest identifier."""
+    return count([seized / "evidence"], policy=policy, link="none")
+
+
+@pytest.fixture(scope="module")
+def linked(seized: Path, policy: Policy) -> CountResult:
     return count([seized / "evidence"], policy=policy)
 
 

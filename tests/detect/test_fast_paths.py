@@ -17,7 +17,9 @@ FAST = sorted(t for t, unit in CATALOGUE.items() if unit.fast_status_expr is not
 def messy() -> pl.DataFrame:
     people = residents(4_000, seed=23)
     columns = {t: t for t in FAST if t in people.columns}
-    rates = NoiseRates(variant=0.3, invalid=0.1, masked=0.1, typo=0.1, empty=0.05, duplicate=0.0)
+    rates = NoiseRates(
+        variant=0.3, invalid=0.1, masked=0.1, typo=0.1, empty=0.05, duplicate=0.0, spreadsheet=0.1
+    )
     return noisy(people, columns, seed=23, rates=rates).frame
 
 
@@ -101,6 +103,15 @@ def test_digit_fast_paths_agree_with_full_pipeline_on_near_misses(type_id, width
         "3.30182E17",
         "1.2E+13",
         "3.3E+17 ",
+        # spreadsheet numbers: every digit written (read back), or some lost (invalid)
+        "13606661234.0",
+        "1.3606661234E+10",
+        "1.38123E+10",
+        "330182199001011236.0",
+        "3.30182199001011236E+17",
+        "3.30182199001011E+17",
+        *(v + ".0" for v in valid[:50]),
+        *(f"{v[0]}.{v[1:]}E+{len(v) - 1}" for v in valid[:50] if v.isdigit()),
     ]
     column = pl.Series(type_id, [*values, None], dtype=pl.String)
     unit = CATALOGUE[type_id]

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from leaktrace.cli import app
 from leaktrace.engine import get_engine
+from leaktrace.engine._spark import NO_PYSPARK
 from leaktrace.errors import UsageError
 from leaktrace.ingest import walk
 
@@ -39,11 +40,18 @@ def test_scan_json_is_the_local_engines(spark_engine: Any, seized: Path) -> None
 
 
 def test_count_json_is_the_local_engines(spark_engine: Any, seized: Path) -> None:
-    local = get_engine().count([seized]).to_json()
-    spark = spark_engine.count([seized]).to_json()
+    local = get_engine().count([seized], link="none").to_json()
+    spark = spark_engine.count([seized], link="none").to_json()
     assert spark == local
     assert spark["overlaps"] and spark["excluded"]["duplicate"] > 0
     assert spark["excluded"]["invalid"] > 0
+
+
+def test_person_linkage_is_refused_in_one_line_rather_than_counted_differently(
+    spark_engine: Any, seized: Path
+) -> None:
+    with pytest.raises(UsageError, match="person linkage is not available with the Spark engine"):
+        spark_engine.count([seized])
 
 
 def test_count_by_content_gives_the_local_figures(spark_engine: Any, seized: Path) -> None:
@@ -62,9 +70,9 @@ def test_a_hive_table_and_a_parquet_uri_count_like_the_same_rows_read_locally(
     spark = spark_engine.spark
     spark.read.parquet(str(parquet)).write.mode("overwrite").saveAsTable("seized_customers")
 
-    local = get_engine().count([parquet]).to_json()
-    by_uri = spark_engine.count([f"file://{parquet}"]).to_json()
-    by_table = spark_engine.count(["hive:seized_customers"]).to_json()
+    local = get_engine().count([parquet], link="none").to_json()
+    by_uri = spark_engine.count([f"file://{parquet}"], link="none").to_json()
+    by_table = spark_engine.count(["hive:seized_customers"], link="none").to_json()
     for result in (by_uri, by_table):
         assert _figures(result) == _figures(local)
     assert by_table["files"][0]["path"] == "hive:seized_customers"
@@ -85,10 +93,13 @@ def test_a_missing_table_is_an_error_line_not_a_crash(spark_engine: Any) -> None
 
 def test_cli_count_engine_spark_prints_the_local_json(spark_engine: Any, seized: Path) -> None:
     csv = str(seized / "客户资料.csv")
-    local = runner.invoke(app, ["count", csv, "--json"])
-    spark = runner.invoke(app, ["count", csv, "--json", "--engine", "spark"])
+    local = runner.invoke(app, ["count", csv, "--json", "--link", "none"])
+    spark = runner.invoke(app, ["count", csv, "--json", "--link", "none", "--engine", "spark"])
     assert local.exit_code == 0 and spark.exit_code == 0, spark.output
     assert json.loads(spark.stdout) == json.loads(local.stdout)
+    linked = runner.invoke(app, ["count", csv, "--engine", "spark"])
+    assert linked.exit_code == 2
+    assert "person linkage is not available with the Spark engine" in linked.output
 
 
 def test_spark_master_without_the_spark_engine_is_a_usage_error(seized: Path) -> None:
@@ -109,10 +120,8 @@ def test_without_pyspark_the_spark_engine_is_one_line_naming_the_extra(
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(UsageError) as raised:
         get_engine("spark")
-    assert str(raised.value) == (
-        "Spark 引擎需要 pyspark：pip install 'leaktrace[spark]' "
-        "the Spark engine needs pyspark: pip install 'leaktrace[spark]'"
-    )
+    assert str(raised.value) == NO_PYSPARK
+    assert str(raised.value).startswith("Spark 引擎需要 pyspark")
     (tmp_path / "a.csv").write_text("姓名,手机\n张三,13812345678\n", encoding="utf-8")
     result = runner.invoke(app, ["count", str(tmp_path / "a.csv"), "--engine", "spark"])
     assert result.exit_code == 2
@@ -139,10 +148,10 @@ def test_a_file_failing_part_way_is_an_error_and_counts_nothing(
         archive.writestr("名单.csv", data[:cut] + b"\xff\xfe" + data[cut:])
     shutil.copy(seized / "客户资料.csv", tmp_path / "客户资料.csv")
 
-    local = get_engine().count([tmp_path]).to_json()
-    spark = spark_engine.count([tmp_path]).to_json()
+    local = get_engine().count([tmp_path], link="none").to_json()
+    spark = spark_engine.count([tmp_path], link="none").to_json()
     assert spark == local
     assert [e["path"] for e in spark["errors"]] == [f"{tmp_path / '打包.zip'}!/名单.csv"]
-    alone = get_engine().count([tmp_path / "客户资料.csv"]).to_json()
+    alone = get_engine().count([tmp_path / "客户资料.csv"], link="none").to_json()
     assert spark["records_read"] == alone["records_read"] > 0
     assert spark["items"] == alone["items"]

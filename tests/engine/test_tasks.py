@@ -39,6 +39,8 @@ def test_item_figures_count_each_file_and_pair_even_past_64_files() -> None:
     for cat, _, files in held:
         want.update({(tasks.SOURCE, f, cat): 1 for f in files})
         want.update({(tasks.PAIR, a, b): 1 for a in files for b in files if a < b})
+        if len(files) > 1:  # the file's item is in another file too
+            want.update({(tasks.SHARED, f, 0): 1 for f in files})
     assert got == want
     status = out.filter(pl.col("tag") == tasks.STATUS).row(0, named=True)
     assert (status["a"], status["status"], status["types"], status["n"]) == (5, "valid", 7, 12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -72,6 +73,7 @@ def delimited(draw: st.DrawFn) -> bytes:
 def _xlsx(table: list[list[str]]) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book.set_properties({"created": dt.datetime(2020, 1, 1)})  # same bytes every time
     sheet = book.add_worksheet()
     for r, row in enumerate(table):
         for c, value in enumerate(row):
@@ -166,5 +168,6 @@ def zip_files(draw: st.DrawFn) -> bytes:
                     delimited(), xlsx_files, json_files(), sql_files(), st.binary(max_size=200)
                 )
             )
-            zf.writestr(name, content)
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            zf.writestr(info, content, compress_type=zf.compression)
     return buffer.getvalue()

@@ -240,3 +240,14 @@ def test_bad_bytes_beyond_the_samples_raise_a_clear_input_error(tmp_path: Path) 
     ev = only_evidence(path, encoding="utf-8")
     with pytest.raises(InputError, match="not UTF-8 after the sampled part"):
         list(ev.tables[0].batches())
+
+
+def test_a_one_column_file_holding_the_unit_separator_stays_one_column(tmp_path: Path) -> None:
+    """Found by fuzzing: ``\\x1f`` (what one-column files are read with) in a line made the
+    table declare two columns and its batches hold one."""
+    path = tmp_path / "one.txt"
+    path.write_bytes("姓名\n;\x1f\n张三\n".encode())
+    evidence = only_evidence(path)
+    table = evidence.tables[0]
+    assert len(table.columns) == 1
+    assert [b.width for b in table.batches()] == [1]

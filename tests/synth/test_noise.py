@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import phonenumbers
 import polars as pl
@@ -24,7 +25,9 @@ def people() -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def messy(people: pl.DataFrame) -> Noisy:
     columns = {t: t for t in TYPE_IDS} | {"序号": "seq", "金额": "amount", "备注": "note"}
-    rates = NoiseRates(variant=0.5, invalid=0.1, masked=0.1, typo=0.05, duplicate=0.05)
+    rates = NoiseRates(
+        variant=0.5, invalid=0.1, masked=0.1, typo=0.05, duplicate=0.05, spreadsheet=0.1
+    )
     return noisy(people, columns, seed=4, rates=rates)
 
 
@@ -73,7 +76,11 @@ def test_valid_mobile_forms_round_trip_to_the_true_number(messy: Noisy) -> None:
     rows = _rows(messy, "mobile", "valid")
     kinds = {kind for _, kind, _ in rows}
     assert {"dashed", "intl", "full_width", "spaced", "intl_compact", "plain"} <= kinds
-    for text, _, true in rows:
+    assert {"excel_float", "excel_whole"} <= kinds
+    for text, kind, true in rows:
+        if kind.startswith("excel"):  # a spreadsheet's number, read exactly by decimal
+            assert str(int(Decimal(text))) == true, text
+            continue
         assert _canonical_mobile(text) == true, text
 
 
@@ -82,7 +89,9 @@ def test_valid_id_forms_round_trip_including_old_15_digit_ids(messy: Noisy) -> N
     assert {"old15", "lower_x", "full_width", "spaced", "plain"} <= {k for _, k, _ in rows}
     for text, kind, true in rows:
         compact = re.sub(r"\s", "", text.translate(_FROM_FULL_WIDTH)).upper()
-        if kind == "old15":
+        if kind.startswith("excel"):
+            assert str(int(Decimal(text))) == true, text
+        elif kind == "old15":
             assert len(compact) == 15
             assert compact == true[:6] + true[8:17]
         else:
@@ -109,8 +118,11 @@ def test_invalid_values_fail_their_validators(messy: Noisy) -> None:
         assert not ric.is_valid(text), text
         if kind == "excel":
             assert re.fullmatch(r"\d\.\d{1,5}E\+17", text), text
-    for text, _, _ in _rows(messy, "mobile", "invalid"):
+    for text, kind, true in _rows(messy, "mobile", "invalid"):
         assert not _is_phone(text), text
+        if kind == "excel":  # digits lost: six significant ones are left
+            assert len(re.sub(r"\D", "", text.split("E")[0])) < 11, text
+            assert true.startswith(text[0])
     for text, _, _ in _rows(messy, "bank_card", "invalid"):
         assert not luhn.is_valid(text)
     for text, _, _ in _rows(messy, "uscc", "invalid"):

@@ -118,6 +118,7 @@ class ChainParty:
             "sold": counts.passed("sold"),
             "provided": counts.passed("provided"),
             "kept": sum(counts.kept.values()),
+            "held": sum(counts.held().values()),
             "items": dict(counts.items(policy)),
             "by_category": dict(sorted(counts.by_category().items())),
             "to": {b: sum(c.values()) for b, c in counts.sold.items()},
@@ -331,6 +332,7 @@ def chain(
             where=where,
             index=index,
             gains=case.gains_of(party.name),
+            held=c.held_items(policy),
         )
         parties.append(
             ChainParty(party.name, roles[party.name], party.role, c, facts, assess(facts, policy))

@@ -112,6 +112,7 @@ def _root(
 
 for _verb in _VERBS:
     importlib.import_module(f"leaktrace.cli.{_verb}")
+importlib.import_module("leaktrace.cli.mask")  # 脱敏: masked copies (leaktrace.redact)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import typer
 from rich.markup import escape
@@ -23,7 +24,16 @@ from leaktrace.cli._common import (
     row_progress,
     user_errors,
 )
-from leaktrace.count import KEY_RULES, STATUS_TEXT, CountResult, KeyRule
+from leaktrace.count import (
+    KEY_RULES,
+    LINK_RULES,
+    STATUS_TEXT,
+    TOP_PAIRS,
+    CountResult,
+    KeyRule,
+    LinkRule,
+    linkage_lines,
+)
 from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
@@ -52,8 +62,21 @@ def count_command(
         "--key",
         help="Duplicates: 'person' (same person within a category) or 'content' (identical).",
     ),
+    link: str | None = typer.Option(
+        None,
+        "--link",
+        help="Records of one person: 'person' (one item per person, at its highest tier), "
+        "'category' (one per person and category) or 'none' (no linkage). Default: the "
+        "policy's [linkage] count (person).",
+    ),
     export: Path | None = typer.Option(
         None, "--export", help="Write the deduplicated item list to FILE (.csv or .xlsx)."
+    ),
+    overlaps_out: Path | None = typer.Option(
+        None,
+        "--overlaps-out",
+        help="Write every pair of files sharing items to FILE (.csv); the output shows the "
+        f"{TOP_PAIRS} pairs sharing most.",
     ),
     as_json: bool = JSON_OPTION,
     show_values: bool = SHOW_VALUES_OPTION,
@@ -71,6 +94,13 @@ def count_command(
             f"--key 须为 {' 或 '.join(KEY_RULES)} "
             f"--key must be one of {', '.join(KEY_RULES)}, not {key!r}"
         )
+    if link is not None and link not in LINK_RULES:
+        raise UsageError(
+            f"--link 须为 {'、'.join(LINK_RULES)} 之一 "
+            f"--link must be one of {', '.join(LINK_RULES)}, not {link!r}"
+        )
+    if overlaps_out is not None and not overlaps_out.parent.is_dir():
+        raise UsageError("--overlaps-out 的文件夹不存在 no such folder", str(overlaps_out.parent))
     if policy is not None and not policy.is_file():
         raise UsageError("文件不存在 no such file", str(policy))
     for path in paths:
@@ -88,7 +118,10 @@ def count_command(
             export=export,
             show_values=show_values,
             progress=progress,
+            link=cast(LinkRule | None, link),
         )
+    if overlaps_out is not None:
+        result.write_overlaps(overlaps_out)
     if as_json:
         emit_json(result.to_json())
     else:
@@ -112,6 +145,11 @@ def _print(result: CountResult) -> None:
     for tier, n in data["items"].items():
         tiers.add_row("[bold]合计 total[/]", _TIER_TEXT[tier], f"[bold]{n:,}[/]")
     console.print(tiers)
+    if data["linkage"] is not None:
+        both, *conflicts = linkage_lines(data)
+        console.print(f"[bold]{both}[/]")
+        for line in conflicts:
+            console.print(f"[yellow]{line}[/]")
     if data["bare_phone"]:
         console.print(
             f"[yellow]其中仅有电话号码 of which bare phone numbers: {data['bare_phone']:,}[/] "
@@ -133,19 +171,30 @@ def _print(result: CountResult) -> None:
             status = STATUS_TEXT.get(r["status"], r["status"])
             reasons.add_row(status, escape(r["reason"]), f"{r['records']:,}")
         console.print(reasons)
+    if data["recovered"]:
+        console.print(_recovered_line(data["recovered"]))
     short = _shortener([f["path"] for f in data["files"]])
     files = Table(
         title="每个文件 per file: 读入 read · 有效 valid · 不真实 invalid · 遮蔽 masked · "
-        "重复 duplicates · 条数 items (50 / 500 / 5000 tiers)",
+        "重复 duplicates · 条数 items (50 / 500 / 5000 tiers) · 他处也有 shared with other files",
         title_justify="left",
         show_edge=False,
     )
     files.add_column("文件 file", overflow="fold", min_width=12, ratio=1)
-    for heading in ("读入", "有效", "不真实", "遮蔽", "重复", "50档", "500档", "5000档"):
+    for heading in (
+        "读入",
+        "有效",
+        "不真实",
+        "遮蔽",
+        "重复",
+        "50档",
+        "500档",
+        "5000档",
+        "他处也有",
+    ):
         files.add_column(heading, justify="right", no_wrap=True)
-    for f in data["files"]:
-        if not f["tables"]:
-            continue  # an archive: its members are listed one by one
+    listed = [f for f in data["files"] if f["tables"]]  # an archive: its members are listed
+    for f in listed[:_FILES_SHOWN]:
         files.add_row(
             escape(short(f["path"])),
             f"{f['records_read']:,}",
@@ -154,10 +203,23 @@ def _print(result: CountResult) -> None:
             f"{f['records']['masked']:,}",
             f"{f['duplicate_within_file']:,}",
             *(f"{f['items'][t]:,}" for t in ("sensitive", "important", "ordinary")),
+            f"{f['shared']:,}",
         )
     console.print(files)
+    if len(listed) > _FILES_SHOWN:
+        console.print(
+            f"另有 {len(listed) - _FILES_SHOWN:,} 个文件未列出，见 --json "
+            f"({len(listed) - _FILES_SHOWN:,} more files: see --json)"
+        )
     if data["overlaps"]:
-        overlaps = Table(title="文件间重合 overlaps", title_justify="left", show_edge=False)
+        title = "文件间重合 overlaps"
+        if data["overlap_pairs"] > len(data["overlaps"]):
+            title += (
+                f"：共有条目最多的 {len(data['overlaps'])} 对，共 {data['overlap_pairs']:,} 对"
+                f" (the {len(data['overlaps'])} of {data['overlap_pairs']:,} pairs sharing most;"
+                " every pair: --overlaps-out FILE.csv)"
+            )
+        overlaps = Table(title=title, title_justify="left", show_edge=False)
         overlaps.add_column("文件 A", overflow="fold", ratio=1)
         overlaps.add_column("文件 B", overflow="fold", ratio=1)
         overlaps.add_column("共有条数 shared items", justify="right", no_wrap=True)
@@ -168,6 +230,21 @@ def _print(result: CountResult) -> None:
         console.print(f"已导出 exported: {escape(str(data['export']))}")
     for e in data["errors"]:
         err_console.print(f"[red]✗ {escape(e['path'])}[/]: {escape(e['reason'])}")
+
+
+_FILES_SHOWN = 500
+"""Files the per-file table lists (a phone's worth of exports is thousands)."""
+
+_RECOVERED_LABEL = {"mobile": "手机号 mobiles", "cn_id": "身份证号 IDs"}
+
+
+def _recovered_line(recovered: dict[str, int]) -> str:
+    """The note on numbers read back from a spreadsheet's float or scientific form."""
+    parts = ", ".join(f"{_RECOVERED_LABEL.get(t, t)} {n:,}" for t, n in recovered.items())
+    return (
+        f"表格软件改写的数字已恢复 read back from spreadsheet numbers, every digit intact "
+        f"(13606661234.0, 1.8667778888E+10): {parts}"
+    )
 
 
 def _shortener(paths: list[str]) -> Callable[[str], str]:

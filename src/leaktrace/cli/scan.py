@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -22,7 +24,7 @@ from leaktrace.cli._common import (
 from leaktrace.detect import CATALOGUE
 from leaktrace.engine import get_engine, local_path
 from leaktrace.errors import UsageError
-from leaktrace.scan import FileResult, ScanResult
+from leaktrace.scan import FileResult, ScanResult, scan
 
 FORMATS = ("csv", "tsv", "txt", "xlsx", "xls", "ods", "json", "jsonl", "parquet", "sql", "zip")
 
@@ -41,6 +43,16 @@ def scan_command(
     show_values: bool = SHOW_VALUES_OPTION,
     engine: str = ENGINE_OPTION,
     spark_master: str | None = SPARK_MASTER_OPTION,
+    spans: Path | None = typer.Option(
+        None,
+        "--spans",
+        help=(
+            "Also write every span found in free text to this JSON Lines file: path, table, "
+            "column, row (0-based data row), type, start/end (character offsets, end exclusive), "
+            "status, value (masked unless --show-values). Local engine only."
+        ),
+        dir_okay=False,
+    ),
 ) -> None:
     """扫描证据文件 Scan evidence files for Chinese personal information.
 
@@ -57,15 +69,29 @@ def scan_command(
         local = local_path(path)
         if local is not None and not local.exists():
             raise UsageError("文件或文件夹不存在 no such file or folder", path)
+    if spans is not None and engine != "local":
+        raise UsageError("--spans 只能用本机引擎 --spans needs --engine local")
     runner = get_engine(engine, master=spark_master)
     with row_progress("扫描 scanning", as_json) as progress:
-        result = runner.scan(
-            paths, encoding=encoding, format=format, show_values=show_values, progress=progress
-        )
+        if spans is not None:
+            result = scan(
+                [Path(p) for p in paths],
+                encoding=encoding,
+                format=format,
+                show_values=show_values,
+                progress=progress,
+                spans=spans,
+            )
+        else:
+            result = runner.scan(
+                paths, encoding=encoding, format=format, show_values=show_values, progress=progress
+            )
     if as_json:
         emit_json(result.to_json())
     else:
         _print(result)
+        if spans is not None:
+            console.print(f"自由文本片段 free-text spans → {spans}")
     if result.errors:
         raise typer.Exit(1)
 

@@ -5,6 +5,7 @@ from leaktrace.count import count, assess_case
 
 result = count([Path("seized/")])            # policy: the built-in default
 result.items()                               # {"sensitive": 0, "important": 1840, "ordinary": 9120}
+result.linkage.persons                       # records linked into persons (docs/count.md)
 result.to_json()                             # the shape in docs/count.md
 count([Path("seized/")], export=Path("items.xlsx"))   # the deduplicated list, masked
 
@@ -29,23 +30,30 @@ from leaktrace.count._case import (
 )
 from leaktrace.count._count import (
     KEY_RULES,
+    LINK_RULES,
     STATUS_TEXT,
     UNIDENTIFIED,
     Categoriser,
     CountResult,
     FileCount,
     KeyRule,
+    LinkRule,
     check_key,
+    check_link,
     count,
     item_rows,
+    linkage_lines,
     policy_for,
 )
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
+from leaktrace.count._pairs import TOP_PAIRS
 
 __all__ = [
     "ITEM_SCHEMA",
     "KEY_RULES",
+    "LINK_RULES",
     "STATUS_TEXT",
+    "TOP_PAIRS",
     "UNIDENTIFIED",
     "Case",
     "CaseCounts",
@@ -55,6 +63,7 @@ __all__ = [
     "FileCount",
     "ItemSet",
     "KeyRule",
+    "LinkRule",
     "Party",
     "PartyCounts",
     "PartyResult",
@@ -62,9 +71,11 @@ __all__ = [
     "Transfer",
     "assess_case",
     "check_key",
+    "check_link",
     "count",
     "count_case",
     "item_rows",
+    "linkage_lines",
     "load_case",
     "policy_for",
     "tally",

@@ -8,8 +8,9 @@ A case is a folder with ``case.toml`` and the evidence under it (usually ``evide
     name = "王某"
     role = "insider"                       # outsider | insider | lawful_business_buyer
     obtained = ["evidence/owners.xlsx"]    # seized from the party or otherwise obtained
-    [parties.facts]                        # law.Facts fields except role and items
+    [parties.facts]                        # law.Facts fields except role, items, held_items
     illegal_gains_yuan = 18000
+    held_obtained_illegally = false        # insiders: what they kept was obtained illegally
 
     [[transfers]]                          # one sale or hand-over
     seller = "王某"
@@ -41,6 +42,11 @@ So a party's items, per category, are the sum over its buyers of the distinct it
 that buyer, plus the distinct items it obtained and sold to no one. Items a party received in a
 transfer count as obtained by it. Illegal gains are the declared prices of what a party sold,
 unless its facts state ``illegal_gains_yuan``.
+
+An insider's count is what they passed on (Art. 5 ¶1(8): "出售或者提供"): the sum over buyers.
+What they obtained in performing their duties and passed to no one is reported (``held``) but
+counted only when their facts say ``held_obtained_illegally = true`` (exported beyond their
+authority, say), and then against the full standards, never the halved ones.
 """
 
 from __future__ import annotations
@@ -440,8 +446,10 @@ def _facts(
     where: str,
     index: int,
     gains: Decimal | None = None,
+    held: Mapping[str, int] | None = None,
 ) -> Facts:
-    """The party's ``law.Facts``: its stated facts, the counted items, and the gains.
+    """The party's ``law.Facts``: its stated facts, the counted items (an insider's held
+    items apart), and the gains.
 
     ``gains`` (the declared prices of what it sold) stands in for ``illegal_gains_yuan`` only
     when the facts do not state it.
@@ -450,6 +458,12 @@ def _facts(
     if "items" in party.facts:
         raise FactsError(
             f"字段 field {prefix}.items: 条数由证据计算，不能填写 "
+            "items are counted from the evidence, not stated",
+            where,
+        )
+    if "held_items" in party.facts:
+        raise FactsError(
+            f"字段 field {prefix}.held_items: 条数由证据计算，不能填写 "
             "items are counted from the evidence, not stated",
             where,
         )
@@ -463,6 +477,7 @@ def _facts(
         **party.facts,
         "role": party.role,
         "items": {t: items.get(t, 0) for t in TIERS},
+        "held_items": {t: (held or {}).get(t, 0) for t in TIERS},
         "resold": bool(party.facts.get("resold", False)) or resold,
     }
     if gains is not None and "illegal_gains_yuan" not in party.facts:
@@ -507,19 +522,26 @@ class PartyCounts:
     bare_phone: int = 0
     by_type: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
     """``sold`` / ``provided`` -> buyer -> distinct items passed that way to that buyer."""
+    insider: bool = False
+    """An insider's items are what they passed on; what they kept is ``held``."""
 
     def by_category(self) -> Counter[str]:
-        """Items counted for the party: sum over buyers, plus obtained and never sold."""
-        total = Counter(self.kept)
+        """Items counted for the party: sum over buyers, plus obtained and never sold (for an
+        insider, only the sum over buyers: see :meth:`held`)."""
+        total = Counter() if self.insider else Counter(self.kept)
         for per_buyer in self.sold.values():
             total.update(per_buyer)
         return total
 
+    def held(self) -> Counter[str]:
+        """An insider's items obtained and passed to no one (empty for other parties)."""
+        return Counter(self.kept) if self.insider else Counter()
+
     def items(self, policy: Policy) -> Counter[str]:
-        out: Counter[str] = Counter({t: 0 for t in TIERS})
-        for cat, n in self.by_category().items():
-            out[policy.tier_of(cat)] += n
-        return out
+        return _tiers(self.by_category(), policy)
+
+    def held_items(self, policy: Policy) -> Counter[str]:
+        return _tiers(self.held(), policy)
 
     def passed(self, how: str) -> int:
         """Items sold (or provided), summed over buyers as Art. 11 counts them."""
@@ -532,12 +554,24 @@ class PartyCounts:
             "obtained": dict(sorted(self.obtained.items())),
             "sold": {b: dict(sorted(c.items())) for b, c in self.sold.items()},
             "kept": dict(sorted(self.kept.items())),
+            "held": dict(self.held_items(policy)) if self.insider else None,
             "bare_phone": self.bare_phone,
             "rule": (
-                "Art. 11: sum over buyers of distinct items sold or provided to each, plus "
+                "Art. 5 ¶1(8), Art. 11: an insider's items are the sum over buyers of distinct "
+                "items sold or provided to each; items held and passed to no one ('held') count "
+                "only when obtained illegally, and then against the full standards"
+                if self.insider
+                else "Art. 11: sum over buyers of distinct items sold or provided to each, plus "
                 "distinct items obtained and sold to no one"
             ),
         }
+
+
+def _tiers(by_category: Counter[str], policy: Policy) -> Counter[str]:
+    out: Counter[str] = Counter({t: 0 for t in TIERS})
+    for cat, n in by_category.items():
+        out[policy.tier_of(cat)] += n
+    return out
 
 
 @dataclass
@@ -613,7 +647,8 @@ class CaseReader:
 
     def tally(self, groups: Groups) -> tuple[dict[str, Counter[str]], dict[str, int]]:
         """Distinct items per category of each group ``(include, exclude)``, and bare phones."""
-        result = tally(self.run.items.groups(), groups)
+        self.run.link_persons()
+        result = tally(self.run.items.groups(), groups, sources=len(self.run.files))
         names = self.run.categoriser.ids
         cats = {
             g: Counter({names[c]: n for c, n in result.groups.get(g, Counter()).items() if n})
@@ -654,7 +689,7 @@ class CaseReader:
 
         parties: dict[str, PartyCounts] = {}
         for party in self.case.parties:
-            counts = PartyCounts(party.name)
+            counts = PartyCounts(party.name, insider=party.role == "insider")
             counts.obtained = cats[_group(party.name, "obtained")]
             counts.kept = cats[_group(party.name, "kept")]
             counts.bare_phone = bare[_group(party.name, "kept")]
@@ -752,6 +787,7 @@ def assess_case(
             where=where,
             index=index,
             gains=case.gains_of(party.name),
+            held=counts.held_items(policy),
         )
         results.append(PartyResult(party.name, party.role, counts, facts, assess(facts, policy)))
     return CaseResult(case.name, policy, results, counted.files)

@@ -14,17 +14,38 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import polars as pl
 
+from leaktrace.count._combos import combos
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
-from leaktrace.detect import classify_columns, warm_fast_paths
+from leaktrace.count._pairs import TOP_PAIRS, write_pairs
+from leaktrace.count._small import (
+    GROUP_ROWS,
+    SMALL_BYTES,
+    SMALL_ROWS,
+    GroupRecords,
+    group_records,
+    recovered_cells,
+)
+from leaktrace.detect import ColumnProfile, classify_columns, warm_fast_paths
+from leaktrace.detect._bytes import compiled
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Limits, Table, one_ahead, walk
 from leaktrace.law import Policy, load_policy
-from leaktrace.normalize import FIELDS, records, types_of
+from leaktrace.normalize import (
+    FIELDS,
+    LINK_FIELDS,
+    TYPE_BITS,
+    Linkage,
+    Linker,
+    link_keys,
+    records,
+    rules_of,
+    types_of,
+)
 from leaktrace.scan import SAMPLE_ROWS
 
 KeyRule = Literal["person", "content"]
@@ -32,6 +53,13 @@ KEY_RULES: tuple[KeyRule, ...] = ("person", "content")
 """How duplicates are decided: ``person`` (default) collapses records about the same person
 within a category, as forensic examiners deduplicate on ID or phone number; ``content``
 collapses only records whose canonical content is identical."""
+
+LinkRule = Literal["person", "category", "none"]
+LINK_RULES: tuple[LinkRule, ...] = ("person", "category", "none")
+"""How records of one person count (docs/count.md, "Linkage"): ``person`` (the default policy's)
+links records into persons and counts each person once, at the highest tier any of their
+records reaches; ``category`` counts each person once per category; ``none`` links nothing
+(each record is keyed by its strongest identifier alone, as before linkage)."""
 
 UNIDENTIFIED = "不能识别特定自然人 no policy rule makes this identify a person"
 """Reason of valid rows whose fields match no mapping of the policy (a name alone, a date)."""
@@ -132,11 +160,13 @@ def _items(
     source: int,
     key: KeyRule,
     values: Sequence[str],
+    keys: pl.Series | None = None,
 ) -> pl.DataFrame:
-    """The rows of ``keep`` as item rows (see :func:`item_rows`)."""
+    """The rows of ``keep`` as item rows (see :func:`item_rows`); ``keys``, when given,
+    replaces the key column (linkage keys items by record number until persons are known)."""
     columns = [
         cat,
-        recs.get_column(_key_column(key)).alias("key"),
+        (keys if keys is not None else recs.get_column(_key_column(key))).alias("key"),
         pl.repeat(source, recs.height, dtype=pl.UInt32, eager=True).alias("source"),
         bare,
     ]
@@ -167,6 +197,10 @@ class FileCount:
     countable: Counter[int] = field(default_factory=Counter)
     items: Counter[int] = field(default_factory=Counter)
     types_seen: int = 0
+    shared: int = 0
+    """Its distinct items that another file holds too."""
+    recovered: Counter[str] = field(default_factory=Counter)
+    """Cells per type read back from a number a spreadsheet rewrote (``13606661234.0``)."""
     failed: bool = False
     """Reading failed part-way: the file is listed under errors and nothing of it is counted."""
 
@@ -189,7 +223,9 @@ class FileCount:
             "items": dict(tiers),
             "by_category": by_cat,
             "duplicate_within_file": countable - sum(self.items.values()),
+            "shared": self.shared,
             "reasons": _reasons_json(self.reasons),
+            "recovered": dict(sorted(self.recovered.items())),
         }
 
 
@@ -224,6 +260,12 @@ class CountResult:
     tally: Tally
     categories: list[str]
     exported: str | None = None
+    linkage: Linkage | None = None
+    """The persons found (None when the count did not link records, ``--link none``)."""
+    unlinked: Counter[int] | None = None
+    """Distinct items per category id without linkage (each record keyed by its strongest
+    identifier), the figure before persons were merged."""
+    link: LinkRule = "none"
 
     @property
     def read(self) -> list[FileCount]:
@@ -251,6 +293,26 @@ class CountResult:
             out[self.policy.tier_of(cat)] += n
         return out
 
+    def items_unlinked(self) -> dict[str, int]:
+        """Distinct items per tier before records were linked into persons (as ``items``
+        when the count did not link)."""
+        if self.unlinked is None:
+            return self.items()
+        out = {t: 0 for t in TIERS}
+        for c, n in self.unlinked.items():
+            out[self.policy.tier_of(self.categories[c])] += n
+        return out
+
+    def linkage_json(self) -> dict[str, Any] | None:
+        """``linkage`` of the JSON: records, persons, how records were merged, conflicts."""
+        if self.linkage is None:
+            return None
+        return {
+            "rule": self.link,
+            **self.linkage.to_json(),
+            "items_unlinked": self.items_unlinked(),
+        }
+
     @property
     def bare_phone(self) -> int:
         return sum(self.tally.bare.values())
@@ -260,12 +322,32 @@ class CountResult:
         countable = sum(sum(f.countable.values()) for f in self.read)
         return countable - sum(self.tally.items.values())
 
-    def overlaps(self) -> list[dict[str, Any]]:
+    def recovered(self) -> dict[str, int]:
+        """Cells per type read back from numbers a spreadsheet rewrote, every digit intact."""
+        total: Counter[str] = Counter()
+        for f in self.read:
+            total.update(f.recovered)
+        return dict(sorted(total.items()))
+
+    def overlaps(self, top: int = TOP_PAIRS) -> list[dict[str, Any]]:
+        """The ``top`` pairs of files sharing the most items (ties: in file order)."""
+        pairs = sorted(
+            ((n, a, b) for (a, b), n in self.tally.overlaps.items() if n),
+            key=lambda t: (-t[0], t[1], t[2]),
+        )
         return [
             {"a": self.files[a].path, "b": self.files[b].path, "items": n}
-            for (a, b), n in sorted(self.tally.overlaps.items())
-            if n
+            for n, a, b in pairs[:top]
         ]
+
+    def write_overlaps(self, path: Path) -> int:
+        """Every pair of files sharing items to a CSV file, atomically; how many pairs."""
+        names = [f.path for f in self.files]
+        if self.tally.incidence is not None:
+            return write_pairs(path, self.tally.incidence.pairs(len(self.files)), names)
+        ordered = sorted((a, b, n) for (a, b), n in self.tally.overlaps.items() if n)
+        chunk = tuple(np.array([p[i] for p in ordered], dtype=np.int64) for i in range(3))
+        return write_pairs(path, iter([chunk] if ordered else []), names)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape documented in ``docs/count.md``."""
@@ -277,6 +359,8 @@ class CountResult:
             "policy": {"name": self.policy.name, "sha256": self.policy.sha256},
             "key": self.key,
             "items": self.items(),
+            "persons": self.linkage.persons if self.linkage is not None else None,
+            "linkage": self.linkage_json(),
             "by_category": {
                 cat: {
                     "label": self.policy.categories[cat].label,
@@ -296,8 +380,10 @@ class CountResult:
                 "empty": statuses.get("empty", 0),
             },
             "reasons": _reasons_json(reasons),
+            "recovered": self.recovered(),
             "files": [f.to_json(self.categories, self.policy.tier_of) for f in self.read],
             "overlaps": self.overlaps(),
+            "overlap_pairs": self.tally.overlap_pairs,
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
             "export": self.exported,
         }
@@ -318,10 +404,24 @@ class Run:
         values: Sequence[str] = (),
         progress: Progress | None = None,
         workdir: Path | None = None,
+        link: LinkRule | None = None,
     ) -> None:
         check_key(key)
+        if link is not None:
+            check_link(link)
         self.policy = policy
         self.key = key
+        self.link: LinkRule = (
+            "none" if key == "content" else link if link is not None else policy.linkage.count
+        )
+        self.rules = rules_of(policy)
+        self.linker = Linker(self.rules) if self.link != "none" else None
+        self.linkage: Linkage | None = None
+        self.unlinked: Counter[int] | None = None
+        self._cats: list[np.ndarray] = []
+        self._pkeys: list[np.ndarray] = []
+        self._sources: list[tuple[int, int]] = []
+        self._deferred: list[_Deferred] = []
         self.values = tuple(values)
         self.progress = progress
         self.categoriser = Categoriser(policy)
@@ -344,32 +444,40 @@ class Run:
         ids: list[list[int]] = [[] for _ in roots]
         parts = bool(self.values) or self.key == "content"
         needed = {"types", "status", "reason", _key_column(self.key), *self.values}
+        if self.linker is not None:
+            needed.update({*self.rules.identifiers, *LINK_FIELDS, "row"})
         if self.values:
             needed.add("row")
         file, source, label = None, -1, ""
-        for event in _on_thread(_stream(roots, parts, needed)):
+        places = self.linker is not None and self.rules.name_place
+        # small files are grouped unless records must be read again by file and
+        # table (linkage), or keep their values (exports)
+        group = not self.values and self.linker is None
+        for event in _on_thread(_stream(roots, parts, needed, places, group=group)):
             if isinstance(event, Failure):
                 self.errors.append(event)
             elif isinstance(event, _Start):
                 root, kind = roots[event.root]
-                ev, source = event.evidence, len(self.files)
-                file = FileCount(
-                    path=ev.path,
-                    sha256=ev.sha256,
-                    size=ev.size,
-                    format=ev.format,
-                    parent=ev.parent,
-                    root=str(root),
-                    kind=kind,
-                )
+                source = len(self.files)
+                file = _file_count(event.evidence, root, kind)
                 self.files.append(file)
+            elif isinstance(event, _Group):
+                root, kind = roots[event.root]
+                first = len(self.files)
+                for ev, name in zip(event.evidence, event.names, strict=True):
+                    self.files.append(_file_count(ev, root, kind))
+                    self.files[-1].tables.append(name)
+                self._add_group(event.future.result(), first, kind)
+                ids[event.root] += range(first, len(self.files))
             elif isinstance(event, str):
                 assert file is not None
                 file.tables.append(event)
                 label = f"{file.path} · {event}"
             elif isinstance(event, Future):
                 assert file is not None
-                self._add(event.result(), file, source, label)
+                done = event.result()
+                file.recovered.update(done.recovered)
+                self._add(done.records, file, source, label, len(file.tables) - 1)
             elif isinstance(event, InputError):
                 # Nothing of a file that fails part-way is kept; its id stays taken.
                 assert file is not None
@@ -379,7 +487,9 @@ class Run:
                 ids[event.root].append(source)
         return ids
 
-    def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
+    def _add(
+        self, recs: pl.DataFrame, file: FileCount, source: int, label: str, table: int = 0
+    ) -> None:
         file.records_read += recs.height
         cat, bare = _categories_of(
             recs, self.categoriser.table(recs.get_column("types"), file.kind)
@@ -402,9 +512,189 @@ class Run:
             file.statuses[st] += n
             if reason is not None:
                 file.reasons[(st, reason)] += n
-        self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values))
+        keys = (
+            self._link_keys(recs, cat, countable, source, table)
+            if self.linker is not None
+            else None
+        )
+        self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values, keys))
         if self.progress is not None:
             self.progress(label, recs.height)
+
+    def _add_group(self, done: GroupRecords, first: int, kind: str | None) -> None:
+        """:meth:`_add` for the records of a group of small files (``_file`` says whose), with
+        one pass over the group for every figure instead of one per file."""
+        recs = done.records
+        n = len(done.recovered)
+        files = self.files[first : first + n]
+        whose = recs.get_column("_file").to_numpy().astype(np.int64)
+        cat, bare = _categories_of(recs, self.categoriser.table(recs.get_column("types"), kind))
+        valid = recs.get_column("status") == "valid"
+        countable = valid & (cat != NO_CATEGORY)
+        is_valid, counted = valid.to_numpy(), countable.to_numpy()
+        cats = cat.to_numpy().astype(np.int64)
+        per_cat = np.bincount(whose[counted] * 256 + cats[counted], minlength=256 * n)
+        for at in np.flatnonzero(per_cat):
+            files[at // 256].countable[int(at % 256)] += int(per_cat[at])
+        heights = np.bincount(whose, minlength=n)
+        n_valid = np.bincount(whose[counted], minlength=n)
+        lost = np.bincount(whose[is_valid & ~counted], minlength=n)
+        types = np.where(counted, recs.get_column("types").to_numpy(), 0).astype(np.int64)
+        seen = np.bitwise_or.reduceat(types, np.concatenate([[0], np.cumsum(heights)[:-1]]))
+        for k, file in enumerate(files):
+            file.records_read += int(heights[k])
+            file.statuses["valid"] += int(n_valid[k])
+            file.types_seen |= int(seen[k]) if heights[k] else 0
+            file.recovered.update(done.recovered[k])
+            if lost[k]:
+                file.statuses["unidentified"] += int(lost[k])
+                file.reasons[("unidentified", UNIDENTIFIED)] += int(lost[k])
+        excluded = recs.select("_file", "status", "reason").filter(~valid)
+        for k, st, reason, m in excluded.group_by("_file", "status", "reason").len().iter_rows():
+            files[k].statuses[st] += m
+            if reason is not None:
+                files[k].reasons[(st, reason)] += m
+        source = pl.Series("source", whose + first, dtype=pl.UInt32)
+        items = pl.DataFrame(
+            [cat, recs.get_column(_key_column(self.key)).alias("key"), source, bare]
+        )
+        self.items.add(items.filter(countable).cast(ITEM_SCHEMA))  # type: ignore[arg-type]
+        if self.progress is not None:
+            self.progress(f"{files[-1].path} · {files[-1].tables[0]}", recs.height)
+
+    def _link_keys(
+        self, recs: pl.DataFrame, cat: pl.Series, countable: pl.Series, source: int, table: int
+    ) -> pl.Series:
+        """Hand the countable records' link keys to the linker; their item keys are their
+        record numbers until :meth:`link_persons` replaces them by persons.
+
+        Records with an ID number keep their address unsplit (splitting every address would
+        cost more than the rest of the count): their name + place is worked out later, and only
+        for those whose name some record without an ID number carries with a place
+        (:meth:`_deferred_places`).
+        """
+        assert self.linker is not None
+        rows = countable.arg_true()
+        sub = recs.filter(countable)
+        start = self.linker.height
+        if self.rules.name_place:
+            placed = (TYPE_BITS["address"] | TYPE_BITS["room"]) if "room" in TYPE_BITS else 0
+            later = sub.select(
+                pl.col("cn_id").is_not_null()
+                & pl.col("name").is_not_null()
+                & pl.col("building").is_null()
+                & (pl.col("types") & placed != 0)
+            ).to_series()
+            if later.any():
+                self._deferred.append(
+                    _Deferred(
+                        source, table, start, sub.get_column("row").to_numpy(), later.to_numpy()
+                    )
+                )
+        texts = {k: sub.get_column(k) for k in self.rules.identifiers if k in sub.columns}
+        self.linker.add(link_keys(sub, self.rules), texts)
+        self._cats.append(cat.filter(countable).to_numpy())
+        self._pkeys.append(sub.get_column("person_key").to_numpy())
+        self._sources.append((source, sub.height))
+        keys = np.zeros(recs.height, dtype=np.uint64)
+        keys[rows.to_numpy()] = np.arange(start, start + sub.height, dtype=np.uint64)
+        return pl.Series("key", keys)
+
+    def link_persons(self) -> None:
+        """Link the records read into persons and key the items by person (once; a no-op
+        without linkage). Records of files that failed part-way take no part."""
+        if self.linker is None or self.linkage is not None:
+            return
+        failed = {i for i, f in enumerate(self.files) if f.failed}
+        drop = np.concatenate(
+            [np.full(n, s in failed, dtype=np.bool_) for s, n in self._sources]
+            or [np.zeros(0, dtype=np.bool_)]
+        )
+        cats = np.concatenate(self._cats or [np.zeros(0, dtype=np.uint8)])
+        pkeys = np.concatenate(self._pkeys or [np.zeros(0, dtype=np.uint64)])
+        self._cats, self._pkeys = [], []
+        if self.rules.name_place and self._deferred:
+            self._deferred_places()
+        self._deferred = []
+        self.linkage = self.linker.finish(exclude=drop)
+        self.unlinked = _distinct_per_cat(cats[~drop], pkeys[~drop])
+        label = self.linkage.person.to_numpy()
+        label = np.where(label < 0, np.arange(label.size), label).astype(np.uint64)
+        if self.link == "person":
+            cats = _top_category(cats, label, self._tier_ranks())
+        new_cat, new_key = pl.Series(cats), pl.Series(label)
+
+        def by_person(part: pl.DataFrame) -> pl.DataFrame:
+            record = part.get_column("key")
+            return part.with_columns(cat=new_cat.gather(record), key=new_key.gather(record))
+
+        self.items = self.items.remap(by_person)
+
+    def _deferred_places(self) -> None:
+        """Name + place of the records with an ID number that may link by it: those whose name
+        a record without an ID number carries with a place. Their files are read again and
+        only those rows normalised with their addresses split."""
+        assert self.linker is not None
+        names, has_name = self.linker.column("_name")
+        has_place = self.linker.column("name_place")[1]
+        if "cn_id" not in self.linker.columns:
+            return
+        ids = self.linker.column("cn_id")[1]
+        wanted = pl.Series(names[has_place & ~ids & has_name]).unique()
+        if not wanted.len():
+            return
+        for (source, table), batches in _by_table(self._deferred).items():
+            records_at: list[np.ndarray] = []
+            rows_at: list[np.ndarray] = []
+            for d in batches:
+                at = np.flatnonzero(d.later)
+                index = d.start + at
+                pick = pl.Series(names[index]).is_in(wanted.implode()).to_numpy()
+                records_at.append(index[pick])
+                rows_at.append(d.rows[at[pick]])
+            index = np.concatenate(records_at)
+            if index.size:
+                keys = self._read_places(source, table, np.concatenate(rows_at))
+                self.linker.set_places(index, keys)
+
+    def _read_places(self, source: int, table: int, rows: np.ndarray) -> pl.DataFrame:
+        """Link keys (name + place) of rows ``rows`` of one table of one file, read again."""
+        file = self.files[source]
+        outer = file.path.split("!/", 1)[0]
+        limits = Limits(batch_rows=BATCH_ROWS)
+        order = np.argsort(rows, kind="stable")
+        found: list[pl.DataFrame] = []
+        for ev in walk([Path(outer)], limits=limits):
+            if isinstance(ev, Failure) or ev.path != file.path:
+                continue
+            batches = (b for b in ev.tables[table].batches() if b.height)
+            first = next(batches, None)
+            if first is None:
+                break
+            profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
+            offset = 0
+            for batch in _chain(first, batches):
+                want = rows[order][(rows[order] >= offset) & (rows[order] < offset + batch.height)]
+                if want.size:
+                    sub = batch[pl.Series((want - offset).astype(np.int64))]
+                    recs = records(sub, profiles, offset=0, columns=[*LINK_FIELDS, "types"])
+                    found.append(link_keys(recs, self.rules))
+                offset += batch.height
+            break
+        keys = pl.concat(found) if found else pl.DataFrame()
+        if keys.height != rows.size:
+            raise InputError(
+                "计数过程中文件被改动 the file changed while it was counted", file.path
+            )
+        # back to the order of ``rows``
+        return keys[pl.Series(np.argsort(order, kind="stable"))]
+
+    def _tier_ranks(self) -> np.ndarray:
+        """Per category id: its tier's rank (0 sensitive, 1 important, 2 ordinary)."""
+        ranks = np.full(NO_CATEGORY + 1, len(TIERS), dtype=np.uint16)
+        for i, name in enumerate(self.categoriser.ids):
+            ranks[i] = TIERS.index(self.policy.tier_of(name))
+        return ranks
 
     def finish(
         self,
@@ -413,13 +703,35 @@ class Run:
     ) -> Tally:
         """Aggregate the items (per category, file, overlap and group) and drop the spill."""
         try:
+            self.link_persons()
             failed = [i for i, f in enumerate(self.files) if f.failed]
-            result = tally(self.items.groups(skip=failed), groups, each)
+            result = tally(self.items.groups(skip=failed), groups, each, sources=len(self.files))
         finally:
             self.items.close()
         for (source, cat), n in result.per_source.items():
             self.files[source].items[cat] += n
+        for source, n in result.shared.items():
+            self.files[source].shared = n
         return result
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    """A batch's records with an ID number whose name + place is worked out later: the first
+    record's number, each countable record's row in its table, and which are deferred."""
+
+    source: int
+    table: int
+    start: int
+    rows: np.ndarray
+    later: np.ndarray
+
+
+def _by_table(deferred: list[_Deferred]) -> dict[tuple[int, int], list[_Deferred]]:
+    out: dict[tuple[int, int], list[_Deferred]] = {}
+    for d in deferred:
+        out.setdefault((d.source, d.table), []).append(d)
+    return out
 
 
 @dataclass(frozen=True)
@@ -437,32 +749,123 @@ class _Done:
     root: int
 
 
-_Event = Failure | _Start | str | Future[pl.DataFrame] | InputError | _Done
+@dataclass(frozen=True)
+class _Group:
+    """Small files of one root, read and normalised together (:mod:`._small`): each begins,
+    has the one table named, and is done, in this order."""
+
+    root: int
+    evidence: list[Evidence]
+    names: list[str]
+    future: Future[GroupRecords]
+
+
+def _file_count(ev: Evidence, root: Path, kind: str | None) -> FileCount:
+    return FileCount(
+        path=ev.path,
+        sha256=ev.sha256,
+        size=ev.size,
+        format=ev.format,
+        parent=ev.parent,
+        root=str(root),
+        kind=kind,
+    )
+
+
+@dataclass(frozen=True)
+class _Normalised:
+    """A batch's records, and its cells read back from spreadsheet numbers per type."""
+
+    records: pl.DataFrame
+    recovered: Counter[str]
+
+
+_Event = Failure | _Start | str | Future[_Normalised] | InputError | _Done | _Group
 """What :func:`_stream` yields: a file that could not be opened; a file begins; a table of it
 begins (its name); a batch's records (being normalised); the file failed part-way; it is done."""
 
 
 def _stream(
-    roots: Sequence[tuple[Path, str | None]], parts: bool, columns: Collection[str]
+    roots: Sequence[tuple[Path, str | None]],
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
+    *,
+    group: bool = False,
 ) -> Iterator[_Event]:
     """Every file under the roots, in order, as events; the records (only ``columns`` of them)
-    are normalised on a worker thread, one batch after another."""
+    are normalised on a worker thread, one batch after another. With ``group``, consecutive
+    small files of one root with the same columns come as one :class:`_Group`."""
     limits = Limits(batch_rows=BATCH_ROWS)
     files = ((i, ev) for i, (root, _) in enumerate(roots) for ev in walk([root], limits=limits))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") as pool:
+        held = _Held(pool, parts, columns)
         for i, ev in one_ahead(files):
             if isinstance(ev, Failure):
+                yield from held.flush()
                 yield ev
                 continue
+            small = _small_table(ev) if group else None
+            if small is not None:
+                try:
+                    batches = [b for b in small.batches() if b.height]
+                except InputError as exc:
+                    yield from held.flush()
+                    yield from (_Start(i, ev), small.name, exc)
+                    continue
+                if len(batches) == 1 and batches[0].height <= SMALL_ROWS:
+                    yield from held.add(i, ev, small.name, batches[0])
+                    continue
+            yield from held.flush()
             yield _Start(i, ev)
             try:
                 for table in ev.tables:
                     yield table.name
-                    yield from _table_records(table, pool, parts=parts, columns=columns)
+                    yield from _table_records(
+                        table, pool, parts=parts, columns=columns, places=places
+                    )
             except InputError as exc:
                 yield exc
             else:
                 yield _Done(i)
+        yield from held.flush()
+
+
+def _small_table(ev: Evidence) -> Table | None:
+    """The one table of a small file, which may join a group."""
+    return ev.tables[0] if len(ev.tables) == 1 and ev.size <= SMALL_BYTES else None
+
+
+class _Held:
+    """The small files gathered for the next group."""
+
+    def __init__(self, pool: ThreadPoolExecutor, parts: bool, columns: Collection[str]) -> None:
+        self.pool, self.parts, self.columns = pool, parts, columns
+        self.root = -1
+        self.evidence: list[Evidence] = []
+        self.names: list[str] = []
+        self.frames: list[pl.DataFrame] = []
+        self.rows = 0
+
+    def add(self, root: int, ev: Evidence, name: str, frame: pl.DataFrame) -> Iterator[_Event]:
+        if self.frames and (
+            root != self.root
+            or frame.columns != self.frames[0].columns
+            or self.rows + frame.height > GROUP_ROWS
+        ):
+            yield from self.flush()
+        self.root = root
+        self.evidence.append(ev)
+        self.names.append(name)
+        self.frames.append(frame)
+        self.rows += frame.height
+
+    def flush(self) -> Iterator[_Event]:
+        if not self.frames:
+            return
+        future = self.pool.submit(group_records, self.frames, self.parts, self.columns)
+        yield _Group(self.root, self.evidence, self.names, future)
+        self.evidence, self.names, self.frames, self.rows = [], [], [], 0
 
 
 def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]:
@@ -511,8 +914,13 @@ def _on_thread(events: Iterator[_Event], depth: int = AHEAD) -> Iterator[_Event]
 
 
 def _table_records(
-    table: Table, pool: ThreadPoolExecutor, *, parts: bool, columns: Collection[str]
-) -> Iterator[Future[pl.DataFrame]]:
+    table: Table,
+    pool: ThreadPoolExecutor,
+    *,
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
+) -> Iterator[Future[_Normalised]]:
     """Records of every row of a table, normalised on ``pool``, the columns classified on its
     first rows.
 
@@ -525,8 +933,20 @@ def _table_records(
     profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
     offset = 0
     for batch in _chain(first, batches):
-        yield pool.submit(records, batch, profiles, offset=offset, parts=parts, columns=columns)
+        yield pool.submit(_normalised, batch, profiles, offset, parts, columns, places)
         offset += batch.height
+
+
+def _normalised(
+    batch: pl.DataFrame,
+    profiles: Sequence[ColumnProfile],
+    offset: int,
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
+) -> _Normalised:
+    recs = records(batch, profiles, offset=offset, parts=parts, columns=columns, places=places)
+    return _Normalised(recs, recovered_cells(batch, profiles))
 
 
 def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
@@ -543,6 +963,7 @@ def count(
     export: Path | None = None,
     show_values: bool = False,
     progress: Progress | None = None,
+    link: LinkRule | None = None,
 ) -> CountResult:
     """Count distinct items in evidence files and folders per Art. 11 of the interpretation.
 
@@ -560,7 +981,7 @@ def count(
         if not root.exists():
             raise UsageError("文件或文件夹不存在 no such file or folder", str(root))
     exporter = Exporter(export, policy, show_values=show_values) if export else None
-    run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress)
+    run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress, link=link)
     run.read_all([(root, kind) for root in roots])
     result = CountResult(
         policy=policy,
@@ -569,16 +990,108 @@ def count(
         errors=run.errors,
         tally=Tally(),
         categories=run.categoriser.ids,
+        link=run.link,
     )
     if exporter is None:
         result.tally = run.finish()
-        return result
-    with exporter:
-        exporter.start(result, _fields_seen(run.files))
-        result.tally = run.finish(each=exporter.write)
-        exporter.commit()
-    result.exported = str(export)
+    else:
+        with exporter:
+            exporter.start(result, _fields_seen(run.files))
+            result.tally = run.finish(each=exporter.write)
+            exporter.commit()
+        result.exported = str(export)
+    result.linkage, result.unlinked = run.linkage, run.unlinked
     return result
+
+
+MERGED_BY = {
+    "cn_id": "身份证号",
+    "mobile": "手机号",
+    "passport": "护照/通行证号",
+    "bank_card": "银行卡号",
+    "email": "电子邮箱",
+    "qq": "QQ号",
+    "wechat": "微信号",
+    "landline": "固定电话",
+    "name_place": "姓名+楼栋单元房号",
+    "other": "经其他记录间接关联",
+}
+"""How each linkage rule reads in Chinese (``linkage.merged_by`` keys)."""
+
+
+def linkage_lines(data: Mapping[str, Any]) -> list[str]:
+    """Both figures and how records were merged, in Chinese, from a count's JSON: the first
+    line ``按人合并后 N 条；未合并 M 条（…）``, then one on conflicts when there are any."""
+    linkage = data["linkage"]
+    linked = sum(data["items"].values())
+    unlinked = sum(linkage["items_unlinked"].values())
+    merged = "，".join(
+        f"按{MERGED_BY.get(rule, rule)} {n:,} 条" for rule, n in linkage["merged_by"].items()
+    )
+    rule = "每人计一条（取其最高档）" if linkage["rule"] == "person" else "每人每类计一条"
+    lines = [
+        f"按人合并后 {linked:,} 条；未合并 {unlinked:,} 条（{rule}；"
+        f"{linkage['records']:,} 条有效记录归为 {linkage['persons']:,} 人"
+        + (f"，合并：{merged}" if merged else "")
+        + "）"
+    ]
+    shared = linkage["shared_identifiers"]
+    if linkage["conflicts"]:
+        examples = "、".join(shared["examples"])
+        lines.append(
+            f"冲突 {linkage['conflicts']:,} 处：{shared['count']:,} 个标识"
+            "出现在两个以上不同身份证号旁"
+            f"（如家庭共用电话{('：' + examples) if examples else ''}），不据以合并；"
+            f"{shared['records_kept_apart']:,} 条无身份证号的记录无法归属，单独计数"
+        )
+    return lines
+
+
+def _distinct_per_cat(cats: np.ndarray, keys: np.ndarray) -> Counter[int]:
+    """Distinct ``(cat, key)`` per category id, with the compiled aggregation of tally."""
+    if not cats.size:
+        return Counter()
+    rows = pl.DataFrame(
+        {
+            "cat": cats,
+            "key": keys,
+            "source": np.zeros(cats.size, dtype=np.uint32),
+            "bare": np.zeros(cats.size, dtype=np.bool_),
+        }
+    )
+    out: Counter[int] = Counter()
+    for cat, n in combos(rows).group_by("cat").agg(pl.col("len").sum()).iter_rows():
+        out[int(cat)] += int(n)
+    return out
+
+
+def _top_category(cats: np.ndarray, label: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """Each record's category replaced by its person's highest-tier category (the lowest
+    category id within that tier): a person is one item, at the highest tier they reach."""
+    code = (ranks[cats].astype(np.uint16) << np.uint16(8)) | cats
+    return cast(Callable[..., np.ndarray], _best_per_person)(code, label)
+
+
+@compiled
+def _best_per_person(code: np.ndarray, label: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """Per record, the lowest ``code`` among the records of its person (its low byte)."""
+    best = np.full(code.size, 0xFFFF, dtype=np.uint16)
+    for i in range(code.size):
+        if code[i] < best[label[i]]:
+            best[label[i]] = code[i]
+    out = np.empty(code.size, dtype=np.uint8)
+    for i in range(code.size):
+        out[i] = best[label[i]] & 0xFF
+    return out
+
+
+def check_link(link: str) -> None:
+    """Refuse a linkage rule that is not one of :data:`LINK_RULES`."""
+    if link not in LINK_RULES:
+        raise UsageError(
+            f"--link 须为 {'、'.join(LINK_RULES)} 之一 "
+            f"--link must be one of {', '.join(LINK_RULES)}, not {link!r}"
+        )
 
 
 def check_key(key: str) -> None:
@@ -616,13 +1129,18 @@ def _fields_seen(files: list[FileCount]) -> list[str]:
 
 __all__ = [
     "KEY_RULES",
+    "LINK_RULES",
+    "MERGED_BY",
     "Categoriser",
     "CountResult",
     "FileCount",
     "KeyRule",
+    "LinkRule",
     "Run",
     "check_key",
+    "check_link",
     "count",
     "item_rows",
+    "linkage_lines",
     "policy_for",
 ]

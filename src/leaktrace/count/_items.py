@@ -6,7 +6,8 @@ count reports is an aggregation keyed by ``(cat, key)`` over these rows:
 
 * distinct items per category: ``count(distinct (cat, key))``;
 * items per file: ``count(distinct (cat, key))`` grouped by ``source``;
-* overlaps: pairs of sources sharing a ``(cat, key)``;
+* overlaps: pairs of sources sharing a ``(cat, key)``, and per source how many of its items
+  another source shares (past 64 sources through :mod:`._pairs`, from the incidence);
 * per party and buyer (Art. 11): distinct ``(cat, key)`` over a set of sources.
 
 :class:`ItemSet` collects item rows batch by batch (with values, only each item's fullest record
@@ -27,9 +28,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from leaktrace.count._combos import MAX_SOURCES, combos
+from leaktrace.count._pairs import Incidence, top_pairs
 
 ITEM_SCHEMA: dict[str, pl.DataType] = {
     "cat": pl.UInt8(),
@@ -65,6 +68,7 @@ class ItemSet:
     ) -> None:
         self.values = tuple(values)
         self.partitions = partitions
+        self._spill_rows = spill_rows
         # Rows that carry every canonical value are some ten times wider: hold fewer.
         self.spill_rows = spill_rows if not self.values else max(1, spill_rows // 8)
         self._parent = workdir
@@ -97,6 +101,33 @@ class ItemSet:
         self._held_rows += items.height
         if self._held_rows >= self.spill_rows:
             self._spill()
+
+    def remap(self, change: Callable[[pl.DataFrame], pl.DataFrame]) -> ItemSet:
+        """A new set holding ``change`` of every batch of rows, this one emptied: linkage
+        replaces each record's key by its person's (and spills again by the new key)."""
+        out = ItemSet(
+            self.values,
+            partitions=self.partitions,
+            spill_rows=self._spill_rows,
+            workdir=self._parent,
+        )
+        try:
+            if self._dir is None:
+                while self._held:
+                    out.add(change(self._held.pop(0)))
+            else:
+                self._spill()
+                assert self._dir is not None
+                for part in range(self.partitions):
+                    files = sorted(self._dir.glob(f"p{part:03d}-*.parquet"))
+                    if files:
+                        out.add(change(pl.read_parquet(files)))
+        except BaseException:
+            out.close()
+            raise
+        finally:
+            self.close()
+        return out
 
     def groups(self, skip: Sequence[int] = ()) -> Iterator[pl.DataFrame]:
         """Each partition's distinct ``(cat, key, source)`` rows, with ``bare`` per ``(cat, key)``.
@@ -181,7 +212,15 @@ class Tally:
     per_source: Counter[tuple[int, int]] = field(default_factory=Counter)
     """Distinct items per (source, category id)."""
     overlaps: Counter[tuple[int, int]] = field(default_factory=Counter)
-    """Distinct items seen in both sources of the pair (a < b), all categories together."""
+    """Distinct items seen in both sources of the pair (a < b), all categories together: every
+    pair below 64 sources, else the :data:`~._pairs.TOP_PAIRS` sharing most (all are in
+    ``incidence``)."""
+    overlap_pairs: int = 0
+    """How many pairs of sources share any item."""
+    shared: Counter[int] = field(default_factory=Counter)
+    """Per source, its distinct items that some other source holds too."""
+    incidence: Incidence | None = None
+    """Past 64 sources: which sources each item was seen in, for every pair on request."""
     groups: dict[str, Counter[int]] = field(default_factory=dict)
     """Distinct items per category id over each named set of sources."""
     group_bare: dict[str, Counter[int]] = field(default_factory=dict)
@@ -191,8 +230,15 @@ def tally(
     partitions: Iterator[pl.DataFrame],
     groups: Mapping[str, tuple[Sequence[int], Sequence[int]]] | None = None,
     each: Callable[[pl.DataFrame], None] | None = None,
+    *,
+    sources: int | None = None,
 ) -> Tally:
     """Run the keyed aggregations over every partition.
+
+    ``sources`` is how many sources there are (ids below it). Past 64, the overlaps are
+    counted from the incidence (:mod:`._pairs`) and only the pairs sharing most are kept, with
+    memory bounded by the items, not by the pairs of sources; without it every pair is kept,
+    as a caller with few sources wants.
 
     ``groups`` maps a name to ``(include, exclude)`` source ids: the group's items are the
     distinct ``(cat, key)`` seen in an ``include`` source and in no ``exclude`` source. That is
@@ -200,10 +246,21 @@ def tally(
     ``each`` is called with every partition too (the export writes items as they come).
     """
     out = _empty_tally(groups or {})
+    many = Incidence() if sources is not None and sources > MAX_SOURCES else None
     for part in partitions:
-        _tally_part(part, groups or {}, out)
+        if many is not None:
+            _tally_many(part, groups or {}, out, many)
+        else:
+            _tally_part(part, groups or {}, out)
         if each is not None:
             each(part)
+    if many is None:
+        out.overlap_pairs = sum(1 for n in out.overlaps.values() if n)
+        return out
+    assert sources is not None
+    top, out.overlap_pairs = top_pairs(many.pairs(sources))
+    out.overlaps.update(top)
+    out.incidence = many
     return out
 
 
@@ -239,6 +296,8 @@ def _tally_part(
             out.bare[cat] += n
         for i, a in enumerate(seen):
             out.per_source[(a, cat)] += n
+            if len(seen) > 1:
+                out.shared[a] += n
             for b in seen[i + 1 :]:
                 out.overlaps[(a, b)] += n
         for name, (include, exclude) in chosen.items():
@@ -246,6 +305,51 @@ def _tally_part(
                 out.groups[name][cat] += n
                 if bare:
                     out.group_bare[name][cat] += n
+
+
+def _tally_many(
+    part: pl.DataFrame,
+    groups: Mapping[str, tuple[Sequence[int], Sequence[int]]],
+    out: Tally,
+    incidence: Incidence,
+) -> None:
+    """:func:`_tally_part` for any number of sources, with numpy over each item's sources.
+
+    No figure loops over pairs of sources: the pairs are counted once at the end, from the
+    incidence this adds to (:mod:`._pairs`).
+    """
+    if not part.height:
+        return
+    per_item = (
+        part.lazy()
+        .group_by("cat", "key")
+        .agg(pl.col("source").unique(), pl.col("bare").all())
+        .collect()
+    )
+    cat = per_item.get_column("cat").to_numpy().astype(np.int64)
+    bare = per_item.get_column("bare").to_numpy()
+    width = per_item.get_column("source").list.len().to_numpy()
+    source = per_item.get_column("source").explode().to_numpy().astype(np.int64)
+    item = np.repeat(np.arange(per_item.height), width)
+    _add_counts(out.items, np.bincount(cat))
+    _add_counts(out.bare, np.bincount(cat[bare]))
+    cats = int(cat.max()) + 1
+    by_source = np.bincount(source * cats + cat[item])
+    for at in np.flatnonzero(by_source):
+        out.per_source[(int(at) // cats, int(at) % cats)] += int(by_source[at])
+    _add_counts(out.shared, np.bincount(source[width[item] > 1]))
+    for name, (include, exclude) in groups.items():
+        hit = np.bincount(item, np.isin(source, list(include)), minlength=item.size) > 0
+        miss = np.bincount(item, np.isin(source, list(exclude)), minlength=item.size) > 0
+        chosen = (hit & ~miss)[: per_item.height]
+        _add_counts(out.groups[name], np.bincount(cat[chosen]))
+        _add_counts(out.group_bare[name], np.bincount(cat[chosen & bare]))
+    incidence.add(item, source, per_item.height)
+
+
+def _add_counts(counter: Counter[int], counts: np.ndarray) -> None:
+    for at in np.flatnonzero(counts):
+        counter[int(at)] += int(counts[at])
 
 
 def group_by_combos(part: pl.DataFrame, *, many: bool = False) -> pl.DataFrame:

@@ -16,6 +16,7 @@ import polars as pl
 from leaktrace.detect._catalogue import CATALOGUE, TYPE_IDS
 from leaktrace.detect._check import RANK, Checked, check_columns, warm_fast_paths
 from leaktrace.detect._columns import ColumnProfile, classify_columns
+from leaktrace.detect._excel import recovered as spreadsheet_recovered
 from leaktrace.detect._spans import find_spans
 from leaktrace.detect._unit import MaskedValue, PIType, ValidationError
 from leaktrace.detect.types.cn_id import decode as decode_cn_id
@@ -37,6 +38,7 @@ __all__ = [
     "decode_cn_ids",
     "find_spans",
     "normalise",
+    "spreadsheet_recovered",
     "warm_fast_paths",
 ]
 

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from leaktrace.chain import MatchKey, MatchResult
 from leaktrace.chain._match import MIN_CONTAINMENT, TOP
-from leaktrace.count import CountResult, KeyRule
+from leaktrace.count import CountResult, KeyRule, LinkRule
 from leaktrace.engine._plan import HIVE_PREFIX, is_remote
 from leaktrace.engine._spark import SparkEngine
 from leaktrace.errors import UsageError
@@ -59,6 +59,7 @@ class Engine(Protocol):
         export: Path | None = None,
         show_values: bool = False,
         progress: Progress | None = None,
+        link: LinkRule | None = None,
     ) -> CountResult: ...
 
     def match(
@@ -110,6 +111,7 @@ class LocalEngine:
         export: Path | None = None,
         show_values: bool = False,
         progress: Progress | None = None,
+        link: LinkRule | None = None,
     ) -> CountResult:
         from leaktrace.count import count
 
@@ -117,6 +119,7 @@ class LocalEngine:
             _local_paths(paths),
             policy=policy,
             key=key,
+            link=link,
             kind=kind,
             export=export,
             show_values=show_values,

@@ -36,8 +36,10 @@ from leaktrace.count import (
     CountResult,
     FileCount,
     KeyRule,
+    LinkRule,
     Tally,
     check_key,
+    check_link,
     policy_for,
 )
 from leaktrace.engine import _tasks as tasks
@@ -166,11 +168,14 @@ class SparkEngine:
         export: Path | None = None,
         show_values: bool = False,
         progress: Progress | None = None,
+        link: LinkRule | None = None,
     ) -> CountResult:
         """As :func:`leaktrace.count.count`; ``paths`` may also be URIs and ``hive:`` tables.
 
         The export is not written by this engine: the item list of a case this size belongs
-        in a table of the cluster, not in one spreadsheet on the driver.
+        in a table of the cluster, not in one spreadsheet on the driver. Person linkage is not
+        done by this engine yet: it counts only with ``link="none"`` (or ``key="content"``),
+        and refuses otherwise rather than give a figure the local engine would not.
         """
         if export is not None:
             raise UsageError(
@@ -178,7 +183,16 @@ class SparkEngine:
                 "--export is not available with the Spark engine; count locally"
             )
         check_key(key)
+        if link is not None:
+            check_link(link)
         policy = policy_for(policy, kind)
+        rule = "none" if key == "content" else link if link is not None else policy.linkage.count
+        if rule != "none":
+            raise UsageError(
+                "Spark 引擎尚不能按人合并：请用本机引擎计数，或加 --link none 计未合并的条数 "
+                "person linkage is not available with the Spark engine yet: count with the "
+                "local engine, or pass --link none for the count without linkage"
+            )
         roots = [str(p) for p in paths]
         for root in roots:
             if not is_remote(root) and not Path(root).exists():
@@ -564,6 +578,12 @@ def _count_result(
             files[a].items[b] += n
         elif tag == tasks.PAIR:
             tally.overlaps[(a, b)] += n
+        elif tag == tasks.SHARED:
+            tally.shared[a] += n
+            files[a].shared += n
+        elif tag == tasks.RECOVERED:
+            files[a].recovered[r["status"]] += n
+    tally.overlap_pairs = sum(1 for n in tally.overlaps.values() if n)
     return CountResult(
         policy=policy,
         key=key,

@@ -23,7 +23,7 @@ import polars as pl
 import pyarrow as pa
 
 from leaktrace.count import UNIDENTIFIED, Categoriser, KeyRule, item_rows
-from leaktrace.count._count import NO_CATEGORY
+from leaktrace.count._count import NO_CATEGORY, recovered_cells
 from leaktrace.detect import CATALOGUE, ColumnProfile, column_status, find_spans
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, Limits, walk
@@ -39,6 +39,8 @@ BLOCK = "__leaktrace_block"
 # Row kinds of the task output (one narrow schema per verb, tagged by kind).
 ROWS, COUNTS, SPAN, SAMPLE, ERROR = 0, 1, 2, 3, 4
 ITEM, STATUS, COUNTABLE = 0, 1, 2
+RECOVERED = 3
+"""A file's cells read back from spreadsheet numbers (the type in ``status``)."""
 
 SCAN_DDL = (
     "kind byte, source int, tbl int, col int, a long, b long, c long, "
@@ -79,7 +81,7 @@ COUNT_ARROW = pa.schema(
     ]
 )
 
-CAT, SOURCE, PAIR = 10, 11, 12
+CAT, SOURCE, PAIR, SHARED = 10, 11, 12, 13
 """Tags of the figures made from grouped items (the small rows keep their kind, below 10)."""
 
 FIGURES_DDL = (
@@ -338,6 +340,10 @@ def count_work(job: CountJob) -> Work:
             (COUNTABLE, plan.source, cat, None, None, None, None, None, n)
             for cat, n in countable.iter_rows()
         ]
+        small += [
+            (RECOVERED, plan.source, None, None, None, type_id, None, None, n)
+            for type_id, n in recovered_cells(batch, plan.profiles).items()
+        ]
         return [_frame_batch(items, COUNT_ARROW), _batch(small, COUNT_ARROW)]
 
     return work
@@ -401,6 +407,9 @@ def _item_figures(items: pl.DataFrame) -> pl.DataFrame:
         pl.len().cast(pl.Int64).alias("n")
     )
     shared = held.filter(pl.len().over("item") > 1)
+    in_more = shared.group_by(pl.col("source").alias("a")).agg(
+        pl.lit(0, pl.Int64).alias("b"), pl.len().cast(pl.Int64).alias("n")
+    )
     pairs = (
         shared.join(shared, on="item", suffix="_b")
         .filter(pl.col("source") < pl.col("source_b"))
@@ -410,7 +419,7 @@ def _item_figures(items: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(
         [
             f.with_columns(pl.lit(tag, pl.Int32).alias("tag"))
-            for tag, f in ((CAT, per_cat), (SOURCE, per_source), (PAIR, pairs))
+            for tag, f in ((CAT, per_cat), (SOURCE, per_source), (PAIR, pairs), (SHARED, in_more))
         ]
     ).select("tag", "a", "b", "n")
 

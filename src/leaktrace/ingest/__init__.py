@@ -19,8 +19,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ._csv import Dialect, sniff_dialect
+from ._excel import render_cell
 from ._model import FORMATS, Evidence, Failure, Limits, Table
-from ._sniff import canonical_encoding, detect_encoding, sniff_format
+from ._sniff import canonical_encoding, decoder_name, detect_encoding, sniff_format
 from ._sniff import sha256_file as _sha256_file
 from ._walk import one_ahead, walk
 
@@ -32,14 +34,18 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
 
 __all__ = [
     "FORMATS",
+    "Dialect",
     "Evidence",
     "Failure",
     "Limits",
     "Table",
     "canonical_encoding",
+    "decoder_name",
     "detect_encoding",
     "one_ahead",
+    "render_cell",
     "sha256_file",
+    "sniff_dialect",
     "sniff_format",
     "walk",
 ]

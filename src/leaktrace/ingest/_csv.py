@@ -25,6 +25,7 @@ import polars as pl
 from leaktrace.errors import InputError
 
 from ._header import column_names, find_header, generic_names, table_width
+from ._loose import loose_layout, read_loose
 from ._model import Limits, MiB, Table
 from ._sniff import decode_sample, decoder_name, read_sample
 
@@ -95,6 +96,10 @@ def _layout(text: str, dialect: Dialect, limits: Limits) -> _Layout:
         for index, line in enumerate(lines):
             rows.append(line.split())
             ends.append(index + 1)
+    elif dialect.separator == _LINE_SEPARATOR:
+        # one column, the whole line, even when it holds the separator byte itself (\x1f)
+        rows = [[line] for line in lines]
+        ends = list(range(1, len(lines) + 1))
     else:
         reader = csv.reader(
             lines,
@@ -123,6 +128,8 @@ def read_delimited(
     """One table named after the file, with its header found and its batches streamed."""
     sample = read_sample(path, limits.sniff_bytes)
     text = decode_sample(sample, encoding)
+    if (loose := loose_layout(text, dialect.separator)) is not None:
+        return read_loose(path, shown, encoding, loose, limits)
     layout = _layout(text, dialect, limits)
 
     def batches() -> Iterator[pl.DataFrame]:

@@ -10,6 +10,9 @@ exactly so, rather than inventing digits that are not in the file. Dates become 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,8 @@ from leaktrace.errors import InputError
 
 from ._csv import cell_too_large
 from ._header import column_names, find_header, generic_names, table_width
-from ._model import Limits, Table
+from ._loose import loose_table
+from ._model import NOT_FAILURES, Limits, Table
 
 _GENERAL_MAX_INTEGER = 10**11
 """Excel's General format shows integers up to 11 digits in full, larger ones in E notation."""
@@ -69,9 +73,12 @@ def render_number(value: float) -> str:
 
 def read_workbook(path: Path, shown: str, limits: Limits) -> list[Table]:
     """A table per sheet that holds at least one cell, in workbook order."""
+    _probe_apart(path, shown)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
+    except NOT_FAILURES:
+        raise
+    except BaseException as exc:  # calamine's errors, and a panic in its Rust code
         raise InputError(_workbook_error(exc), shown) from exc
     tables = []
     worksheets = [
@@ -80,17 +87,67 @@ def read_workbook(path: Path, shown: str, limits: Limits) -> list[Table]:
     for name in worksheets:
         try:
             sheet = workbook.get_sheet_by_name(name)
-        except Exception as exc:
+        except NOT_FAILURES:
+            raise
+        except BaseException as exc:  # calamine's errors, and a panic in its Rust code
             raise InputError(f"工作表 sheet {name!r}: {_workbook_error(exc)}", shown) from exc
         if not sheet.height or not sheet.width:
             continue
         table = _sheet_table(path, shown, name, sheet, limits)
         if table is not None:
-            tables.append(table)
+            tables.append(loose_table(table, limits, shown))
     return tables
 
 
-def _workbook_error(exc: Exception) -> str:
+_PROBE_MEMORY = 8 << 30
+"""Address space the probe may use: calamine holds a sheet as a dense grid of about 32 bytes a
+cell, so this is some 250 million cells (1,048,576 rows of 240 columns), more than any real
+list."""
+_PROBE = (
+    "import resource, sys\n"
+    "resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))\n"
+    "from python_calamine import CalamineWorkbook\n"
+    "book = CalamineWorkbook.from_path(sys.argv[1])\n"
+    "for name in book.sheet_names:\n"
+    "    book.get_sheet_by_name(name)\n"
+)
+
+
+def _probe_apart(path: Path, shown: str) -> None:
+    """Open a workbook in a child process with bounded memory before opening it here.
+
+    calamine holds each sheet as a dense grid from its first to its last cell, so a 6 KB .xlsx
+    with cells at A1 and XFD1048576 asks for 550 GB, and a corrupt .xls can ask for 8 GB (both
+    found by fuzzing); a failed allocation in Rust aborts the whole process, or the system kills
+    it first. The child dies instead, and the file is refused in one line. Parsing is
+    deterministic, so a file the child opens is safe to open here. It costs one more parse of
+    the workbook. A panic in the child is reported from there (opening the file here would print
+    Rust's panic message on stderr); any other error is left for the real open to report.
+    """
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(path), str(_PROBE_MEMORY)],
+            capture_output=True,
+            timeout=600,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        reason = "工作簿损坏：10 分钟内未能打开 corrupt workbook: not opened in 10 minutes"
+        raise InputError(reason, shown) from None
+    last = child.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    if last[0].startswith("pyo3_runtime.PanicException: "):
+        detail = last[0].removeprefix("pyo3_runtime.PanicException: ")[:200]
+        raise InputError(f"工作簿损坏或不完整 corrupt or truncated workbook ({detail})", shown)
+    if child.returncode < 0 or b"memory allocation" in child.stderr:
+        raise InputError(
+            "工作簿损坏或恶意构造：打开所需内存超过任何真实名单 corrupt or hostile workbook: "
+            "opening it needs more memory than any real list "
+            f"(over {_PROBE_MEMORY >> 30} GB; a cell far beyond the data makes a huge sheet)",
+            shown,
+        )
+
+
+def _workbook_error(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "password" in text.lower() or "encrypt" in text.lower():
         return "有密码保护 password-protected"
@@ -123,8 +180,13 @@ def _sheet_table(
         header_row = header + start_row
 
     def batches() -> Iterator[pl.DataFrame]:
-        book = CalamineWorkbook.from_path(str(path))
-        rows = book.get_sheet_by_name(name).iter_rows()
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+            rows = book.get_sheet_by_name(name).iter_rows()
+        except NOT_FAILURES:
+            raise
+        except BaseException as exc:  # calamine's errors, and a panic in its Rust code
+            raise InputError(f"工作表 sheet {name!r}: {_workbook_error(exc)}", shown) from exc
         yield from _row_batches(rows, data_start, columns, limits, shown)
 
     return Table(name, columns, header_row, batches, shown)

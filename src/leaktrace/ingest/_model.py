@@ -134,6 +134,13 @@ class Failure:
     size: int | None = None
 
 
+NOT_FAILURES = (KeyboardInterrupt, SystemExit, GeneratorExit)
+"""BaseExceptions that are not a file's fault. A reader catches ``BaseException`` and re-raises
+these: a panic in a Rust extension (calamine, Polars) reaches Python as pyo3's
+``PanicException``, which derives from BaseException, so ``except Exception`` lets it through,
+and no module exports its class."""
+
+
 def describe_exception(exc: BaseException) -> str:
     """Turn a library's exception into one short line a user can act on."""
     text = str(exc).strip().splitlines()

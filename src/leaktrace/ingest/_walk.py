@@ -16,7 +16,16 @@ from leaktrace.errors import InputError
 from ._csv import Dialect, cell_too_large, read_delimited, sniff_dialect
 from ._excel import read_workbook
 from ._json import read_json
-from ._model import FORMATS, TEXT_FORMATS, Evidence, Failure, Limits, Table, describe_exception
+from ._model import (
+    FORMATS,
+    NOT_FAILURES,
+    TEXT_FORMATS,
+    Evidence,
+    Failure,
+    Limits,
+    Table,
+    describe_exception,
+)
 from ._parquet import read_parquet
 from ._sniff import (
     canonical_encoding,
@@ -109,7 +118,9 @@ class _Walker:
             yield Evidence(shown, sha, size, fmt, encoding, parent, tables, notes, keep)
         except InputError as exc:
             yield Failure(shown, exc.reason, sha, size)
-        except Exception as exc:
+        except NOT_FAILURES:
+            raise
+        except BaseException as exc:  # a library's error, or a panic in its Rust code
             yield Failure(shown, describe_exception(exc), sha, size)
 
     def tables(self, real: Path, shown: str, fmt: str, encoding: str | None) -> list[Table]:

@@ -16,10 +16,19 @@ the counts arrive here as :class:`Facts`.
 from leaktrace.law._assess import assess
 from leaktrace.law._facts import Facts, Items, Role, load_facts
 from leaktrace.law._finding import LEVEL_TEXT, Finding, Fine, Ground, Level, PolicyRef, Sentence
-from leaktrace.law._policy import TIERS, CategoryMatch, Policy, TierName, load_policy
+from leaktrace.law._policy import (
+    LINKABLE,
+    TIERS,
+    CategoryMatch,
+    Linkage,
+    Policy,
+    TierName,
+    load_policy,
+)
 
 __all__ = [
     "LEVEL_TEXT",
+    "LINKABLE",
     "TIERS",
     "CategoryMatch",
     "Facts",
@@ -28,6 +37,7 @@ __all__ = [
     "Ground",
     "Items",
     "Level",
+    "Linkage",
     "Policy",
     "PolicyRef",
     "Role",

@@ -84,6 +84,43 @@ class _Case:
 
     def __post_init__(self) -> None:
         self.route = self._choose_route()
+        held = sum(getattr(self.facts.held_items, t) for t in TIERS)
+        if held and self.facts.role != "insider":
+            self.notes.append(
+                f"held_items（{held:,} 条）只对内部人员有意义；其他人员获取的信息已计入 items。"
+            )
+        elif held and not self.facts.held_obtained_illegally:
+            self.notes.append(
+                f"内部人员持有而未出售或者提供的 {held:,} 条不计入：在履行职责或者提供服务过程中"
+                "获得不属非法获取（《解释》第五条第一款第（八）项以“出售或者提供”计）；"
+                "如查明系越权导出等非法获取，在案件中写明 held_obtained_illegally = true。"
+            )
+
+    # --- an insider's items: passed on, and held (only when obtained illegally) ------------
+
+    def held(self, tier: TierName) -> int:
+        """An insider's held-but-unsold items of a tier, when obtained illegally (else 0)."""
+        facts = self.facts
+        if facts.role != "insider" or not facts.held_obtained_illegally:
+            return 0
+        return int(getattr(facts.held_items, tier))
+
+    def _any_held(self) -> bool:
+        return any(self.held(t) for t in TIERS)
+
+    def amount(self, tier: TierName, *, passed_only: bool) -> tuple[int, str]:
+        """Items of a tier for a test, and the label saying which items they are."""
+        passed = int(getattr(self.facts.items, tier))
+        label = _TIER_LABEL[tier]
+        if not self._any_held():
+            return passed, label
+        if passed_only:
+            return passed, f"{label}（出售或者提供的；非法获取而未出售的不适用减半标准）"
+        held = self.held(tier)
+        return (
+            passed + held,
+            f"{label}（出售或者提供 {passed:,} 条 + 非法获取而未出售 {held:,} 条）",
+        )
 
     # --- which article applies ----------------------------------------------------------
 
@@ -128,20 +165,24 @@ class _Case:
     def ten_times(self) -> tuple[Fraction, str]:
         return exact(self.policy.standards.especially_serious_factor.value), "十倍"
 
-    def count_test(self, tier: TierName, scale: Scale) -> Test:
+    def count_test(self, tier: TierName, scale: Scale, *, passed_only: bool = False) -> Test:
+        """A tier's count against its standard scaled; ``passed_only``: the halved insider
+        standards, which measure only what was sold or provided."""
+        amount, label = self.amount(tier, passed_only=passed_only)
         return Test(
             ref=f"{_ITEM_OF_TIER[tier]}{scale.ref}" if scale.ref else "",
-            label=_TIER_LABEL[tier],
-            amount=Fraction(getattr(self.facts.items, tier)),
+            label=label,
+            amount=Fraction(amount),
             unit="条",
             base=self.policy.threshold(tier),
             scale=scale,
             measure="quantity",
         )
 
-    def combined_test(self, scale: Scale) -> CombinedTest:
+    def combined_test(self, scale: Scale, *, passed_only: bool = False) -> CombinedTest:
         terms = tuple(
-            (_TIER_LABEL[t], getattr(self.facts.items, t), self.policy.threshold(t)) for t in TIERS
+            (*self.amount(t, passed_only=passed_only)[::-1], self.policy.threshold(t))
+            for t in TIERS
         )
         bound = exact(self.policy.standards.combined_ratio.value)
         ref = f"第（六）项{scale.ref}" if scale.ref else ""
@@ -158,11 +199,15 @@ class _Case:
             measure="gains",
         )
 
-    def standards_3_to_7(self, scale: Scale) -> list[Test | CombinedTest]:
+    def standards_3_to_7(
+        self, scale: Scale, *, passed_only: bool = False
+    ) -> list[Test | CombinedTest]:
         """Items (3)-(7) at ``scale``; (6) only counts when none of (3)-(5) is met alone."""
-        tests: list[Test | CombinedTest] = [self.count_test(t, scale) for t in TIERS]
+        tests: list[Test | CombinedTest] = [
+            self.count_test(t, scale, passed_only=passed_only) for t in TIERS
+        ]
         if not any(t.met for t in tests):
-            tests.append(self.combined_test(scale))
+            tests.append(self.combined_test(scale, passed_only=passed_only))
         tests.append(self.gains_test(scale))
         return tests
 
@@ -374,7 +419,7 @@ def art5_1_8_insider_half(case: _Case) -> Ground | None:
     if case.facts.role != "insider":
         return None
     half = Scale((case.half(),), "标准的一半")
-    return case.ground_if("art5.1.8", "serious", case.standards_3_to_7(half))
+    return case.ground_if("art5.1.8", "serious", case.standards_3_to_7(half, passed_only=True))
 
 
 def art5_1_9_prior_penalty(case: _Case) -> Ground | None:
@@ -429,7 +474,7 @@ def art5_2_3_ten_times(case: _Case) -> Ground | None:
     tests = case.standards_3_to_7(Scale((case.ten_times(),), "标准的十倍"))
     if case.facts.role == "insider":
         insider = Scale((case.half(), case.ten_times()), "标准的一半的十倍")
-        tests += case.standards_3_to_7(insider)
+        tests += case.standards_3_to_7(insider, passed_only=True)
     return case.ground_if("art5.2.3", "especially_serious", tests)
 
 

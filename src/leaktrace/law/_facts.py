@@ -90,6 +90,15 @@ class Facts(_Strict):
 
     role: Role
     items: Items = Field(default_factory=Items)
+    """Items counted per Art. 11; for an insider, what they sold or provided (Art. 5 ¶1(8))."""
+    held_items: Items = Field(default_factory=Items)
+    """Insiders only: items they held and did not pass on. Holding what one obtained in
+    performing one's duties is not illegal obtaining, so these count only when
+    ``held_obtained_illegally`` is true, and then against the full standards of items (3)-(7),
+    never the halved ones of item (8)."""
+    held_obtained_illegally: bool = False
+    """Insiders only: the held items were obtained illegally (e.g. exported beyond the
+    insider's authority), as the investigator found."""
     illegal_gains_yuan: Yuan = Decimal(0)
     business_profit_yuan: Yuan = Decimal(0)
     resold: bool = False

@@ -115,6 +115,32 @@ class InsiderSentence(_Cited):
     gloss: Text
 
 
+LINKABLE: tuple[str, ...] = (
+    "cn_id",
+    "mobile",
+    "passport",
+    "bank_card",
+    "email",
+    "qq",
+    "wechat",
+    "landline",
+)
+"""Identifiers a policy may name for linkage (``linkage.identifiers``)."""
+
+
+class Linkage(_Cited):
+    """Which records are one person when counting (Art. 11 ¶3 "重复的除外"), see docs/count.md."""
+
+    identifiers: list[Text]
+    """Identifiers that link records when they share a valid value (``LINKABLE``)."""
+    name_place: bool = True
+    """Whether the same name at the same building, unit and room links records."""
+    count: Literal["person", "category", "none"] = "person"
+    """``person``: one person is one item, at the highest tier any of their records reaches;
+    ``category``: one item per person and category; ``none``: no linkage (each record keyed
+    by its strongest identifier alone)."""
+
+
 class Sentences(_Strict):
     serious: Sentence
     especially_serious: Sentence
@@ -167,6 +193,13 @@ class Policy(_Strict):
     type_ids: list[Text]
     kinds: dict[str, Text]
     mappings: list[Mapping]
+    linkage: Linkage = Field(
+        default_factory=lambda: Linkage(
+            identifiers=["cn_id", "mobile", "passport", "bank_card", "email", "qq", "wechat"],
+            provision="《解释》第十一条第三款",
+            basis="built-in default: the policy file has no [linkage] table",
+        )
+    )
 
     _sha256: str = PrivateAttr(default="")
     _path: Path | None = PrivateAttr(default=None)
@@ -283,6 +316,12 @@ def _dangling_reference(policy: Policy) -> str | None:
                 f"字段 field categories.{name}.tier: 50 条档只限《解释》第五条第一款第（三）项"
                 "所列四类，不得扩展 the 50-tier may not be extended beyond its four "
                 f"named kinds ({_known(_NAMED_SENSITIVE)})"
+            )
+    for i, name in enumerate(policy.linkage.identifiers):
+        if name not in LINKABLE:
+            return (
+                f"字段 field linkage.identifiers[{i}]: 未知的合并标识 "
+                f"unknown identifier {name!r} for linkage ({_known(LINKABLE)})"
             )
     if policy.fine.min_multiple > policy.fine.max_multiple:
         return (

@@ -98,25 +98,25 @@ def _supported(url: str) -> str:
     """``url`` if it names SQLite or PostgreSQL (``postgresql://`` goes through psycopg 3);
     anything else is refused in one line, naming the scheme and not the password."""
     scheme = url.split("://", 1)[0]
-    wanted = "a SQLite path, sqlite:///PATH or postgresql://USER@HOST/DB"
-    wanted_zh = "请用 SQLite 文件路径、sqlite:///PATH 或 postgresql://USER@HOST/DB"
+    wanted = (
+        "SQLite 文件路径、sqlite:///PATH 或 postgresql://USER@HOST/DB "
+        "a SQLite path, sqlite:///PATH or postgresql://USER@HOST/DB"
+    )
     try:
         parsed = sa.engine.make_url(url)
     except (sa.exc.ArgumentError, ValueError):
         raise UsageError(
-            f"不是标记登记库的地址（{scheme!r}），{wanted_zh} "
-            f"not a registry URL (scheme {scheme!r}); use {wanted}"
+            f"不是标记登记库地址 not a registry URL (scheme {scheme!r}); 请用 use {wanted}"
         ) from None
     backend = parsed.get_backend_name()
     if backend not in _BACKENDS:
         raise UsageError(
-            f"不支持的登记库数据库 {scheme!r}，{wanted_zh} "
-            f"unsupported registry database {scheme!r}; use {wanted}"
+            f"不支持的登记库数据库 unsupported registry database {scheme!r}; 请用 use {wanted}"
         )
     if parsed.drivername not in {backend, _BACKENDS[backend]}:
         raise UsageError(
-            f"不支持的数据库驱动 {parsed.drivername!r}，{wanted_zh} "
-            f"unsupported database driver {parsed.drivername!r}; use {wanted}"
+            f"不支持的数据库驱动 unsupported database driver {parsed.drivername!r}; "
+            f"请用 use {wanted}"
         )
     parsed = parsed.set(drivername=_BACKENDS[backend])
     if backend == "postgresql":
@@ -124,8 +124,8 @@ def _supported(url: str) -> str:
             import psycopg  # noqa: F401
         except ImportError:
             raise UsageError(
-                "PostgreSQL 登记库需要 psycopg：pip install 'leaktrace[postgres]' "
-                "a PostgreSQL registry needs psycopg: pip install 'leaktrace[postgres]'"
+                "PostgreSQL 登记库需要 psycopg a PostgreSQL registry needs psycopg: "
+                "pip install 'leaktrace[postgres]'"
             ) from None
     return parsed.render_as_string(hide_password=False)
 

@@ -5,6 +5,7 @@ One pure batch function, :func:`records`, so that any engine can run it (see
 
     from leaktrace.normalize import records
     recs = records(batch, profiles)          # one record per row, schema RECORD_SCHEMA
+    linkage = link(recs)                     # which records are one person (see _link.py)
 
 Canonical forms: phone numbers as 11 digits (mobile) or as detect normalises them; ID numbers
 upper-case, 18 characters; names trimmed and NFKC-normalised; addresses cleaned (NFKC, no
@@ -21,6 +22,16 @@ from leaktrace.normalize._keys import (
     identifier_keys,
     key_hash,
     place_text,
+)
+from leaktrace.normalize._link import (
+    LINK_FIELDS,
+    NAME_PLACE,
+    Linkage,
+    Linker,
+    LinkRules,
+    link,
+    link_keys,
+    rules_of,
 )
 from leaktrace.normalize._reasons import (
     EXCEL_ID,
@@ -62,20 +73,28 @@ __all__ = [
     "ID_DATE_OR_REGION",
     "ID_LENGTH",
     "KEY_SEED",
+    "LINK_FIELDS",
     "MOBILE_LENGTH",
     "MOBILE_SEGMENT",
+    "NAME_PLACE",
     "RECORD_SCHEMA",
     "ROOM_PARTS",
     "SEP",
     "STATUSES",
     "TYPE_BITS",
     "TYPE_IDS",
+    "LinkRules",
+    "Linkage",
+    "Linker",
     "field_seed",
     "identifier_keys",
     "key_hash",
+    "link",
+    "link_keys",
     "mask_of",
     "place_text",
     "records",
+    "rules_of",
     "split_address",
     "split_room",
     "types_of",

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from leaktrace.detect._excel import spreadsheet_cut, spreadsheet_digits
 from leaktrace.detect.types.cn_id import check_char
 
-EXCEL_ID = "Excel 科学计数法损坏的身份证号 ID destroyed by Excel"
-EXCEL_TRUNCATED_ID = "Excel 截断的身份证号（末三位变为 000）ID truncated by Excel"
+EXCEL_ID = "数字被表格软件截断：身份证号只剩科学计数法的前几位 ID digits lost to a spreadsheet"
+EXCEL_TRUNCATED_ID = "数字被表格软件截断：身份证号末三位变为 000 ID truncated by a spreadsheet"
+EXCEL_MOBILE = "数字被表格软件截断：手机号只剩科学计数法的前几位 mobile digits lost to Excel"
 ID_LENGTH = "身份证号位数不对 ID has the wrong number of characters"
 ID_CHECK_DIGIT = "身份证校验位错误 ID check digit fails"
 ID_DATE_OR_REGION = "身份证出生日期或地区码不存在 impossible ID birth date or region"
@@ -25,9 +27,13 @@ def invalid_reason(raw: pl.Expr, type_id: str, label: str) -> pl.Expr:
     if type_id == "cn_id":
         return _id_reason(raw)
     if type_id == "mobile":
-        digits = raw.str.replace_all(r"\D", "").str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
+        text = raw.str.strip_chars()
+        whole = pl.coalesce(spreadsheet_digits(text), text)
+        digits = whole.str.replace_all(r"\D", "").str.replace(r"^(?:0086|86)(1\d{10})$", "$1")
         return (
-            pl.when(digits.str.len_chars() != 11)
+            pl.when(spreadsheet_cut(text))
+            .then(pl.lit(EXCEL_MOBILE))
+            .when(digits.str.len_chars() != 11)
             .then(pl.lit(MOBILE_LENGTH))
             .otherwise(pl.lit(MOBILE_SEGMENT))
         )
@@ -42,7 +48,8 @@ def masked_reason(type_id: str, label: str) -> str:
 def _id_reason(raw: pl.Expr) -> pl.Expr:
     text = raw.str.strip_chars().str.to_uppercase()
     compact = text.str.replace_all(r"[\s\-]", "")
-    excel = text.str.contains(r"^\d+(?:\.\d+)?E\+?\d+$")
+    excel = text.str.contains(r"^\d+(?:\.\d+)?E\+?\d+$") & spreadsheet_digits(text).is_null()
+    compact = pl.coalesce(spreadsheet_digits(compact), compact)
     well_formed = compact.str.contains(r"^\d{17}[\dX]$")
     expected = check_char(compact.str.slice(0, 17))
     return (

@@ -109,6 +109,7 @@ def records(
     offset: int = 0,
     parts: bool = True,
     columns: Collection[str] | None = None,
+    places: bool = False,
 ) -> pl.DataFrame:
     """Normalise one batch into records, one per row and in order (see :data:`RECORD_SCHEMA`).
 
@@ -123,7 +124,9 @@ def records(
 
     ``parts=False`` is the counting fast path: addresses and rooms are split only where they
     make the person key (valid rows without an identifier); other rows keep null parts and a
-    null ``content_key``. ``person_key`` is the same either way. ``columns`` keeps only those
+    null ``content_key``. ``person_key`` is the same either way. ``places`` (with ``parts=False``)
+    also splits them on valid named rows without an ID number: person linkage links those by
+    name and place (see ``_link.py``). ``columns`` keeps only those
     columns of the schema (in its order): a caller that needs a few does not pay for building
     the others, each a column of the batch's height.
     """
@@ -172,7 +175,7 @@ def records(
         for t in ("name", "address", "room")
         if t in present
     )
-    frame = _with_places(frame, parts)
+    frame = _with_places(frame, parts, places)
     frame = frame.with_columns(_reasons(scratch, typed, present, row_rank).alias("reason"))
     return frame.select(
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
@@ -269,9 +272,20 @@ def _plain(columns: list[_Column]) -> pl.Expr:
     return pl.coalesce(flags) if len(flags) > 1 else pl.col(columns[0].fast)
 
 
-def _with_places(frame: pl.DataFrame, parts: bool) -> pl.DataFrame:
+def _with_places(frame: pl.DataFrame, parts: bool, places: bool = False) -> pl.DataFrame:
     """Address and room parts, the person key of rows without identifier, the content key."""
     fallback = (pl.col("status") == "valid") & pl.col("person_key").is_null()
+    split = fallback
+    if places and "name" in frame.columns:
+        texts = [pl.col(t).is_not_null() for t in ("address", _ROOM_TEXT) if t in frame.columns]
+        no_id = pl.col("cn_id").is_null() if "cn_id" in frame.columns else pl.lit(True)
+        if texts:
+            split = fallback | (
+                (pl.col("status") == "valid")
+                & pl.col("name").is_not_null()
+                & no_id
+                & pl.any_horizontal(texts)
+            )
     if parts:
         return _split(_with_texts(frame)).with_columns(
             pl.when(fallback)
@@ -280,7 +294,7 @@ def _with_places(frame: pl.DataFrame, parts: bool) -> pl.DataFrame:
             .alias("person_key"),
             key_hash(content_text(VALUE_FIELDS)).alias("content_key"),
         )
-    need = frame.select(fallback).to_series()
+    need = frame.select(split).to_series()
     if not need.any():
         return frame  # parts and content keys are left null
     frame = _with_texts(frame)
@@ -288,7 +302,11 @@ def _with_places(frame: pl.DataFrame, parts: bool) -> pl.DataFrame:
     nulls.append(pl.lit(None, pl.UInt64).alias("content_key"))
     rest = frame.filter(~need).with_columns(nulls)
     sub = _split(frame.filter(need)).with_columns(
-        fallback_key(VALUE_FIELDS).alias("person_key"), pl.lit(None, pl.UInt64).alias("content_key")
+        pl.when(fallback)
+        .then(fallback_key(VALUE_FIELDS))
+        .otherwise(pl.col("person_key"))
+        .alias("person_key"),
+        pl.lit(None, pl.UInt64).alias("content_key"),
     )
     return pl.concat([sub, rest.select(sub.columns)]).sort("row")
 

@@ -116,7 +116,7 @@ def refuse_foreign_files(path: Path, fmt: Format) -> None:
     for target in [path, *([chain_page_path(path)] if fmt == "html" else []), manifest]:
         if target.exists() and target.name not in ours:
             raise UsageError(
-                "此处已有一个不是先前报告写的文件，请移走或另选 --out "
+                "该位置已有一个并非此前报告写出的文件，请移走它或另选 --out "
                 "a file is already there that no earlier report wrote; move it or choose "
                 "another --out",
                 str(target),

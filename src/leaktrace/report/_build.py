@@ -20,7 +20,7 @@ from typing import Any
 from leaktrace import __version__
 from leaktrace.chain import chain
 from leaktrace.chain.view import render_html as render_chain_html
-from leaktrace.count import load_case
+from leaktrace.count import linkage_lines, load_case
 from leaktrace.count._case import CASE_FILE, Case, case_relative
 from leaktrace.count._count import CountResult, Run
 from leaktrace.detect import CATALOGUE
@@ -116,6 +116,7 @@ def build_report(
         {"path": case_relative(e["path"], root), "reason": e["reason"]} for e in counting["errors"]
     ]
     counting["excluded_total"] = sum(counting["excluded"].values())
+    counting["linkage_lines"] = linkage_lines(counting) if counting["linkage"] else []
 
     accused = sorted({a["recipient"] for t in traces for a in t.get("accused", [])})
     case_file = case_dir / CASE_FILE
@@ -273,7 +274,9 @@ def _count(case: Case, roots: list[Path], policy: Policy, rows: Rows | None) -> 
         errors=run.errors,
         tally=run.finish(),
         categories=run.categoriser.ids,
+        link=run.link,
     )
+    result.linkage, result.unlinked = run.linkage, run.unlinked
     return result
 
 

@@ -65,6 +65,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "art11": ("条数计算（第十一条）", "Items (Art. 11)"),
     "to_buyer": ("向", "to"),
     "kept": ("获取后未出售", "kept"),
+    "held": ("内部人员履职获得未出售（不计入）", "an insider's held, not counted"),
     "paths": ("流转路径", "Paths"),
     "category": ("类别", "Category"),
     "tier": ("档", "Tier"),
@@ -132,12 +133,15 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Per party (Art. 11: the same information sold to several buyers counts per buyer)",
     ),
     "counting.rule": (
-        "一条 = 同一类别中的同一人（按身份证号、手机号等标识去重）。"
+        "一条 = 一个人（各证据文件的记录先按身份证号、手机号等标识及姓名+房号归并为人，"
+        "两个不同身份证号始终是两个人；一人计一条，取其记录的最高档）。"
         "不真实（校验位错误、号段不存在、被 Excel 损坏）"
         "与已遮蔽的记录不计入。",
-        "One item = one person within one category (deduplicated on ID number, mobile and the "
-        "other identifiers). Untrue records (failed check digits, unknown segments, destroyed "
-        "by Excel) and masked records are not counted.",
+        "One item = one person (records of all files are first linked into persons by ID "
+        "number, mobile and the other identifiers, and by name and room; two different ID "
+        "numbers are always two people; a person counts once, at the highest tier of their "
+        "records). Untrue records (failed check digits, unknown segments, destroyed by Excel) "
+        "and masked records are not counted.",
     ),
     "no_overlaps": ("各文件之间没有重合。", "No two files share an item."),
     # tracing

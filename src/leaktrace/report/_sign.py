@@ -68,7 +68,7 @@ def init_key(path: Path | None = None) -> tuple[Path, Path, str]:
     for existing in (path, public):
         if existing.exists():
             raise UsageError(
-                "密钥已存在，不会覆盖 a key is already there; it is never overwritten",
+                "密钥文件已存在，不会覆盖 a key is already there; it is never overwritten",
                 str(existing),
             )
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -80,7 +80,7 @@ def init_key(path: Path | None = None) -> tuple[Path, Path, str]:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise UsageError(
-            "密钥已存在，不会覆盖 a key is already there; it is never overwritten", str(path)
+            "密钥文件已存在，不会覆盖 a key is already there; it is never overwritten", str(path)
         ) from None
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)

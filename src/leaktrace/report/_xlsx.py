@@ -233,4 +233,6 @@ def _art11(party: dict[str, Any], lab: dict[str, str]) -> str:
     """The Art. 11 sum as the HTML shows it: to each buyer, plus kept, equals the items."""
     terms = [f"{lab['to_buyer']} {b} {n:,}" for b, n in party.get("to", {}).items()]
     terms.append(f"{lab['kept']} {party.get('kept', 0):,}")
+    if party.get("held"):
+        terms[-1] += f" − {lab['held']} {party['held']:,}"
     return " + ".join(terms) + f" = {party['items_total']:,}"

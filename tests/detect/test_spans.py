@@ -57,3 +57,46 @@ def test_eleven_digits_not_shaped_like_a_mobile_are_not_flagged() -> None:
 
 def test_text_without_personal_information_yields_no_spans() -> None:
     assert find_spans(pl.Series(["好的，明天给你", None, "价格好商量，一条五毛"])).height == 0
+
+
+def test_an_address_ends_where_its_structure_ends() -> None:
+    assert _spans("江苏省徐州市沛县龙固镇张庄村村民张建军反映情况") == [
+        ("address", "valid", "江苏省徐州市沛县龙固镇张庄村"),
+        ("name", "valid", "张建军"),
+    ]
+    assert _spans("浙江省杭州市西湖区文三路100号楼下有个小区") == [
+        ("address", "valid", "浙江省杭州市西湖区文三路100号")
+    ]
+
+
+def test_an_estate_before_a_building_is_an_address_and_a_count_is_not() -> None:
+    assert _spans("阳光花园12栋1802，送到门口就行") == [("address", "valid", "阳光花园12栋1802")]
+    assert _spans("小区共有13栋楼，物业在东门") == []
+
+
+def test_a_government_office_is_neither_an_address_nor_a_name() -> None:
+    assert _spans("杭州市西湖区人民政府办公室发了通知") == []
+    assert _spans("王建华在杭州市西湖区人民政府上班") == [("name", "valid", "王建华")]
+
+
+def test_mentions_odds_and_versions_are_not_personal_information() -> None:
+    for text in ("@老张 资料发你邮箱了", "hi@all 今晚开会", "今晚比分2.15.3.40，稳赚"):
+        assert _spans(text) == [], text
+    assert _spans("升级到10.0.2.15之后就连不上了") == []
+    assert _spans("服务器IP 192.168.1.20 登录失败") == [("ip", "valid", "192.168.1.20")]
+
+
+def test_names_in_lists_with_titles_and_hidden_given_names() -> None:
+    assert _spans("麻烦通知一下刘建国、赵丽华、孙志强三位明天到会议室") == [
+        ("name", "valid", "刘建国"),
+        ("name", "valid", "赵丽华"),
+        ("name", "valid", "孙志强"),
+    ]
+    assert _spans("王经理，明天上午十点的会改到下午了") == [("name", "masked", "王")]
+    assert _spans("老王，那个单子你跟了没") == []
+    assert _spans("嫌疑人张某供述其从网上购买数据") == [("name", "masked", "张某")]
+    assert _spans("客户约翰·史密斯要一张发票") == [("name", "valid", "约翰·史密斯")]
+
+
+def test_a_mail_provider_without_its_domain_is_a_broken_e_mail() -> None:
+    assert _spans("邮箱cgxef24@163，别发错") == [("email", "invalid", "cgxef24@163")]

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from leaktrace.cli import app
 from leaktrace.engine import get_engine
+from leaktrace.engine._spark import NO_PYSPARK
 from leaktrace.errors import UsageError
 from leaktrace.ingest import walk
 
@@ -119,7 +120,8 @@ def test_without_pyspark_the_spark_engine_is_one_line_naming_the_extra(
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(UsageError) as raised:
         get_engine("spark")
-    assert str(raised.value) == "the Spark engine needs pyspark: pip install 'leaktrace[spark]'"
+    assert str(raised.value) == NO_PYSPARK
+    assert str(raised.value).startswith("Spark 引擎需要 pyspark")
     (tmp_path / "a.csv").write_text("姓名,手机\n张三,13812345678\n", encoding="utf-8")
     result = runner.invoke(app, ["count", str(tmp_path / "a.csv"), "--engine", "spark"])
     assert result.exit_code == 2

@@ -91,13 +91,13 @@ def test_records_ingest_reads_differently_are_replaced_by_value(tmp_path):
     # a stray quote: ingest reads it as text, a CSV reader would run the field to the end
     source = tmp_path / "stray.csv"
     source.write_text(
-        '姓名,备注\n张伟,"VIP客户\n李娜,13812345678\n王芳,张伟华的朋友\n', encoding="utf-8"
+        '姓名,备注\n张伟,"VIP客户\n李娜,13812345678\n王芳,在张伟路口等\n', encoding="utf-8"
     )
     result = redact([source], tmp_path / "out")
     assert result.errors == [] and "replaced by value" in result.files[0].notes[0]
     assert (tmp_path / "out" / "stray.csv").read_text(encoding="utf-8") == (
-        # the price of replacing by value: 张伟 is masked inside 张伟华 too
-        '姓名,备注\n张*,"VIP客户\n李*,138****5678\n王*,张*华的朋友\n'
+        # the price of replacing by value: 张伟 is masked inside the road name 张伟路 too
+        '姓名,备注\n张*,"VIP客户\n李*,138****5678\n王*,在张*路口等\n'
     )
 
 

@@ -124,9 +124,10 @@ class Exporter:
         files = self._result.files
         categories = self._result.categories
         cat = items.get_column("cat").to_list()
+        tier_text = {c: self._tier_text(self.policy.tier_of(categories[c])) for c in set(cat)}
         out: dict[str, list[Any]] = {
             "category": [self.policy.categories[categories[c]].label for c in cat],
-            "tier": [self.policy.tier_of(categories[c]) for c in cat],
+            "tier": [tier_text[c] for c in cat],
             "bare_phone": ["是 yes" if b else None for b in items.get_column("bare").to_list()],
         }
         for f in self.fields:
@@ -155,6 +156,10 @@ class Exporter:
         os.replace(self._tmp, self.path)
         self._tmp = None
 
+    def _tier_text(self, tier: str) -> str:
+        """``普通信息（五千条档） ordinary``: the policy's label, then the tier's code."""
+        return f"{getattr(self.policy.tiers, tier).label} {tier}"
+
     def _header(self) -> list[str]:
         return [
             "类别 category",
@@ -167,7 +172,7 @@ class Exporter:
 
     def _new_sheet(self) -> None:
         self._sheets += 1
-        self._sheet = self._book.add_worksheet(f"items{self._sheets}")
+        self._sheet = self._book.add_worksheet(f"条目 items{self._sheets}")
         self._sheet.write_row(0, 0, self._header())
         self._row = 1
 

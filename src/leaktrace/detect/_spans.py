@@ -4,13 +4,21 @@ Three passes, each cheap where there is nothing to find:
 
 1. **Tokens.** One vectorised ``str.extract_all`` pulls every candidate token (digit runs with
    the separators people type, e-mails, coordinates, IPs, plates, letter-digit runs); every unit's
-   vectorised ``status`` then types all tokens at once, in catalogue priority. Character offsets
-   are recovered per found token (the only per-item Python), so cost follows what is found.
+   vectorised ``status`` then types all tokens at once, in catalogue priority. The validators
+   rule here: a token is an ID, a mobile, a card or an e-mail by its check, never by the tagger.
+   Chat noise is dropped, not called invalid: an ``@`` with no dotted domain (nor a mail
+   provider: zhang@qq is a broken e-mail) is a mention, and a dotted number run without an IP
+   word before it (odds, versions) is not an IP address.
 2. **Cued values.** QQ and WeChat numbers look like anything else; they count only after a cue
    (QQ, 扣扣, 微信, vx).
-3. **Names, addresses and rooms.** Rows that can hold them (a surname next to a cue, a place
-   name, a 幢/栋/单元 pattern) are picked with vectorised ``contains``; the exact spans come from
-   Python regexes with look-around, which Polars' regex engine lacks.
+3. **The tagger** (``detect._tagger``, trained on MSRA) marks person names, places and
+   organisations in every row with Han characters. A tagged name is a ``name`` span, its status
+   by the name unit's rules (a surname alone before a title, 王经理, is a name with the given
+   name withheld: masked). Addresses start at a tagged place or a gazetteer place name and run
+   while address structure follows (roads, numbers, villages, estates, buildings, rooms), ending
+   where the structure ends: before a clause, a title or a word such as 村民 that only begins
+   like an address part, and never inside an organisation (…政府, …局). An estate before
+   幢/栋 is an address; a number of buildings (共有13栋) is not.
 
 Overlaps are resolved by priority: checked identifiers first, then addresses, rooms, names.
 """
@@ -24,6 +32,8 @@ import polars as pl
 
 from leaktrace.detect._catalogue import CATALOGUE
 from leaktrace.detect._data import bank_bins, place_names, plate_provinces, surnames
+from leaktrace.detect._tagger import KINDS
+from leaktrace.detect._tagger import model as tagger_model
 from leaktrace.detect._text import V, fold_series
 
 SPAN_SCHEMA = {
@@ -126,8 +136,29 @@ def _known_bins() -> frozenset[str]:
     return frozenset(bank_bins())
 
 
-def _keep_in_text(type_id: str, status: str, token: str, before: str) -> bool:
-    """Stricter than a column: an "invalid" value in prose must really look like its type."""
+# a mail provider written without its top-level domain (zhang@qq, li@163) is a broken e-mail
+_MAIL_PROVIDERS = frozenset(
+    ("qq", "163", "126", "139", "gmail", "hotmail", "outlook", "sina", "sohu", "foxmail", "yahoo",
+     "aliyun", "icloud", "yeah")
+)  # fmt: skip
+_IP_CUE = re.compile(r"(?i:ip|地址|登录|登陆|访问|服务器|主机|host|来源)[^\d]{0,6}$")
+
+
+def _keep_in_text(type_id: str, status: str, token: str, before: str, after: str) -> bool:
+    """Stricter than a column: a value in prose must really look like its type.
+
+    Chat noise is not personal information, so it is dropped rather than called invalid: an
+    ``@`` without a dotted domain or a mail provider is a mention (hi@all, but not zhang@qq); a
+    dotted number run is an IP address only after an IP word (IP, 地址, 登录...) and when it is
+    not part of a longer run (betting odds 2.15.3.40, versions 10.0.2.15 stay out).
+    """
+    if type_id == "email":
+        domain = token.partition("@")[2].lstrip("@").lower()
+        return "." in domain or domain in _MAIL_PROVIDERS
+    if type_id == "ip":
+        if before[-1:] in {".", *"0123456789"} or after[:1] in {".", *"0123456789"}:
+            return False
+        return status != "invalid" and bool(_IP_CUE.search(before))
     if status != "invalid":
         return True
     digits = re.sub(r"\D", "", token)
@@ -173,7 +204,11 @@ def _token_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int,
             tok = sub
         if type_id is None or start < 0:
             continue
-        if _keep_in_text(type_id, status, tok, text[max(0, start - 8) : start]):
+        before, after = (
+            text[max(0, start - 12) : start],
+            text[start + len(tok) : start + len(tok) + 1],
+        )
+        if _keep_in_text(type_id, status, tok, before, after):
             out.append((row, type_id, start, start + len(tok), status))
     return out
 
@@ -184,15 +219,41 @@ def _surname_alt() -> str:
     return "(?:" + "|".join(sorted(compound)) + "|[" + "".join(sorted(single)) + "])"
 
 
-# Strong cues name the person on their own (业主张伟...); weak ones (start of text, a comma) only
-# when a phone or ID word, or a space before a number, follows the name.
+@cache
+def _masked_name_regex() -> re.Pattern[str]:
+    """A known surname and a hidden given name (张*, 张**, 张*伟, 张某): the tagger never saw
+    asterisks in newswire, so these shapes are read directly; the name unit then calls them
+    masked. 某 followed by a noun it quantifies (某人, 某单位, 某天) is not a name."""
+    given = rf"\*[{_HAN}](?=[^{_HAN}]|$|{_NAME_AFTER})"
+    hidden = rf"{given}|\*{{1,2}}|某{{1,2}}(?![人些种个位地天年月日处部次件样项家单公])"
+    return re.compile(rf"(?<![*]){_surname_alt()}(?:{hidden})")
+
+
+def _tagged_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A tagged person name as a span, or None when it is not one.
+
+    A compound surname the tagger cut in two (完颜洪烈 tagged from 颜) gets its first character
+    back; a lone surname after 老, 小 or 阿 is a nickname (老王, 小李), not a name withheld.
+    """
+    _, compound = surnames()
+    if start > 0 and text[start - 1 : start + 1] in compound:
+        start -= 1
+    if end - start == 1 and start > 0 and text[start - 1] in "老小阿大":
+        return None
+    return start, end
+
+
+# A second way in for names, beside the tagger: in list-like chat (业主张伟电话...) the tagger,
+# trained on newswire, lacks the context it learnt from, and a cue word gives it. Strong cues
+# name the person on their own; weak ones (start of text, a comma) only when a phone or ID word,
+# or a space before a number, follows the name.
 _NAME_CUES = (
     "业主", "户主", "户名", "车主是", "车主", "机主是", "机主", "姓名", "客户", "联系人", "收件人",
-    "收货人", "租户", "房东", "都是", "叫",
+    "收货人", "租户", "房东", "叫",
 )  # fmt: skip
 _WEAK_CUES = ("，", ",", ":", "：")
 _NAME_AFTER = r"电话|手机|的|，|,|。|\s|$|先生|女士|身份证|住|[:：]|\d|\+"
-_WEAK_AFTER = r"电话|手机|的身份证|身份证|先生|女士|\s+[+\d]"
+_WEAK_AFTER = r"电话|手机|的身份证|身份证|先生|女士|\s+[+\d]|[，,]\s*[+\d]"
 _NOT_GIVEN = "的电手身住先女是在和与说要了吗呢吧啊也都就还很这那有没请给让把被从向对为或但号码卡"
 
 
@@ -207,71 +268,127 @@ def _name_regex() -> re.Pattern[str]:
     )
 
 
-_STRUCTURE = (
-    r"(?:路|街|大道|巷|弄|胡同|号|村|镇|乡|街道|社区|小区|花园|苑|公寓|大厦"
-    r"|家园|新村|幢|栋|单元|室|组|\*)"
+# Address structure: a word that ends an address part. Not when it only begins another word
+# (村民, 号码, 路口, 镇长, 室友...): the character after it decides.
+_STRUCTURE = re.compile(
+    r"(?:路|街|大道|巷|弄|胡同|号楼|号院|号|村|镇|乡|街道|社区|小区|花园|苑|公寓|大厦|家园|新村"
+    r"|广场|幢|栋|单元|室|组|座|塔|楼|层|屯|\*)(?![民委长友内外织口边上下亲干坊头费线过码称里])"
+)
+# after the last structure word, a room or door number may follow (2号楼1203, B塔2608)
+_ROOM_TAIL = re.compile(r"-?[A-Za-z]?\d{1,5}(?:室|房|号)?(?![\d])")
+# a clause between two address parts ends the address (…100号楼下有个小区)
+_CLAUSE = re.compile(
+    r"有|在|了|是|去|到|把|给|要|说|让|被|往|送|找|住|附近|旁边|对面|楼下|楼上|门口|开了|村民|居民"
 )
 _ROOM = r"\d{1,3}[幢栋]\d{1,2}单元\d{2,5}室?|\d{1,3}[幢栋]\d{2,5}室?|\d{1,3}-\d{1,2}-\d{3,5}"
 _ROOM_MASKED = r"[\d*]{1,3}[幢栋](?:[\d*]{1,2}单元?)?[\d*]*室?\**"
+_BUILDING = r"\d{1,3}(?:幢|栋|号楼)(?![\d*单])"
 _ADDRESS_STOP = re.compile(
     r"电话|手机|身份证|联系|姓名|业主|微信|[Qq][Qq]|邮箱|卡号|车牌|户名|的|，|,|。|\s"
 )
 _LEAD_CUE = re.compile(r"^.*(?:住在|家住|住|地址是|地址|位于|在|是|：|:)")
+# what an estate name cannot end in: a count of buildings (共有13栋, 第3栋) is not an address
+_NOT_ESTATE_END = "有共是在住了第约近余和及等到至个每各这那全整多几两"
+# how estate names end (金都花园, 望江苑, 寿昌新村, 翠苑一区, 锦绣城)
+_ESTATE_END = "园苑村区城庭居府邸湾座寓厦舍坊里阁墅苑都轩台湖景"
+# organisations that end an address rather than belong to it (…人民政府, …公安局, …大学); an
+# address never starts inside any organisation
+_ORG_END = "府局院所委会部厅处站队司行校学馆台"
+_OFFICE = re.compile("政府|办公室|委员会|办事处|公安|法院|检察院")
 
 
 _ADDRESS_RUN = re.compile(rf"[{_HAN}0-9A-Za-z\-#*]*")
 
 
-def _place_matches(text: str, places: list[str]) -> list[tuple[int, str]]:
-    """(start, run) for each place name (found by Aho-Corasick in Polars) not inside the last.
-
-    The run is the place name and the address characters after it, to be trimmed by the caller.
-    """
-    out: list[tuple[int, str]] = []
-    cursor, covered = 0, 0
+def _place_starts(text: str, places: list[str]) -> list[int]:
+    """Where each place name (found by Aho-Corasick in Polars) starts in ``text``, in order."""
+    out: list[int] = []
+    cursor = 0
     for place in places:
         start = text.find(place, cursor)
         if start < 0:
             continue
         cursor = start + len(place)
-        if start < covered:
-            continue
-        run = _ADDRESS_RUN.match(text, start)
-        end = run.end() if run else cursor
-        out.append((start, text[start:end]))
-        covered = end
+        out.append(start)
     return out
+
+
+def _address_end(text: str, start: int, limit: int) -> int:
+    """Where an address that starts at ``start`` ends (``start`` when it has no structure).
+
+    The run of address characters is cut at a stop word (phone, ID, 的, punctuation) and at
+    ``limit`` (an organisation); then the address grows part by part, each part ending in a
+    structure word, until a part holds a clause; a room number may follow the last part.
+    """
+    run = _ADDRESS_RUN.match(text, start)
+    stop = run.end() if run else start
+    cut = _ADDRESS_STOP.search(text, start, stop)
+    stop = min(cut.start() if cut else stop, limit)
+    end = start
+    for m in _STRUCTURE.finditer(text, start, stop):
+        if _CLAUSE.search(text, end, m.start()):
+            break
+        end = m.end()
+    if end > start:
+        tail = _ROOM_TAIL.match(text, end, stop)
+        if tail:
+            end = tail.end()
+    return end
 
 
 @cache
 def _home_regex() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\d*])(?:{_ROOM}|{_ROOM_MASKED})")
+    return re.compile(rf"(?<![\d*])(?:(?:{_ROOM}|{_ROOM_MASKED})|({_BUILDING}))")
 
 
-def _address_spans(row: int, text: str, places: list[str]) -> list[tuple[int, str, int, int, str]]:
+def _estate_before(text: str, at: int, entity_ends: set[int]) -> int:
+    """Where the estate name before a building number at ``at`` starts (``at`` when none).
+
+    The Han run before the number, after a lead cue (住, 地址...) and after the last clause,
+    is an estate when it ends like one (…花园, …苑, …新村), when the tagger ended a place or an
+    organisation there, or when a lead cue introduced it; never when it ends in a count
+    (共有13栋, 第3栋).
+    """
+    start = at
+    while start > 0 and "\u4e00" <= text[start - 1] <= "\u9fff":
+        start -= 1
+    cue = _LEAD_CUE.match(text[start:at])
+    if cue:
+        start += cue.end()
+    clauses = list(_CLAUSE.finditer(text, start, at))
+    if clauses:
+        start = clauses[-1].end()
+    if at - start < 2 or text[at - 1] in _NOT_ESTATE_END:
+        return at
+    if cue or at in entity_ends or text[at - 1] in _ESTATE_END:
+        return start
+    return at
+
+
+def _address_spans(
+    row: int,
+    text: str,
+    starts: list[int],
+    orgs: list[tuple[int, int]],
+    place_ends: list[int],
+    home: bool = True,
+) -> list[tuple[int, str, int, int, str]]:
     out: list[tuple[int, str, int, int, str]] = []
-    for start, chunk in _place_matches(text, places):
-        stop = _ADDRESS_STOP.search(chunk)
-        if stop:
-            chunk = chunk[: stop.start()]
-        ends = list(re.finditer(_STRUCTURE, chunk))
-        if not ends:
-            continue
-        chunk = chunk[: ends[-1].end()]
-        if len(chunk) >= 6:
-            out.append((row, "address", start, start + len(chunk), ""))
-    for m in _home_regex().finditer(text):
-        room = m.group(0)
-        # the Han run before the room is "住" + estate; a run ending in the cue has no estate
-        run_start = m.start()
-        while run_start > 0 and "\u4e00" <= text[run_start - 1] <= "\u9fff":
-            run_start -= 1
-        run = text[run_start : m.start()]
-        cue = _LEAD_CUE.match(run)
-        estate = run[cue.end() :] if cue else run
-        if len(estate) >= 2:
-            out.append((row, "address", m.start() - len(estate), m.end(), ""))
-        elif re.fullmatch(_ROOM, room) or "*" in room:
+    blocks = [(s, e) for s, e in orgs if text[e - 1] in _ORG_END or _OFFICE.search(text, s, e)]
+    entity_ends = {e for _, e in orgs} | set(place_ends)
+    for start in starts:
+        if any(s <= start < e for s, e in blocks):
+            continue  # a place that opens an organisation's name (杭州市…人民政府办公室)
+        limit = min([s for s, _ in blocks if s > start], default=len(text))
+        end = _address_end(text, start, limit)
+        if end - start >= 6:
+            out.append((row, "address", start, end, ""))
+    for m in _home_regex().finditer(text) if home else ():
+        estate = _estate_before(text, m.start(), entity_ends)
+        if estate < m.start():
+            end = _address_end(text, m.start(), len(text)) if m.group(1) else m.end()
+            out.append((row, "address", estate, max(end, m.end()), ""))
+        elif not m.group(1) and (re.fullmatch(_ROOM, m.group(0)) or "*" in m.group(0)):
             out.append((row, "room", m.start(), m.end(), ""))
     return out
 
@@ -286,16 +403,59 @@ def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
 
 
 def _python_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int, int, str]]:
+    """Names (tagger), addresses (tagger and gazetteer), rooms and cued numbers of each row.
+
+    Each regex pass runs only on the rows a vectorised test says can hold its match, so a row
+    the tagger finds nothing in costs little more than the tagger.
+    """
     out: list[tuple[int, str, int, int, str]] = []
-    name_re = _name_regex()
-    places = texts.str.extract_many(list(place_names()), leftmost=True).to_list()
-    for row, text, found in zip(rows.to_list(), texts.to_list(), places, strict=True):
-        out.extend(_cued_spans(row, text))
-        out.extend(_address_spans(row, text, found or []))
-        for m in name_re.finditer(text):
-            group = 1 if m.group(1) else 2
-            out.append((row, "name", m.start(group), m.end(group), ""))
+    row_list, text_list = rows.to_list(), texts.to_list()
+    tagged: dict[int, list[tuple[int, int, int]]] = {}
+    for k, start, end, kind in tagger_model().tag(text_list).tolist():
+        tagged.setdefault(k, []).append((start, end, kind))
+    # place names end in a division word (县 区 市 旗 州 省 盟 ...): only rows with one are searched
+    divided = texts.str.contains(r"[县区市旗州省盟區处岛镇]")
+    places: list[list[str] | None] = [None] * len(text_list)
+    if divided.any():
+        idx = divided.arg_true().to_list()
+        found = texts.gather(idx).str.extract_many(list(place_names()), leftmost=True).to_list()
+        for i, f in zip(idx, found, strict=True):
+            places[i] = f
+    flags = pl.DataFrame({"t": texts}).select(
+        cued=pl.col("t").str.contains(r"[Qq][Qq]|扣扣|微信|[VvWw][Xx]"),
+        home=pl.col("t").str.contains(r"[幢栋]|\d-\d{1,2}-\d"),
+        masked=pl.col("t").str.contains(r"[*某]"),
+        named=pl.col("t").str.contains_any([*_NAME_CUES, *_WEAK_CUES]),
+    )
+    cued, home, masked, named = (flags[c].to_list() for c in flags.columns)
+    masked_name, name_cued = _masked_name_regex(), _name_regex()
+    for k, (row, text) in enumerate(zip(row_list, text_list, strict=True)):
+        entities = tagged.get(k)
+        if cued[k]:
+            out.extend(_cued_spans(row, text))
+        entities = entities or []
+        places_here = any(kind != _PER for _, _, kind in entities)
+        if places_here or places[k] or home[k]:
+            orgs = [(s, e) for s, e, kind in entities if kind == _ORG]
+            starts = {s for s, _, kind in entities if kind == _LOC}
+            starts.update(_place_starts(text, places[k] or []))
+            place_ends = [e for _, e, kind in entities if kind == _LOC]
+            out.extend(_address_spans(row, text, sorted(starts), orgs, place_ends, home[k]))
+        for start, end, kind in entities:
+            name = _tagged_name(text, start, end) if kind == _PER else None
+            if name:
+                out.append((row, "name", *name, ""))
+        if masked[k]:
+            for m in masked_name.finditer(text):
+                out.append((row, "name", m.start(), m.end(), ""))
+        if named[k]:
+            for m in name_cued.finditer(text):
+                group = 1 if m.group(1) else 2
+                out.append((row, "name", m.start(group), m.end(group), ""))
     return out
+
+
+_PER, _LOC, _ORG = (KINDS.index(k) for k in ("PER", "LOC", "ORG"))
 
 
 def _resolve(spans: list[tuple[int, str, int, int, str]]) -> list[tuple[int, str, int, int, str]]:
@@ -315,11 +475,35 @@ def _resolve(spans: list[tuple[int, str, int, int, str]]) -> list[tuple[int, str
     return kept
 
 
+def _name_status(texts: pl.Series, status: pl.Series) -> pl.Series:
+    """A tagged name's status: the name unit's where it has one; a known surname alone (王经理,
+    李老师) is a name with the given name withheld, masked; other shapes the unit does not
+    know (transliterations without a dot, such as 克林顿) are names all the same: invalid, which
+    is never counted as a valid item."""
+    single, _ = surnames()
+    alone = texts.str.len_chars() == 1
+    known = texts.is_in(sorted(single))
+    return (
+        pl.select(
+            pl.when(alone & known)
+            .then(pl.lit("masked"))
+            .when(alone)
+            .then(pl.lit(None, pl.String))
+            .otherwise(status.fill_null("invalid"))
+        )
+        .to_series()
+        .alias("status")
+    )
+
+
 def find_spans(series: pl.Series) -> pl.DataFrame:
     """Typed spans of personal information in a free-text column.
 
     Columns: ``row`` (index within ``series``), ``type``, ``start``/``end`` (character offsets,
     end exclusive), ``text`` (as written) and ``status`` (valid / invalid / masked).
+
+    Each distinct text is read once: remark columns repeat their phrases (已发货, 老客户), and
+    the spans of a text do not depend on its row.
     """
     original = series.cast(pl.String)
     folded = fold_series(original)
@@ -327,19 +511,31 @@ def find_spans(series: pl.Series) -> pl.DataFrame:
     frame = frame.filter(pl.col("text").is_not_null() & (pl.col("text") != ""))
     if frame.height == 0:
         return _empty()
-    spans = _token_spans(frame["row"], frame["text"])
-    textual = frame.filter(
-        pl.col("text").str.contains(rf"[{_HAN}]{{2}}")
-        & (
-            pl.col("text").str.contains(r"[幢栋]|单元|\d-\d{1,2}-\d|[Qq][Qq]|扣扣|微信|[VvWw][Xx]")
-            | pl.col("text").str.contains_any(list(place_names()))
-            | pl.col("text").str.contains("|".join(_NAME_CUES) + "|电话|手机|身份证|先生|女士|\\s")
-        )
+    distinct = frame.select("text").unique(maintain_order=True)
+    distinct = distinct.with_columns(pl.int_range(0, distinct.height, eager=True).alias("key"))
+    found = _distinct_spans(distinct["key"], distinct["text"])
+    if found.height == 0:
+        return _empty()
+    rows = frame.join(distinct, on="text").select("row", "key")
+    result = found.rename({"row": "key"}).join(rows, on="key").drop("key")
+    result = result.with_columns(
+        original.gather(result["row"])
+        .str.slice(result["start"], result["end"] - result["start"])
+        .alias("text"),
     )
+    return result.sort("row", "start").select(list(SPAN_SCHEMA))
+
+
+def _distinct_spans(keys: pl.Series, texts: pl.Series) -> pl.DataFrame:
+    """Spans of each text (``row`` is its key), with their statuses; no ``text`` column."""
+    spans = _token_spans(keys, texts)
+    frame = pl.DataFrame({"row": keys, "text": texts})
+    textual = frame.filter(pl.col("text").str.contains(rf"[{_HAN}]"))
     spans += _python_spans(textual["row"], textual["text"])
     kept = _resolve(spans)
+    schema = {k: v for k, v in SPAN_SCHEMA.items() if k != "text"}
     if not kept:
-        return _empty()
+        return pl.DataFrame(schema=schema)
     result = pl.DataFrame(
         {
             "row": [s[0] for s in kept],
@@ -348,21 +544,21 @@ def find_spans(series: pl.Series) -> pl.DataFrame:
             "end": [s[3] for s in kept],
             "status": [s[4] or None for s in kept],
         },
-        schema={k: v for k, v in SPAN_SCHEMA.items() if k != "text"},
-    )
-    result = result.with_columns(
-        original.gather(result["row"])
-        .str.slice(result["start"], result["end"] - result["start"])
-        .alias("text"),
+        schema=schema,
     )
     # statuses of Python-found spans come from their units (same rules as columns)
     pending = result.filter(pl.col("status").is_null())
     if pending.height:
+        values = texts.gather(pending["row"]).str.slice(
+            pending["start"], pending["end"] - pending["start"]
+        )
+        pending = pending.with_columns(values.alias("value"))
         fills = []
         for type_id in pending["type"].unique().to_list():
             part = pending.filter(pl.col("type") == type_id)
-            fills.append(part.with_columns(CATALOGUE[type_id].status(part["text"]).alias("status")))
+            status = CATALOGUE[type_id].status(part["value"])
+            if type_id == "name":
+                status = _name_status(part["value"], status)
+            fills.append(part.with_columns(status.alias("status")).drop("value"))
         result = pl.concat([result.filter(pl.col("status").is_not_null()), *fills])
-    return (
-        result.filter(pl.col("status").is_not_null()).sort("row", "start").select(list(SPAN_SCHEMA))
-    )
+    return result.filter(pl.col("status").is_not_null())

@@ -17,8 +17,9 @@ only valid, unmasked values are present at all. The rules, in the words of ``doc
    *conflict*: the records holding an ID number stay with their ID number.
 4. A record without an ID number that touches such a shared value or conflict joins the person
    it shares a value with when there is exactly one such person; when there are several, it
-   joins the one whose records carry its name, if exactly one does; otherwise it stays apart
-   (records left apart that share values with each other are one person among themselves).
+   joins the one whose records carry its name, if exactly one does; otherwise it stays apart.
+   Records left apart are one person among themselves only through values that are not shared,
+   or when they hold the very same values and name (the family phone alone, twice).
 5. Name and place: the same normalised name and the same building, unit and room, where the
    estates (``community``) do not conflict: a record without an estate (an owner register
    often names its estate only in its title) links to one with an estate only when that name,
@@ -393,7 +394,10 @@ def _link_keys(
         lost = credit[affected]
         for code, kind in enumerate(kinds):
             merged[kind] -= int((lost == code).sum())
-        label, moved, apart = _resolve(all_columns[_NAME], kinds, columns, label, todo)
+        shared_values = {k: columns[k][0][r] for k, r in shared_rows.items()}
+        label, moved, apart = _resolve(
+            all_columns[_NAME], kinds, columns, label, todo, shared_values
+        )
         persons_rows = np.flatnonzero(np.isin(label, np.unique(label[affected])))
         again = _credit(kinds, columns, label, persons_rows)
         receiving = np.setdiff1d(persons_rows, affected)
@@ -444,6 +448,7 @@ def _resolve(
     columns: dict[str, tuple[np.ndarray, np.ndarray]],
     label: np.ndarray,
     todo: np.ndarray,
+    shared_values: dict[str, np.ndarray],
 ) -> tuple[np.ndarray, int, int]:
     """Rule 4: records without an ID number in conflicts, or touching a shared value, join the
     one person they share a value with (the one carrying their name, among several), round by
@@ -509,16 +514,40 @@ def _resolve(
         moved += rows.size
     left = np.flatnonzero(todo)
     if left.size:
+        # Those left link among themselves through values that are not shared, and when they
+        # hold the very same values and name (the family phone alone, twice): a shared value
+        # does not show that two records with different other values are one person.
+        shared = pl.concat(
+            [
+                pl.DataFrame(
+                    {"kind": np.full(v.size, weak.index(k), dtype=np.int8), "v": v},
+                    schema={"kind": pl.Int8, "v": pl.UInt64},
+                )
+                for k, v in shared_values.items()
+                if k in weak
+            ]
+            or [pl.DataFrame(schema={"kind": pl.Int8, "v": pl.UInt64})]
+        )
         local = pairs.filter(pl.Series(todo).gather(pairs.get_column("row")))
+        same = local.group_by("row").agg(
+            ((pl.col("v") ^ pl.col("kind").cast(pl.UInt64)) * pl.lit(int(_MIX), pl.UInt64))
+            .sum()
+            .alias("sig"),
+            pl.col("name").first(),
+        )
+        same = same.with_columns(first=pl.col("row").min().over("sig", pl.col("name").fill_null(0)))
+        edges = local.join(shared, on=["kind", "v"], how="anti").with_columns(
+            first=pl.col("row").min().over("kind", "v")
+        )
         index = np.full(label.size, -1, dtype=np.int64)
         index[left] = np.arange(left.size)
         parent = np.arange(left.size, dtype=np.int64)
-        edges = local.with_columns(first=pl.col("row").min().over("kind", "v"))
-        _union_pairs(
-            index[edges.get_column("row").to_numpy()],
-            index[edges.get_column("first").to_numpy()],
-            parent,
-        )
+        for frame in (edges, same):
+            _union_pairs(
+                index[frame.get_column("row").to_numpy()],
+                index[frame.get_column("first").to_numpy()],
+                parent,
+            )
         label[left] = left[_roots(parent)]
     return label, moved, int(left.size)
 

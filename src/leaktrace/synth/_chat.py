@@ -19,24 +19,40 @@ import polars as pl
 from leaktrace.synth._noise import NoiseRates, apply_noise
 
 # Pieces of a template: literal text, or "{field}" for a person's value of that type.
+#
+# Written for the generator alone: the detector finds names and addresses with a tagger trained
+# on newswire (MSRA) and keeps no cue list for them, and these sentences do not repeat its few
+# cues for numbers (QQ, 微信, 电话...) except where the number has no other sign (a QQ number is
+# only a QQ number when someone says so). tests/detect/test_accuracy.py checks that the name and
+# address spans here are not introduced by a word of the detector's lists.
 _TEMPLATES: tuple[tuple[str, ...], ...] = (
-    ("业主", "{name}", "电话", "{mobile}", "住", "{home}"),
-    ("{name}", "的身份证号", "{cn_id}", "，手机", "{mobile}"),
-    ("帮我查下", "{mobile}", "这个号码的机主"),
-    ("收到，", "{name}", " ", "{mobile}", " ", "{address}"),
-    ("卡号", "{bank_card}", "，户名", "{name}", "，开户行工行"),
-    ("车牌", "{plate}", "的车主是", "{name}", "，电话", "{mobile}"),
-    ("这个人住", "{room}", "，身份证", "{cn_id}"),
-    ("邮箱", "{email}", "，QQ", "{qq}", "，都是", "{name}", "的"),
+    ("房子登记在", "{name}", "名下，人就在", "{home}"),
+    ("{name}", "这个人，证件", "{cn_id}", "，另外一个号", "{mobile}"),
+    ("麻烦确认", "{mobile}", "现在是谁在用"),
+    ("整理好了：", "{name}", "，", "{mobile}", "，", "{address}"),
+    ("{bank_card}", "这张卡开户的是", "{name}", "，在城西支行办的"),
+    ("{plate}", "这台车登记的是", "{name}", "，号码", "{mobile}"),
+    ("租客搬走了，", "{room}", "空着，证件", "{cn_id}", "留在物业"),
+    ("{name}", "的邮件地址", "{email}", "，QQ：", "{qq}"),
+    ("昨天找", "{name}", "经理对过账，没问题"),
+    ("{name}", "老师让家长周五前回复"),
+    ("货到了就送", "{address}", "，签收人", "{name}"),
+    ("之前那单", "{name}", "反映没收到，寄的是", "{home}"),
+    ("核对下身份：", "{cn_id}", "，本人", "{name}"),
     ("今晚群里发的那批数据还要吗？",),
     ("价格好商量，一条五毛",),
     ("好的，明天给你",),
+    ("@管理员 今天的更新到了没",),
+    ("主队让球1.95.2.10，谁跟",),
+    ("升级到3.1.2.5版本之后就正常了",),
 )
+
+_FALLBACK = ("好的，明天给你",)
 
 # Brokers' chats are mostly data; small talk is the minority.
 _WEIGHTS = [4 if any(p.startswith("{") for p in t) else 1 for t in _TEMPLATES]
 
-_SENDERS = ("老王", "数据哥", "小李_", "A阿杰", "zhang888", "晴天", "专业查询")
+_SENDERS = ("老周", "收数据", "阿飞_", "B站小号", "li2019", "夜猫子", "代查")
 
 
 @dataclass(frozen=True)
@@ -62,7 +78,7 @@ def chat_messages(people: pl.DataFrame, seed: int, rows: int) -> Chat:
         person = r.choice(records) if records else None
         template = r.choices(_TEMPLATES, weights=_WEIGHTS)[0]
         if person is None or _needs_missing(template, person):
-            template = _TEMPLATES[-1]
+            template = _FALLBACK
         text, found = _render(template, person or {}, r, rates)
         for type_id, start, end, status in found:
             spans.append(

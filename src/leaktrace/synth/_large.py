@@ -30,11 +30,13 @@ LARGE_CSV_TYPES: dict[str, str | None] = {
 _CHUNK = 250_000
 
 
-def write_large_csv(path: Path, rows: int, seed: int, *, chunk: int = _CHUNK) -> Path:
+def write_large_csv(
+    path: Path, rows: int, seed: int, *, chunk: int = _CHUNK, remarks: bool = False
+) -> Path:
     """Write ``rows`` rows of UTF-8 CSV (header ``LARGE_CSV_TYPES``) to ``path``; return it.
 
-    Memory stays at one chunk whatever ``rows`` is. The same seed and chunk size give the same
-    bytes.
+    With ``remarks``, every row also gets a free-text 备注 column (:func:`with_remarks`). Memory
+    stays at one chunk whatever ``rows`` is. The same seed and chunk size give the same bytes.
     """
     if rows < 0 or chunk <= 0:
         raise ValueError("rows must not be negative and chunk must be positive")
@@ -45,7 +47,10 @@ def write_large_csv(path: Path, rows: int, seed: int, *, chunk: int = _CHUNK) ->
         index = 0
         while done < rows or index == 0:
             n = min(chunk, rows - done)
-            _chunk(np.random.default_rng([seed, index]), n).write_csv(fh, include_header=index == 0)
+            frame = _chunk(np.random.default_rng([seed, index]), n)
+            if remarks:
+                frame = with_remarks(frame, np.random.default_rng([seed, index, 1]))
+            frame.write_csv(fh, include_header=index == 0)
             done += n
             index += 1
     return path
@@ -83,6 +88,53 @@ def _chunk(rng: np.random.Generator, n: int) -> pl.DataFrame:
     return frame.with_columns(
         pl.when(dashed).then(dashed_mobile).otherwise(pl.col("手机号")).alias("手机号")
     )
+
+
+# What clerks write in a remark column: mostly the same few notes, sometimes a person or a place
+# from the row. The generator's own words, kept apart from the detector's lists.
+_NOTES = (
+    "已付款", "老客户", "周末再送", "电话没人接", "二次购买", "要发票", "已退货", "优先处理",
+    "地址待确认", "晚上六点后联系", "不要打电话，发短信", "VIP", "已核实", "重复下单",
+    "首单优惠已用", "嫌贵没买", "",
+)  # fmt: skip
+_WITH_PERSON = ("转交{name}", "{name}本人签收", "找{name}对账", "{name}说下周再要")
+_WITH_PLACE = ("改送{home}", "{home}门口放着就行", "老地址{home}不住了")
+
+
+def with_remarks(frame: pl.DataFrame, rng: np.random.Generator, share: float = 0.1) -> pl.DataFrame:
+    """``frame`` with a 备注 column: a note from a short list, and in ``share`` of the rows one
+    that names the row's person or home (``转交张伟``, ``改送金都花园3幢2单元1201室``).
+
+    Full-width digits in a tenth of the homes, as a Chinese IME types them.
+    """
+    n = frame.height
+    notes = pl.Series(_NOTES).gather(rng.integers(0, len(_NOTES), size=n))
+    home = frame["地址"].str.extract(r"号(.+)$").fill_null(frame["房号"])
+    wide = pl.Series(rng.random(n) < 0.1)
+    home = pl.select(
+        pl.when(wide)
+        .then(pl.lit(home).str.replace_many(list("0123456789"), list("０１２３４５６７８９")))
+        .otherwise(pl.lit(home))
+    ).to_series()
+    kind = rng.random(n)
+    person = pl.Series(_WITH_PERSON).gather(rng.integers(0, len(_WITH_PERSON), size=n))
+    place = pl.Series(_WITH_PLACE).gather(rng.integers(0, len(_WITH_PLACE), size=n))
+    remark = pl.select(
+        pl.when(pl.Series(kind < share / 2))
+        .then(
+            pl.lit(person).str.split("{name}").list.first()
+            + pl.lit(frame["姓名"])
+            + pl.lit(person).str.split("{name}").list.last()
+        )
+        .when(pl.Series(kind < share))
+        .then(
+            pl.lit(place).str.split("{home}").list.first()
+            + home
+            + pl.lit(place).str.split("{home}").list.last()
+        )
+        .otherwise(pl.lit(notes))
+    ).to_series()
+    return frame.with_columns(remark.alias("备注"))
 
 
 # --- many files whose people overlap (issue 14) ------------------------------------------------

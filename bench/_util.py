@@ -16,7 +16,12 @@ def measure(code: str) -> dict[str, Any]:
     """Run ``code`` in a fresh Python: its wall and CPU seconds, peak RSS (MB) and printed JSON.
 
     The code may print one JSON object on its last line of stdout; it is returned as ``out``.
+    A step that uses LeakTrace first sets up its process as the ``leaktrace`` command does
+    (:func:`leaktrace.process.configure`, the allocator options, before Polars loads); a bare
+    Polars step runs with Polars' own defaults, as a user's would.
     """
+    if "leaktrace" in code:
+        code = "from leaktrace.process import configure as _c\n_c()\n" + code
     tail = (
         "\nimport resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
         "print('@@rss', _u.ru_maxrss, _u.ru_utime + _u.ru_stime)\n"

@@ -35,6 +35,7 @@ from starlette.requests import ClientDisconnect
 
 from leaktrace import __version__
 from leaktrace.count import read_transfers
+from leaktrace.detect import CATALOGUE
 from leaktrace.errors import LeakTraceError
 from leaktrace.serve import _casefiles as cf
 from leaktrace.serve._auth import (
@@ -45,7 +46,7 @@ from leaktrace.serve._auth import (
     new_token,
     same,
 )
-from leaktrace.serve._jobs import KINDS, STATUS_TEXT, Runner, read_json, result_path
+from leaktrace.serve._jobs import KINDS, MASKED, STATUS_TEXT, Runner, read_json, result_path
 from leaktrace.serve._search import FIELD_TEXT, IndexMissing, index_info, read_rows, search
 from leaktrace.serve._store import ROLE_TEXT, ROLES, CaseRow, User, Workspace, WorkspaceError
 
@@ -126,6 +127,7 @@ class JobIn(BaseModel):
     evidence: str | None = Field(default=None, max_length=1000)
     registry: str | None = Field(default=None, max_length=1000)
     key_file: str | None = Field(default=None, max_length=1000)
+    pseudonym: bool = False
 
 
 class PartyIn(BaseModel):
@@ -531,6 +533,8 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
                 "registry": job.registry or "",
                 "key_file": job.key_file or None,
             }
+        elif job.kind == "mask":
+            params = {"pseudonym": job.pseudonym}
         return runner.start(case.id, case_dir, job.kind, params, user)
 
     def page_of(total: int, offset: int, limit: int) -> dict[str, Any]:
@@ -621,6 +625,38 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         )
         if name.endswith(".html"):
             response.headers["Content-Security-Policy"] = FOREIGN_CSP
+        return response
+
+    def mask_view(case_dir: Path) -> dict[str, Any] | None:
+        data = read_json(result_path(case_dir, "mask"))
+        if data is None:
+            return None
+        for f in [*data["files"], data]:
+            f["types"] = [
+                {"type": t, "label": type_label(t), "count": n}
+                for t, n in sorted(f["masked"].items(), key=lambda kv: -kv[1])
+            ]
+        return data
+
+    def type_label(type_id: str) -> str:
+        unit = CATALOGUE.get(type_id)
+        return FIELD_TEXT.get(type_id) or (unit.label if unit else type_id)
+
+    def masked_file(user: User, case: CaseRow, case_dir: Path, name: str) -> Response:
+        data = read_json(result_path(case_dir, "mask"))
+        outs = {f["out"] for f in data["files"]} if data else set()
+        path = (case_dir / name).resolve()
+        if (
+            name not in outs
+            or not path.is_relative_to((case_dir / MASKED).resolve())
+            or not path.is_file()
+        ):
+            raise Refused(404, "没有这个脱敏副本，请先运行“脱敏副本” (no such masked copy)")
+        ws.audit(user.name, "export", {"file": name, "download": True}, case.id)
+        response = FileResponse(path, media_type="application/octet-stream")
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(case.name + '-' + path.name)}"
+        )
         return response
 
     # --- pages ---------------------------------------------------------------------------------
@@ -726,6 +762,7 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         evidence: Annotated[str, Form(max_length=1000)] = "",
         registry: Annotated[str, Form(max_length=1000)] = "",
         key_file: Annotated[str, Form(max_length=1000)] = "",
+        pseudonym: Annotated[bool, Form()] = False,
     ) -> Response:
         user = form_user(request, csrf)
         case, case_dir = case_of(case_id, user)
@@ -733,7 +770,13 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
             user,
             case,
             case_dir,
-            JobIn(kind=kind, evidence=evidence, registry=registry, key_file=key_file or None),
+            JobIn(
+                kind=kind,
+                evidence=evidence,
+                registry=registry,
+                key_file=key_file or None,
+                pseudonym=pseudonym,
+            ),
         )
         back = f"/cases/{case.id}/trace" if kind == "trace" else f"/cases/{case.id}#jobs"
         return RedirectResponse(back, status_code=303)
@@ -971,6 +1014,18 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return report_file(user, case, case_dir, name, download)
+
+    @app.get("/cases/{case_id}/masked", response_class=HTMLResponse, include_in_schema=False)
+    def masked_page(request: Request, case_id: CaseId) -> Response:
+        user = user_of(request)
+        case, case_dir = case_of(case_id, user)
+        return render(request, "masked.html", user, case=case, data=mask_view(case_dir))
+
+    @app.get("/cases/{case_id}/masked/{name:path}", include_in_schema=False)
+    def masked_download(request: Request, case_id: CaseId, name: str) -> Response:
+        user = user_of(request)
+        case, case_dir = case_of(case_id, user)
+        return masked_file(user, case, case_dir, MASKED + "/" + name)
 
     @app.get("/cases/{case_id}/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page(request: Request, case_id: CaseId, offset: Off = 0) -> Response:
@@ -1255,6 +1310,18 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         user = user_of(request)
         case, case_dir = case_of(case_id, user)
         return report_file(user, case, case_dir, name, True)
+
+    @api.get("/cases/{case_id}/masked")
+    def api_masked(request: Request, case_id: CaseId) -> dict[str, Any]:
+        user = user_of(request)
+        _, case_dir = case_of(case_id, user)
+        return {"mask": mask_view(case_dir)}
+
+    @api.get("/cases/{case_id}/masked/{name:path}", response_class=Response)
+    def api_masked_file(request: Request, case_id: CaseId, name: str) -> Response:
+        user = user_of(request)
+        case, case_dir = case_of(case_id, user)
+        return masked_file(user, case, case_dir, MASKED + "/" + name)
 
     @api.get("/cases/{case_id}/audit")
     def api_audit(

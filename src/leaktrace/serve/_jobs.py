@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import threading
 import time
 import traceback
@@ -35,6 +36,7 @@ KINDS: dict[str, str] = {
     "match": "来源比对",
     "trace": "溯源",
     "report": "生成报告",
+    "mask": "脱敏副本",
 }
 """Job kinds and their Chinese names, in the order the case page offers them."""
 STATUS_TEXT = {
@@ -45,6 +47,10 @@ STATUS_TEXT = {
     "interrupted": "已中断",
 }
 _PROGRESS_EVERY = 0.5
+MASKED = "masked"
+"""The case folder's subfolder holding the masked copies of its evidence (``mask`` job)."""
+MASK_KEY = "mask.key"
+"""The workspace's pseudonym key file (mode 0600, created on first use), beside ``cases/``."""
 
 
 def result_path(case_dir: Path, name: str) -> Path:
@@ -310,6 +316,42 @@ def _report(
     return {"files": ["report.html", "report.xlsx", "report.json"]}
 
 
+def _mask(
+    case_dir: Path, params: dict[str, Any], progress: Progress, job_id: int
+) -> dict[str, Any]:
+    """Masked copies of ``evidence/`` into ``masked/``: written into a fresh folder beside it
+    and swapped in whole, so the folder never mixes two runs (or a mask run and a pseudonym
+    run). Formats mask refuses are listed in the result's ``errors``, not a failed job."""
+    from leaktrace.redact import load_key, redact
+
+    roots = _need(_roots(case_dir, "evidence"), "证据文件")
+    # the workspace root is two levels above a case folder (``<root>/cases/<folder>``)
+    key = load_key(case_dir.parent.parent / MASK_KEY) if params.get("pseudonym") else None
+    staging = case_dir / "work" / f".masked-{secrets.token_hex(6)}"
+    try:
+        result = redact(roots, staging, key=key, progress=progress).to_json()
+        target = case_dir / MASKED
+        old = case_dir / "work" / f".masked-old-{secrets.token_hex(6)}"
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for f in result["files"]:
+        f["path"] = relative(f["path"], case_dir)
+        f["out"] = MASKED + "/" + Path(f["out"]).relative_to(staging).as_posix()
+    for e in result["errors"]:
+        e["path"] = relative(e["path"], case_dir)
+    write_json(result_path(case_dir, "mask"), {"job": job_id, **result})
+    return {
+        "mode": result["mode"],
+        "files": len(result["files"]),
+        "refused": len(result["errors"]),
+        "masked": result["masked"],
+    }
+
+
 JOBS: dict[str, Callable[[Path, dict[str, Any], Progress, int], dict[str, Any]]] = {
     "scan": _scan,
     "index": _index,
@@ -319,4 +361,5 @@ JOBS: dict[str, Callable[[Path, dict[str, Any], Progress, int], dict[str, Any]]]
     "match": _match,
     "trace": _trace,
     "report": _report,
+    "mask": _mask,
 }

@@ -103,6 +103,11 @@ def test_pseudonyms_use_the_workspace_key_file_of_mode_0600(
     first = alice.get(f"/api/cases/{case}/masked/名单.csv").content.decode("utf-8")
     assert mobiles(first) == [] and valid_ids(first) == []
     assert "****" not in first  # pseudonyms, not masks
-    assert alice.run(case, "mask", pseudonym=True)["status"] == "done"
+    # the case page's form: the 用假名 box
+    form = {"kind": "mask", "pseudonym": "true", "csrf": alice.csrf}
+    assert alice.post(f"/cases/{case}/jobs", data=form, follow_redirects=False).status_code == 303
+    latest = alice.get(f"/api/cases/{case}/jobs").json()["jobs"][0]
+    assert latest["kind"] == "mask" and alice.wait(latest["id"])["status"] == "done"
+    assert alice.get(f"/api/cases/{case}/masked").json()["mask"]["job"] == latest["id"]
     again = alice.get(f"/api/cases/{case}/masked/名单.csv").content.decode("utf-8")
     assert again == first  # the same key gives the same pseudonyms

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from leaktrace.errors import LeakTraceError
+from leaktrace.serve._casefiles import case_lock
 from leaktrace.serve._search import build_index, relative
 from leaktrace.serve._store import User, Workspace
 
@@ -330,20 +331,21 @@ def _mask(
     staging = case_dir / "work" / f".masked-{secrets.token_hex(6)}"
     try:
         result = redact(roots, staging, key=key, progress=progress).to_json()
+        for f in result["files"]:
+            f["path"] = relative(f["path"], case_dir)
+            f["out"] = MASKED + "/" + Path(f["out"]).relative_to(staging).as_posix()
+        for e in result["errors"]:
+            e["path"] = relative(e["path"], case_dir)
         target = case_dir / MASKED
         old = case_dir / "work" / f".masked-old-{secrets.token_hex(6)}"
-        if target.exists():
-            os.replace(target, old)
-        os.replace(staging, target)
+        with case_lock(case_dir):  # two mask jobs of one case swap one after the other
+            if target.exists():
+                os.replace(target, old)
+            os.replace(staging, target)
+            write_json(result_path(case_dir, "mask"), {"job": job_id, **result})
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for f in result["files"]:
-        f["path"] = relative(f["path"], case_dir)
-        f["out"] = MASKED + "/" + Path(f["out"]).relative_to(staging).as_posix()
-    for e in result["errors"]:
-        e["path"] = relative(e["path"], case_dir)
-    write_json(result_path(case_dir, "mask"), {"job": job_id, **result})
     return {
         "mode": result["mode"],
         "files": len(result["files"]),

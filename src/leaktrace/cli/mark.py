@@ -36,8 +36,8 @@ KEY_FILE_OPTION = typer.Option(
     "--key-file",
     help=(
         "密钥文件（权限 0600）；默认 $LEAKTRACE_MARK_KEY（十六进制）或 $LEAKTRACE_MARK_KEY_FILE，"
-        "否则为 SQLite 登记库旁的 <registry>.key Secret key file (mode 0600). Default: "
-        "$LEAKTRACE_MARK_KEY (hex) or $LEAKTRACE_MARK_KEY_FILE, else <registry>.key beside a "
+        "否则为 SQLite 登记库旁的 `<registry>.key` Secret key file (mode 0600). Default: "
+        "$LEAKTRACE_MARK_KEY (hex) or $LEAKTRACE_MARK_KEY_FILE, else `<registry>.key` beside a "
         "SQLite registry."
     ),
 )

@@ -44,9 +44,9 @@ def mask_command(
         False,
         "--pseudonym",
         help=(
-            "以带密钥的假名代替个人信息（同值得同一假名，仍可关联），而非 138****5678 式的脱敏 "
+            "以带密钥的假名代替个人信息（同值得同一假名，仍可关联），而非 `138****5678` 式的脱敏 "
             "Replace values with keyed pseudonyms (the same value gives the same pseudonym, so "
-            "joins still work) instead of masks such as 138****5678."
+            "joins still work) instead of masks such as `138****5678`."
         ),
     ),
     key_file: Path | None = typer.Option(
@@ -72,11 +72,11 @@ def mask_command(
     """脱敏 Write masked copies of files: every personal value found is replaced in place.
 
     每个 CSV、TSV、TXT、XLSX、JSON 或 JSON Lines 文件按相同的行、列、工作表、标题行与编码复制到
-    --out；个人信息列中及自由文本内的值替换为脱敏值（138****5678、张**），使用 --pseudonym
+    --out；个人信息列中及自由文本内的值替换为脱敏值（`138****5678`、张**），使用 --pseudonym
     时替换为带密钥的假名。拒绝其他格式与压缩包。任一文件无法复制时退出码为 1。
     Each CSV, TSV, TXT, XLSX, JSON or JSON Lines file is copied into --out with the same rows,
     columns, sheets, title rows and encoding; values in personal-information columns and inside
-    free text become masks (138****5678, 张**) or, with --pseudonym, keyed pseudonyms. Other
+    free text become masks (`138****5678`, 张**) or, with --pseudonym, keyed pseudonyms. Other
     formats and archives are refused. Exit code 1 if any file could not be copied.
     """
     if key_file is not None and not pseudonym:

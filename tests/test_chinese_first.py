@@ -454,3 +454,45 @@ def test_mark_and_trace_tell_their_progress_the_rows_read_and_each_step(tmp_path
         "匹配母本 matching owners.csv",
         "比对 1 份分发 scoring 1 distribution(s)",
     ]
+
+
+# --- --help ----------------------------------------------------------------------------------
+
+TYPER_OWN_HELP = "Show this message and exit."
+"""Typer's text for ``--help`` itself, the one help text we do not write."""
+
+
+def _commands(command: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """Every command under ``command`` (itself first), by its full name, groups walked down."""
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, f"{path} {name}")
+
+
+def test_every_help_text_of_every_command_is_chinese_first() -> None:
+    import typer.main
+
+    commands = dict(_commands(typer.main.get_command(app), "leaktrace"))
+    # the walk reaches the sub-commands of the groups, not only the verbs
+    assert {"leaktrace scan", "leaktrace key init", "leaktrace user add"} <= set(commands)
+    assert "leaktrace audit-log verify" in commands
+    english_only = []
+    for path, command in commands.items():
+        paragraphs = [p for p in (command.help or "").split("\n\n") if p.strip()]
+        if not paragraphs:
+            english_only.append(f"{path}: no help")
+        english_only += [f"{path}: {p!r}" for p in paragraphs if not chinese_first(p)]
+        for param in command.params:
+            text = getattr(param, "help", None) or ""
+            if text == TYPER_OWN_HELP:
+                continue
+            if not chinese_first(text):
+                english_only.append(f"{path} {param.name}: {text!r}")
+    assert not english_only, "\n".join(english_only)
+
+
+def test_the_help_screen_shows_chinese_before_english() -> None:
+    result = runner.invoke(app, ["count", "--help"], env=WIDE)
+    assert result.exit_code == 0
+    assert "策略文件（TOML），代替内置默认策略 Policy file (TOML)" in result.stdout
+    assert "按类别与档次、按文件列出去重后的条数" in result.stdout

@@ -104,10 +104,14 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="显示版本号并退出 Print the version and exit.",
     ),
 ) -> None:
-    """LeakTrace command line."""
+    """命令行 LeakTrace command line."""
 
 
 for _verb in _VERBS:

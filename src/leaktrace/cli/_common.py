@@ -23,19 +23,35 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 PATHS_ARGUMENT = typer.Argument(
-    ..., help="Evidence files or folders (folders are walked recursively, archives opened)."
+    ...,
+    help=(
+        "证据文件或文件夹（递归遍历文件夹，打开压缩包） Evidence files or folders (folders are "
+        "walked recursively, archives opened)."
+    ),
 )
-JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON on stdout.")
+JSON_OPTION = typer.Option(
+    False, "--json", help="在标准输出打印机器可读的 JSON Print machine-readable JSON on stdout."
+)
 SHOW_VALUES_OPTION = typer.Option(
-    False, "--show-values", help="Print personal values in full instead of masked."
+    False,
+    "--show-values",
+    help="完整显示个人信息，不脱敏 Print personal values in full instead of masked.",
 )
 ENGINE_OPTION = typer.Option(
-    "local", "--engine", help="Where to run: 'local' (this machine) or 'spark' (a cluster)."
+    "local",
+    "--engine",
+    help=(
+        "运行位置：local（本机）或 spark（集群） Where to run: 'local' (this machine) or 'spark' "
+        "(a cluster)."
+    ),
 )
 SPARK_MASTER_OPTION = typer.Option(
     None,
     "--spark-master",
-    help="Spark master URL (local[2], yarn, spark://host:7077, k8s://…); local[2] by default.",
+    help=(
+        "Spark 主节点地址，默认 local[2] Spark master URL (local[2], yarn, spark://host:7077, "
+        "k8s://…); local[2] by default."
+    ),
 )
 
 

@@ -31,21 +31,38 @@ _TIER = {"sensitive": "敏感 50档", "important": "重要 500档", "ordinary": 
 @user_errors
 def assess_command(
     facts: Path | None = typer.Option(
-        None, "--facts", help="Facts file (JSON or TOML): role, item counts, gains, dates, flags."
+        None,
+        "--facts",
+        help=(
+            "事实文件（JSON 或 TOML）：角色、条数、违法所得、日期、标记 Facts file (JSON or "
+            "TOML): role, item counts, gains, dates, flags."
+        ),
     ),
     case: Path | None = typer.Option(
         None,
         "--case",
-        help="Case folder with case.toml: count each party's items per Art. 11 from its "
-        "evidence files, then assess every party.",
+        help=(
+            "案件文件夹（含 case.toml）：依《解释》第十一条从各方证据文件计算条数，再逐方评估 "
+            "Case folder with case.toml: count each party's items per Art. 11 from its evidence "
+            "files, then assess every party."
+        ),
     ),
     policy: Path | None = typer.Option(
-        None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
+        None,
+        "--policy",
+        help=(
+            "策略文件（TOML），代替内置默认策略 Policy file (TOML) to use instead of the built-in "
+            "default."
+        ),
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """认定情节 Assess a suspect's facts against Criminal Law Art. 253-1 and 法释〔2017〕10号.
 
+    列出情节等级（情节严重 / 情节特别严重 / 未达情节严重标准）及满足的每项情形，
+    附条文原文与计算过程；另列量刑与罚金幅度、每项未达标准的检验及差距，以及所用策略及其 SHA-256。
+    事实文件格式见 docs/assess.md；使用 --case 时，
+    对案件文件夹中的每一方各出一项认定（docs/count.md）。
     Prints the level (情节严重 / 情节特别严重 / 未达情节严重标准) and every ground met,
     with the provision's official text and the arithmetic.
     Also: the sentence and fine ranges, notes on each test that fell short and by how much,

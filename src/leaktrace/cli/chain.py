@@ -43,31 +43,51 @@ _ISSUE = {
 @app.command("chain")
 @user_errors
 def chain_command(
-    case_dir: Path = typer.Argument(..., help="Case folder with case.toml and the evidence."),
+    case_dir: Path = typer.Argument(
+        ..., help="案件文件夹（含 case.toml 与证据） Case folder with case.toml and the evidence."
+    ),
     out: Path | None = typer.Option(
         None,
         "--out",
-        help="Write chain.json, chain.graphml (Gephi, i2) and chain.html to this folder.",
+        help=(
+            "将 chain.json、chain.graphml（Gephi、i2）与 chain.html 写入此文件夹 Write "
+            "chain.json, chain.graphml (Gephi, i2) and chain.html to this folder."
+        ),
     ),
     threshold: float = typer.Option(
         THRESHOLD,
         "--threshold",
-        help="Infer a transfer when another party holds at least this share of a party's "
-        "unexplained list (0 to 1).",
+        help=(
+            "另一方持有某方未解释名单的比例不低于此值时，推断存在转移（0 至 1） Infer a transfer "
+            "when another party holds at least this share of a party's unexplained list (0 to 1)."
+        ),
     ),
     count_inferred: bool = typer.Option(
         False,
         "--count-inferred",
-        help="Count inferred transfers in the sellers' items (by default they are leads only).",
+        help=(
+            "将推断的转移计入卖方条数（默认仅作线索） Count inferred transfers in the sellers' "
+            "items (by default they are leads only)."
+        ),
     ),
     policy: Path | None = typer.Option(
-        None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
+        None,
+        "--policy",
+        help=(
+            "策略文件（TOML），代替内置默认策略 Policy file (TOML) to use instead of the built-in "
+            "default."
+        ),
     ),
-    lang: str = typer.Option("zh", "--lang", help="Language of chain.html: zh or en."),
+    lang: str = typer.Option(
+        "zh", "--lang", help="chain.html 的语言：zh 或 en Language of chain.html: zh or en."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """交易链 Trace the trade chain of a case: sources, resellers, buyers, counts, findings.
 
+    读取各方及申报的转移（case.toml 及其 transfers 表）与从每方查获的名单；
+    根据名单重合推断未申报的转移；依《解释》第十一条计算每方条数并逐方评估。
+    循环与日期顺序错误作为问题报告。
     Reads the parties and declared transfers (case.toml and its transfers table) and the lists
     seized from each party; infers undeclared transfers from list overlap; counts each party's
     items per Art. 11 and assesses each. Cycles and dates out of order are reported as issues.

@@ -50,32 +50,52 @@ _TIER_TEXT = {
 def count_command(
     paths: list[str] = PATHS_ARGUMENT,
     policy: Path | None = typer.Option(
-        None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
+        None,
+        "--policy",
+        help=(
+            "策略文件（TOML），代替内置默认策略 Policy file (TOML) to use instead of the built-in "
+            "default."
+        ),
     ),
     kind: str | None = typer.Option(
         None,
         "--kind",
-        help="Declare the dataset kind of every file (e.g. hotel_checkin, home_owner_list).",
+        help=(
+            "声明每个文件的数据集类型（如 hotel_checkin、home_owner_list） Declare the dataset "
+            "kind of every file (e.g. hotel_checkin, home_owner_list)."
+        ),
     ),
     key: str = typer.Option(
         "person",
         "--key",
-        help="Duplicates: 'person' (same person within a category) or 'content' (identical).",
+        help=(
+            "去重方式：person（同一类别内同一人）或 content（内容完全相同） Duplicates: 'person' "
+            "(same person within a category) or 'content' (identical)."
+        ),
     ),
     link: str | None = typer.Option(
         None,
         "--link",
-        help="Records of one person: 'person' (one item per person, at its highest tier), "
-        "'category' (one per person and category) or 'none' (no linkage). Default: the "
-        "policy's [linkage] count (person).",
+        help=(
+            "同一人记录的归并方式：person（每人计一条，取最高档次）、category（每人每类别计一条）"
+            "或 none（不归并）；默认取策略 [linkage] 的 count（person） Records of one person: "
+            "'person' (one item per person, at its highest tier), 'category' (one per person and "
+            "category) or 'none' (no linkage). Default: the policy's [linkage] count (person)."
+        ),
     ),
     export: Path | None = typer.Option(
-        None, "--export", help="Write the deduplicated item list to FILE (.csv or .xlsx)."
+        None,
+        "--export",
+        help=(
+            "将去重后的条目清单写入 FILE（.csv 或 .xlsx） Write the deduplicated item list to "
+            "FILE (.csv or .xlsx)."
+        ),
     ),
     overlaps_out: Path | None = typer.Option(
         None,
         "--overlaps-out",
-        help="Write every pair of files sharing items to FILE (.csv); the output shows the "
+        help=f"将每对有共同条目的文件写入 FILE（.csv）；输出中显示共同条目最多的 {TOP_PAIRS} 对 "
+        "Write every pair of files sharing items to FILE (.csv); the output shows the "
         f"{TOP_PAIRS} pairs sharing most.",
     ),
     as_json: bool = JSON_OPTION,
@@ -85,6 +105,8 @@ def count_command(
 ) -> None:
     """计数 Count items of personal information per Art. 11 of 法释〔2017〕10号.
 
+    按类别与档次、按文件列出去重后的条数，文件之间的重合，以及排除了什么、为何排除（重复、不真实、
+    已脱敏的行）。单独的手机号按普通条目计数并加以标记。任一文件无法读取时退出码为 1。
     Prints distinct items per category and tier, per file, the overlaps between files, and
     what was excluded and why (duplicates, untrue rows, masked rows). Bare phone numbers are
     counted as ordinary items and flagged. Exit code 1 if any file could not be read.

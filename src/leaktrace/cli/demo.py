@@ -45,11 +45,17 @@ LEGACY = ("scan.json",)
 @app.command("demo")
 @user_errors
 def demo_command(
-    out: Path = typer.Option(Path("demo-out"), "--out", help="Folder to write the demo case into."),
-    seed: int = typer.Option(2017, "--seed", help="Seed of the synthetic data."),
+    out: Path = typer.Option(
+        Path("demo-out"), "--out", help="写入演示案件的文件夹 Folder to write the demo case into."
+    ),
+    seed: int = typer.Option(2017, "--seed", help="合成数据的随机种子 Seed of the synthetic data."),
 ) -> None:
     """演示 Generate the synthetic Jiande (建德) owner-list case and write its evidence report.
 
+    写出 OUT/case.toml、OUT/evidence/（格式杂乱的查获名单）、
+    OUT/holder/（物业公司带指纹的导出及其登记库）、OUT/truth.json，以及 OUT/reports/ 下的
+    report.html、report.json 与 report.xlsx，各附由本次生成的演示检验人密钥（OUT/examiner/demo.key）
+    签名的清单；并打印摘要。先前演示写出的 OUT 将被替换；拒绝其他非空文件夹。
     Writes OUT/case.toml, OUT/evidence/ (seized lists in messy formats), OUT/holder/ (a
     property company's fingerprinted exports and mark registry), OUT/truth.json, and
     OUT/reports/report.html, report.json and report.xlsx, each with its manifest signed by a

@@ -23,13 +23,20 @@ def init_command(
     path: Path | None = typer.Option(
         None,
         "--key",
-        help=f"Where to put the private key (default ${KEY_ENV}, else "
+        help=f"私钥存放位置（默认 ${KEY_ENV}，否则 ~/.config/leaktrace/examiner.key） "
+        f"Where to put the private key (default ${KEY_ENV}, else "
         "~/.config/leaktrace/examiner.key).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON on stdout."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="在标准输出打印机器可读的 JSON Print machine-readable JSON on stdout.",
+    ),
 ) -> None:
     """生成密钥 Create the examiner's Ed25519 signing key (never overwrites one).
 
+    私钥仅本人可读（0600）；公钥置于其旁（examiner.pub）。将公钥或其指纹交给将核验你报告的人：
+    `leaktrace verify --key examiner.pub` 会要求由它签名。
     The private key is written readable by you alone (0600); the public key goes beside it
     (examiner.pub). Give the public key, or its fingerprint, to whoever will verify your
     reports: `leaktrace verify --key examiner.pub` insists on it.

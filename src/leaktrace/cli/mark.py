@@ -15,8 +15,11 @@ from leaktrace.mark import Registry, mark_export
 REGISTRY_OPTION = typer.Option(
     None,
     "--registry",
-    help="Registry: a SQLite path or a database URL (postgresql+psycopg://…). "
-    "Default: $LEAKTRACE_REGISTRY or ./leaktrace-registry.db.",
+    help=(
+        "登记库：SQLite 路径或数据库 URL；默认 $LEAKTRACE_REGISTRY 或 ./leaktrace-registry.db "
+        "Registry: a SQLite path or a database URL (postgresql+psycopg://…). Default: "
+        "$LEAKTRACE_REGISTRY or ./leaktrace-registry.db."
+    ),
 )
 _KIND = {
     "building": "楼栋 building",
@@ -31,41 +34,74 @@ _KIND = {
 KEY_FILE_OPTION = typer.Option(
     None,
     "--key-file",
-    help="Secret key file (mode 0600). Default: $LEAKTRACE_MARK_KEY (hex) or "
-    "$LEAKTRACE_MARK_KEY_FILE, else <registry>.key beside a SQLite registry.",
+    help=(
+        "密钥文件（权限 0600）；默认 $LEAKTRACE_MARK_KEY（十六进制）或 $LEAKTRACE_MARK_KEY_FILE，"
+        "否则为 SQLite 登记库旁的 `<registry>.key` Secret key file (mode 0600). Default: "
+        "$LEAKTRACE_MARK_KEY (hex) or $LEAKTRACE_MARK_KEY_FILE, else `<registry>.key` beside a "
+        "SQLite registry."
+    ),
 )
 
 
 @app.command("mark")
 @user_errors
 def mark_command(
-    master: Path = typer.Argument(..., help="The master list (CSV or XLSX) to export from."),
-    recipient: str = typer.Option(..., "--recipient", help="Who receives this export."),
-    out: Path = typer.Option(..., "--out", help="Where to write the export (must not exist)."),
+    master: Path = typer.Argument(
+        ...,
+        help="据以导出的母版名单（CSV 或 XLSX） The master list (CSV or XLSX) to export from.",
+    ),
+    recipient: str = typer.Option(
+        ..., "--recipient", help="本次导出的接收方 Who receives this export."
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="导出文件的写入位置（不得已存在） Where to write the export (must not exist).",
+    ),
     registry: str | None = REGISTRY_OPTION,
     key_file: Path | None = KEY_FILE_OPTION,
     init: bool = typer.Option(
-        False, "--init", help="Create the registry (and its key file) if it does not exist."
+        False,
+        "--init",
+        help=(
+            "登记库（及其密钥文件）不存在时予以创建 Create the registry (and its key file) if it "
+            "does not exist."
+        ),
     ),
     trap_pool: Path | None = typer.Option(
         None,
         "--trap-pool",
-        help="Phones/emails the holder controls, one a line, for honey records. Without it "
-        "honey records carry no phone or email.",
+        help=(
+            "信息持有者掌控的手机号/邮箱，每行一个，供蜜罐记录使用；不提供则蜜罐记录不含手机号与邮"
+            "箱 Phones/emails the holder controls, one a line, for honey records. Without it "
+            "honey records carry no phone or email."
+        ),
     ),
     vary: list[str] = typer.Option(
         [],
         "--vary",
-        help="COLUMN=KIND, a column free to vary (kinds: building, unit, room, area, date, "
-        "address). Repeatable. Default: proposed from the headers, fixed at first export.",
+        help=(
+            "COLUMN=KIND，可变化的列（类型：building、unit、room、area、date、address），可重复；"
+            "默认按表头建议，首次导出时固定 COLUMN=KIND, a column free to vary (kinds: building, "
+            "unit, room, area, date, address). Repeatable. Default: proposed from the headers, "
+            "fixed at first export."
+        ),
     ),
     where: list[str] = typer.Option(
-        [], "--where", help="COLUMN=VALUE: export only these rows (repeatable)."
+        [],
+        "--where",
+        help=(
+            "COLUMN=VALUE：仅导出这些行（可重复） COLUMN=VALUE: export only these rows "
+            "(repeatable)."
+        ),
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """标记导出 Write a fingerprinted export of MASTER for one recipient.
 
+    导出文件看似母版格式的普通导出，但与其他每个接收方的导出在带密钥的等价写法（幢/栋、室、
+    面积末位、日期 ±1 天）及所含蜜罐记录（不存在的住户）上各不相同。文件发出前，
+    分发情况即记入登记库。
     The export looks like an ordinary export in the master's format. It differs from every
     other recipient's in keyed equivalent spellings (幢/栋, 室, the area's last digit, a date
     ±1 day) and in which honey records (residents who do not exist) it contains. The

@@ -40,32 +40,48 @@ _FIELD_TEXT = {
 def match_command(
     seized: list[str] = typer.Argument(
         ...,
-        help="Seized lists: files or folders (every file is one list; archives opened); with "
-        "--engine spark also URIs and hive: tables.",
+        help=(
+            "查获的名单：文件或文件夹（每个文件为一份名单；打开压缩包）；使用 --engine spark 时也"
+            "可为 URI 与 hive: 表 Seized lists: files or folders (every file is one list; "
+            "archives opened); with --engine spark also URIs and hive: tables."
+        ),
     ),
     sources: list[str] = typer.Option(
         [],
         "--sources",
-        help="Candidate sources (a developer's customer base, an owner register): files or "
-        "folders; repeat the option for several. The other seized lists are candidates too.",
+        help=(
+            "候选来源（开发商客户库、业主名册）：文件或文件夹；可重复此选项。其他查获名单也作为候"
+            "选 Candidate sources (a developer's customer base, an owner register): files or "
+            "folders; repeat the option for several. The other seized lists are candidates too."
+        ),
     ),
     key: str = typer.Option(
         "person",
         "--key",
-        help="'person': compare identifiers and name + room; 'content': identical records only.",
+        help=(
+            "person：比对身份标识及姓名 + 房号；content：仅比对完全相同的记录 'person': compare "
+            "identifiers and name + room; 'content': identical records only."
+        ),
     ),
     min_containment: float = typer.Option(
         0.1,
         "--min",
-        help="Leave out candidates holding less than this share of a seized list (0 to 1).",
+        help=(
+            "略去所含某份查获名单比例低于此值的候选（0 至 1） Leave out candidates holding less "
+            "than this share of a seized list (0 to 1)."
+        ),
     ),
-    top: int = typer.Option(5, "--top", help="Candidates listed per seized list."),
+    top: int = typer.Option(
+        5, "--top", help="每份查获名单列出的候选数 Candidates listed per seized list."
+    ),
     as_json: bool = JSON_OPTION,
     engine: str = ENGINE_OPTION,
     spark_master: str | None = SPARK_MASTER_OPTION,
 ) -> None:
     """来源比对 Which source did each seized list come from?
 
+    按规范化记录的包含关系两两比较名单：查获名单在候选中所占比例，及反向比例。
+    对每份查获名单列出最佳候选，及匹配的记录、所在小区与时间跨度。
     Compares every list with every other by containment of normalised records: the share of
     the seized list found in the candidate, and the reverse. Shows, per seized list, the best
     candidates with the records matched, the estates (小区) they are in and the dates they span.

@@ -46,38 +46,82 @@ STAGES = {
 @app.command("report")
 @user_errors
 def report_command(
-    case_dir: Path = typer.Argument(..., help="Case folder with case.toml and evidence/."),
-    fmt: str = typer.Option("html", "--format", help="html (default), json or xlsx."),
-    lang: str = typer.Option("zh", "--lang", help="zh (default) or en."),
+    case_dir: Path = typer.Argument(
+        ...,
+        help="案件文件夹（含 case.toml 与 evidence/） Case folder with case.toml and evidence/.",
+    ),
+    fmt: str = typer.Option(
+        "html",
+        "--format",
+        help="报告格式：html（默认）、json 或 xlsx html (default), json or xlsx.",
+    ),
+    lang: str = typer.Option("zh", "--lang", help="报告语言：zh（默认）或 en zh (default) or en."),
     out: Path | None = typer.Option(
-        None, "--out", help="Where to write the report (default CASE_DIR/reports/report.FORMAT)."
+        None,
+        "--out",
+        help=(
+            "报告的写入位置（默认 CASE_DIR/reports/report.FORMAT） Where to write the report "
+            "(default CASE_DIR/reports/report.FORMAT)."
+        ),
     ),
     policy: Path | None = typer.Option(
-        None, "--policy", help="Policy file (TOML) to use instead of the built-in default."
+        None,
+        "--policy",
+        help=(
+            "策略文件（TOML），代替内置默认策略 Policy file (TOML) to use instead of the built-in "
+            "default."
+        ),
     ),
     case_no: str | None = typer.Option(
-        None, "--case-no", help="Case number (案件编号); default: [report] case_no in case.toml."
+        None,
+        "--case-no",
+        help=(
+            "案件编号，默认取 case.toml 的 [report] case_no "
+            "Case number (案件编号); default: [report] case_no in case.toml."
+        ),
     ),
     unit: str | None = typer.Option(
-        None, "--unit", help="Handling unit (办案单位); default: [report] unit in case.toml."
+        None,
+        "--unit",
+        help=(
+            "办案单位，默认取 case.toml 的 [report] unit "
+            "Handling unit (办案单位); default: [report] unit in case.toml."
+        ),
     ),
     examiner: str | None = typer.Option(
-        None, "--examiner", help="Examiner(s) (检验人); default: [report] examiner in case.toml."
+        None,
+        "--examiner",
+        help=(
+            "检验人，默认取 case.toml 的 [report] examiner "
+            "Examiner(s) (检验人); default: [report] examiner in case.toml."
+        ),
     ),
     key: Path | None = typer.Option(
         None,
         "--key",
-        help=f"The examiner's signing key (default ${KEY_ENV}, else ~/.config/leaktrace/"
+        help=f"检验人签名密钥（默认 ${KEY_ENV}，否则 ~/.config/leaktrace/examiner.key；"
+        "用 leaktrace key init 创建） "
+        f"The examiner's signing key (default ${KEY_ENV}, else ~/.config/leaktrace/"
         "examiner.key; create it with `leaktrace key init`).",
     ),
     unsigned: bool = typer.Option(
-        False, "--unsigned", help="Write the manifest without a signature (verify will fail)."
+        False,
+        "--unsigned",
+        help=(
+            "写出不带签名的清单（verify 将不通过） Write the manifest without a signature (verify "
+            "will fail)."
+        ),
     ),
     show_values: bool = SHOW_VALUES_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """报告 Write the evidence report of a case: findings, manifest, counts, tracing, chain.
 
+    扫描并计数案件证据，溯源 case.toml 中 [[traces]] 列出的名单，构建交易链并逐方评估，
+    然后写出一份报告（默认为 HTML，自包含，可按 A4 打印）并打印其路径。除非使用 --show-values，
+    个人信息均脱敏。报告旁附清单（REPORT.manifest.json）：
+    列出写出的每个文件与读取的每个证据文件及其 SHA-256，以检验人密钥签名；`leaktrace verify`
+    对其校验。已存在的文件仅当由先前的报告写出时才会被替换。
     Scans and counts the case's evidence, traces the lists case.toml names under [[traces]],
     builds the trade chain and assesses every party, then writes one report (HTML by
     default, self-contained, prints to A4) and prints its path. Personal values are masked

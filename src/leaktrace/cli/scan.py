@@ -34,10 +34,12 @@ FORMATS = ("csv", "tsv", "txt", "xlsx", "xls", "ods", "json", "jsonl", "parquet"
 def scan_command(
     paths: list[str] = PATHS_ARGUMENT,
     encoding: str | None = typer.Option(
-        None, "--encoding", help="Force a text encoding (e.g. gbk, utf-8, utf-16, big5)."
+        None,
+        "--encoding",
+        help="指定文本编码 Force a text encoding (e.g. gbk, utf-8, utf-16, big5).",
     ),
     format: str | None = typer.Option(
-        None, "--format", help=f"Force a format: {', '.join(FORMATS)}."
+        None, "--format", help=f"指定文件格式 Force a format: {', '.join(FORMATS)}."
     ),
     as_json: bool = JSON_OPTION,
     show_values: bool = SHOW_VALUES_OPTION,
@@ -47,15 +49,18 @@ def scan_command(
         None,
         "--spans",
         help=(
-            "Also write every span found in free text to this JSON Lines file: path, table, "
-            "column, row (0-based data row), type, start/end (character offsets, end exclusive), "
-            "status, value (masked unless --show-values). Local engine only."
+            "另将自由文本中发现的每处片段写入此 JSON Lines 文件（仅限本地引擎） Also write every "
+            "span found in free text to this JSON Lines file: path, table, column, row (0-based "
+            "data row), type, start/end (character offsets, end exclusive), status, value (masked "
+            "unless --show-values). Local engine only."
         ),
         dir_okay=False,
     ),
 ) -> None:
     """扫描证据文件 Scan evidence files for Chinese personal information.
 
+    对每个文件和工作表：哪些列含哪些类型，多少值有效、无效（校验位、日期或号段不符）或已脱敏，
+    以及自由文本提到什么。任一文件无法读取时退出码为 1，其余文件照常扫描。
     For every file and sheet: which columns hold which types, how many values are valid,
     invalid (fail their check digit, date or segment) or masked, and what free text mentions.
     Exit code 1 if any file could not be read; the others are still scanned.

@@ -11,12 +11,17 @@ from leaktrace.cli._common import console, user_errors
 from leaktrace.errors import UsageError
 
 WORKSPACE_OPTION = typer.Option(
-    Path("leaktrace-workspace"), "--workspace", help="Workspace folder (cases, workspace.db)."
+    Path("leaktrace-workspace"),
+    "--workspace",
+    help="工作区文件夹（案件、workspace.db） Workspace folder (cases, workspace.db).",
 )
 DB_OPTION = typer.Option(
     None,
     "--db",
-    help="Database URL (postgresql+psycopg://user:pw@host/db); default: SQLite in the workspace.",
+    help=(
+        "数据库 URL；默认为工作区内的 SQLite Database URL (postgresql+psycopg://user:pw@host/db); "
+        "default: SQLite in the workspace."
+    ),
 )
 
 
@@ -24,16 +29,23 @@ DB_OPTION = typer.Option(
 @user_errors
 def serve_command(
     workspace: Path = WORKSPACE_OPTION,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址 Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="监听端口 Port to listen on."),
     db: str | None = DB_OPTION,
-    workers: int = typer.Option(2, "--workers", help="Jobs that may run at the same time."),
+    workers: int = typer.Option(
+        2, "--workers", help="可同时运行的任务数 Jobs that may run at the same time."
+    ),
     max_upload_mb: int = typer.Option(
-        20480, "--max-upload-mb", help="Largest upload accepted, in MiB."
+        20480,
+        "--max-upload-mb",
+        help="可接受的最大上传大小（MiB） Largest upload accepted, in MiB.",
     ),
 ) -> None:
     """案件工作台 Serve the case workspace in the browser.
 
+    案件、证据上传、后台任务（scan、count、assess、chain、match、trace、report）、案件内检索、
+    分角色的用户及哈希链式审计日志。用 `leaktrace user add NAME --role admin --workspace DIR`
+    创建第一个用户。
     Cases, evidence uploads, background jobs (scan, count, assess, chain, match, trace, report),
     search across a case, users with roles and a hash-chained audit log. Create the first user
     with `leaktrace user add NAME --role admin --workspace DIR`.

@@ -24,24 +24,41 @@ from leaktrace.errors import UsageError
 def synth_command(
     out_dir: Path | None = typer.Argument(
         None,
-        help="Folder to write into: OUT_DIR/evidence/, OUT_DIR/truth/ and OUT_DIR/truth.json.",
+        help=(
+            "写入的文件夹：OUT_DIR/evidence/、OUT_DIR/truth/ 与 OUT_DIR/truth.json Folder to "
+            "write into: OUT_DIR/evidence/, OUT_DIR/truth/ and OUT_DIR/truth.json."
+        ),
     ),
-    seed: int = typer.Option(7, "--seed", help="Seed; the same seed writes the same bytes."),
+    seed: int = typer.Option(
+        7,
+        "--seed",
+        help="随机种子；同一种子写出相同的字节 Seed; the same seed writes the same bytes.",
+    ),
     rows: int | None = typer.Option(
         None,
         "--rows",
-        help="Rows of the largest list (default 2000), or of the --large-csv file (required).",
+        help=(
+            "最大名单的行数（默认 2000），或 --large-csv 文件的行数（此时必填） Rows of the "
+            "largest list (default 2000), or of the --large-csv file (required)."
+        ),
     ),
     large_csv: Path | None = typer.Option(
         None,
         "--large-csv",
-        help="Instead of a folder, write one big UTF-8 CSV of --rows rows to this file "
-        "(columns 姓名 手机号 身份证号 地址 房号 银行卡号 邮箱 金额), in bounded memory.",
+        help=(
+            "不写文件夹，改为将 --rows 行写入此单个大型 UTF-8 CSV 文件（内存有界） Instead of a "
+            "folder, write one big UTF-8 CSV of --rows rows to this file (columns 姓名 手机号 身份"
+            "证号 地址 房号 银行卡号 邮箱 金额), in bounded memory."
+        ),
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """生成合成数据 Write synthetic leaked lists with their ground truth.
 
+    不带 --large-csv 时：在 OUT_DIR/evidence/ 下生成模拟查获笔记本电脑的文件夹（GBK 与 UTF-8 CSV、
+    带标题行的 XLSX/XLS、TXT、JSON、JSONL、MySQL 与 PostgreSQL 转储、嵌套 zip、聊天记录导出），
+    并生成 truth.json，写明每列的真实类型及每个单元格的状态。使用 --large-csv FILE --rows N 时：
+    生成一个用于吞吐量基准测试的大型 CSV。
     Without --large-csv: a seized-laptop folder (GBK and UTF-8 CSV, XLSX/XLS with title rows,
     TXT, JSON, JSONL, MySQL and PostgreSQL dumps, a nested zip, a chat export) under
     OUT_DIR/evidence/, and truth.json saying the true type of every column and the status of

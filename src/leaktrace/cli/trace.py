@@ -29,25 +29,38 @@ _STATUS = {"incomplete": "未完成 incomplete"}
 @app.command("trace")
 @user_errors
 def trace_command(
-    leaked: Path = typer.Argument(..., help="The leaked list, in any format `scan` reads."),
+    leaked: Path = typer.Argument(
+        ..., help="泄露的名单，scan 可读的任一格式 The leaked list, in any format `scan` reads."
+    ),
     registry: str | None = REGISTRY_OPTION,
     key_file: Path | None = KEY_FILE_OPTION,
     epsilon: float = typer.Option(
         DEFAULT_EPSILON,
         "--epsilon",
-        help="Bound on the chance that anyone innocent is accused (family-wise).",
+        help=(
+            "冤枉任一无辜接收方的概率上限（整体错误率） Bound on the chance that anyone innocent "
+            "is accused (family-wise)."
+        ),
     ),
     guess: float = typer.Option(
         DEFAULT_GUESS,
         "--guess",
-        help="Guilt model: chance a real record could be obtained without any recipient.",
+        help=(
+            "过错模型：不经任何接收方而获得一条真实记录的概率 Guilt model: chance a real record "
+            "could be obtained without any recipient."
+        ),
     ),
-    top: int = typer.Option(10, "--top", help="How many ranked candidates to list."),
+    top: int = typer.Option(
+        10, "--top", help="列出的排序候选数 How many ranked candidates to list."
+    ),
     as_json: bool = JSON_OPTION,
     show_values: bool = SHOW_VALUES_OPTION,
 ) -> None:
     """溯源 Trace a leaked list back to the recipients whose exports it came from.
 
+    仅当无辜接收方的标记吻合到此程度的概率低于 EPSILON /（接收方数）时才指认该接收方，
+    故冤枉任一无辜者的概率至多为 EPSILON。无标记时，按谁收到过泄露记录为候选排序：这是排序，
+    不是指认。
     Accuses a recipient only when the chance that an innocent recipient's marks agree this well
     is below EPSILON / (number of recipients), so the chance of accusing anyone innocent is at
     most EPSILON. Without marks, ranks candidates by who received the leaked records: a

@@ -21,14 +21,21 @@ app.add_typer(user_app)
 @user_app.command("add")
 @user_errors
 def user_add(
-    name: str = typer.Argument(..., help="User name (as typed at login)."),
+    name: str = typer.Argument(..., help="用户名（登录时输入） User name (as typed at login)."),
     role: str = typer.Option(
-        ..., "--role", help="admin, investigator or reviewer (reviewers may only read)."
+        ...,
+        "--role",
+        help=(
+            "角色：admin（管理员）、investigator（调查员）或 reviewer（审阅者，只读） admin, "
+            "investigator or reviewer (reviewers may only read)."
+        ),
     ),
     workspace: Path = WORKSPACE_OPTION,
     db: str | None = DB_OPTION,
     password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input (one line)."
+        False,
+        "--password-stdin",
+        help="从标准输入读取密码（一行） Read the password from standard input (one line).",
     ),
 ) -> None:
     """添加用户 Add a user to the workspace; the password is asked for (or read from stdin)."""

@@ -17,18 +17,34 @@ from leaktrace.report import BEIJING, Verification, manifests_of, verify
 @user_errors
 def verify_command(
     target: Path = typer.Argument(
-        ..., help="A report, its REPORT.manifest.json, or the folder holding them."
+        ...,
+        help=(
+            "报告、其 REPORT.manifest.json 或存放它们的文件夹 A report, its REPORT.manifest.json, "
+            "or the folder holding them."
+        ),
     ),
     case_dir: Path | None = typer.Option(
-        None, "--case", help="Where the evidence is, if not where the report was made."
+        None,
+        "--case",
+        help=(
+            "证据所在位置（若不在生成报告之处） Where the evidence is, if not where the report "
+            "was made."
+        ),
     ),
     key: Path | None = typer.Option(
-        None, "--key", help="The examiner's public key (examiner.pub): insist it signed."
+        None,
+        "--key",
+        help=(
+            "检验人公钥（examiner.pub）：要求须由其签名 The examiner's public key (examiner.pub): "
+            "insist it signed."
+        ),
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """验证 Verify a signed report: signature, every output file, every evidence file.
 
+    校验通过时退出码为 0，并说明由哪把密钥（指纹、检验人）于何时签名；否则退出码为 1，
+    并指出何处改变：报告的某个字节、缺失或被改动的证据文件、错误的签名。
     Exits 0 and says which key signed it (fingerprint, examiner) and when; exits 1 naming
     what changed: a byte of the report, a missing or altered evidence file, a wrong signature.
     """

@@ -405,6 +405,7 @@ class Run:
         progress: Progress | None = None,
         workdir: Path | None = None,
         link: LinkRule | None = None,
+        group: bool = True,
     ) -> None:
         check_key(key)
         if link is not None:
@@ -422,6 +423,9 @@ class Run:
         self._pkeys: list[np.ndarray] = []
         self._sources: list[tuple[int, int]] = []
         self._deferred: list[_Deferred] = []
+        self._profiles: dict[int, Sequence[ColumnProfile]] = {}
+        """Per grouped source, the classification its records were normalised with."""
+        self.group = group
         self.values = tuple(values)
         self.progress = progress
         self.categoriser = Categoriser(policy)
@@ -450,9 +454,8 @@ class Run:
             needed.add("row")
         file, source, label = None, -1, ""
         places = self.linker is not None and self.rules.name_place
-        # small files are grouped unless records must be read again by file and
-        # table (linkage), or keep their values (exports)
-        group = not self.values and self.linker is None
+        # small files are grouped unless their records keep their values (exports)
+        group = self.group and not self.values
         for event in _on_thread(_stream(roots, parts, needed, places, group=group)):
             if isinstance(event, Failure):
                 self.errors.append(event)
@@ -554,19 +557,34 @@ class Run:
             files[k].statuses[st] += m
             if reason is not None:
                 files[k].reasons[(st, reason)] += m
+        if self.linker is not None:
+            if self.rules.name_place:
+                self._profiles.update(enumerate(done.profiles, start=first))
+            key = self._link_keys(recs, cat, countable, first, 0, whose=whose)
+        else:
+            key = recs.get_column(_key_column(self.key)).alias("key")
         source = pl.Series("source", whose + first, dtype=pl.UInt32)
-        items = pl.DataFrame(
-            [cat, recs.get_column(_key_column(self.key)).alias("key"), source, bare]
-        )
+        items = pl.DataFrame([cat, key, source, bare])
         self.items.add(items.filter(countable).cast(ITEM_SCHEMA))  # type: ignore[arg-type]
         if self.progress is not None:
             self.progress(f"{files[-1].path} · {files[-1].tables[0]}", recs.height)
 
     def _link_keys(
-        self, recs: pl.DataFrame, cat: pl.Series, countable: pl.Series, source: int, table: int
+        self,
+        recs: pl.DataFrame,
+        cat: pl.Series,
+        countable: pl.Series,
+        source: int,
+        table: int,
+        *,
+        whose: np.ndarray | None = None,
     ) -> pl.Series:
         """Hand the countable records' link keys to the linker; their item keys are their
         record numbers until :meth:`link_persons` replaces them by persons.
+
+        ``whose``, for a group of small files (:meth:`_add_group`), gives each record's file
+        as an offset from ``source`` (files in order, each one table): every figure the linker
+        keeps per file is then kept per file, as if the files had come one by one.
 
         Records with an ID number keep their address unsplit (splitting every address would
         cost more than the rest of the count): their name + place is worked out later, and only
@@ -586,16 +604,25 @@ class Run:
                 & (pl.col("types") & placed != 0)
             ).to_series()
             if later.any():
-                self._deferred.append(
-                    _Deferred(
-                        source, table, start, sub.get_column("row").to_numpy(), later.to_numpy()
-                    )
-                )
+                row, late = sub.get_column("row").to_numpy(), later.to_numpy()
+                if whose is None:
+                    self._deferred.append(_Deferred(source, table, start, row, late))
+                else:
+                    owner = whose[rows.to_numpy()]
+                    for k in np.unique(owner[late]):
+                        at = np.flatnonzero(owner == k)  # one run: records are in file order
+                        self._deferred.append(
+                            _Deferred(source + int(k), table, start + int(at[0]), row[at], late[at])
+                        )
         texts = {k: sub.get_column(k) for k in self.rules.identifiers if k in sub.columns}
         self.linker.add(link_keys(sub, self.rules), texts)
         self._cats.append(cat.filter(countable).to_numpy())
         self._pkeys.append(sub.get_column("person_key").to_numpy())
-        self._sources.append((source, sub.height))
+        if whose is None:
+            self._sources.append((source, sub.height))
+        else:
+            per_file = np.bincount(whose[rows.to_numpy()], minlength=int(whose.max()) + 1)
+            self._sources += [(source + k, int(n)) for k, n in enumerate(per_file)]
         keys = np.zeros(recs.height, dtype=np.uint64)
         keys[rows.to_numpy()] = np.arange(start, start + sub.height, dtype=np.uint64)
         return pl.Series("key", keys)
@@ -671,7 +698,11 @@ class Run:
             first = next(batches, None)
             if first is None:
                 break
-            profiles = classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
+            profiles = (
+                self._profiles[source]
+                if source in self._profiles
+                else classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
+            )
             offset = 0
             for batch in _chain(first, batches):
                 want = rows[order][(rows[order] >= offset) & (rows[order] < offset + batch.height)]
@@ -799,7 +830,7 @@ def _stream(
     limits = Limits(batch_rows=BATCH_ROWS)
     files = ((i, ev) for i, (root, _) in enumerate(roots) for ev in walk([root], limits=limits))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") as pool:
-        held = _Held(pool, parts, columns)
+        held = _Held(pool, parts, columns, places)
         for i, ev in one_ahead(files):
             if isinstance(ev, Failure):
                 yield from held.flush()
@@ -839,8 +870,14 @@ def _small_table(ev: Evidence) -> Table | None:
 class _Held:
     """The small files gathered for the next group."""
 
-    def __init__(self, pool: ThreadPoolExecutor, parts: bool, columns: Collection[str]) -> None:
-        self.pool, self.parts, self.columns = pool, parts, columns
+    def __init__(
+        self,
+        pool: ThreadPoolExecutor,
+        parts: bool,
+        columns: Collection[str],
+        places: bool = False,
+    ) -> None:
+        self.pool, self.parts, self.columns, self.places = pool, parts, columns, places
         self.root = -1
         self.evidence: list[Evidence] = []
         self.names: list[str] = []
@@ -863,7 +900,7 @@ class _Held:
     def flush(self) -> Iterator[_Event]:
         if not self.frames:
             return
-        future = self.pool.submit(group_records, self.frames, self.parts, self.columns)
+        future = self.pool.submit(group_records, self.frames, self.parts, self.columns, self.places)
         yield _Group(self.root, self.evidence, self.names, future)
         self.evidence, self.names, self.frames, self.rows = [], [], [], 0
 
@@ -964,6 +1001,7 @@ def count(
     show_values: bool = False,
     progress: Progress | None = None,
     link: LinkRule | None = None,
+    group: bool = True,
 ) -> CountResult:
     """Count distinct items in evidence files and folders per Art. 11 of the interpretation.
 
@@ -971,7 +1009,8 @@ def count(
     duplicates collapse across every file given (see ``docs/count.md`` for the rule). ``kind``
     declares the dataset kind for every file (``policy.kinds``). With ``export``, the
     deduplicated items are written to that CSV or XLSX file (masked unless ``show_values``),
-    atomically: the file appears complete or not at all.
+    atomically: the file appears complete or not at all. ``group=False`` counts small files one
+    by one instead of in groups (:mod:`._small`; the figures are the same, only slower).
     """
     from leaktrace.count._export import Exporter
 
@@ -981,7 +1020,14 @@ def count(
         if not root.exists():
             raise UsageError("文件或文件夹不存在 no such file or folder", str(root))
     exporter = Exporter(export, policy, show_values=show_values) if export else None
-    run = Run(policy, key=key, values=FIELDS if exporter else (), progress=progress, link=link)
+    run = Run(
+        policy,
+        key=key,
+        values=FIELDS if exporter else (),
+        progress=progress,
+        link=link,
+        group=group,
+    )
     run.read_all([(root, kind) for root in roots])
     result = CountResult(
         policy=policy,

@@ -57,23 +57,32 @@ class GroupRecords:
 
     records: pl.DataFrame
     recovered: list[Counter[str]]
+    profiles: list[Sequence[ColumnProfile]]
+    """Per file, the column classification its records were normalised with (the group's, or
+    its own when its values do not bear the group's out): person linkage reads rows of a file
+    again with exactly this classification."""
 
 
 def group_records(
-    frames: Sequence[pl.DataFrame], parts: bool, columns: Collection[str]
+    frames: Sequence[pl.DataFrame],
+    parts: bool,
+    columns: Collection[str],
+    places: bool = False,
 ) -> GroupRecords:
-    """Normalise the frames (same columns) as one batch where their values agree."""
+    """Normalise the frames (same columns) as one batch where their values agree
+    (``places`` as for :func:`~leaktrace.normalize.records`)."""
     heights = [f.height for f in frames]
     frame = pl.concat(frames, how="vertical", rechunk=True)
     profiles = classify_columns(list(frame.columns), frame.head(SAMPLE_ROWS))
     agree = _agreeing(frame, profiles, heights)
     out: list[pl.DataFrame] = []
     recovered: list[Counter[str]] = []
+    used: list[Sequence[ColumnProfile]] = []
     together = [i for i in range(len(frames)) if agree[i]]
     shared = None
     if together:
         picked = pl.concat([frames[i] for i in together], how="vertical", rechunk=True)
-        shared = records(picked, profiles, parts=parts, columns=columns)
+        shared = records(picked, profiles, parts=parts, columns=columns, places=places)
     at = 0
     for i, f in enumerate(frames):
         if agree[i]:
@@ -85,10 +94,11 @@ def group_records(
             own = profiles
         else:
             own = classify_columns(list(f.columns), f.head(SAMPLE_ROWS))
-            recs = records(f, own, parts=parts, columns=columns)
+            recs = records(f, own, parts=parts, columns=columns, places=places)
+        used.append(own)
         out.append(recs.with_columns(pl.lit(i, pl.UInt32).alias("_file")))
         recovered.append(recovered_cells(f, own) if _has_point(f) else Counter())
-    return GroupRecords(pl.concat(out, how="vertical"), recovered)
+    return GroupRecords(pl.concat(out, how="vertical"), recovered, used)
 
 
 _RECOVERABLE = ("mobile", "cn_id")

@@ -12,9 +12,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
+from typer import rich_utils
 from typer.core import TyperGroup
 
 from leaktrace import __version__
+
+# The help screen's own words, Chinese first like every other text a person reads (Typer ships
+# them in English only; its rich_utils reads these names each time it draws a help screen).
+rich_utils.ARGUMENTS_PANEL_TITLE = "参数 Arguments"
+rich_utils.OPTIONS_PANEL_TITLE = "选项 Options"
+rich_utils.COMMANDS_PANEL_TITLE = "命令 Commands"
+rich_utils.REQUIRED_LONG_STRING = "[必填 required]"
+rich_utils.DEFAULT_STRING = "[默认 default: {}]"
 
 _USAGE_ERRORS = {
     "NoSuchOption": "没有这个选项",

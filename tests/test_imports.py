@@ -61,8 +61,13 @@ rows = [(f"{s}{g}", f"1381234{i:04d}", "金沙苑", f"{1 + i % 6}幢", f"{1 + i 
 frame = pl.DataFrame(rows, schema=["姓名", "手机号", "小区", "楼栋", "单元", "房号"], orient="row")
 frame.write_csv(out / "owners.csv")
 registry = Registry.create(str(out / "reg.db"))
-result = mark_export(out / "owners.csv", recipient="甲公司", registry=registry,
-                     out=out / "a.csv")
+# each export draws its honey records by its own code bits, so a small list's export can carry
+# none (about one in six here): export to recipients until one carries some
+for k in range(12):
+    result = mark_export(out / "owners.csv", recipient=f"甲公司{k}", registry=registry,
+                         out=out / f"a{k}.csv")
+    if result.honey > 0:
+        break
 assert result.honey > 0, result
 print(json.dumps(sorted(m for m in sys.modules
                         if m == "faker" or m.startswith(("faker.", "leaktrace.synth")))))

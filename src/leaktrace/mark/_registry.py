@@ -28,6 +28,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
 
+from leaktrace._db import engine as db_engine
 from leaktrace.errors import LeakTraceError, UsageError
 from leaktrace.mark import _keys
 from leaktrace.mark._schema import (
@@ -147,20 +148,7 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def _engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
-
-        @sa.event.listens_for(engine, "connect")
-        def _connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None  # let the "begin" hook below issue BEGIN
-
-        @sa.event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            # Take the write lock at once, so concurrent `mark` runs queue instead of failing.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return db_engine(url)
 
 
 def _alembic_config(conn: Connection) -> Config:

@@ -29,6 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection, Engine
 
+from leaktrace._db import engine as db_engine
 from leaktrace.errors import LeakTraceError
 from leaktrace.serve._schema import (
     SCHEMA_REVISION,
@@ -75,24 +76,11 @@ def resolve_url(workspace: Path, db: str | None) -> str:
 
 
 def _engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
-
-        @sa.event.listens_for(engine, "connect")
-        def _connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None  # let the "begin" hook below issue BEGIN
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=60000")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.close()
-
-        @sa.event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return db_engine(
+        url,
+        threads=True,
+        pragmas=("foreign_keys=ON", "busy_timeout=60000", "journal_mode=WAL"),
+    )
 
 
 def _alembic_config(conn: Connection) -> Config:

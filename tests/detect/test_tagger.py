@@ -34,7 +34,7 @@ def test_person_names_on_the_msra_test_sample(sample: Split) -> None:
     assert scores["PER"]["gold"] > 400
     assert scores["PER"]["precision"] >= PER_PRECISION - MARGIN, scores["PER"]
     assert scores["PER"]["recall"] >= PER_RECALL - MARGIN, scores["PER"]
-    assert scores["LOC"]["f1"] >= 0.8 and scores["ORG"]["f1"] >= 0.7, scores
+    assert scores["LOC"]["f1"] >= 0.89 and scores["ORG"]["f1"] >= 0.79, scores
 
 
 def test_find_spans_reports_the_tagged_names(sample: Split) -> None:
@@ -79,6 +79,8 @@ def read_tags(line: str) -> np.ndarray:
     return np.array([TAGS.index(t) for t in line.split()], dtype=np.int8)
 
 
-PER_PRECISION = 0.90
-PER_RECALL = 0.80
+PER_PRECISION = 0.908
+PER_RECALL = 0.882
+"""Person names on the whole test split (bench/bench_ner.py); the sample of every fourth
+sentence scores 0.920 / 0.881 (tagger) and 0.914 / 0.876 (``find_spans``)."""
 MARGIN = 0.02

@@ -98,7 +98,7 @@ def test_generated_chat_messages() -> None:
 @pytest.fixture(scope="module")
 def remarks(tmp_path_factory: pytest.TempPathFactory) -> pl.Series:
     path = tmp_path_factory.mktemp("remarks") / "large.csv"
-    write_large_csv(path, 60_000, seed=23, remarks=True)
+    write_large_csv(path, 60_000, seed=23, remarks=True, damaged=True)
     return pl.read_csv(path, infer_schema=False)["备注"]
 
 

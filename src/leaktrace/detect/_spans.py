@@ -386,22 +386,30 @@ def _address_spans(
 ) -> list[tuple[int, str, int, int, str]]:
     out: list[tuple[int, str, int, int, str]] = []
     blocks = [(s, e) for s, e in orgs if text[e - 1] in _ORG_END or _OFFICE.search(text, s, e)]
-    entity_ends = {e for _, e in orgs} | set(place_ends)
     for start in starts:
-        if any(s <= start < e for s, e in blocks):
-            continue  # a place that opens an organisation's name (杭州市…人民政府办公室)
-        limit = min([s for s, _ in blocks if s > start], default=len(text))
+        limit = len(text)
+        if blocks:
+            if any(s <= start < e for s, e in blocks):
+                continue  # a place that opens an organisation's name (杭州市…人民政府办公室)
+            limit = min([s for s, _ in blocks if s > start], default=limit)
         end = _address_end(text, start, limit)
         if end - start >= 6:
             out.append((row, "address", start, end, ""))
-    for m in _home_regex().finditer(text) if home else ():
-        estate = _estate_before(text, m.start(), entity_ends)
-        if estate < m.start():
-            end = _address_end(text, m.start(), len(text)) if m.group(1) else m.end()
+    if not home:
+        return out
+    entity_ends = {e for _, e in orgs}.union(place_ends)
+    for m in _home_regex().finditer(text):
+        at, building = m.start(), m.group(1)
+        estate = _estate_before(text, at, entity_ends)
+        if estate < at:
+            end = _address_end(text, at, len(text)) if building else m.end()
             out.append((row, "address", estate, max(end, m.end()), ""))
-        elif not m.group(1) and (re.fullmatch(_ROOM, m.group(0)) or "*" in m.group(0)):
-            out.append((row, "room", m.start(), m.end(), ""))
+        elif not building and (_ROOM_WHOLE.fullmatch(m.group(0)) or "*" in m.group(0)):
+            out.append((row, "room", at, m.end(), ""))
     return out
+
+
+_ROOM_WHOLE = re.compile(_ROOM)
 
 
 def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:

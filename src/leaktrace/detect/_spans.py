@@ -29,6 +29,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
+import numba
 import numpy as np
 import polars as pl
 
@@ -426,12 +427,13 @@ def _tag(texts: list[str]) -> np.ndarray:
 
     ``Model.tag`` decodes in compiled code that releases the GIL, so the texts are cut in two
     halves of about the same number of characters, tagged in two threads and put back together
-    (each text is decoded on its own, so the cut changes nothing).
+    (each text is decoded on its own, so the cut changes nothing). One thread when numba is
+    held to one (``NUMBA_NUM_THREADS=1``, as ``bench_ner.py`` measures a core).
     """
     tagger = tagger_model()
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     total = int(lengths.sum())
-    if total < _PARALLEL_CHARS or len(texts) < 2:
+    if total < _PARALLEL_CHARS or len(texts) < 2 or numba.config.NUMBA_NUM_THREADS < 2:
         return tagger.tag(texts)
     cut = int(np.searchsorted(np.cumsum(lengths), total // 2)) + 1
     cut = min(max(cut, 1), len(texts) - 1)

@@ -433,7 +433,7 @@ def _tag(texts: list[str]) -> np.ndarray:
     tagger = tagger_model()
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     total = int(lengths.sum())
-    if total < _PARALLEL_CHARS or len(texts) < 2 or numba.config.NUMBA_NUM_THREADS < 2:
+    if total < _PARALLEL_CHARS or len(texts) < 2 or numba.get_num_threads() < 2:
         return tagger.tag(texts)
     cut = int(np.searchsorted(np.cumsum(lengths), total // 2)) + 1
     cut = min(max(cut, 1), len(texts) - 1)

@@ -35,6 +35,13 @@ def _extent(row: Sequence[str | None]) -> int:
     return 0
 
 
+def _span(row: Sequence[str | None]) -> int:
+    """Columns from the first filled cell to the last: a table's width wherever it starts."""
+    extent = _extent(row)
+    first = next((i for i in range(extent) if row[i] not in (None, "")), extent)
+    return extent - first
+
+
 def is_label(cell: str) -> bool:
     """A cell that could be a column label: short text that is not a number, date or ID."""
     text = cell.strip()
@@ -53,9 +60,13 @@ def find_header(rows: Sequence[Sequence[str | None]], scan_rows: int = 20) -> in
     dates, blank rows) or made of one repeated value (a title merged across the sheet) are
     passed over; the first row that looks like data ends the search, since a header comes first.
     """
-    width = table_width(rows)
-    if width == 0:
+    # the table's own width: a sheet whose notes sit in column A and whose table starts in
+    # column C has two empty columns on every row of the table, which are not the table's
+    spans = Counter(w for w in map(_span, rows) if w > 0)
+    if not spans:
         return None
+    top = max(spans.values())
+    width = max(w for w, c in spans.items() if c == top)
     needed = max(2, round(width * 0.7)) if width > 1 else 1
     for index, row in enumerate(rows[:scan_rows]):
         cells = [c.strip() for c in row if c is not None and c.strip()]

@@ -579,7 +579,8 @@ class Run:
         sub = recs.filter(countable)
         start = self.linker.height
         texts = {k: sub.get_column(k) for k in self.rules.identifiers if k in sub.columns}
-        self.linker.add(link_keys(sub, self.rules), texts)
+        lists = source if whose is None else (whose[rows.to_numpy()] + source).astype(np.uint32)
+        self.linker.add(link_keys(sub, self.rules), texts, lists)
         self._cats.append(cat.filter(countable).to_numpy())
         self._pkeys.append(sub.get_column("person_key").to_numpy())
         if whose is None:
@@ -946,7 +947,8 @@ MERGED_BY = {
 
 def linkage_lines(data: Mapping[str, Any]) -> list[str]:
     """Both figures and how records were merged, in Chinese, from a count's JSON: the first
-    line ``按人合并后 N 条；未合并 M 条（…）``, then one on conflicts when there are any."""
+    line ``按人合并后 N 条；未合并 M 条（…）``, then one on conflicts when there are any, and one
+    on name + place matches left open (``存疑未合并``) when there are any."""
     linkage = data["linkage"]
     linked = sum(data["items"].values())
     unlinked = sum(linkage["items_unlinked"].values())
@@ -968,6 +970,14 @@ def linkage_lines(data: Mapping[str, Any]) -> list[str]:
             "出现在两个以上不同身份证号旁"
             f"（如家庭共用电话{('：' + examples) if examples else ''}），不据以合并；"
             f"{shared['records_kept_apart']:,} 条无身份证号的记录无法归属，单独计数"
+        )
+    open_ = linkage.get("ambiguous_name_place") or {}
+    if open_.get("records"):
+        lines.append(
+            f"存疑未合并 {open_['records']:,} 条：姓名与楼栋单元房号相同，但记录未写小区，"
+            f"且同名同房号见于两个以上小区或其名单涉及多个小区（{open_['places']:,} 处），"
+            "证据不足以认定为同一人，单独计数；"
+            f"若一律合并则为 {open_['persons_if_merged']:,} 人"
         )
     return lines
 

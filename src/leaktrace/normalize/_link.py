@@ -88,6 +88,8 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKET_ROWS = 1 << 15
 """Records per bucket aimed at when grouping by value (a bucket's table then fits the cache)."""
 _NAME, _ESTATE = "_name", "_estate"
+_BY_ESTATE = -2
+"""Target of a record naming its estate where that name and place occur in two or more."""
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,10 @@ class Linker:
             if c not in self.columns:
                 continue
             values, has = self.column(c)
+            if not values.flags.writeable:  # absent until now
+                values, has = np.zeros(values.size, np.uint64), np.zeros(values.size, np.bool_)
+                assert self._joined is not None
+                self._joined[c] = values, has
             s = keys.get_column(c)
             values[rows] = s.fill_null(0).to_numpy()
             has[rows] = s.is_not_null().to_numpy()
@@ -378,12 +384,17 @@ class Linker:
 
 def _joined(parts: list[tuple[np.ndarray, np.ndarray] | int]) -> tuple[np.ndarray, np.ndarray]:
     """One column from its batches (a batch without values is only its height)."""
-    if all(isinstance(p, int) for p in parts):
+    if all(isinstance(p, int) for p in parts):  # absent throughout: no memory spent on it
         n = sum(cast(int, p) for p in parts)
-        return np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.bool_)
+        return np.broadcast_to(np.uint64(0), (n,)), np.broadcast_to(np.False_, (n,))
     values = [p[0] if not isinstance(p, int) else np.zeros(p, dtype=np.uint64) for p in parts]
     has = [p[1] if not isinstance(p, int) else np.zeros(p, dtype=np.bool_) for p in parts]
     return np.concatenate(values), np.concatenate(has)
+
+
+def _dense(column: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """A column as the kernels take it (an absent one is kept as a view of one value)."""
+    return np.ascontiguousarray(column[0]), np.ascontiguousarray(column[1])
 
 
 def _link_keys(
@@ -416,7 +427,7 @@ def _link_keys(
         if kind == NAME_PLACE:
             # rule 5, once the identifiers have made their groups: see _places
             columns[kind], ambiguity = _places(
-                columns[kind], place_first.result(), all_columns[_ESTATE], lists, parent
+                columns[kind], place_first.result(), _dense(all_columns[_ESTATE]), lists, parent
             )
             first = np.where(columns[kind][1], columns[kind][0].astype(np.int64), -1)
         else:
@@ -459,7 +470,7 @@ def _link_keys(
             merged[kind] -= int((lost == code).sum())
         shared_values = {k: columns[k][0][r] for k, r in shared_rows.items()}
         label, moved, apart = _resolve(
-            all_columns[_NAME], kinds, columns, label, todo, shared_values
+            _dense(all_columns[_NAME]), kinds, columns, label, todo, shared_values
         )
         persons_rows = np.flatnonzero(np.isin(label, np.unique(label[affected])))
         again = _credit(kinds, columns, label, persons_rows)
@@ -510,14 +521,18 @@ def _places(
     Returns the name + place column as the group each record links into (the value is that
     group's first record), and what was left open.
     """
-    values, has = place
-    root = _roots(parent.copy())
+    values = place[0]
+    root = _roots(parent)  # compressing the paths changes no group
     est_values, est_has = estate
-    by_estate = _first_rows((values ^ est_values) * _MIX, has & est_has)
     kernel = cast(Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], _places_kernel)
     target, alternative, stats = kernel(
-        first, by_estate, est_values, est_has, root, lists, int(lists.max(initial=0)) + 1
+        first, est_values, est_has, root, lists, int(lists.max(initial=0)) + 1
     )
+    del root
+    split = np.flatnonzero(target == _BY_ESTATE)  # names + places of two or more estates
+    if split.size:
+        own = _first_rows((values[split] ^ est_values[split]) * _MIX, np.ones(split.size, np.bool_))
+        target[split] = split[own]
     ambiguity = Ambiguity(places=int(stats[0]), records=int(stats[1]), alternative=alternative)
     linked = target >= 0
     return (target.astype(np.uint64), linked), ambiguity
@@ -862,7 +877,6 @@ def _multi_kernel(
 @compiled
 def _places_kernel(
     first: np.ndarray,
-    by_estate: np.ndarray,
     estate: np.ndarray,
     has_estate: np.ndarray,
     root: np.ndarray,
@@ -870,8 +884,9 @@ def _places_kernel(
     n_lists: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Rule 5 (see :func:`_places`): each record's target (the first record of the group it
-    links into; -1: none), its target were the open matches taken as one person, and (names +
-    places left open, records naming no estate left unmerged in them)."""
+    links into; -1: none; ``_BY_ESTATE``: the first with its estate), its target were the open
+    matches taken as one person, and (names + places left open, records naming no estate left
+    unmerged in them)."""
     n = first.size
     # the estate of each group the identifiers made (multi: two or more)
     comp_seen = np.zeros(n, dtype=np.bool_)
@@ -903,7 +918,7 @@ def _places_kernel(
             list_multi[k] = True
     # per name + place: records in other groups than its first's, its estates (0, 1, 2: two
     # or more), its first placed record
-    size = np.zeros(n, dtype=np.int64)
+    size = np.zeros(n, dtype=np.bool_)
     seen = np.zeros(n, dtype=np.bool_)
     value = np.zeros(n, dtype=np.uint64)
     estates = np.zeros(n, dtype=np.int8)
@@ -913,7 +928,7 @@ def _places_kernel(
         if f < 0:
             continue
         if root[i] != root[f]:
-            size[f] += 1  # another group the identifiers made: a match that would join two
+            size[f] = True  # another group the identifiers made: a match that would join two
         if has_estate[i]:
             if not seen[f]:
                 seen[f] = True
@@ -932,13 +947,13 @@ def _places_kernel(
         if f < 0:
             continue
         if has_estate[i]:
-            target[i] = by_estate[i] if estates[f] == 2 else placed[f]
+            target[i] = _BY_ESTATE if estates[f] == 2 else placed[f]
         elif estates[f] == 2:
-            if size[f] > 0:
+            if size[f]:
                 records += 1
                 open_place[f] = True
         elif list_multi[lists[i]]:
-            if size[f] > 0:
+            if size[f]:
                 records += 1
                 open_place[f] = True
                 alternative[i] = placed[f] if placed[f] >= 0 else f

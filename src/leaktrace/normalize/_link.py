@@ -328,7 +328,10 @@ class Linker:
     def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """A link column over every record added: hashes (0 where absent) and presence."""
         if self._joined is None:
-            self._joined = {c: _joined(parts) for c, parts in self._parts.items()}
+            # one column at a time, each batch's arrays let go as soon as it is joined
+            self._joined = {}
+            for c in self.columns:
+                self._joined[c] = _joined(self._parts.pop(c))
             self._parts = {c: [] for c in self.columns}
         return self._joined[name]
 

@@ -198,7 +198,10 @@ class Ambiguity:
     """Records naming no estate in them, left unmerged."""
     persons_if_merged: int | None = None
     """The persons there would be were those matches taken as one person (the lower figure)."""
-    alternative: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    alternative: np.ndarray = field(
+        default_factory=lambda: np.zeros((2, 0), dtype=np.int64), repr=False
+    )
+    """The open matches as pairs of records (row 0) and the record each would join (row 1)."""
 
     def to_json(self, persons: int) -> dict[str, int]:
         return {
@@ -417,24 +420,21 @@ def _link_keys(
     shared: Counter[str] = Counter()
     shared_rows: dict[str, np.ndarray] = {}
     first_id = None
-    identifiers = [k for k in kinds if k != NAME_PLACE]
-    # each identifier's grouping is independent: two at a time (the kernels release the GIL)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="link") as pool:
-        firsts = dict(
-            zip(identifiers, pool.map(lambda k: _first_rows(*columns[k]), identifiers), strict=True)
-        )
-        if NAME_PLACE in kinds:
-            place_first = pool.submit(_first_rows, *columns[NAME_PLACE])
     ambiguity = Ambiguity()
+    # each column's grouping is independent of the others: the next one is grouped on a second
+    # thread (the kernels release the GIL) while this one is joined, and let go once it is
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="link")
+    ahead = {kind: pool.submit(_first_rows, *columns[kind]) for kind in kinds[:1]}
     for code, kind in enumerate(kinds):
+        if code + 1 < len(kinds):
+            ahead[kinds[code + 1]] = pool.submit(_first_rows, *columns[kinds[code + 1]])
+        first = ahead.pop(kind).result()
         if kind == NAME_PLACE:
             # rule 5, once the identifiers have made their groups: see _places
             columns[kind], ambiguity = _places(
-                columns[kind], place_first.result(), _dense(all_columns[_ESTATE]), lists, parent
+                columns[kind], first, _dense(all_columns[_ESTATE]), lists, parent
             )
             first = np.where(columns[kind][1], columns[kind][0].astype(np.int64), -1)
-        else:
-            first = firsts[kind]
         if kind == ID:
             first_id = first
             flags = np.zeros(n, dtype=np.bool_)
@@ -451,6 +451,8 @@ def _link_keys(
         if kind != ID and flags.any():
             shared[kind] = int(flags.sum())
             shared_rows[kind] = np.flatnonzero(flags)
+        del first, flags
+    pool.shutdown()
     root = _roots(parent)
     multi = _multi_id(root, idv, has_id)
     touched = np.zeros(n, dtype=np.bool_)
@@ -490,7 +492,7 @@ def _link_keys(
         merged_by["other"] = rest
     if ambiguity.places:
         ambiguity.persons_if_merged = _persons_if_merged(label, ambiguity.alternative, idv, has_id)
-    ambiguity.alternative = np.zeros(0, dtype=np.int64)
+    ambiguity.alternative = np.zeros((2, 0), dtype=np.int64)
     return Linkage(
         person=pl.Series("person", label),
         persons=persons,
@@ -536,7 +538,10 @@ def _places(
     if split.size:
         own = _first_rows((values[split] ^ est_values[split]) * _MIX, np.ones(split.size, np.bool_))
         target[split] = split[own]
-    ambiguity = Ambiguity(places=int(stats[0]), records=int(stats[1]), alternative=alternative)
+    rows = np.flatnonzero(alternative >= 0)
+    pairs = np.stack([rows, alternative[rows]])
+    del alternative
+    ambiguity = Ambiguity(places=int(stats[0]), records=int(stats[1]), alternative=pairs)
     linked = target >= 0
     return (target.astype(np.uint64), linked), ambiguity
 
@@ -976,8 +981,8 @@ def _places_kernel(
 def _merged_if_kernel(
     label: np.ndarray, alternative: np.ndarray, idv: np.ndarray, has_id: np.ndarray
 ) -> int:  # pragma: no cover - compiled
-    """Persons were each record's ``alternative`` (-1: none) joined to it, unless the two hold
-    different ID numbers."""
+    """Persons were each record ``alternative[0, k]`` joined to record ``alternative[1, k]``,
+    unless the two hold different ID numbers."""
     n = label.size
     parent = np.arange(n, dtype=np.int64)
     ident = np.zeros(n, dtype=np.uint64)
@@ -986,10 +991,8 @@ def _merged_if_kernel(
         if has_id[i]:
             ident[label[i]] = idv[i]
             has[label[i]] = True
-    for i in range(n):
-        j = alternative[i]
-        if j < 0:
-            continue
+    for k in range(alternative.shape[1]):
+        i, j = alternative[0, k], alternative[1, k]
         a = _find(parent, label[i])
         b = _find(parent, label[j])
         if a == b or (has[a] and has[b] and ident[a] != ident[b]):

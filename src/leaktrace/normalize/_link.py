@@ -39,6 +39,11 @@ How it is computed (vectorised; no per-record Python):
   in a union-find (union by the lower record number, with path compression), unless the value
   is shared. Each union that joins two groups is credited to the identifier that made it:
   that is ``merged_by``.
+* Name + place (rule 5) comes last, once the identifiers have made their groups: a compiled
+  pass finds the estates each group leads to, the estates each list's records without one lead
+  to, and per name + place its estates and its first placed record; each record is joined to
+  that record, to the first of its estate, or to no one (an open match, kept as a pair for the
+  lower figure).
 * Groups holding two or more ID numbers (conflicts), and groups without an ID number that carry
   a shared value, are then resolved per rule 3 and 4 with Polars joins over their few records,
   repeated until no record moves.
@@ -281,8 +286,9 @@ def link(records: pl.DataFrame, policy: Any = None) -> Linkage:
 class Linker:
     """Link keys gathered batch by batch (:func:`link_keys`), linked once at the end.
 
-    Memory: nine bytes per link column per record (the hash and whether it is there), plus
-    the texts of the first :data:`TEXT_ROWS` records for masked examples.
+    Memory: nine bytes per link column present in some batch per record (the hash and whether
+    it is there) and four for its list, plus the texts of the first :data:`TEXT_ROWS` records
+    for masked examples.
     """
 
     TEXT_ROWS = 2_000_000

@@ -156,6 +156,7 @@ def test_json_output_carries_persons_and_linkage(lists: Path) -> None:
         "merged_by",
         "conflicts",
         "shared_identifiers",
+        "ambiguous_name_place",
         "items_unlinked",
     }
     assert data["persons"] == data["linkage"]["persons"] == 8

@@ -945,6 +945,12 @@ MERGED_BY = {
 """How each linkage rule reads in Chinese (``linkage.merged_by`` keys)."""
 
 
+def _example_zh(example: str) -> str:
+    """``mobile 138****5678`` → ``手机号 138****5678``: a masked example with its kind in Chinese."""
+    kind, _, value = example.partition(" ")
+    return f"{MERGED_BY.get(kind, kind)} {value}" if value else example
+
+
 def linkage_lines(data: Mapping[str, Any]) -> list[str]:
     """Both figures and how records were merged, in Chinese, from a count's JSON: the first
     line ``按人合并后 N 条；未合并 M 条（…）``, then one on conflicts when there are any, and one
@@ -964,11 +970,16 @@ def linkage_lines(data: Mapping[str, Any]) -> list[str]:
     ]
     shared = linkage["shared_identifiers"]
     if linkage["conflicts"]:
-        examples = "、".join(shared["examples"])
+        examples = "、".join(_example_zh(e) for e in shared["examples"])
+        kinds = "、".join(
+            f"{MERGED_BY.get(kind, kind)} {n:,} 个"
+            for kind, n in shared.get("by_identifier", {}).items()
+        )
         lines.append(
             f"冲突 {linkage['conflicts']:,} 处：{shared['count']:,} 个标识"
             "出现在两个以上不同身份证号旁"
-            f"（如家庭共用电话{('：' + examples) if examples else ''}），不据以合并；"
+            f"（{kinds or '标识'}；如家庭共用电话、同名同房号的不同人"
+            f"{('；例：' + examples) if examples else ''}），不据以合并；"
             f"{shared['records_kept_apart']:,} 条无身份证号的记录无法归属，单独计数"
         )
     open_ = linkage.get("ambiguous_name_place") or {}

@@ -946,7 +946,7 @@ MERGED_BY = {
 
 
 def _example_zh(example: str) -> str:
-    """``mobile 138****5678`` → ``手机号 138****5678``: a masked example with its kind in Chinese."""
+    """``mobile 138****5678`` → ``手机号 138****5678``: the kind in Chinese."""
     kind, _, value = example.partition(" ")
     return f"{MERGED_BY.get(kind, kind)} {value}" if value else example
 

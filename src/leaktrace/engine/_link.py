@@ -10,21 +10,19 @@ once: the ``Linker`` is run once per Spark partition on whole parts, its records
 engine's order. Nothing is rewritten, so the two engines cannot drift.
 
 1. **Places** (as ``count`` defers them): a record with an ID number keeps its name + place only
-   when a record without an ID number carries its name with a place (a join).
+   when a record without an ID number carries its name with a place (a join of those records).
 2. **Parts**: each record's values as edges ``(record, value)``; values held by one record are
-   dropped (most records: they end as a person alone, without a shuffle more). The rest are
-   labelled by iterative min-label propagation over the bipartite graph (each value takes the
-   lowest label of its records, each record the lowest of its values), every round cut from its
-   lineage with a checkpoint, until no label moves: about half the longest chain of records in
-   rounds, a handful on real lists.
-3. **Link**: the records of the parts are shuffled by part, sorted by their place in the
-   evidence (file, table, row) and handed to ``Linker`` one partition at a time; each record
-   comes back with its person (the Spark number of the person's first record) and each
-   partition with its figures (persons, merges per rule, conflicts, shared values, records kept
-   apart, the first shared values as masked examples).
-4. **Items**: each record's category becomes its person's highest-tier category (``person``,
-   the default) or stays (``category``), its key becomes its person, and the count's usual
-   aggregation (``_spark._aggregate``) does the rest.
+   dropped (a record with none left is a part alone). The rest are labelled by iterative
+   min-label propagation over the bipartite graph (each value takes the lowest label of its
+   records, each record the lowest of its values), every round cut from its lineage with a
+   checkpoint, until no label moves: about half the longest chain of records in rounds, a
+   handful on real lists.
+3. **Link**: the records are shuffled by part, sorted by their place in the evidence (file,
+   table, row) and handed to ``Linker`` one partition at a time; each partition gives its items
+   keyed by person (its category the person's highest-tier one with ``--link person``) and its
+   figures (records, persons, merges per rule, conflicts, shared values, records kept apart, the
+   first shared values as masked examples).
+4. **Items** go through the count's usual aggregation (``_spark._aggregate``).
 """
 
 from __future__ import annotations
@@ -48,12 +46,12 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 PERSON, FIGURE, EXAMPLE = 0, 1, 2
-"""Row tags of the link step's output: a record and its person; a partition's figure (``name``:
-persons, apart, conflicts, ``merged:<rule>``, ``shared:<identifier>``); a shared value's
-masked example with its place."""
+"""Row tags of the link step's output: an item keyed by person; a partition's figure (``name``:
+records, persons, apart, conflicts, ``merged:<rule>``, ``shared:<identifier>``); a shared
+value's masked example with its place."""
 
 LINKED_DDL = (
-    "tag byte, source int, cat short, key long, bare boolean, person long, "
+    "tag byte, source int, cat short, key long, bare boolean, "
     "name string, n long, text string, tbl int, o1 long, o2 long"
 )
 LINKED_ARROW = pa.schema(
@@ -63,7 +61,6 @@ LINKED_ARROW = pa.schema(
         ("cat", pa.int16()),
         ("key", pa.int64()),
         ("bare", pa.bool_()),
-        ("person", pa.int64()),
         ("name", pa.string()),
         ("n", pa.int64()),
         ("text", pa.string()),
@@ -90,121 +87,106 @@ def link_records(
     failed: Sequence[int],
     partitions: int,
 ) -> tuple[DataFrame, Linkage, Counter[int], dict[str, Any]]:
-    """Link the record rows of a linked count task (``kind`` RECORD).
+    """Link the record rows of a linked count task (``kind`` RECORD; ``recs`` should be
+    persisted: it is read several times).
 
-    Returns the item rows ``(kind, source, cat, key, bare)`` keyed by person, the
-    :class:`Linkage` figures, the distinct items per category id before linkage and some
-    figures of the run (rounds, records in parts).
+    Returns the item rows ``(kind, source, cat, key, bare)`` keyed by person (persisted: the
+    caller unpersists them), the :class:`Linkage` figures, the distinct items per category id
+    before linkage and some figures of the run (rounds of label propagation, records in parts).
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
+    from leaktrace.engine._spark import map_in_arrow
+
     rules = job.rules
     kinds = list(rules.kinds)
-    if rules.name_place:
-        recs = _places(recs, rules)
-    if failed:
-        # files that failed part-way take no part (after their names counted for places, as
-        # in the local engine)
-        recs = recs.where(~F.col("source").isin(list(failed)))
-    recs = recs.drop("later").withColumn("rid", F.monotonically_increasing_id())
-    recs = _materialise(recs.persist())
+    # files that failed part-way take no part (after their names counted for places, as in
+    # the local engine)
+    kept = recs.where(~F.col("source").isin(list(failed))) if failed else recs
     stats: dict[str, Any] = {}
-    try:
-        n_records = recs.count()
-        by_value = Window.partitionBy("v")
-        by_record = Window.partitionBy("rid")
-        edges = reduce(
-            lambda a, b: a.unionByName(b),
-            [
-                recs.where(F.col(f"k_{k}").isNotNull()).select(
-                    "rid", F.xxhash64(F.lit(i), F.col(f"k_{k}")).alias("v")
-                )
-                for i, k in enumerate(kinds)
-            ],
-        )
-        edges = (
-            edges.select(
-                "rid",
-                "v",
-                F.count(F.lit(1)).over(by_value).alias("c"),
-                F.min("rid").over(by_value).alias("l"),
+    unlinked: Counter[int] = Counter(
+        {
+            int(r["cat"]): int(r["n"])
+            for r in kept.select("cat", "key")
+            .distinct()
+            .groupBy("cat")
+            .agg(F.count(F.lit(1)).alias("n"))
+            .collect()
+        }
+    )
+    if rules.name_place:
+        kept = _places(recs, kept, rules)
+    # a record's number: a hash of its place in the evidence (deterministic, so the frame need
+    # not be held; two records with one number would only put their parts in one partition)
+    kept = kept.withColumn("rid", F.xxhash64(*ORDER))
+    by_value = Window.partitionBy("v")
+    by_record = Window.partitionBy("rid")
+    edges = reduce(
+        lambda a, b: a.unionByName(b),
+        [
+            kept.where(F.col(f"k_{k}").isNotNull()).select(
+                "rid", F.xxhash64(F.lit(i), F.col(f"k_{k}")).alias("v")
             )
-            .where(F.col("c") > 1)
-            .select("rid", "v", F.min("l").over(by_record).alias("l"))
+            for i, k in enumerate(kinds)
+        ],
+    )
+    edges = (
+        edges.select(
+            "rid",
+            "v",
+            F.count(F.lit(1)).over(by_value).alias("c"),
+            F.min("rid").over(by_value).alias("l"),
         )
-        edges = edges.localCheckpoint(eager=True)
-        rounds = 0
-        while rounds < MAX_ROUNDS:
-            rounds += 1
-            moved = edges.withColumn("m", F.min("l").over(by_value)).withColumn(
-                "m", F.min("m").over(by_record)
-            )
-            moved = moved.localCheckpoint(eager=True)
-            still = moved.where(F.col("m") != F.col("l")).limit(1).count()
-            edges = moved.select("rid", "v", F.col("m").alias("l"))
-            if not still:
-                break
-        stats["rounds"] = rounds
-        part = edges.groupBy("rid").agg(F.min("l").alias("part"))
-        keys = [f"k_{c}" for c in link_columns(rules)]
-        texts = [f"t_{k}" for k in job.texts]
-        inputs = recs.join(part, "rid").select(
-            "rid", *ORDER, "cat", "key", "bare", *keys, *texts, "part"
+        .where(F.col("c") > 1)
+        .select("rid", "v", F.min("l").over(by_record).alias("l"))
+    ).localCheckpoint(eager=True)
+    rounds = 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
+        moved = (
+            edges.withColumn("m", F.min("l").over(by_value))
+            .withColumn("m", F.min("m").over(by_record))
+            .localCheckpoint(eager=True)
         )
-        inputs = inputs.repartition(partitions, "part").sortWithinPartitions(*ORDER)
-        from leaktrace.engine._spark import map_in_arrow
-
-        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-            return link_partition(batches, rules, job.texts)
-
-        linked = map_in_arrow(inputs.drop("part"), run, LINKED_DDL).persist()
-        figures = linked.where(F.col("tag") != PERSON).collect()
-        alone = recs.join(part, "rid", "left_anti").select(
-            "source", "cat", "key", "bare", F.col("rid").alias("person")
-        )
-        persons = linked.where(F.col("tag") == PERSON).select(
-            "source", "cat", "key", "bare", "person"
-        )
-        every = persons.unionByName(alone)
-        unlinked: Counter[int] = Counter(
-            {
-                int(r["cat"]): int(r["n"])
-                for r in recs.select("cat", "key")
-                .distinct()
-                .groupBy("cat")
-                .agg(F.count(F.lit(1)).alias("n"))
-                .collect()
-            }
-        )
-        singles = alone.count()
-        stats["records_in_parts"] = n_records - singles
-        linkage = _linkage(figures, kinds, n_records, singles)
-        if rule == "person":
-            rank = spark.createDataFrame(
-                [(c, int(r)) for c, r in enumerate(ranks)], "cat short, rank int"
-            )
-            every = (
-                every.join(F.broadcast(rank), "cat")
-                .withColumn(
-                    "best",
-                    F.min(F.col("rank") * 256 + F.col("cat")).over(Window.partitionBy("person")),
-                )
-                .withColumn("cat", (F.col("best") % 256).cast("short"))
-            )
-        items = every.select(
-            F.lit(ITEM).cast("byte").alias("kind"),
-            "source",
+        still = moved.where(F.col("m") != F.col("l")).limit(1).count()
+        edges = moved.select("rid", "v", F.col("m").alias("l"))
+        if not still:
+            break
+    stats["rounds"] = rounds
+    part = edges.groupBy("rid").agg(F.min("l").alias("part"))
+    keys = [f"k_{c}" for c in link_columns(rules)]
+    texts = [f"t_{k}" for k in job.texts]
+    inputs = (
+        kept.join(part, "rid", "left")
+        .select(
+            *ORDER,
             "cat",
-            F.col("person").alias("key"),
+            "key",
             "bare",
+            *keys,
+            *texts,
+            F.coalesce(F.col("part"), F.col("rid")).alias("part"),
         )
-        # the items are aggregated by the caller: keep what they come from until then
+        .repartition(partitions, "part")
+        .sortWithinPartitions(*ORDER)
+        .drop("part")
+    )
+    top = list(ranks) if rule == "person" else None
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return link_partition(batches, rules, job.texts, top)
+
+    linked = map_in_arrow(inputs, run, LINKED_DDL).persist()
+    try:
+        figures = linked.where(F.col("tag") != PERSON).collect()
+        items = linked.where(F.col("tag") == PERSON).select(
+            F.lit(ITEM).cast("byte").alias("kind"), "source", "cat", "key", "bare"
+        )
         items = _materialise(items.persist())
-        linked.unpersist()
     finally:
-        recs.unpersist()
-    return items, linkage, unlinked, stats
+        linked.unpersist()
+    return items, _linkage(figures, kinds), unlinked, stats
 
 
 def _materialise(frame: DataFrame) -> DataFrame:
@@ -212,14 +194,18 @@ def _materialise(frame: DataFrame) -> DataFrame:
     return frame
 
 
-def _places(recs: DataFrame, rules: LinkRules) -> DataFrame:
+def _places(every: DataFrame, kept: DataFrame, rules: LinkRules) -> DataFrame:
     """Name + place of records with an ID number only where a record without one carries their
-    name with a place (``Run._deferred_places`` of the local count); none without ID linkage."""
+    name with a place (``Run._deferred_places`` of the local count; the names are looked for in
+    ``every`` record, those of failed files too, as there); none without ID linkage. Only the
+    records whose place waits (``later``) are joined."""
     from pyspark.sql import functions as F
 
+    now = kept.where(~F.col("later"))
+    later = kept.where(F.col("later"))
     if LINK_ID in rules.kinds:
         wanted = (
-            recs.where(
+            every.where(
                 F.col(f"k_{NAME_PLACE}").isNotNull()
                 & F.col(f"k_{LINK_ID}").isNull()
                 & F.col("k__name").isNotNull()
@@ -228,23 +214,33 @@ def _places(recs: DataFrame, rules: LinkRules) -> DataFrame:
             .select(F.col("k__name").alias("_wanted"))
             .distinct()
         )
-        recs = recs.join(wanted, recs["k__name"] == wanted["_wanted"], "left")
-        keep = ~F.col("later") | F.col("_wanted").isNotNull()
+        later = later.join(wanted, later["k__name"] == wanted["_wanted"], "left")
+        found = F.col("_wanted").isNotNull()
     else:
-        recs = recs.withColumn("_wanted", F.lit(None))
-        keep = ~F.col("later")
-    return (
-        recs.withColumn(f"k_{NAME_PLACE}", F.when(keep, F.col(f"k_{NAME_PLACE}")))
-        .withColumn("k__estate", F.when(keep, F.col("k__estate")))
+        later = later.withColumn("_wanted", F.lit(None))
+        found = F.lit(False)
+    later = (
+        later.withColumn(f"k_{NAME_PLACE}", F.when(found, F.col(f"k_{NAME_PLACE}")))
+        .withColumn("k__estate", F.when(found, F.col("k__estate")))
         .drop("_wanted")
     )
+    return now.unionByName(later)
 
 
 def link_partition(
-    batches: Iterator[pa.RecordBatch], rules: LinkRules, texts: Sequence[str]
+    batches: Iterator[pa.RecordBatch],
+    rules: LinkRules,
+    texts: Sequence[str],
+    ranks: Sequence[int] | None,
 ) -> Iterator[pa.RecordBatch]:
-    """Link one partition's records (whole parts, in evidence order) with ``Linker``: each
-    record with its person, and the partition's figures."""
+    """Link one partition's records (whole parts, in evidence order) with ``Linker``: the items
+    keyed by person (numbered by partition and first record), and the partition's figures.
+
+    ``ranks`` (per category id, its tier's rank) make each person one item at their highest
+    tier (``--link person``); without them a person is one item per category.
+    """
+    from pyspark import TaskContext
+
     frames = [pl.DataFrame(pl.from_arrow(b)) for b in batches]
     frames = [f for f in frames if f.height]
     if not frames:
@@ -257,14 +253,28 @@ def link_partition(
     linker = Linker(rules)
     linker.add(keys)
     found = linker.finish()
-    rid = frame.get_column("rid").to_numpy()
-    person = rid[found.person.to_numpy()]
+    context = TaskContext.get()
+    number = (context.partitionId() if context is not None else 0) << 40
+    person = pl.Series("person", found.person.to_numpy() + number, dtype=pl.Int64)
+    items = frame.select("source", "cat", "bare").with_columns(person)
+    if ranks is not None:
+        cat = items.get_column("cat").cast(pl.Int32)
+        code = pl.Series("code", list(ranks), dtype=pl.Int32).gather(cat) * 256 + cat
+        items = items.with_columns(code).with_columns(
+            (pl.col("code").min().over("person") % 256).cast(pl.Int16).alias("cat")
+        )
+    items = items.group_by("person", "cat", "source").agg(pl.col("bare").all())
     yield _frame_batch(
-        frame.select(
-            pl.lit(PERSON, pl.Int8).alias("tag"), "source", "cat", "key", "bare"
-        ).with_columns(pl.Series("person", person, dtype=pl.Int64))
+        items.select(
+            pl.lit(PERSON, pl.Int8).alias("tag"),
+            "source",
+            "cat",
+            pl.col("person").alias("key"),
+            "bare",
+        )
     )
     rows: list[tuple[object, ...]] = [
+        (FIGURE, "records", found.records),
         (FIGURE, "persons", found.persons),
         (FIGURE, "apart", found.apart),
         (FIGURE, "conflicts", found.conflicts),
@@ -335,38 +345,34 @@ def _frame_batch(frame: pl.DataFrame) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, schema=LINKED_ARROW)
 
 
-def _linkage(figures: Sequence[Any], kinds: Sequence[str], records: int, alone: int) -> Linkage:
-    """The run's :class:`Linkage` from the partitions' figures and the records alone."""
+def _linkage(figures: Sequence[Any], kinds: Sequence[str]) -> Linkage:
+    """The run's :class:`Linkage` from the partitions' figures."""
     merged: Counter[str] = Counter()
     shared: Counter[str] = Counter()
-    persons, apart, conflicts = alone, 0, 0
+    totals: Counter[str] = Counter()
     examples = []
     for r in figures:
         name, n = r["name"], int(r["n"])
         if r["tag"] == EXAMPLE:
             key = (n, *(int(r[c]) for c in ORDER))
             examples.append((key, r["text"]))
-        elif name == "persons":
-            persons += n
-        elif name == "apart":
-            apart += n
-        elif name == "conflicts":
-            conflicts += n
         elif name.startswith("merged:"):
             merged[name.split(":", 1)[1]] += n
         elif name.startswith("shared:"):
             shared[name.split(":", 1)[1]] += n
+        else:
+            totals[name] += n
     order = [*kinds, "other"]
     merged_by = {k: merged[k] for k in sorted(merged, key=order.index) if merged[k] > 0}
     return Linkage(
         person=pl.Series("person", np.zeros(0, dtype=np.int64)),
-        persons=persons,
-        records=records,
+        persons=totals["persons"],
+        records=totals["records"],
         merged_by=merged_by,
-        conflicts=conflicts,
+        conflicts=totals["conflicts"],
         shared=shared,
         examples=[text for _, text in sorted(examples)[:EXAMPLES]],
-        apart=apart,
+        apart=totals["apart"],
     )
 
 

@@ -8,8 +8,14 @@ faster one on one machine.
     .venv/bin/python bench/bench_spark.py                       # 13 million rows, 4 files
     .venv/bin/python bench/bench_spark.py --rows 1000000
 
-Both count without person linkage (``link="none"``): the Spark engine does not link records into
-persons yet (issue 14), so its figures are compared with the local engine's unlinked count.
+Without ``--link`` both count without person linkage (``link="none"``), as in the runs of
+issue 7. With ``--link person`` (or ``category``), on ``--overlap`` files (bench_count's
+``synth.write_large_overlap``: a third of the people in two files, each file a different subset
+of identifiers), the scan is skipped and three steps run in the same session of the machine: a
+bare ``polars.read_csv`` of the files, the local engine's linked count and the Spark engine's;
+the check is that ``persons``, items and ``linkage`` are identical (issue 14):
+
+    .venv/bin/python bench/bench_spark.py --rows 13000000 --overlap --link person
 
 Each engine runs in its own process (the local one as ``leaktrace.scan``/``leaktrace.count``,
 Spark through ``leaktrace.engine``, its session started once and timed apart). Prints JSON
@@ -26,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import emit, measure
-from bench_count import count_files
+from bench_count import BARE, count_files
 
 LOCAL = """
 import json, time
@@ -35,11 +41,13 @@ from leaktrace.scan import scan
 from leaktrace.count import count
 paths = [Path(p) for p in {paths!r}]
 times = {{}}
+scanned = None
+if {scan!r}:
+    start = time.perf_counter()
+    scanned = scan(paths).to_json()
+    times["scan"] = time.perf_counter() - start
 start = time.perf_counter()
-scanned = scan(paths).to_json()
-times["scan"] = time.perf_counter() - start
-start = time.perf_counter()
-counted = count(paths, link="none").to_json()
+counted = count(paths, link={link!r}).to_json()
 times["count"] = time.perf_counter() - start
 Path({out!r}).write_text(json.dumps({{"scan": scanned, "count": counted}}, ensure_ascii=False))
 print(json.dumps(times))
@@ -69,15 +77,17 @@ start = time.perf_counter()
 engine = get_engine("spark", master={master!r}, conf={{"spark.ui.enabled": "true"}})
 engine.spark  # start the session
 times = {{"startup": time.perf_counter() - start}}
+scanned = None
+if {scan!r}:
+    before = stages()
+    start = time.perf_counter()
+    scanned = engine.scan({paths!r}).to_json()
+    times["scan"] = time.perf_counter() - start
+    times["scan_steps"] = dict(engine.timings)
+    times["scan_stages"] = new_stages(before)
 before = stages()
 start = time.perf_counter()
-scanned = engine.scan({paths!r}).to_json()
-times["scan"] = time.perf_counter() - start
-times["scan_steps"] = dict(engine.timings)
-times["scan_stages"] = new_stages(before)
-before = stages()
-start = time.perf_counter()
-counted = engine.count({paths!r}, link="none").to_json()
+counted = engine.count({paths!r}, link={link!r}).to_json()
 times["count"] = time.perf_counter() - start
 times["count_steps"] = dict(engine.timings)
 times["count_stages"] = new_stages(before)
@@ -94,24 +104,49 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    parser.add_argument(
+        "--link",
+        choices=("none", "person", "category"),
+        default="none",
+        help="Count with person linkage (then the scan is skipped and a bare read is timed).",
+    )
+    parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="Files of write_large_overlap: a third of the people in two files.",
+    )
     args = parser.parse_args()
-    folder, paths = count_files(args.out, args.rows, args.files, args.seed)
+    folder, paths = count_files(args.out, args.rows, args.files, args.seed, overlap=args.overlap)
     size_mb = sum(Path(p).stat().st_size for p in paths) / 1e6
+    linked = args.link != "none"
+    stages = ("count",) if linked else ("scan", "count")
     emit(
         step="files",
         folder=str(folder),
         files=args.files,
         size_mb=round(size_mb, 1),
         rows=args.rows,
+        overlap=args.overlap,
+        link=args.link,
         cores=os.cpu_count(),
         load_average=[round(x, 2) for x in os.getloadavg()],
     )
+    bare_s = None
+    if linked:
+        bare = measure(BARE.format(paths=paths))
+        bare_s = bare["wall_s"]
+        emit(step="polars.read_csv", wall_s=bare_s, peak_rss_mb=bare["peak_rss_mb"])
     results = {}
     times = {}
     for engine, code in (("local", LOCAL), ("spark", SPARK)):
         out = folder / f"{engine}.json"
-        ran = measure(code.format(paths=paths, out=str(out), master=args.master))
+        ran = measure(
+            code.format(
+                paths=paths, out=str(out), master=args.master, link=args.link, scan=not linked
+            )
+        )
         times[engine] = ran["out"]
+        times[engine]["wall"] = ran["wall_s"]
         results[engine] = json.loads(out.read_text(encoding="utf-8"))
         out.unlink()
         emit(
@@ -123,21 +158,36 @@ def main() -> None:
                     "s": round(times[engine][stage], 1),
                     "records_per_s": round(args.rows / times[engine][stage]),
                 }
-                for stage in ("scan", "count")
+                for stage in stages
             },
-            **{k: _rounded(v) for k, v in times[engine].items() if k not in ("scan", "count")},
+            **{
+                k: _rounded(v)
+                for k, v in times[engine].items()
+                if k not in ("scan", "count", "wall")
+            },
         )
+    local, spark = results["local"]["count"], results["spark"]["count"]
     emit(
         step="ratio",
         spark_over_local={
-            stage: round(times["spark"][stage] / times["local"][stage], 2)
-            for stage in ("scan", "count")
+            stage: round(times["spark"][stage] / times["local"][stage], 2) for stage in stages
         },
         target="< 5.0",
-        identical={
-            stage: results["spark"][stage] == results["local"][stage] for stage in ("scan", "count")
-        },
-        count={k: results["spark"]["count"][k] for k in ("items", "records_read", "excluded")},
+        identical={stage: results["spark"][stage] == results["local"][stage] for stage in stages},
+        **(
+            {
+                "over_bare_read": {
+                    "local_count": round(times["local"]["count"] / bare_s, 2),
+                    "spark_count": round(times["spark"]["count"] / bare_s, 2),
+                },
+                "identical_persons": spark["persons"] == local["persons"],
+                "identical_items": spark["items"] == local["items"],
+                "identical_linkage": spark["linkage"] == local["linkage"],
+            }
+            if linked and bare_s
+            else {}
+        ),
+        count={k: spark[k] for k in ("items", "persons", "records_read", "excluded", "linkage")},
     )
 
 

@@ -47,13 +47,6 @@ def test_count_json_is_the_local_engines(spark_engine: Any, seized: Path) -> Non
     assert spark["excluded"]["invalid"] > 0
 
 
-def test_person_linkage_is_refused_in_one_line_rather_than_counted_differently(
-    spark_engine: Any, seized: Path
-) -> None:
-    with pytest.raises(UsageError, match="person linkage is not available with the Spark engine"):
-        spark_engine.count([seized])
-
-
 def test_count_by_content_gives_the_local_figures(spark_engine: Any, seized: Path) -> None:
     csvs = [p for p in sorted(seized.glob("*.csv"))]
     local = get_engine().count(csvs, key="content").to_json()
@@ -97,9 +90,6 @@ def test_cli_count_engine_spark_prints_the_local_json(spark_engine: Any, seized:
     spark = runner.invoke(app, ["count", csv, "--json", "--link", "none", "--engine", "spark"])
     assert local.exit_code == 0 and spark.exit_code == 0, spark.output
     assert json.loads(spark.stdout) == json.loads(local.stdout)
-    linked = runner.invoke(app, ["count", csv, "--engine", "spark"])
-    assert linked.exit_code == 2
-    assert "person linkage is not available with the Spark engine" in linked.output
 
 
 def test_spark_master_without_the_spark_engine_is_a_usage_error(seized: Path) -> None:

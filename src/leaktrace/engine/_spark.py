@@ -24,10 +24,13 @@ import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import polars as pl
 
 from leaktrace.chain import MATCH_KEYS, MatchKey, MatchResult
 from leaktrace.chain._match import MIN_CONTAINMENT, TOP, ListMatch
@@ -42,12 +45,14 @@ from leaktrace.count import (
     check_link,
     policy_for,
 )
+from leaktrace.count._count import TIERS
 from leaktrace.engine import _tasks as tasks
 from leaktrace.engine._plan import SPLIT_BYTES, Entry, Plan, Planner, is_remote
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Failure
 from leaktrace.law import Policy
 from leaktrace.mask import mask
+from leaktrace.normalize import Linkage, LinkRules, rules_of
 from leaktrace.scan import ColumnResult, FileResult, Progress, ScanResult, TableResult
 
 if TYPE_CHECKING:
@@ -173,9 +178,9 @@ class SparkEngine:
         """As :func:`leaktrace.count.count`; ``paths`` may also be URIs and ``hive:`` tables.
 
         The export is not written by this engine: the item list of a case this size belongs
-        in a table of the cluster, not in one spreadsheet on the driver. Person linkage is not
-        done by this engine yet: it counts only with ``link="none"`` (or ``key="content"``),
-        and refuses otherwise rather than give a figure the local engine would not.
+        in a table of the cluster, not in one spreadsheet on the driver. Records are linked
+        into persons on the executors (``_link``), with the local engine's ``Linker``, so the
+        persons, items and linkage figures are the local engine's.
         """
         if export is not None:
             raise UsageError(
@@ -187,12 +192,7 @@ class SparkEngine:
             check_link(link)
         policy = policy_for(policy, kind)
         rule = "none" if key == "content" else link if link is not None else policy.linkage.count
-        if rule != "none":
-            raise UsageError(
-                "Spark 引擎尚不能按人合并：请用本机引擎计数，或加 --link none 计未合并的条数 "
-                "person linkage is not available with the Spark engine yet: count with the "
-                "local engine, or pass --link none for the count without linkage"
-            )
+        rules = rules_of(policy)
         roots = [str(p) for p in paths]
         for root in roots:
             if not is_remote(root) and not Path(root).exists():
@@ -200,6 +200,8 @@ class SparkEngine:
         self.timings = {}
         plan = self._plan(roots, kind=kind)
         categoriser = Categoriser(policy)
+        if rule != "none":
+            return self._count_linked(plan, policy, kind, categoriser, rules, rule)
         job = tasks.CountJob(categoriser, key, parts=key == "content")
         start = time.perf_counter()
         out = self._map(plan, tasks.count_work(job), tasks.count_error, tasks.COUNT_DDL)
@@ -213,6 +215,70 @@ class SparkEngine:
                 rows = _aggregate(out, failed, sources)
         self.timings["map_aggregate"] = time.perf_counter() - start
         return _count_result(plan, policy, key, kind, categoriser, rows)
+
+    def _count_linked(
+        self,
+        plan: Plan,
+        policy: Policy,
+        kind: str | None,
+        categoriser: Categoriser,
+        rules: LinkRules,
+        rule: LinkRule,
+    ) -> CountResult:
+        """Count with person linkage (``_link``): the records with their link keys come back
+        from the map step, are linked on the executors, and their items keyed by person go
+        through the same aggregation as an unlinked count's."""
+        from pyspark.sql import functions as F
+
+        from leaktrace.engine._link import link_records
+
+        job = tasks.LinkJob(categoriser, rules)
+        start = time.perf_counter()
+        out = self._map(plan, tasks.link_work(job), tasks.link_error(job), job.ddl())
+        rows: list[Any] = []
+        linkage, unlinked = None, None
+        if out is not None:
+            out = out.persist()
+            try:
+                failed = sorted(
+                    {
+                        int(r["source"])
+                        for r in out.where(F.col("kind") == tasks.ERROR)
+                        .select("source")
+                        .distinct()
+                        .collect()
+                    }
+                )
+                self.timings["map"] = time.perf_counter() - start
+                ranks = [TIERS.index(policy.tier_of(c)) for c in categoriser.ids]
+                items, linkage, unlinked, figures = link_records(
+                    self.spark,
+                    out.where(F.col("kind") == tasks.RECORD),
+                    job,
+                    rule=rule,
+                    ranks=ranks,
+                    failed=failed,
+                    partitions=int(self.spark.conf.get("spark.sql.shuffle.partitions") or 200),
+                )
+                self.timings["link"] = time.perf_counter() - start - self.timings["map"]
+                self.timings |= {f"link_{k}": v for k, v in figures.items()}
+                counted = tasks.COUNT_DDL_COLUMNS
+                small = out.where(F.col("kind") != tasks.RECORD).select(*counted)
+                sources = sum(1 for e in plan.entries if e.source >= 0)
+                try:
+                    every = small.unionByName(items, allowMissingColumns=True)
+                    rows = _aggregate(every.select(*counted), failed, sources)
+                finally:
+                    items.unpersist()
+            finally:
+                out.unpersist()
+        self.timings["map_aggregate"] = time.perf_counter() - start
+        result = _count_result(plan, policy, "person", kind, categoriser, rows)
+        result.link = rule
+        if linkage is None:
+            linkage = Linkage(pl.Series("person", [], dtype=pl.Int64), 0, 0)
+        result.linkage, result.unlinked = linkage, unlinked or Counter()
+        return result
 
     # ---- match --------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from leaktrace.count import UNIDENTIFIED, Categoriser, KeyRule, item_rows
 from leaktrace.count._count import NO_CATEGORY, recovered_cells
+from leaktrace.count._count import _categories_of as categories_of
 from leaktrace.detect import CATALOGUE, ColumnProfile, column_status, find_spans
 from leaktrace.errors import InputError
 from leaktrace.ingest import Evidence, Failure, Limits, walk
@@ -31,7 +32,8 @@ from leaktrace.ingest import Evidence, Failure, Limits, walk
 # ingest's own text rendering and cell limit, so Spark-read rows look exactly like ingest's.
 from leaktrace.ingest._csv import check_cells
 from leaktrace.ingest._parquet import as_text
-from leaktrace.normalize import records
+from leaktrace.normalize import LINK_FIELDS, NAME_PLACE, TYPE_BITS, LinkRules, link_keys, records
+from leaktrace.normalize._link import ID as LINK_ID
 
 BLOCK = "__leaktrace_block"
 """Column Spark adds to a split: the byte offset of the file block its rows come from."""
@@ -65,6 +67,18 @@ SCAN_ARROW = pa.schema(
 COUNT_DDL = (
     "kind byte, source int, cat short, key long, bare boolean, "
     "status string, reason string, types long, n long, path string"
+)
+COUNT_DDL_COLUMNS = (
+    "kind",
+    "source",
+    "cat",
+    "key",
+    "bare",
+    "status",
+    "reason",
+    "types",
+    "n",
+    "path",
 )
 COUNT_ARROW = pa.schema(
     [
@@ -321,7 +335,6 @@ def count_work(job: CountJob) -> Work:
     def work(batch: pl.DataFrame, plan: TablePlan, offset: int, _: int) -> list[pa.RecordBatch]:
         recs = records(batch, plan.profiles, offset=offset, parts=job.parts)
         cats = job.categoriser.table(recs.get_column("types"), plan.kind)
-        summary = _statuses(recs, cats)
         rows = item_rows(recs, cats, plan.source, key=job.key)
         countable = rows.group_by("cat").len()
         items = rows.unique().select(
@@ -332,21 +345,187 @@ def count_work(job: CountJob) -> Work:
             pl.col("key").reinterpret(signed=True).alias("key"),
             pl.col("bare"),
         )
-        small: list[tuple[object, ...]] = [
-            (STATUS, plan.source, None, None, None, st, reason, types, n)
-            for st, reason, types, n in summary.iter_rows()
-        ]
-        small += [
-            (COUNTABLE, plan.source, cat, None, None, None, None, None, n)
-            for cat, n in countable.iter_rows()
-        ]
-        small += [
-            (RECOVERED, plan.source, None, None, None, type_id, None, None, n)
-            for type_id, n in recovered_cells(batch, plan.profiles).items()
-        ]
+        small = _small_rows(batch, plan, recs, cats, countable)
         return [_frame_batch(items, COUNT_ARROW), _batch(small, COUNT_ARROW)]
 
     return work
+
+
+def _small_rows(
+    batch: pl.DataFrame,
+    plan: TablePlan,
+    recs: pl.DataFrame,
+    cats: pl.DataFrame,
+    countable: pl.DataFrame,
+) -> list[tuple[object, ...]]:
+    """A batch's status, countable-per-category and read-back rows (count's small rows)."""
+    small: list[tuple[object, ...]] = [
+        (STATUS, plan.source, None, None, None, st, reason, types, n)
+        for st, reason, types, n in _statuses(recs, cats).iter_rows()
+    ]
+    small += [
+        (COUNTABLE, plan.source, cat, None, None, None, None, None, n)
+        for cat, n in countable.iter_rows()
+    ]
+    small += [
+        (RECOVERED, plan.source, None, None, None, type_id, None, None, n)
+        for type_id, n in recovered_cells(batch, plan.profiles).items()
+    ]
+    return small
+
+
+# ---- count with person linkage ------------------------------------------------------------
+
+RECORD = 5
+"""Row kind of one countable record with its link keys (counting with linkage)."""
+
+
+@dataclass(frozen=True)
+class LinkJob:
+    """What a linked count task needs besides the rows."""
+
+    categoriser: Categoriser
+    rules: LinkRules
+
+    @property
+    def keys(self) -> list[str]:
+        """The link key columns (:func:`leaktrace.normalize.link_keys`), as named in Spark."""
+        return [f"k_{c}" for c in link_columns(self.rules)]
+
+    @property
+    def texts(self) -> list[str]:
+        """Identifiers whose canonical text a record with an ID number carries (``t_`` columns:
+        a shared value's masked example)."""
+        return [k for k in self.rules.identifiers if k != LINK_ID]
+
+    def schema(self) -> pa.Schema:
+        """Count's row schema plus where the record is, its link keys and texts."""
+        return pa.schema(
+            [
+                *COUNT_ARROW,
+                ("tbl", pa.int32()),
+                ("o1", pa.int64()),
+                ("o2", pa.int64()),
+                ("later", pa.bool_()),
+                *((k, pa.int64()) for k in self.keys),
+                *((f"t_{k}", pa.string()) for k in self.texts),
+            ]
+        )
+
+    def ddl(self) -> str:
+        return ", ".join(
+            [
+                COUNT_DDL,
+                "tbl int, o1 long, o2 long, later boolean",
+                *(f"{k} long" for k in self.keys),
+                *(f"t_{k} string" for k in self.texts),
+            ]
+        )
+
+
+def link_columns(rules: LinkRules) -> list[str]:
+    """The columns :func:`leaktrace.normalize.link_keys` gives (the ``Linker``'s columns)."""
+    return [*rules.kinds, "_name", *(("_estate",) if rules.name_place else ())]
+
+
+def link_work(job: LinkJob) -> Work:
+    """The linked count task: the small rows of :func:`count_work`, and each countable record
+    with its category, person key (for the figure before linkage), link keys and its place in
+    its table ``(source, tbl, o1, o2)``, which orders records as the local engine reads them.
+
+    Records with an ID number keep their address unsplit in ``records`` (as in the local
+    count); their name + place is worked out here from the same rows (``later``) and kept only
+    where the driver finds their name on a record without an ID number (``_link``).
+    """
+    rules = job.rules
+    needed = {"types", "status", "reason", "person_key", "row", *rules.identifiers, *LINK_FIELDS}
+    schema = job.schema()
+
+    def work(
+        batch: pl.DataFrame, plan: TablePlan, offset: int, ordinal: int
+    ) -> list[pa.RecordBatch]:
+        recs = records(
+            batch,
+            plan.profiles,
+            offset=offset,
+            parts=False,
+            columns=needed,
+            places=rules.name_place,
+        )
+        cats = job.categoriser.table(recs.get_column("types"), plan.kind)
+        cat, bare = categories_of(recs, cats)
+        countable = (recs.get_column("status") == "valid") & (cat != NO_CATEGORY)
+        sub = recs.filter(countable)
+        keys = link_keys(sub, rules)
+        later = _later(sub, rules)
+        if later.any():
+            at = later.arg_true()
+            rows = (sub.get_column("row").gather(at).cast(pl.Int64) - offset).cast(pl.UInt32)
+            placed = link_keys(
+                records(batch[rows], plan.profiles, offset=0, columns=[*LINK_FIELDS, "types"]),
+                rules,
+            )
+            keys = keys.with_columns(
+                keys.get_column(c).scatter(at, placed.get_column(c))
+                for c in (NAME_PLACE, "_estate")
+            )
+        has_id = sub.get_column(LINK_ID).is_not_null()
+        rows_out = pl.DataFrame(
+            [
+                pl.repeat(RECORD, sub.height, dtype=pl.Int8, eager=True).alias("kind"),
+                pl.repeat(plan.source, sub.height, dtype=pl.Int32, eager=True).alias("source"),
+                cat.filter(countable).cast(pl.Int16).alias("cat"),
+                sub.get_column("person_key").reinterpret(signed=True).alias("key"),
+                bare.filter(countable).alias("bare"),
+                pl.repeat(plan.table, sub.height, dtype=pl.Int32, eager=True).alias("tbl"),
+                pl.repeat(ordinal, sub.height, dtype=pl.Int64, eager=True).alias("o1"),
+                sub.get_column("row").cast(pl.Int64).alias("o2"),
+                later.alias("later"),
+                *(
+                    keys.get_column(c).reinterpret(signed=True).alias(k)
+                    for c, k in zip(link_columns(rules), job.keys, strict=True)
+                ),
+                *(
+                    (
+                        sub.get_column(k).zip_with(
+                            has_id, pl.repeat(None, sub.height, dtype=pl.String, eager=True)
+                        )
+                        if k in sub.columns
+                        else pl.repeat(None, sub.height, dtype=pl.String, eager=True)
+                    ).alias(f"t_{k}")
+                    for k in job.texts
+                ),
+            ]
+        )
+        per_cat = cat.filter(countable).value_counts(name="len")
+        small = _small_rows(batch, plan, recs, cats, per_cat)
+        return [_frame_batch(rows_out, schema), _batch(small, schema)]
+
+    return work
+
+
+def _later(sub: pl.DataFrame, rules: LinkRules) -> pl.Series:
+    """Countable records whose name + place waits for the driver: they hold an ID number and a
+    name, an address or room, and ``records`` left the address unsplit (as ``count`` defers
+    them, ``Run._link_keys``)."""
+    if not rules.name_place:
+        return pl.repeat(False, sub.height, eager=True)
+    placed = (TYPE_BITS["address"] | TYPE_BITS["room"]) if "room" in TYPE_BITS else 0
+    return sub.select(
+        pl.col(LINK_ID).is_not_null()
+        & pl.col("name").is_not_null()
+        & pl.col("building").is_null()
+        & (pl.col("types") & placed != 0)
+    ).to_series()
+
+
+def link_error(job: LinkJob) -> Callable[[int, str, str], pa.RecordBatch]:
+    schema = job.schema()
+
+    def error(source: int, path: str, reason: str) -> pa.RecordBatch:
+        return _batch([(ERROR, source, None, None, None, None, reason, None, None, path)], schema)
+
+    return error
 
 
 def _statuses(recs: pl.DataFrame, cats: pl.DataFrame) -> pl.DataFrame:

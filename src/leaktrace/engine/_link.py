@@ -1,0 +1,379 @@
+"""Person linkage on Spark: the local engine's :class:`~leaktrace.normalize.Linker`, run on the
+executors over connected parts of the records, never on the driver.
+
+Linkage only ever relates records that share a value of a link column (an identifier, or the
+name + building/unit/room): a union, a shared value, a conflict and a record left apart are all
+decided among the records of such values. So the records fall into *parts*, the connected
+components of the graph joining each record to each of its values, and linking every part on its
+own gives exactly the persons, merges, conflicts and shared values of linking all the records at
+once: the ``Linker`` is run once per Spark partition on whole parts, its records in the local
+engine's order. Nothing is rewritten, so the two engines cannot drift.
+
+1. **Places** (as ``count`` defers them): a record with an ID number keeps its name + place only
+   when a record without an ID number carries its name with a place (a join of those records).
+2. **Parts**: each record's values as edges ``(record, value)``; values held by one record are
+   dropped (a record with none left is a part alone). The rest are labelled by iterative
+   min-label propagation over the bipartite graph (each value takes the lowest label of its
+   records, each record the lowest of its values), every round cut from its lineage with a
+   checkpoint, until no label moves: about half the longest chain of records in rounds, a
+   handful on real lists.
+3. **Link**: the records are shuffled by part, sorted by their place in the evidence (file,
+   table, row) and handed to ``Linker`` one partition at a time; each partition gives its items
+   keyed by person (its category the person's highest-tier one with ``--link person``) and its
+   figures (records, persons, merges per rule, conflicts, shared values, records kept apart, the
+   first shared values as masked examples).
+4. **Items** go through the count's usual aggregation (``_spark._aggregate``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from functools import reduce
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from leaktrace.engine._tasks import ITEM, LinkJob, link_columns
+from leaktrace.mask import mask
+from leaktrace.normalize import NAME_PLACE, Linkage, Linker, LinkRules
+from leaktrace.normalize._link import EXAMPLES
+from leaktrace.normalize._link import ID as LINK_ID
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+PERSON, FIGURE, EXAMPLE = 0, 1, 2
+"""Row tags of the link step's output: an item keyed by person; a partition's figure (``name``:
+records, persons, apart, conflicts, ``merged:<rule>``, ``shared:<identifier>``); a shared
+value's masked example with its place."""
+
+LINKED_DDL = (
+    "tag byte, source int, cat short, key long, bare boolean, "
+    "name string, n long, text string, tbl int, o1 long, o2 long"
+)
+LINKED_ARROW = pa.schema(
+    [
+        ("tag", pa.int8()),
+        ("source", pa.int32()),
+        ("cat", pa.int16()),
+        ("key", pa.int64()),
+        ("bare", pa.bool_()),
+        ("name", pa.string()),
+        ("n", pa.int64()),
+        ("text", pa.string()),
+        ("tbl", pa.int32()),
+        ("o1", pa.int64()),
+        ("o2", pa.int64()),
+    ]
+)
+
+ORDER = ("source", "tbl", "o1", "o2")
+"""A record's place in the evidence: the order in which the local engine links records."""
+
+MAX_ROUNDS = 10_000
+"""A bound on label propagation rounds (each moves labels two hops; never reached)."""
+
+
+def link_records(
+    spark: SparkSession,
+    recs: DataFrame,
+    job: LinkJob,
+    *,
+    rule: str,
+    ranks: Sequence[int],
+    failed: Sequence[int],
+    partitions: int,
+) -> tuple[DataFrame, Linkage, Counter[int], dict[str, Any]]:
+    """Link the record rows of a linked count task (``kind`` RECORD; ``recs`` should be
+    persisted: it is read several times).
+
+    Returns the item rows ``(kind, source, cat, key, bare)`` keyed by person (persisted: the
+    caller unpersists them), the :class:`Linkage` figures, the distinct items per category id
+    before linkage and some figures of the run (rounds of label propagation, records in parts).
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from leaktrace.engine._spark import map_in_arrow
+
+    rules = job.rules
+    kinds = list(rules.kinds)
+    # files that failed part-way take no part (after their names counted for places, as in
+    # the local engine)
+    kept = recs.where(~F.col("source").isin(list(failed))) if failed else recs
+    stats: dict[str, Any] = {}
+    unlinked: Counter[int] = Counter(
+        {
+            int(r["cat"]): int(r["n"])
+            for r in kept.select("cat", "key")
+            .distinct()
+            .groupBy("cat")
+            .agg(F.count(F.lit(1)).alias("n"))
+            .collect()
+        }
+    )
+    if rules.name_place:
+        kept = _places(recs, kept, rules)
+    # a record's number: a hash of its place in the evidence (deterministic, so the frame need
+    # not be held; two records with one number would only put their parts in one partition)
+    kept = kept.withColumn("rid", F.xxhash64(*ORDER))
+    by_value = Window.partitionBy("v")
+    by_record = Window.partitionBy("rid")
+    edges = reduce(
+        lambda a, b: a.unionByName(b),
+        [
+            kept.where(F.col(f"k_{k}").isNotNull()).select(
+                "rid", F.xxhash64(F.lit(i), F.col(f"k_{k}")).alias("v")
+            )
+            for i, k in enumerate(kinds)
+        ],
+    )
+    edges = (
+        edges.select(
+            "rid",
+            "v",
+            F.count(F.lit(1)).over(by_value).alias("c"),
+            F.min("rid").over(by_value).alias("l"),
+        )
+        .where(F.col("c") > 1)
+        .select("rid", "v", F.min("l").over(by_record).alias("l"))
+    ).localCheckpoint(eager=True)
+    rounds = 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
+        moved = (
+            edges.withColumn("m", F.min("l").over(by_value))
+            .withColumn("m", F.min("m").over(by_record))
+            .localCheckpoint(eager=True)
+        )
+        still = moved.where(F.col("m") != F.col("l")).limit(1).count()
+        edges = moved.select("rid", "v", F.col("m").alias("l"))
+        if not still:
+            break
+    stats["rounds"] = rounds
+    part = edges.groupBy("rid").agg(F.min("l").alias("part"))
+    keys = [f"k_{c}" for c in link_columns(rules)]
+    texts = [f"t_{k}" for k in job.texts]
+    inputs = (
+        kept.join(part, "rid", "left")
+        .select(
+            *ORDER,
+            "cat",
+            "key",
+            "bare",
+            *keys,
+            *texts,
+            F.coalesce(F.col("part"), F.col("rid")).alias("part"),
+        )
+        .repartition(partitions, "part")
+        .sortWithinPartitions(*ORDER)
+        .drop("part")
+    )
+    top = list(ranks) if rule == "person" else None
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return link_partition(batches, rules, job.texts, top)
+
+    linked = map_in_arrow(inputs, run, LINKED_DDL).persist()
+    try:
+        figures = linked.where(F.col("tag") != PERSON).collect()
+        items = linked.where(F.col("tag") == PERSON).select(
+            F.lit(ITEM).cast("byte").alias("kind"), "source", "cat", "key", "bare"
+        )
+        items = _materialise(items.persist())
+    finally:
+        linked.unpersist()
+    return items, _linkage(figures, kinds), unlinked, stats
+
+
+def _materialise(frame: DataFrame) -> DataFrame:
+    frame.count()
+    return frame
+
+
+def _places(every: DataFrame, kept: DataFrame, rules: LinkRules) -> DataFrame:
+    """Name + place of records with an ID number only where a record without one carries their
+    name with a place (``Run._deferred_places`` of the local count; the names are looked for in
+    ``every`` record, those of failed files too, as there); none without ID linkage. Only the
+    records whose place waits (``later``) are joined."""
+    from pyspark.sql import functions as F
+
+    now = kept.where(~F.col("later"))
+    later = kept.where(F.col("later"))
+    if LINK_ID in rules.kinds:
+        wanted = (
+            every.where(
+                F.col(f"k_{NAME_PLACE}").isNotNull()
+                & F.col(f"k_{LINK_ID}").isNull()
+                & F.col("k__name").isNotNull()
+                & ~F.col("later")
+            )
+            .select(F.col("k__name").alias("_wanted"))
+            .distinct()
+        )
+        later = later.join(wanted, later["k__name"] == wanted["_wanted"], "left")
+        found = F.col("_wanted").isNotNull()
+    else:
+        later = later.withColumn("_wanted", F.lit(None))
+        found = F.lit(False)
+    later = (
+        later.withColumn(f"k_{NAME_PLACE}", F.when(found, F.col(f"k_{NAME_PLACE}")))
+        .withColumn("k__estate", F.when(found, F.col("k__estate")))
+        .drop("_wanted")
+    )
+    return now.unionByName(later)
+
+
+def link_partition(
+    batches: Iterator[pa.RecordBatch],
+    rules: LinkRules,
+    texts: Sequence[str],
+    ranks: Sequence[int] | None,
+) -> Iterator[pa.RecordBatch]:
+    """Link one partition's records (whole parts, in evidence order) with ``Linker``: the items
+    keyed by person (numbered by partition and first record), and the partition's figures.
+
+    ``ranks`` (per category id, its tier's rank) make each person one item at their highest
+    tier (``--link person``); without them a person is one item per category.
+    """
+    from pyspark import TaskContext
+
+    frames = [pl.DataFrame(pl.from_arrow(b)) for b in batches]
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return
+    frame = pl.concat(frames)
+    columns = link_columns(rules)
+    keys = pl.DataFrame(
+        [frame.get_column(f"k_{c}").reinterpret(signed=False).alias(c) for c in columns]
+    )
+    linker = Linker(rules)
+    linker.add(keys)
+    found = linker.finish()
+    context = TaskContext.get()
+    number = (context.partitionId() if context is not None else 0) << 40
+    person = pl.Series("person", found.person.to_numpy() + number, dtype=pl.Int64)
+    items = frame.select("source", "cat", "bare").with_columns(person)
+    if ranks is not None:
+        cat = items.get_column("cat").cast(pl.Int32)
+        code = pl.Series("code", list(ranks), dtype=pl.Int32).gather(cat) * 256 + cat
+        items = items.with_columns(code).with_columns(
+            (pl.col("code").min().over("person") % 256).cast(pl.Int16).alias("cat")
+        )
+    items = items.group_by("person", "cat", "source").agg(pl.col("bare").all())
+    yield _frame_batch(
+        items.select(
+            pl.lit(PERSON, pl.Int8).alias("tag"),
+            "source",
+            "cat",
+            pl.col("person").alias("key"),
+            "bare",
+        )
+    )
+    rows: list[tuple[object, ...]] = [
+        (FIGURE, "records", found.records),
+        (FIGURE, "persons", found.persons),
+        (FIGURE, "apart", found.apart),
+        (FIGURE, "conflicts", found.conflicts),
+        *((FIGURE, f"merged:{k}", n) for k, n in found.merged_by.items()),
+        *((FIGURE, f"shared:{k}", n) for k, n in found.shared.items()),
+    ]
+    names = ("tag", "name", "n")
+    figures = pl.DataFrame(rows, schema=dict.fromkeys(names), orient="row")
+    yield _frame_batch(figures)
+    examples = _examples(frame, rules, texts, found.shared)
+    if examples.height:
+        yield _frame_batch(examples)
+
+
+def _examples(
+    frame: pl.DataFrame, rules: LinkRules, texts: Sequence[str], shared: Counter[str]
+) -> pl.DataFrame:
+    """The first :data:`~leaktrace.normalize._link.EXAMPLES` shared values of each identifier
+    (a value beside two or more ID numbers), each at its first record, masked."""
+    parts = []
+    order = pl.int_range(0, frame.height, dtype=pl.Int64, eager=True).alias("_at")
+    for code, kind in enumerate(rules.kinds):
+        if kind not in texts or not shared.get(kind):
+            continue
+        values = pl.DataFrame(
+            [
+                order,
+                frame.get_column(f"k_{kind}").alias("v"),
+                frame.get_column(f"k_{LINK_ID}").alias("id")
+                if f"k_{LINK_ID}" in frame.columns
+                else pl.repeat(None, frame.height, dtype=pl.Int64, eager=True).alias("id"),
+                frame.get_column(f"t_{kind}").alias("t"),
+            ]
+        ).drop_nulls("v")
+        found = (
+            values.group_by("v")
+            .agg(
+                pl.col("_at").min(),
+                pl.col("id").drop_nulls().n_unique().alias("ids"),
+                pl.col("t").drop_nulls().first(),
+            )
+            .filter((pl.col("ids") > 1) & pl.col("t").is_not_null())
+            .sort("_at")
+            .head(EXAMPLES)
+        )
+        at = found.get_column("_at")
+        parts.append(
+            pl.DataFrame(
+                {
+                    "tag": pl.repeat(EXAMPLE, found.height, dtype=pl.Int8, eager=True),
+                    "name": pl.repeat(kind, found.height, dtype=pl.String, eager=True),
+                    "n": pl.repeat(code, found.height, dtype=pl.Int64, eager=True),
+                    "text": [f"{kind} {mask(t, kind)}" for t in found.get_column("t").to_list()],
+                }
+            ).with_columns(frame.select(pl.col(c).gather(at) for c in ORDER))
+        )
+    return pl.concat(parts) if parts else pl.DataFrame()
+
+
+def _frame_batch(frame: pl.DataFrame) -> pa.RecordBatch:
+    table = frame.to_arrow()
+    arrays = [
+        table.column(f.name).cast(f.type).combine_chunks()
+        if f.name in frame.columns
+        else pa.nulls(frame.height, f.type)
+        for f in LINKED_ARROW
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=LINKED_ARROW)
+
+
+def _linkage(figures: Sequence[Any], kinds: Sequence[str]) -> Linkage:
+    """The run's :class:`Linkage` from the partitions' figures."""
+    merged: Counter[str] = Counter()
+    shared: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    examples = []
+    for r in figures:
+        name, n = r["name"], int(r["n"])
+        if r["tag"] == EXAMPLE:
+            key = (n, *(int(r[c]) for c in ORDER))
+            examples.append((key, r["text"]))
+        elif name.startswith("merged:"):
+            merged[name.split(":", 1)[1]] += n
+        elif name.startswith("shared:"):
+            shared[name.split(":", 1)[1]] += n
+        else:
+            totals[name] += n
+    order = [*kinds, "other"]
+    merged_by = {k: merged[k] for k in sorted(merged, key=order.index) if merged[k] > 0}
+    return Linkage(
+        person=pl.Series("person", np.zeros(0, dtype=np.int64)),
+        persons=totals["persons"],
+        records=totals["records"],
+        merged_by=merged_by,
+        conflicts=totals["conflicts"],
+        shared=shared,
+        examples=[text for _, text in sorted(examples)[:EXAMPLES]],
+        apart=totals["apart"],
+    )
+
+
+__all__ = ["LINKED_DDL", "link_partition", "link_records"]

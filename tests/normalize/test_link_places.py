@@ -111,3 +111,30 @@ def test_link_on_one_frame_takes_it_as_one_list() -> None:
     )
     assert link(both).persons == 1
     assert np.array_equal(link(both).person.to_numpy(), np.array([0, 0]))
+
+
+def test_a_linker_told_which_lists_cover_several_estates_follows_what_it_is_told() -> None:
+    """A Spark partition sees only part of a list; it is told what the whole list shows
+    (``finish(several=…)``), and reports what its own records show (``ambiguous.lists``)."""
+    addresses = recs(
+        ADDRESSES,
+        ["王芳", "13811110001", "杭州市西湖区金都花园3幢2单元1201室"],
+        ["张伟", "13811110003", "杭州市西湖区金都花园5幢1单元502室"],
+    )
+    leads = recs(LEADS, ["张伟", "13811110003", "5-1-502"], ["王芳", "13922220000", "3-2-1201"])
+    rules = LinkRules()
+
+    def run(several: np.ndarray | None) -> tuple[int, int, np.ndarray]:
+        linker = Linker(rules)
+        for i, frame in enumerate((addresses, leads)):
+            linker.add(link_keys(frame, rules), None, i)
+        out = linker.finish(several=several)
+        return out.persons, out.ambiguous.records, out.ambiguous.lists
+
+    persons, open_records, by_list = run(None)
+    assert (persons, open_records) == (2, 0)
+    # list 1 (the leads) leads to one estate (金都花园) and not to several; list 0 names its own
+    assert by_list[0].tolist() == [0, 1] and by_list[2].tolist() == [0, 0]
+    # told that the leads cover several estates (as another partition's records would show)
+    persons, open_records, _ = run(np.array([False, True]))
+    assert (persons, open_records) == (3, 1)

@@ -39,16 +39,18 @@ import pyarrow as pa
 from leaktrace.engine._tasks import ITEM, LinkJob, link_columns
 from leaktrace.mask import mask
 from leaktrace.normalize import NAME_PLACE, Linkage, Linker, LinkRules
-from leaktrace.normalize._link import EXAMPLES
+from leaktrace.normalize._link import EXAMPLES, Ambiguity
 from leaktrace.normalize._link import ID as LINK_ID
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-PERSON, FIGURE, EXAMPLE = 0, 1, 2
+PERSON, FIGURE, EXAMPLE, LIST = 0, 1, 2, 3
 """Row tags of the link step's output: an item keyed by person; a partition's figure (``name``:
-records, persons, apart, conflicts, ``merged:<rule>``, ``shared:<identifier>``); a shared
-value's masked example with its place."""
+records, persons, apart, conflicts, ``merged:<rule>``, ``shared:<identifier>``, ``open_places``,
+``open_records``, ``if_merged``); a shared value's masked example with its place; a list's
+estates as one partition's records show them (``source`` the list, ``bare`` whether any,
+``key`` the estate's hash, ``n`` 1 when two or more: rule 5's first pass)."""
 
 LINKED_DDL = (
     "tag byte, source int, cat short, key long, bare boolean, "
@@ -173,9 +175,12 @@ def link_records(
         .drop("part")
     )
     top = list(ranks) if rule == "person" else None
+    inputs = inputs.persist()
+    several = _several(inputs, rules) if rules.name_place else None
+    stats["lists_of_several_estates"] = int(several.sum()) if several is not None else 0
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return link_partition(batches, rules, job.texts, top)
+        return link_partition(batches, rules, job.texts, top, several)
 
     linked = map_in_arrow(inputs, run, LINKED_DDL).persist()
     try:
@@ -186,7 +191,76 @@ def link_records(
         items = _materialise(items.persist())
     finally:
         linked.unpersist()
+        inputs.unpersist()
     return items, _linkage(figures, kinds), unlinked, stats
+
+
+def _several(inputs: DataFrame, rules: LinkRules) -> np.ndarray:
+    """Rule 5's first pass: which lists cover several estates, summed over every partition
+    (each partition's linker sees the estates its records lead to; a list covers several when
+    one partition sees two or more, or two partitions see different ones). One row per list
+    reaches the driver."""
+    from pyspark.sql import functions as F
+
+    from leaktrace.engine._spark import map_in_arrow
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return list_estates_partition(batches, rules)
+
+    rows = (
+        map_in_arrow(inputs, run, LINKED_DDL)
+        .groupBy("source")
+        .agg(F.max("n").alias("multi"), F.countDistinct("key").alias("estates"))
+        .collect()
+    )
+    top = max((int(r["source"]) for r in rows), default=-1)
+    several = np.zeros(top + 1, dtype=np.bool_)
+    for r in rows:
+        several[int(r["source"])] = bool(r["multi"]) or int(r["estates"]) > 1
+    return several
+
+
+def _partition_linker(
+    batches: Iterator[pa.RecordBatch], rules: LinkRules
+) -> tuple[pl.DataFrame, Linker] | None:
+    """A partition's records and a linker holding their link keys and lists (None if empty)."""
+    frames = [pl.DataFrame(pl.from_arrow(b)) for b in batches]
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return None
+    frame = pl.concat(frames)
+    columns = link_columns(rules)
+    keys = pl.DataFrame(
+        [frame.get_column(f"k_{c}").reinterpret(signed=False).alias(c) for c in columns]
+    )
+    linker = Linker(rules)
+    linker.add(keys, lists=frame.get_column("source").to_numpy().astype(np.uint32))
+    return frame, linker
+
+
+def list_estates_partition(
+    batches: Iterator[pa.RecordBatch], rules: LinkRules
+) -> Iterator[pa.RecordBatch]:
+    """The estates each list's records lead to, as one partition's records show them (rows
+    tagged :data:`LIST`)."""
+    got = _partition_linker(batches, rules)
+    if got is None:
+        return
+    by_list = got[1].finish().ambiguous.lists
+    seen = np.flatnonzero(by_list[0] > 0)
+    if not seen.size:
+        return
+    yield _frame_batch(
+        pl.DataFrame(
+            {
+                "tag": np.full(seen.size, LIST, dtype=np.int8),
+                "source": seen.astype(np.int32),
+                "key": by_list[1, seen].view(np.int64),
+                "bare": np.ones(seen.size, dtype=np.bool_),
+                "n": by_list[2, seen].astype(np.int64),
+            }
+        )
+    )
 
 
 def _materialise(frame: DataFrame) -> DataFrame:
@@ -232,27 +306,22 @@ def link_partition(
     rules: LinkRules,
     texts: Sequence[str],
     ranks: Sequence[int] | None,
+    several: np.ndarray | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Link one partition's records (whole parts, in evidence order) with ``Linker``: the items
     keyed by person (numbered by partition and first record), and the partition's figures.
 
     ``ranks`` (per category id, its tier's rank) make each person one item at their highest
-    tier (``--link person``); without them a person is one item per category.
+    tier (``--link person``); without them a person is one item per category. ``several`` (per
+    list, whether it covers several estates: :func:`_several`) is what every partition shows.
     """
     from pyspark import TaskContext
 
-    frames = [pl.DataFrame(pl.from_arrow(b)) for b in batches]
-    frames = [f for f in frames if f.height]
-    if not frames:
+    got = _partition_linker(batches, rules)
+    if got is None:
         return
-    frame = pl.concat(frames)
-    columns = link_columns(rules)
-    keys = pl.DataFrame(
-        [frame.get_column(f"k_{c}").reinterpret(signed=False).alias(c) for c in columns]
-    )
-    linker = Linker(rules)
-    linker.add(keys)
-    found = linker.finish()
+    frame, linker = got
+    found = linker.finish(several=several)
     context = TaskContext.get()
     number = (context.partitionId() if context is not None else 0) << 40
     person = pl.Series("person", found.person.to_numpy() + number, dtype=pl.Int64)
@@ -280,6 +349,9 @@ def link_partition(
         (FIGURE, "conflicts", found.conflicts),
         *((FIGURE, f"merged:{k}", n) for k, n in found.merged_by.items()),
         *((FIGURE, f"shared:{k}", n) for k, n in found.shared.items()),
+        (FIGURE, "open_places", found.ambiguous.places),
+        (FIGURE, "open_records", found.ambiguous.records),
+        (FIGURE, "if_merged", found.ambiguous.to_json(found.persons)["persons_if_merged"]),
     ]
     names = ("tag", "name", "n")
     figures = pl.DataFrame(rows, schema=dict.fromkeys(names), orient="row")
@@ -358,6 +430,8 @@ def _linkage(figures: Sequence[Any], kinds: Sequence[str]) -> Linkage:
             examples.append((key, r["text"]))
         elif name.startswith("merged:"):
             merged[name.split(":", 1)[1]] += n
+        elif r["tag"] == LIST:
+            continue
         elif name.startswith("shared:"):
             shared[name.split(":", 1)[1]] += n
         else:
@@ -373,6 +447,11 @@ def _linkage(figures: Sequence[Any], kinds: Sequence[str]) -> Linkage:
         shared=shared,
         examples=[text for _, text in sorted(examples)[:EXAMPLES]],
         apart=totals["apart"],
+        ambiguous=Ambiguity(
+            places=totals["open_places"],
+            records=totals["open_records"],
+            persons_if_merged=totals["if_merged"] if totals["open_places"] else None,
+        ),
     )
 
 

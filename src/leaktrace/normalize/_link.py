@@ -207,6 +207,12 @@ class Ambiguity:
         default_factory=lambda: np.zeros((2, 0), dtype=np.int64), repr=False
     )
     """The open matches as pairs of records (row 0) and the record each would join (row 1)."""
+    lists: np.ndarray = field(default_factory=lambda: np.zeros((3, 0), dtype=np.uint64), repr=False)
+    """Per list (column: the list's number), the estates its records naming none lead to
+    through the identifiers: row 0 whether any, row 1 the estate (its hash) when one, row 2
+    whether two or more. A linker that sees only part of the records (a Spark partition) gives
+    these so that the lists' estates can be summed over every part (:meth:`Linker.finish`'s
+    ``several``)."""
 
     def to_json(self, persons: int) -> dict[str, int]:
         return {
@@ -359,9 +365,16 @@ class Linker:
             values[rows] = s.fill_null(0).to_numpy()
             has[rows] = s.is_not_null().to_numpy()
 
-    def finish(self, exclude: np.ndarray | None = None) -> Linkage:
+    def finish(
+        self, exclude: np.ndarray | None = None, several: np.ndarray | None = None
+    ) -> Linkage:
         """Link every record added (but those ``exclude`` marks): ``person`` is each record's
-        person, the lowest number among its records (-1 for an excluded record)."""
+        person, the lowest number among its records (-1 for an excluded record).
+
+        ``several`` (per list number, whether the list covers several estates) replaces what
+        rule 5 would work out from these records alone: a linker given only part of the
+        records (a Spark partition) is told what all of them show.
+        """
         if self.height == 0:
             return Linkage(pl.Series("person", [], dtype=pl.Int64), 0, 0)
         columns = {c: self.column(c) for c in self.columns}
@@ -374,7 +387,11 @@ class Linker:
             columns = {c: (v[rows], h[rows]) for c, (v, h) in columns.items()}
             lists = lists[rows]
         out = _link_keys(
-            columns, self.rules, lambda kind, row: self._example(kind, int(rows[row])), lists
+            columns,
+            self.rules,
+            lambda kind, row: self._example(kind, int(rows[row])),
+            lists,
+            several,
         )
         self._texts, self._heights = [], []
         if rows.size != self.height:
@@ -414,6 +431,7 @@ def _link_keys(
     rules: LinkRules,
     example: Callable[[str, int], str | None],
     lists: np.ndarray,
+    several: np.ndarray | None = None,
 ) -> Linkage:
     n = all_columns[_NAME][0].size
     kinds = [k for k in rules.kinds if all_columns[k][1].any()]
@@ -438,7 +456,7 @@ def _link_keys(
         if kind == NAME_PLACE:
             # rule 5, once the identifiers have made their groups: see _places
             columns[kind], ambiguity = _places(
-                columns[kind], first, _dense(all_columns[_ESTATE]), lists, parent
+                columns[kind], first, _dense(all_columns[_ESTATE]), lists, parent, several
             )
             first = np.where(columns[kind][1], columns[kind][0].astype(np.int64), -1)
         if kind == ID:
@@ -518,6 +536,7 @@ def _places(
     estate: tuple[np.ndarray, np.ndarray],
     lists: np.ndarray,
     parent: np.ndarray,
+    several: np.ndarray | None = None,
 ) -> tuple[tuple[np.ndarray, np.ndarray], Ambiguity]:
     """Rule 5: which records the same name at the same building, unit and room links.
 
@@ -535,9 +554,17 @@ def _places(
     values = place[0]
     root = _roots(parent)  # compressing the paths changes no group
     est_values, est_has = estate
-    kernel = cast(Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], _places_kernel)
-    target, alternative, stats = kernel(
-        first, est_values, est_has, root, lists, int(lists.max(initial=0)) + 1
+    kernel = cast(
+        Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], _places_kernel
+    )
+    n_lists = int(lists.max(initial=0)) + 1
+    forced = np.zeros(n_lists, dtype=np.bool_)
+    if several is not None:
+        n_lists = max(n_lists, several.size)
+        forced = np.zeros(n_lists, dtype=np.bool_)
+        forced[: several.size] = several
+    target, alternative, stats, by_list = kernel(
+        first, est_values, est_has, root, lists, n_lists, forced, several is not None
     )
     del root
     split = np.flatnonzero(target == _BY_ESTATE)  # names + places of two or more estates
@@ -547,7 +574,9 @@ def _places(
     rows = np.flatnonzero(alternative >= 0)
     pairs = np.stack([rows, alternative[rows]])
     del alternative
-    ambiguity = Ambiguity(places=int(stats[0]), records=int(stats[1]), alternative=pairs)
+    ambiguity = Ambiguity(
+        places=int(stats[0]), records=int(stats[1]), alternative=pairs, lists=by_list
+    )
     linked = target >= 0
     return (target.astype(np.uint64), linked), ambiguity
 
@@ -896,11 +925,15 @@ def _places_kernel(
     root: np.ndarray,
     lists: np.ndarray,
     n_lists: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    forced: np.ndarray,
+    use_forced: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Rule 5 (see :func:`_places`): each record's target (the first record of the group it
     links into; -1: none; ``_BY_ESTATE``: the first with its estate), its target were the open
-    matches taken as one person, and (names + places left open, records naming no estate left
-    unmerged in them)."""
+    matches taken as one person, (names + places left open, records naming no estate left
+    unmerged in them), and the estates each list leads to (:attr:`Ambiguity.lists`, as these
+    records show them). ``forced`` (when ``use_forced``) says instead which lists cover several
+    estates."""
     n = first.size
     # the estate of each group the identifiers made (multi: two or more)
     comp_seen = np.zeros(n, dtype=np.bool_)
@@ -930,6 +963,13 @@ def _places_kernel(
             list_value[k] = comp_value[r]
         elif list_value[k] != comp_value[r]:
             list_multi[k] = True
+    by_list = np.zeros((3, n_lists), dtype=np.uint64)
+    for k in range(n_lists):
+        by_list[0, k] = 1 if list_seen[k] else 0
+        by_list[1, k] = list_value[k]
+        by_list[2, k] = 1 if list_multi[k] else 0
+    if use_forced:
+        list_multi = forced.copy()
     # per name + place: records in other groups than its first's, its estates (0, 1, 2: two
     # or more), its first placed record
     size = np.zeros(n, dtype=np.bool_)
@@ -980,7 +1020,7 @@ def _places_kernel(
     stats = np.zeros(2, dtype=np.int64)
     stats[0] = places
     stats[1] = records
-    return target, alternative, stats
+    return target, alternative, stats, by_list
 
 
 @compiled

@@ -166,7 +166,7 @@ def test_every_page_of_a_large_list_in_order(tmp_path: Path, small_pieces: None)
     assert all(mobile not in str(h) for h in page["hits"])  # masked
 
 
-def test_an_index_of_another_polars_or_the_old_sqlite_file_asks_for_a_rebuild(
+def test_an_index_of_another_polars_or_the_old_sqlite_file_asks_for_a_rebuild_and_is_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = tmp_path / "case"
@@ -181,6 +181,10 @@ def test_an_index_of_another_polars_or_the_old_sqlite_file_asks_for_a_rebuild(
         _search.build_index(case, [case / "evidence"])
     assert not (case / "work" / "search.db").exists()  # the old index is gone
     assert _search.index_info(case) is None
+    # what a build cut off by a stopped server left behind goes at the next build
+    (case / "work" / ".index-spill-dead").mkdir()
+    (case / "work" / ".index-spill-dead" / "000.arrow").write_bytes(b"x")
+    (case / "work" / f".{_search.INDEX_FILE}.dead").write_bytes(b"x")
     _search.build_index(case, [case / "evidence"])
     assert _search.index_info(case) == {"tables": 1, "rows": 50}
     assert [p.name for p in (case / "work").iterdir()] == [_search.INDEX_FILE]

@@ -143,13 +143,13 @@ def index_records(
 ) -> pl.DataFrame:
     """``records(batch, profiles, columns=_WANTED)``, splitting addresses only where needed.
 
-    Splitting an address is most of what normalising a row costs (about 60% of the index build
-    on a list with an address and a room column), and the index wants of it only building, unit
-    and room, which a room column gives first (``records`` takes a room column's part before
-    the address's). So the batch is normalised without its address columns, and again with
-    them only for the named rows whose room column left a part unknown; their parts replace
-    the first ones. The hits are those of ``records``' output (tested); parts may differ only
-    on rows without a name, which name no one by their room.
+    Splitting an address is most of what normalising a row costs (half of the index build on
+    ``write_large_csv``'s 2 million rows, with an address and a room column), and the index
+    wants of it only building, unit and room, which a room column gives first (``records``
+    takes a room column's part before the address's). So the batch is normalised without its
+    address columns, and again with them only for the named rows whose room column left a part
+    unknown; their parts replace the first ones. The hits are those of ``records``' output
+    (tested); parts may differ only on rows without a name, which name no one by their room.
     """
     typed = [p for p in profiles if p.type and not p.free_text and p.name in batch.columns]
     addresses = [p for p in typed if p.type == "address"]
@@ -192,6 +192,7 @@ class _Spill:
         self.pending_rows = 0
         self.writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
         self.total = 0
+        self.closed = False
 
     def add(self, hits: pl.DataFrame) -> None:
         if not hits.height:
@@ -218,8 +219,10 @@ class _Spill:
             writer.write_table(part.drop("_bucket").to_arrow().cast(HIT_SCHEMA))
 
     def close(self) -> None:
-        for writer in self.writers.values():
-            writer.close()
+        if not self.closed:
+            self.closed = True
+            for writer in self.writers.values():
+                writer.close()
 
     def sorted_buckets(self) -> Iterable[pa.Table]:
         """Each bucket's hits sorted by key (then source and row), lowest keys first."""
@@ -239,9 +242,30 @@ class _Spill:
 def build_index(
     case_dir: Path, roots: Iterable[Path], *, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Index every table under ``roots``; returns {"files", "tables", "rows", "keys", "errors"}."""
+    """Index every table under ``roots``; returns {"files", "tables", "rows", "keys", "errors"}.
+
+    One build of a case at a time (a scan queues one, a person may start another); each starts
+    by removing what a build cut off by a stopped server left behind.
+    """
+    key = str(case_dir.resolve())
+    with _BUILDS_GUARD:
+        lock = _BUILDS.setdefault(key, threading.Lock())
+    with lock:
+        return _build(case_dir, roots, progress)
+
+
+_BUILDS: dict[str, threading.Lock] = {}
+_BUILDS_GUARD = threading.Lock()
+
+
+def _build(case_dir: Path, roots: Iterable[Path], progress: Progress | None) -> dict[str, Any]:
     work = case_dir / "work"
     work.mkdir(parents=True, exist_ok=True)
+    for stale in [*work.glob(f".{INDEX_FILE}.*"), *work.glob(".index-spill-*")]:
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
     token = secrets.token_hex(4)
     tmp = work / f".{INDEX_FILE}.{token}"
     spill_dir = work / f".index-spill-{token}"

@@ -60,6 +60,8 @@ def test_index_records_give_the_hits_of_records_with_addresses_split_only_where_
     write_large_csv(folder / "large.csv", rows=3000, seed=3)
     lines = ["姓名,地址,房号"] + [",".join(r) for r in CASE_ROWS]
     (folder / "typed.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    only_addresses = ["姓名,住址"] + [f"{r[0]},{r[1]}" for r in CASE_ROWS]
+    (folder / "addresses.csv").write_text("\n".join(only_addresses) + "\n", encoding="utf-8")
     tables = _tables(folder) + _tables(linked / "evidence")
     split_rows = 0
     for batch in tables:

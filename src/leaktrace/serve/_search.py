@@ -28,7 +28,7 @@ import secrets
 import shutil
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,37 +141,68 @@ def batch_hits(recs: pl.DataFrame, source: int) -> pl.DataFrame:
 def index_records(
     batch: pl.DataFrame, profiles: list[ColumnProfile], *, offset: int = 0
 ) -> pl.DataFrame:
-    """``records(batch, profiles, columns=_WANTED)``, splitting addresses only where needed.
+    """``records(batch, profiles, columns=_WANTED)``, with rooms and addresses split once per
+    distinct value, and addresses only where needed.
 
-    Splitting an address is most of what normalising a row costs (half of the index build on
-    ``write_large_csv``'s 2 million rows, with an address and a room column), and the index
-    wants of it only building, unit and room, which a room column gives first (``records``
-    takes a room column's part before the address's). So the batch is normalised without its
-    address columns, and again with them only for the named rows whose room column left a part
-    unknown; their parts replace the first ones. The hits are those of ``records``' output
-    (tested); parts may differ only on rows without a name, which name no one by their room.
+    Splitting rooms and addresses is most of what normalising a row costs (two thirds of the
+    index build on ``write_large_csv``'s 2 million rows), and a row's building, unit and room
+    depend only on its room and address cells: so ``records`` runs on the rows without those
+    columns, and again on the distinct room values only (a list of millions of rows holds some
+    thousands of them). The index wants of an address only building, unit and room, which a
+    room column gives first (``records`` takes a room column's part before the address's), so
+    addresses are split only for the named rows whose room column left a part unknown. The hits
+    are those of ``records``' output (tested); parts may differ only on rows without a name,
+    which name no one by their room.
     """
     typed = [p for p in profiles if p.type and not p.free_text and p.name in batch.columns]
+    rooms = [p for p in typed if p.type == "room"]
     addresses = [p for p in typed if p.type == "address"]
-    if not addresses or not any(p.type == "room" for p in typed):
+    if not rooms and not addresses:
         return records(batch, profiles, offset=offset, columns=_WANTED)
+    places = {p.name for p in (*rooms, *addresses)}
     recs = records(
-        batch, [p for p in profiles if p not in addresses], offset=offset, columns=_WANTED
+        batch,
+        [p for p in profiles if p.name not in places],
+        offset=offset,
+        columns=[c for c in _WANTED if c not in _ROOM_PARTS],
     )
-    unknown = pl.any_horizontal(pl.col(p).is_null() for p in _ROOM_PARTS)
-    need = (
-        recs.select(pl.col("name").is_not_null() & unknown).to_series()
-        & batch.select(
-            pl.any_horizontal(pl.col(p.name).is_not_null() for p in addresses)
-        ).to_series()
-    )
-    if not need.any():
-        return recs
-    rows = need.arg_true()
-    split = records(batch.filter(need), profiles, columns=list(_ROOM_PARTS))
-    return recs.with_columns(
-        recs.get_column(p).clone().scatter(rows, split.get_column(p)) for p in _ROOM_PARTS
-    )
+    if rooms:
+        parts = _parts_of_distinct(batch, rooms)
+    else:
+        parts = pl.DataFrame(
+            [
+                pl.repeat(None, batch.height, dtype=pl.String, eager=True).alias(p)
+                for p in _ROOM_PARTS
+            ]
+        )
+    if addresses:
+        unknown = pl.any_horizontal(pl.col(p).is_null() for p in _ROOM_PARTS)
+        need = (
+            recs.get_column("name").is_not_null()
+            & parts.select(unknown).to_series()
+            & batch.select(
+                pl.any_horizontal(pl.col(p.name).is_not_null() for p in addresses)
+            ).to_series()
+        )
+        if need.any():
+            rows = need.arg_true()
+            split = _parts_of_distinct(batch.filter(need), [*rooms, *addresses])
+            parts = parts.with_columns(
+                parts.get_column(p).clone().scatter(rows, split.get_column(p)) for p in _ROOM_PARTS
+            )
+    return recs.hstack(parts).select(_WANTED)
+
+
+def _parts_of_distinct(batch: pl.DataFrame, places: list[ColumnProfile]) -> pl.DataFrame:
+    """Building, unit and room of each row of ``batch`` from its ``places`` columns, by
+    ``records`` run once per distinct combination of their values."""
+    own = [replace(p, name=f"_place{i}") for i, p in enumerate(places)]
+    cells = batch.select(pl.col(p.name).alias(o.name) for p, o in zip(places, own, strict=True))
+    distinct = cells.unique()
+    parts = distinct.hstack(records(distinct, own, columns=list(_ROOM_PARTS)))
+    return cells.join(
+        parts, on=[o.name for o in own], how="left", nulls_equal=True, maintain_order="left"
+    ).select(_ROOM_PARTS)
 
 
 def relative(path: str, case_dir: Path) -> str:
@@ -206,17 +237,22 @@ class _Spill:
     def flush(self) -> None:
         if not self.pending:
             return
-        hits = pl.concat(self.pending).with_columns(
-            (pl.col("key") // pl.lit(_BUCKET_SPAN, pl.UInt64)).cast(pl.UInt16).alias("_bucket")
-        )
+        hits = pl.concat(self.pending).sort("key")  # each bucket is then one slice
         self.pending, self.pending_rows = [], 0
-        for (bucket,), part in hits.partition_by("_bucket", as_dict=True).items():
-            writer = self.writers.get(int(bucket))
+        keys = hits.get_column("key").to_numpy()
+        starts = np.arange(_BUCKETS, dtype=np.uint64) * np.uint64(_BUCKET_SPAN)
+        bounds = [*np.searchsorted(keys, starts).tolist(), hits.height]
+        table = hits.to_arrow().cast(HIT_SCHEMA)
+        for bucket in range(_BUCKETS):
+            first, last = bounds[bucket], bounds[bucket + 1]
+            if first == last:
+                continue
+            writer = self.writers.get(bucket)
             if writer is None:
-                path = self.folder / f"{int(bucket):03d}.arrow"
+                path = self.folder / f"{bucket:03d}.arrow"
                 writer = pa.ipc.new_stream(str(path), HIT_SCHEMA)
-                self.writers[int(bucket)] = writer
-            writer.write_table(part.drop("_bucket").to_arrow().cast(HIT_SCHEMA))
+                self.writers[bucket] = writer
+            writer.write_table(table.slice(first, last - first))
 
     def close(self) -> None:
         if not self.closed:

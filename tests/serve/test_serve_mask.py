@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import time
 from typing import Any
 
 from leaktrace.serve import Workspace
@@ -153,6 +155,10 @@ def test_every_masked_copy_downloads_as_one_zip_logged_as_an_export(
     alice.post(f"/api/cases/{case}/members", json={"name": "rita"})
     assert alice.run(case, "mask")["status"] == "done"
 
+    [work] = workspace.root.glob("cases/*/work")
+    left = work / ".download-left"  # a download cut off by a stopped server, two days ago
+    (left / "masked").mkdir(parents=True)
+    os.utime(left, (time.time() - 2 * 86400,) * 2)
     r = rita.get(f"/api/cases/{case}/masked.zip")  # a reviewer may download
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/zip"
@@ -177,7 +183,6 @@ def test_every_masked_copy_downloads_as_one_zip_logged_as_an_export(
     page_zip = alice.get(f"/cases/{case}/masked.zip")
     assert page_zip.status_code == 200 and page_zip.content[:2] == b"PK"
     assert bob.get(f"/api/cases/{case}/masked.zip").status_code == 404
-    [work] = workspace.root.glob("cases/*/work")
     assert not list(work.glob(".download-*"))
     log = alice.get(f"/api/cases/{case}/audit").json()["entries"]
     exports = [e for e in log if e["action"] == "export"]

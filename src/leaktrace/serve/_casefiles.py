@@ -42,6 +42,10 @@ _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
+STALE_DOWNLOAD = 24 * 3600
+"""Seconds after which a download's snapshot folder is taken as left behind and removed."""
+
+
 class UploadError(LeakTraceError):
     """An upload refused: bad name, over the limit, truncated, or an unsafe archive."""
 
@@ -297,7 +301,11 @@ def snapshot(case_dir: Path, names: list[str]) -> Path:
     began, at no copying cost. Where the file system has no hard links, the files are copied.
     Remove the folder when done (:func:`zip_stream` does, given it as ``remove_also``).
     """
-    snap = case_dir / "work" / f".download-{secrets.token_hex(6)}"
+    work = case_dir / "work"
+    for stale in work.glob(".download-*"):  # left by a server stopped during a download
+        if time.time() - stale.stat().st_mtime > STALE_DOWNLOAD:
+            remove_tree(stale)
+    snap = work / f".download-{secrets.token_hex(6)}"
     try:
         for name in names:
             target = snap / name

@@ -16,7 +16,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -231,19 +231,47 @@ def scan_table(
     results = [_result_for(p) for p in profiles]
     checked = [c for c in results if c.type or c.free_text]
     rows = 0
+    texts = [c for c in checked if c.free_text]
+    # A free-text batch's spans are still being found while the next batch is read and its
+    # other columns validated (reading, validation and the tagger release the GIL); at most one
+    # batch of a column is in flight, so each column's totals are touched by one job at a time.
+    pending: tuple[int, list[Future[pl.DataFrame | None]]] | None = None
     for batch in _chain_first(sample, batches):
         # Columns are independent and Polars releases the GIL, so they validate side by side;
         # each column's totals are touched by its own job only.
         jobs = [
-            _pool().submit(_accumulate, c, batch.get_column(c.name), show_values) for c in checked
+            _pool().submit(_accumulate, c, batch.get_column(c.name), show_values)
+            for c in checked
+            if not c.free_text
         ]
-        found = [(c.name, job.result()) for c, job in zip(checked, jobs, strict=True)]
-        if spans is not None:
-            spans.write(label, table.name, rows, [(n, f) for n, f in found if f is not None])
+        for job in jobs:
+            job.result()
+        if pending is not None:
+            _write_spans(spans, label, table.name, texts, *pending)
+        pending = (
+            rows,
+            [_pool().submit(_accumulate, c, batch.get_column(c.name), show_values) for c in texts],
+        )
         rows += batch.height
         if progress is not None:
             progress(f"{label} · {table.name}", batch.height)
+    if pending is not None:
+        _write_spans(spans, label, table.name, texts, *pending)
     return TableResult(table.name, rows, table.header_row, results)
+
+
+def _write_spans(
+    spans: SpanWriter | None,
+    label: str,
+    table: str,
+    columns: list[ColumnResult],
+    first_row: int,
+    jobs: list[Future[pl.DataFrame | None]],
+) -> None:
+    """Wait for one batch's free-text columns and write their spans (when asked to)."""
+    found = [(c.name, job.result()) for c, job in zip(columns, jobs, strict=True)]
+    if spans is not None:
+        spans.write(label, table, first_row, [(n, f) for n, f in found if f is not None])
 
 
 @cache

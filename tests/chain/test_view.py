@@ -141,7 +141,7 @@ def test_page_draws_every_party_and_transfer_offline(
     assert browser_page.evaluate("cy.nodes().length") == 7
     assert browser_page.evaluate("cy.edges().length") == 7
     outsider = browser_page.evaluate("cy.nodes().filter(n => n.data('name') === '周某')[0].data()")
-    assert outsider["role"] == "other"
+    assert outsider["role"] == "outside"  # 案外人: in a transfer, no party of the case
     inferred = browser_page.evaluate("cy.edges('.inferred').map(e => e.data('label'))")
     assert inferred == ["日期不详 · 2,900 条\n推断 · 重合 87.4%"]
     assert browser_page.evaluate("cy.edges().map(e => e.data('label'))")[0] == (
@@ -317,6 +317,22 @@ def test_svg_colours_nodes_by_role_and_rings_them_by_finding(chain: dict[str, An
     assert circles["李某"].get("fill") == "#1e8449"  # reseller
     assert circles["周某"].get("fill") == "#909497"  # outside the case
     assert circles["王某"].get("stroke") == "#c0392b"  # especially serious
+
+
+def test_a_name_outside_the_case_is_an_outsider_and_a_party_without_trade_is_other(
+    chain: dict[str, Any],
+) -> None:
+    # 周某 appears only in a transfer: 案外人; a party who neither sold nor bought: 其他
+    chain = story_chain()
+    idle = dict(chain["parties"][0], name="吴某", role="other")
+    chain["parties"].append(idle)
+    root = ET.fromstring(render_svg(chain))
+    titles = {t.text for t in root.iter(f"{SVG}title")}
+    assert {"周某 · 案外人", "吴某 · 其他"} <= titles
+    legend = [t.text for t in root.iter(f"{SVG}text")]
+    assert "案外人" in legend and "其他" in legend
+    english = {t.text for t in ET.fromstring(render_svg(chain, lang="en")).iter(f"{SVG}title")}
+    assert {"周某 · outside the case", "吴某 · other"} <= english
 
 
 def test_svg_escapes_names(chain: dict[str, Any]) -> None:

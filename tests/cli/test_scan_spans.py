@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from leaktrace.cli import app
@@ -143,3 +144,41 @@ def test_rows_of_a_sheet_under_a_title_count_from_the_first_data_row(tmp_path):
     spans = _spans(out)
     assert {s["table"] for s in spans} == {"聊天"}
     assert {(s["row"], s["start"], s["end"]) for s in spans} == _expected(SENTENCES)
+
+
+TITLES = ["金都花园业主群聊天记录（2024年5月）", "导出时间：2024-05-01 导出人：王强"]
+
+
+def _one_column(path: Path, lines: list[str]) -> None:
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        for row, line in enumerate(lines, 1):
+            book.active.cell(row=row, column=1, value=line or None)
+        book.save(path)
+    elif path.suffix == ".txt":
+        path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    else:
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".txt", ".xlsx"])
+@pytest.mark.parametrize(
+    "titles",
+    [[], TITLES[:1], TITLES, ["聊天记录"], [TITLES[0], ""]],
+    ids=["no-title", "one-title", "two-titles", "title-is-a-header-word", "title-blank"],
+)
+def test_one_column_under_title_lines_gives_the_sentence_index(tmp_path, suffix, titles):
+    # the title lines above 内容 are as wide as it in one column: they were taken for the header
+    # and 内容 for data row 0, so every row was one too high (or the title, with digits, left
+    # no header at all and the column unscanned)
+    source = tmp_path / f"chat{suffix}"
+    _one_column(source, [*titles, "内容", *SENTENCES])
+    out = tmp_path / "spans.jsonl"
+    result = runner.invoke(app, ["scan", str(source), "--spans", str(out), "--show-values"])
+    assert result.exit_code == 0, result.output
+    spans = _spans(out)
+    assert {s["column"] for s in spans} == {"内容"}
+    assert {(s["row"], s["start"], s["end"]) for s in spans} == _expected(SENTENCES)
+    assert all(SENTENCES[s["row"]][s["start"] : s["end"]] == s["value"] for s in spans)

@@ -12,6 +12,9 @@ import pytest
 
 from leaktrace.ingest import walk
 
+from .conftest import only_evidence
+from .conftest import rows as table_rows
+
 ZHANG = ("张三", "13812345678", "浙江省杭州市西湖区文三路100号")
 LI = ("李四", "13912345678", "浙江省杭州市上城区解放路8号")
 WANG = ("王五", "13712345678", "浙江省宁波市海曙区中山西路1号")
@@ -137,3 +140,26 @@ def test_a_one_column_sheet_of_names_stays_one_column(tmp_path):
     book.close()
     (evidence,) = list(walk([path]))
     assert len(evidence.tables[0].columns) == 1
+
+
+def test_sentences_under_a_free_text_header_are_one_column_whatever_their_commas(
+    tmp_path: Path,
+) -> None:
+    # most lines hold a full-width comma, which a list typed by hand separates fields with; the
+    # header 内容 (under a title line) says these are sentences
+    lines = ["内容", "我叫张伟，电话13812345678", "好的，收到", "李娜，住在文三路18号"]
+    lines.append("明天见，再联系")
+    for titles in ([], ["金都花园业主群聊天记录"]):
+        path = tmp_path / f"chat{len(titles)}.txt"
+        path.write_text("\n".join([*titles, *lines]) + "\n", encoding="utf-8")
+        table = only_evidence(path).tables[0]
+        assert (table.columns, table.header_row) == (["内容"], len(titles))
+        assert [r["内容"] for r in table_rows(only_evidence(path))] == lines[1:]
+
+
+def test_a_one_column_list_under_a_title_has_its_header_word_as_header(tmp_path: Path) -> None:
+    path = tmp_path / "owners.csv"
+    path.write_text("金都花园业主名单\n姓名\n张伟\n李娜\n", encoding="utf-8")
+    table = only_evidence(path).tables[0]
+    assert (table.columns, table.header_row) == (["姓名"], 1)
+    assert table_rows(only_evidence(path)) == [{"姓名": "张伟"}, {"姓名": "李娜"}]

@@ -77,14 +77,33 @@ def test_cells_outside_the_table_are_searched_too(tmp_path):
     assert rows.to_python()[60] == ["王*", "9", "备用电话139****4321"]
 
 
-def test_a_sheet_scan_cannot_read_as_a_table_is_refused_not_copied_in_clear(tmp_path):
+def test_a_list_far_down_its_sheet_is_masked_in_place(tmp_path):
+    # scan once skipped a sheet whose first cell was below row 50 and mask refused it; the
+    # copy then wrote each row as many rows too low as the table started below row 1
     path = tmp_path / "late.xlsx"
     book = xlsxwriter.Workbook(str(path))
-    book.add_worksheet("S").write_row(80, 0, ["张伟", "13812345678"])
+    sheet = book.add_worksheet("S")
+    sheet.write(2, 3, "内部资料")
+    sheet.merge_range(79, 1, 79, 2, "名单")
+    sheet.write_row(80, 1, ["姓名", "手机"])
+    sheet.write_row(81, 1, ["张伟", "13812345678"])
     book.close()
     result = redact([path], tmp_path / "out")
-    assert result.files == [] and "no copy written" in result.errors[0].reason
-    assert not (tmp_path / "out" / "late.xlsx").exists()
+    assert result.errors == [] and result.files[0].rows == 1
+    copy = CalamineWorkbook.from_path(str(tmp_path / "out" / "late.xlsx")).get_sheet_by_name("S")
+    filled = {
+        (r, c): v for r, row in enumerate(copy.iter_rows()) for c, v in enumerate(row) if v != ""
+    }
+    start_col = copy.start[1]
+    assert {(r, c + start_col): v for (r, c), v in filled.items()} == {
+        (2, 3): "内部资料",
+        (79, 1): "名单",
+        (80, 1): "姓名",
+        (80, 2): "手机",
+        (81, 1): "张*",
+        (81, 2): "138****5678",
+    }
+    assert copy.merged_cell_ranges == [((79, 1), (79, 2))]
 
 
 def test_records_ingest_reads_differently_are_replaced_by_value(tmp_path):

@@ -71,3 +71,28 @@ def test_overlapping_files_are_the_same_bytes_for_the_same_seed(tmp_path: Path) 
     for i in range(3):
         name = f"part_{i}.csv"
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_damaged_cells_carry_the_generators_messy_forms(tmp_path: Path) -> None:
+    clean = pl.read_csv(write_large_csv(tmp_path / "c.csv", 4_000, seed=6), infer_schema=False)
+    path = write_large_csv(tmp_path / "d.csv", rows=4_000, seed=6, damaged=True, remarks=True)
+    messy = pl.read_csv(path, infer_schema=False)
+    assert messy.columns == [*LARGE_CSV_TYPES, "备注"]
+    for column in ("姓名", "手机号", "身份证号", "地址", "房号", "银行卡号"):
+        changed = (messy[column] != clean[column]).mean()
+        # 38% of the cells (43% of phones and IDs) are drawn; some forms leave a value as it
+        # was (a three-character name is not spaced, not every name has a typo to make)
+        assert 0.08 < changed < 0.5, (column, changed)
+    phones, ids = messy["手机号"], messy["身份证号"]
+    assert phones.str.starts_with("+86").any() and phones.str.contains(r"\*{4}").any()
+    assert phones.str.contains(r"^1\.\d+E\+10$").any() and phones.str.ends_with(".0").any()
+    assert ids.str.contains(r"^\d{15}$").any() and ids.str.contains("[０-９]").any()
+    assert messy["姓名"].str.contains(r"\*").any()
+    # the remarks name the person as the damaged row shows them
+    person = messy["备注"].str.extract(r"^转交(.+)$")
+    named = person.is_not_null()
+    assert named.sum() > 50
+    assert (person.filter(named) == messy["姓名"].filter(named)).all()
+    # the same seed gives the same bytes
+    again = write_large_csv(tmp_path / "e.csv", rows=4_000, seed=6, damaged=True, remarks=True)
+    assert again.read_bytes() == path.read_bytes()

@@ -34,8 +34,17 @@ from markupsafe import Markup
 from leaktrace.errors import UsageError
 from leaktrace.law import load_policy
 
-ROLES = ("source", "reseller", "buyer", "other")
-ROLE_COLOURS = {"source": "#7d3c98", "reseller": "#1e8449", "buyer": "#2471a3", "other": "#909497"}
+PARTY_ROLES = ("source", "reseller", "buyer", "other")
+"""A party's role in the trade (`other`: neither sold nor bought, 其他)."""
+ROLES = (*PARTY_ROLES, "outside")
+"""Every node's: `outside` is a name in a transfer that is no party of the case (案外人)."""
+ROLE_COLOURS = {
+    "source": "#7d3c98",
+    "reseller": "#1e8449",
+    "buyer": "#2471a3",
+    "other": "#bfc9ca",
+    "outside": "#909497",
+}
 LEVEL_COLOURS = {"none": "#7f8c8d", "serious": "#e67e22", "especially_serious": "#c0392b"}
 EDGE_COLOUR = "#5d6d7e"
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
@@ -59,7 +68,13 @@ _TEXT: dict[str, dict[str, Any]] = {
         "case": "案件",
         "policy": "政策",
         "summary": "{parties} 个当事人 · {transfers} 笔交易",
-        "role": {"source": "源头", "reseller": "倒卖者", "buyer": "买家", "other": "案外人"},
+        "role": {
+            "source": "源头",
+            "reseller": "倒卖者",
+            "buyer": "买家",
+            "other": "其他",
+            "outside": "案外人",
+        },
         "legal_role": {
             "insider": "内部人员",
             "outsider": "一般主体",
@@ -139,7 +154,13 @@ _TEXT: dict[str, dict[str, Any]] = {
         "case": "Case",
         "policy": "Policy",
         "summary": "{parties} parties · {transfers} transfers",
-        "role": {"source": "source", "reseller": "reseller", "buyer": "buyer", "other": "other"},
+        "role": {
+            "source": "source",
+            "reseller": "reseller",
+            "buyer": "buyer",
+            "other": "other",
+            "outside": "outside the case",
+        },
         "legal_role": {
             "insider": "insider",
             "outsider": "outsider",
@@ -298,7 +319,7 @@ class _Drawing:
         nodes: dict[str, _Node] = {}
         for party in chain.get("parties") or []:
             name = str(party["name"])
-            role = party.get("role") if party.get("role") in ROLES else "other"
+            role = party.get("role") if party.get("role") in PARTY_ROLES else "other"
             finding = party.get("finding") or {}
             level = finding.get("level") if finding.get("level") in LEVEL_COLOURS else None
             nodes.setdefault(name, _Node(f"n{len(nodes)}", name, role, party, level))
@@ -307,7 +328,7 @@ class _Drawing:
             for end in ("seller", "buyer"):
                 name = str(transfer[end])
                 if name not in nodes:  # someone outside the case
-                    nodes[name] = _Node(f"n{len(nodes)}", name, "other", None, None)
+                    nodes[name] = _Node(f"n{len(nodes)}", name, "outside", None, None)
             edges.append(
                 _Edge(
                     id=f"e{i}",
@@ -379,7 +400,7 @@ def _layout(drawing: _Drawing) -> None:
     last = max(layer.values(), default=0)
     for node in drawing.nodes:  # a party with no transfer at all: by its role
         if graph.degree(node.id) == 0 and node.role != "source":
-            layer[node.id] = last if node.role in ("buyer", "other") else min(1, last)
+            layer[node.id] = last if node.role in ("buyer", "other", "outside") else min(1, last)
     columns = _order_columns(dag, layer, [n.id for n in drawing.nodes])
     x = 0.0
     for column in columns:

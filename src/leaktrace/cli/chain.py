@@ -16,7 +16,7 @@ from leaktrace.law import load_policy
 
 _ROLE = {
     "source": "源头 source",
-    "reseller": "倒卖 reseller",
+    "reseller": "倒卖者 reseller",
     "buyer": "买家 buyer",
     "other": "其他 other",
 }

@@ -59,7 +59,7 @@ def scan_command(
 ) -> None:
     """扫描证据文件 Scan evidence files for Chinese personal information.
 
-    对每个文件和工作表：哪些列含哪些类型，多少值有效、无效（校验位、日期或号段不符）或已脱敏，
+    对每个文件和工作表：哪些列含哪些类型，多少值有效、不真实（校验位、日期或号段不符）或已脱敏，
     以及自由文本提到什么。任一文件无法读取时退出码为 1，其余文件照常扫描。
     For every file and sheet: which columns hold which types, how many values are valid,
     invalid (fail their check digit, date or segment) or masked, and what free text mentions.
@@ -134,7 +134,7 @@ def _print_file(file: FileResult) -> None:
         )
         grid.add_column("列 column", overflow="fold")
         grid.add_column("类型 type", overflow="fold")
-        for heading in ("有效 valid", "无效 invalid", "遮蔽 masked"):
+        for heading in ("有效 valid", "不真实 invalid", "遮蔽 masked"):
             grid.add_column(heading, justify="right")
         grid.add_column("示例 samples", overflow="fold")
         free_text = [c for c in table.columns if c.free_text and c.spans]

@@ -26,10 +26,14 @@ Overlaps are resolved by priority: checked identifiers first, then addresses, ro
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
+import numba
+import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import compiled
 from leaktrace.detect._catalogue import CATALOGUE
 from leaktrace.detect._data import bank_bins, place_names, plate_provinces, surnames
 from leaktrace.detect._tagger import KINDS
@@ -189,7 +193,15 @@ def _token_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int,
     retyped = pl.concat([retry, _type_tokens(retry["sub"])], how="horizontal").filter(
         pl.col("type").is_not_null()
     )
-    by_row: dict[int, str] = dict(zip(frame["row"].to_list(), texts.to_list(), strict=True))
+    # only rows with a typed token need their offsets found (a home's 3, 2, 1201 have none)
+    wanted = pl.concat([typed.filter(pl.col("type").is_not_null())["row"], retyped["row"]])
+    if wanted.len() == 0:
+        return []
+    keep = pl.DataFrame({"row": wanted.unique()})
+    typed = typed.join(keep, on="row", how="semi", maintain_order="left")
+    by_row: dict[int, str] = dict(
+        frame.join(keep, on="row", how="semi").select("row", "text").iter_rows()
+    )
     out: list[tuple[int, str, int, int, str]] = []
     cursor: dict[int, int] = {}
     hits = typed.with_columns(pl.lit(None, pl.String).alias("sub"))
@@ -375,22 +387,30 @@ def _address_spans(
 ) -> list[tuple[int, str, int, int, str]]:
     out: list[tuple[int, str, int, int, str]] = []
     blocks = [(s, e) for s, e in orgs if text[e - 1] in _ORG_END or _OFFICE.search(text, s, e)]
-    entity_ends = {e for _, e in orgs} | set(place_ends)
     for start in starts:
-        if any(s <= start < e for s, e in blocks):
-            continue  # a place that opens an organisation's name (杭州市…人民政府办公室)
-        limit = min([s for s, _ in blocks if s > start], default=len(text))
+        limit = len(text)
+        if blocks:
+            if any(s <= start < e for s, e in blocks):
+                continue  # a place that opens an organisation's name (杭州市…人民政府办公室)
+            limit = min([s for s, _ in blocks if s > start], default=limit)
         end = _address_end(text, start, limit)
         if end - start >= 6:
             out.append((row, "address", start, end, ""))
-    for m in _home_regex().finditer(text) if home else ():
-        estate = _estate_before(text, m.start(), entity_ends)
-        if estate < m.start():
-            end = _address_end(text, m.start(), len(text)) if m.group(1) else m.end()
+    if not home:
+        return out
+    entity_ends = {e for _, e in orgs}.union(place_ends)
+    for m in _home_regex().finditer(text):
+        at, building = m.start(), m.group(1)
+        estate = _estate_before(text, at, entity_ends)
+        if estate < at:
+            end = _address_end(text, at, len(text)) if building else m.end()
             out.append((row, "address", estate, max(end, m.end()), ""))
-        elif not m.group(1) and (re.fullmatch(_ROOM, m.group(0)) or "*" in m.group(0)):
-            out.append((row, "room", m.start(), m.end(), ""))
+        elif not building and (_ROOM_WHOLE.fullmatch(m.group(0)) or "*" in m.group(0)):
+            out.append((row, "room", at, m.end(), ""))
     return out
+
+
+_ROOM_WHOLE = re.compile(_ROOM)
 
 
 def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
@@ -402,49 +422,110 @@ def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
     return out
 
 
-def _python_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int, int, str]]:
+def _tag(texts: list[str]) -> np.ndarray:
+    """The tagger's spans (text index, start, end, kind) of ``texts``, on both cores.
+
+    ``Model.tag`` decodes in compiled code that releases the GIL, so the texts are cut in two
+    halves of about the same number of characters, tagged in two threads and put back together
+    (each text is decoded on its own, so the cut changes nothing). One thread when numba is
+    held to one (``NUMBA_NUM_THREADS=1``, as ``bench_ner.py`` measures a core).
+    """
+    tagger = tagger_model()
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    total = int(lengths.sum())
+    if total < _PARALLEL_CHARS or len(texts) < 2 or numba.get_num_threads() < 2:
+        return tagger.tag(texts)
+    cut = int(np.searchsorted(np.cumsum(lengths), total // 2)) + 1
+    cut = min(max(cut, 1), len(texts) - 1)
+    halves = [_tag_pool().submit(tagger.tag, part) for part in (texts[:cut], texts[cut:])]
+    first, second = (h.result() for h in halves)
+    second = second.copy()
+    second[:, 0] += cut
+    return np.concatenate([first, second])
+
+
+_PARALLEL_CHARS = 20_000
+"""Below this many characters one thread tags faster than two."""
+
+
+@cache
+def _tag_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="tagger")
+
+
+def _tagged_names(texts: pl.Series, entities: np.ndarray) -> pl.DataFrame:
+    """Name spans (key, start, end) of the tagger's PER entities, as ``_tagged_name`` reads
+    them, for all texts at once."""
+    per = entities[entities[:, 3] == _PER]
+    frame = pl.DataFrame(
+        {"i": per[:, 0], "start": per[:, 1], "end": per[:, 2]},
+        schema={"i": pl.Int64, "start": pl.Int64, "end": pl.Int64},
+    )
+    if frame.height == 0:
+        return frame
+    text = texts.gather(frame["i"])
+    single, compound = surnames()
+    del single
+    start, end = pl.col("start"), pl.col("end")
+    frame = frame.with_columns(t=text)
+    glued = (start > 0) & pl.col("t").str.slice(start - 1, 2).is_in(sorted(compound))
+    frame = frame.with_columns(pl.when(glued).then(start - 1).otherwise(start).alias("start"))
+    nickname = (
+        (end - start == 1)
+        & (start > 0)
+        & pl.col("t").str.slice((start - 1).clip(0), 1).is_in(list("老小阿大"))
+    )
+    return frame.filter(~nickname).drop("t")
+
+
+def _python_spans(
+    rows: pl.Series, texts: pl.Series
+) -> tuple[list[tuple[int, str, int, int, str]], pl.DataFrame]:
     """Names (tagger), addresses (tagger and gazetteer), rooms and cued numbers of each row.
 
-    Each regex pass runs only on the rows a vectorised test says can hold its match, so a row
-    the tagger finds nothing in costs little more than the tagger.
+    The tagger runs once on all texts (on both cores) and its names are read for all texts at
+    once; only the texts a vectorised test says can hold an address, a room, a cued number, a
+    masked name or a cued name go through the per-text passes. Returns those spans and the
+    tagged names (``row``, ``start``, ``end``).
     """
     out: list[tuple[int, str, int, int, str]] = []
     row_list, text_list = rows.to_list(), texts.to_list()
-    tagged: dict[int, list[tuple[int, int, int]]] = {}
-    for k, start, end, kind in tagger_model().tag(text_list).tolist():
-        tagged.setdefault(k, []).append((start, end, kind))
+    entities = _tag(text_list)
+    names = _tagged_names(texts, entities)
+    names = names.with_columns(rows.gather(names["i"]).alias("row")).drop("i")
     # place names end in a division word (县 区 市 旗 州 省 盟 ...): only rows with one are searched
     divided = texts.str.contains(r"[县区市旗州省盟區处岛镇]")
-    places: list[list[str] | None] = [None] * len(text_list)
+    places: dict[int, list[str]] = {}
     if divided.any():
         idx = divided.arg_true().to_list()
         found = texts.gather(idx).str.extract_many(list(place_names()), leftmost=True).to_list()
-        for i, f in zip(idx, found, strict=True):
-            places[i] = f
+        places = {i: f for i, f in zip(idx, found, strict=True) if f}
     flags = pl.DataFrame({"t": texts}).select(
         cued=pl.col("t").str.contains(r"[Qq][Qq]|扣扣|微信|[VvWw][Xx]"),
         home=pl.col("t").str.contains(r"[幢栋]|\d-\d{1,2}-\d"),
         masked=pl.col("t").str.contains(r"[*某]"),
         named=pl.col("t").str.contains_any([*_NAME_CUES, *_WEAK_CUES]),
     )
-    cued, home, masked, named = (flags[c].to_list() for c in flags.columns)
+    cued, home, masked, named = (flags[c].to_numpy() for c in flags.columns)
+    placed = np.zeros(len(text_list), dtype=bool)
+    placed[entities[entities[:, 3] != _PER, 0]] = True
+    placed[list(places)] = True
+    busy = np.flatnonzero(cued | home | masked | named | placed)
+    others: dict[int, list[tuple[int, int, int]]] = {}
+    for k, start, end, kind in entities[entities[:, 3] != _PER].tolist():
+        others.setdefault(k, []).append((start, end, kind))
     masked_name, name_cued = _masked_name_regex(), _name_regex()
-    for k, (row, text) in enumerate(zip(row_list, text_list, strict=True)):
-        entities = tagged.get(k)
+    for k in busy.tolist():
+        row, text = row_list[k], text_list[k]
         if cued[k]:
             out.extend(_cued_spans(row, text))
-        entities = entities or []
-        places_here = any(kind != _PER for _, _, kind in entities)
-        if places_here or places[k] or home[k]:
-            orgs = [(s, e) for s, e, kind in entities if kind == _ORG]
-            starts = {s for s, _, kind in entities if kind == _LOC}
-            starts.update(_place_starts(text, places[k] or []))
-            place_ends = [e for _, e, kind in entities if kind == _LOC]
+        if placed[k] or home[k]:
+            found_here = others.get(k, [])
+            orgs = [(s, e) for s, e, kind in found_here if kind == _ORG]
+            starts = {s for s, _, kind in found_here if kind == _LOC}
+            starts.update(_place_starts(text, places.get(k, [])))
+            place_ends = [e for _, e, kind in found_here if kind == _LOC]
             out.extend(_address_spans(row, text, sorted(starts), orgs, place_ends, home[k]))
-        for start, end, kind in entities:
-            name = _tagged_name(text, start, end) if kind == _PER else None
-            if name:
-                out.append((row, "name", *name, ""))
         if masked[k]:
             for m in masked_name.finditer(text):
                 out.append((row, "name", m.start(), m.end(), ""))
@@ -452,27 +533,46 @@ def _python_spans(rows: pl.Series, texts: pl.Series) -> list[tuple[int, str, int
             for m in name_cued.finditer(text):
                 group = 1 if m.group(1) else 2
                 out.append((row, "name", m.start(group), m.end(group), ""))
-    return out
+    return out, names
 
 
 _PER, _LOC, _ORG = (KINDS.index(k) for k in ("PER", "LOC", "ORG"))
 
 
-def _resolve(spans: list[tuple[int, str, int, int, str]]) -> list[tuple[int, str, int, int, str]]:
+def _resolve(spans: pl.DataFrame) -> pl.DataFrame:
     """Keep the highest-priority (then longest) span wherever spans of one row overlap.
 
-    One sweep in (row, start) order: a span that overlaps the last kept one replaces it only
-    if it ranks higher, so the cost is linear in the spans found.
+    One sweep in (row, start, priority, longest first) order: a span that overlaps the last
+    kept one replaces it only if it ranks higher, so the cost is linear in the spans found.
     """
-    kept: list[tuple[int, str, int, int, str]] = []
-    for span in sorted(spans, key=lambda s: (s[0], s[2], _PRIORITY[s[1]], s[2] - s[3])):
-        if kept and kept[-1][0] == span[0] and span[2] < kept[-1][3]:
-            last = kept[-1]
-            if (_PRIORITY[span[1]], span[2] - span[3]) < (_PRIORITY[last[1]], last[2] - last[3]):
-                kept[-1] = span
-            continue
-        kept.append(span)
-    return kept
+    ordered = spans.with_columns(
+        pl.col("type").replace_strict(_PRIORITY, return_dtype=pl.Int64).alias("rank")
+    ).sort("row", "start", "rank", pl.col("start") - pl.col("end"), maintain_order=True)
+    kept = _sweep(
+        *(ordered[c].to_numpy().astype(np.int64) for c in ("row", "start", "end", "rank"))
+    )
+    return ordered.gather(kept).drop("rank")
+
+
+@compiled
+def _sweep(
+    row: np.ndarray, start: np.ndarray, end: np.ndarray, rank: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Indices of the spans kept by ``_resolve``'s sweep over spans in its order."""
+    kept = np.empty(row.size, dtype=np.int64)
+    m = 0
+    for i in range(row.size):
+        if m > 0:
+            j = kept[m - 1]
+            if row[j] == row[i] and start[i] < end[j]:
+                if rank[i] < rank[j] or (
+                    rank[i] == rank[j] and start[i] - end[i] < start[j] - end[j]
+                ):
+                    kept[m - 1] = i
+                continue
+        kept[m] = i
+        m += 1
+    return kept[:m]
 
 
 def _name_status(texts: pl.Series, status: pl.Series) -> pl.Series:
@@ -503,21 +603,22 @@ def find_spans(series: pl.Series) -> pl.DataFrame:
     end exclusive), ``text`` (as written) and ``status`` (valid / invalid / masked).
 
     Each distinct text is read once: remark columns repeat their phrases (已发货, 老客户), and
-    the spans of a text do not depend on its row.
+    the spans of a text do not depend on its row. Texts are made distinct before they are
+    folded (folding keeps offsets, so two texts that fold alike get the same spans either way).
     """
     original = series.cast(pl.String)
-    folded = fold_series(original)
-    frame = pl.DataFrame({"row": pl.int_range(0, len(original), eager=True), "text": folded})
+    frame = pl.DataFrame({"text": original}).with_row_index("row")
     frame = frame.filter(pl.col("text").is_not_null() & (pl.col("text") != ""))
     if frame.height == 0:
         return _empty()
-    distinct = frame.select("text").unique(maintain_order=True)
-    distinct = distinct.with_columns(pl.int_range(0, distinct.height, eager=True).alias("key"))
-    found = _distinct_spans(distinct["key"], distinct["text"])
+    distinct = frame.select("text").unique(maintain_order=True).with_row_index("key")
+    found = _distinct_spans(distinct["key"].cast(pl.Int64), fold_series(distinct["text"]))
     if found.height == 0:
         return _empty()
-    rows = frame.join(distinct, on="text").select("row", "key")
-    result = found.rename({"row": "key"}).join(rows, on="key").drop("key")
+    hit = distinct.join(found.select(pl.col("row").cast(pl.UInt32).alias("key")).unique(), on="key")
+    rows = frame.join(hit, on="text").select(pl.col("row").cast(pl.Int64), "key")
+    result = found.rename({"row": "key"}).with_columns(pl.col("key").cast(pl.UInt32))
+    result = result.join(rows, on="key").drop("key")
     result = result.with_columns(
         original.gather(result["row"])
         .str.slice(result["start"], result["end"] - result["start"])
@@ -528,24 +629,30 @@ def find_spans(series: pl.Series) -> pl.DataFrame:
 
 def _distinct_spans(keys: pl.Series, texts: pl.Series) -> pl.DataFrame:
     """Spans of each text (``row`` is its key), with their statuses; no ``text`` column."""
+    schema = {k: v for k, v in SPAN_SCHEMA.items() if k != "text"}
     spans = _token_spans(keys, texts)
     frame = pl.DataFrame({"row": keys, "text": texts})
     textual = frame.filter(pl.col("text").str.contains(rf"[{_HAN}]"))
-    spans += _python_spans(textual["row"], textual["text"])
-    kept = _resolve(spans)
-    schema = {k: v for k, v in SPAN_SCHEMA.items() if k != "text"}
-    if not kept:
-        return pl.DataFrame(schema=schema)
-    result = pl.DataFrame(
-        {
-            "row": [s[0] for s in kept],
-            "type": [s[1] for s in kept],
-            "start": [s[2] for s in kept],
-            "end": [s[3] for s in kept],
-            "status": [s[4] or None for s in kept],
-        },
-        schema=schema,
+    names = pl.DataFrame(schema={"row": pl.Int64, "start": pl.Int64, "end": pl.Int64})
+    if textual.height:
+        more, names = _python_spans(textual["row"], textual["text"])
+        spans += more
+    found = pl.DataFrame(spans, schema=schema, orient="row")
+    found = pl.concat(
+        [
+            found.with_columns(pl.col("status").replace("", None)),
+            names.select(
+                "row",
+                pl.lit("name").alias("type"),
+                "start",
+                "end",
+                pl.lit(None, pl.String).alias("status"),
+            ),
+        ]
     )
+    if found.height == 0:
+        return pl.DataFrame(schema=schema)
+    result = _resolve(found)
     # statuses of Python-found spans come from their units (same rules as columns)
     pending = result.filter(pl.col("status").is_null())
     if pending.height:

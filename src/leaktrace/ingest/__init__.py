@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from ._csv import Dialect, sniff_dialect
-from ._excel import render_cell
+from ._excel import render_cell, sheet_rows
 from ._model import FORMATS, Evidence, Failure, Limits, Table
 from ._sniff import canonical_encoding, decoder_name, detect_encoding, sniff_format
 from ._sniff import sha256_file as _sha256_file
@@ -52,6 +52,7 @@ __all__ = [
     "one_ahead",
     "render_cell",
     "sha256_file",
+    "sheet_rows",
     "sniff_dialect",
     "sniff_format",
     "walk",

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -154,35 +155,64 @@ def _workbook_error(exc: BaseException) -> str:
     return f"工作簿损坏或不完整 corrupt or truncated workbook ({text[:200]})"
 
 
+def sheet_rows(sheet: CalamineSheet) -> Iterator[tuple[int, list[Any]]]:
+    """Each row calamine yields, with its 0-based row number in the sheet.
+
+    python-calamine 0.9 yields a sheet's rows from the sheet's first row, padding the rows above
+    the first used cell with empty cells (its columns start at the first used column, though).
+    Should a version start at the first used row instead, that row is not empty, while a padded
+    first row is: the first row tells which, so row numbers stay those of the sheet either way.
+    """
+    start_row = (sheet.start or (0, 0))[0]
+    rows = sheet.iter_rows()
+    first = next(rows, None)
+    if first is None:
+        return
+    base = start_row if start_row and not _blank(first) else 0
+    yield base, first
+    yield from enumerate(rows, base + 1)
+
+
+def _blank(row: Sequence[Any]) -> bool:
+    return all(v is None or v == "" for v in row)
+
+
 def _sheet_table(
     path: Path, shown: str, name: str, sheet: CalamineSheet, limits: Limits
 ) -> Table | None:
-    head_rows = []
-    for index, row in enumerate(sheet.iter_rows()):
-        if index >= limits.header_scan_rows + 30:
-            break
+    # The head is the first non-empty rows wherever the table starts: a workbook may hold its
+    # table far down, under notes, a logo or hundreds of empty rows. Empty rows are passed over
+    # (they cost one look each), and only filled ones count towards the rows searched for the
+    # header, so the work is bounded by the sheet's rows and the memory by the head's.
+    positions: list[int] = []
+    head_rows: list[list[Cell]] = []
+    for index, row in sheet_rows(sheet):
+        if _blank(row):
+            continue
+        positions.append(index)
         head_rows.append([render_cell(v) for v in row])
-    if not any(any(c is not None for c in row) for row in head_rows):
+        if len(head_rows) >= limits.header_scan_rows + 30:
+            break
+    if not head_rows:
         return None
-    start_row, start_col = sheet.start or (0, 0)
-    merged: list[MergedRange] = [
-        ((r0 - start_row, c0 - start_col), (r1 - start_row, c1 - start_col))
-        for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
-    ]
+    start_col = (sheet.start or (0, 0))[1]
+    merged = _head_merges(sheet.merged_cell_ranges or [], positions, start_col)
     header = find_header(_fill_merged(head_rows, merged), limits.header_scan_rows)
     if header is None:
         columns = generic_names(max(table_width(head_rows), max(map(len, head_rows))))
         data_start = 0
         header_row = None
     else:
-        cells, data_start = _header_cells(head_rows, header, merged)
+        below = header + 1 < len(positions) and positions[header + 1] == positions[header] + 1
+        cells, two_rows = _header_cells(head_rows, header, merged, below=below)
         columns = column_names(cells, table_width(head_rows[header:]))
-        header_row = header + start_row
+        header_row = positions[header]
+        data_start = header_row + (2 if two_rows else 1)
 
     def batches() -> Iterator[pl.DataFrame]:
         try:
             book = CalamineWorkbook.from_path(str(path))
-            rows = book.get_sheet_by_name(name).iter_rows()
+            rows = sheet_rows(book.get_sheet_by_name(name))
         except NOT_FAILURES:
             raise
         except BaseException as exc:  # calamine's errors, and a panic in its Rust code
@@ -190,6 +220,23 @@ def _sheet_table(
         yield from _row_batches(rows, data_start, columns, limits, shown)
 
     return Table(name, columns, header_row, batches, shown)
+
+
+def _head_merges(
+    merged: list[MergedRange], positions: list[int], start_col: int
+) -> list[MergedRange]:
+    """Merged ranges in the head's coordinates: its filled rows, its first column 0.
+
+    A range whose first row (the one holding its value) is not among the head's rows is left out.
+    """
+    out: list[MergedRange] = []
+    for (r0, c0), (r1, c1) in merged:
+        first = bisect_left(positions, r0)
+        if first == len(positions) or positions[first] != r0:
+            continue
+        last = bisect_right(positions, r1) - 1
+        out.append(((first, c0 - start_col), (last, c1 - start_col)))
+    return out
 
 
 def _fill_merged(rows: list[list[Cell]], merged: list[MergedRange]) -> list[list[Cell]]:
@@ -210,13 +257,14 @@ def _fill_merged(rows: list[list[Cell]], merged: list[MergedRange]) -> list[list
 
 
 def _header_cells(
-    rows: list[list[Cell]], header: int, merged: list[MergedRange]
-) -> tuple[list[Cell], int]:
-    """Header labels with merged cells filled in, and the index of the first data row.
+    rows: list[list[Cell]], header: int, merged: list[MergedRange], *, below: bool
+) -> tuple[list[Cell], bool]:
+    """Header labels with merged cells filled in, and whether the header takes two rows.
 
     A label merged across several columns names each of them. When such a group label has
-    sub-labels in the next row (联系方式 over 手机 and 固话), the sub-labels name their columns
-    and the data starts one row later.
+    sub-labels in the row right below (`below`: the next head row is the sheet's next row;
+    联系方式 over 手机 and 固话), the sub-labels name their columns and the data starts one row
+    later.
     """
     cells = list(rows[header])
     spans = [m for m in merged if m[0][0] <= header <= m[1][0]]
@@ -227,21 +275,20 @@ def _header_cells(
             cells[col] = value
         if c1 > c0 and r0 == header:
             grouped.append((c0, c1))
-    data_start = header + 1
-    below = rows[header + 1] if header + 1 < len(rows) else []
+    under = rows[header + 1] if below else []
     if grouped and all(
-        any(c < len(below) and below[c] for c in range(c0, c1 + 1)) for c0, c1 in grouped
+        any(c < len(under) and under[c] for c in range(c0, c1 + 1)) for c0, c1 in grouped
     ):
         for c0, c1 in grouped:
             for col in range(c0, c1 + 1):
-                if col < len(below) and below[col]:
-                    cells[col] = below[col]
-        data_start = header + 2
-    return cells, data_start
+                if col < len(under) and under[col]:
+                    cells[col] = under[col]
+        return cells, True
+    return cells, False
 
 
 def _row_batches(
-    rows: Iterator[Sequence[Any]],
+    rows: Iterator[tuple[int, list[Any]]],
     data_start: int,
     columns: list[str],
     limits: Limits,
@@ -250,7 +297,7 @@ def _row_batches(
     width = len(columns)
     buffer: list[list[Cell]] = []
     schema = dict.fromkeys(columns, pl.String)
-    for index, row in enumerate(rows):
+    for index, row in rows:
         if index < data_start:
             continue
         cells = [(v or None) if type(v) is str else render_cell(v) for v in row[:width]]

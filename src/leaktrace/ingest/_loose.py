@@ -26,7 +26,7 @@ from typing import Literal
 
 import polars as pl
 
-from ._header import column_names, find_header, generic_names, is_label
+from ._header import column_names, find_header, generic_names, is_label, names_free_text
 from ._model import Limits, Table
 from ._sniff import decoder_name
 
@@ -115,6 +115,8 @@ def loose_layout(text: str, separator: str | None) -> LooseLayout | None:
     filled = [ln for ln in lines if ln.strip()]
     if not filled:
         return None
+    if separator == "\x1f" and _free_text_column([[ln] for ln in filled]):
+        return None  # one column of sentences under 内容: their commas are not separators
     blocks = _has_blocks(lines)
     found = [pairs(ln) for ln in filled]
     with_pairs = [p for p in found if p and all(is_label(k) for k, _ in p)]
@@ -123,6 +125,12 @@ def loose_layout(text: str, separator: str | None) -> LooseLayout | None:
         per_line = sum(len(p) >= 2 for p in with_pairs) >= 0.5 * len(with_pairs)
         return LooseLayout("pairs", [], blocks=not per_line)
     return _fields_layout(filled, separator, blocks)
+
+
+def _free_text_column(rows: list[list[str]]) -> bool:
+    """Whether a one-column text's header (under its title lines) names free text."""
+    header = find_header(rows)
+    return header is not None and names_free_text(rows[header][0])
 
 
 def _has_blocks(lines: list[str]) -> bool:
@@ -188,7 +196,9 @@ def read_loose(
 def loose_table(table: Table, limits: Limits, shown: str) -> Table:
     """A one-column table (a sheet) whose cells hold whole lines of a typed list, read as that
     list; any other table as it is."""
-    if len(table.columns) != 1:
+    if len(table.columns) != 1 or (
+        table.header_row is not None and names_free_text(table.columns[0])
+    ):
         return table
     first = next(iter(table.batches()), None)
     if first is None or not first.height:

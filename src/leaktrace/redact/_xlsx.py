@@ -20,7 +20,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from leaktrace.errors import InputError
-from leaktrace.ingest import Evidence, Table, render_cell
+from leaktrace.ingest import Evidence, Table, render_cell, sheet_rows
 from leaktrace.redact._byvalue import ValueMap
 from leaktrace.redact._cells import Disagree, Masker, _out_cell
 from leaktrace.redact._delimited import _masked_rows
@@ -90,14 +90,14 @@ class _Formats:
 def _copy_sheet(
     where: str, source: Any, sheet: Any, table: Table | None, masker: Masker, formats: _Formats
 ) -> int:
-    start_row, start_col = source.start or (0, 0)
+    start_col = (source.start or (0, 0))[1]
     merges = sorted(source.merged_cell_ranges or [])
     width = len(table.columns) if table is not None else 0
-    header = None if table is None or table.header_row is None else table.header_row - start_row
+    header = None if table is None else table.header_row  # rows are the sheet's rows
     pairs: Iterator[tuple[Row, Row]] = _masked_rows(table, masker) if table else iter(())
     pending = next(pairs, None)
     written = 0
-    for index, row in enumerate(source.iter_rows()):
+    for index, row in sheet_rows(source):
         cells = [render_cell(v) if type(v) is not str else (v or None) for v in row[:width]]
         masked: Row | None = None
         in_data = table is not None and (header is None or index > header)
@@ -110,7 +110,7 @@ def _copy_sheet(
             elif written or header is None or index != header + 1:
                 raise Disagree(f"{where}: {_disagree(written)}")
             # else: the sub-labels under a merged header label, which ingest takes as header
-        while merges and merges[0][0][0] <= start_row + index:
+        while merges and merges[0][0][0] <= index:
             (r0, c0), (r1, c1) = merges.pop(0)
             sheet.merge_range(r0, c0, r1, c1, "")  # its value is written with the row below
         if masked is not None and len(row) > width:
@@ -119,7 +119,7 @@ def _copy_sheet(
             new = masked[col] if masked is not None else None
             if new is not None and new != (cells[col] if col < width else render_cell(value)):
                 value = new
-            _write_cell(sheet, start_row + index, start_col + col, value, formats)
+            _write_cell(sheet, index, start_col + col, value, formats)
     if pending is not None:
         raise Disagree(f"{where}: {_disagree(written)}")
     for (r0, c0), (r1, c1) in merges:
@@ -128,18 +128,14 @@ def _copy_sheet(
 
 
 def _copy_sheet_by_value(source: Any, sheet: Any, values: ValueMap, formats: _Formats) -> None:
-    start_row, start_col = source.start or (0, 0)
-    for (r0, c0), (r1, c1) in sorted(source.merged_cell_ranges or []):
-        if r0 < start_row:
-            sheet.merge_range(r0, c0, r1, c1, "")
-    merges = sorted(m for m in source.merged_cell_ranges or [] if m[0][0] >= start_row)
-    rows = source.iter_rows()
-    index = 0
+    start_col = (source.start or (0, 0))[1]
+    merges = sorted(source.merged_cell_ranges or [])
+    rows = sheet_rows(source)  # with the sheet's row numbers
     while chunk := list(islice(rows, 4096)):
-        texts = [v for row in chunk for v in row if isinstance(v, str) and v]
+        texts = [v for _, row in chunk for v in row if isinstance(v, str) and v]
         replaced = iter(values.apply(pl.Series(texts, dtype=pl.String)).to_list())
-        for row in chunk:
-            while merges and merges[0][0][0] <= start_row + index:
+        for index, row in chunk:
+            while merges and merges[0][0][0] <= index:
                 (r0, c0), (r1, c1) = merges.pop(0)
                 sheet.merge_range(r0, c0, r1, c1, "")
             for col, value in enumerate(row):
@@ -147,8 +143,7 @@ def _copy_sheet_by_value(source: Any, sheet: Any, values: ValueMap, formats: _Fo
                     value = next(replaced)
                 elif value is not None and value != "":
                     value = values.whole.get(render_cell(value) or "", value)
-                _write_cell(sheet, start_row + index, start_col + col, value, formats)
-            index += 1
+                _write_cell(sheet, index, start_col + col, value, formats)
     for (r0, c0), (r1, c1) in merges:
         sheet.merge_range(r0, c0, r1, c1, "")
 

@@ -77,7 +77,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "tier.important": ("重要（500条档）", "important (500)"),
     "tier.ordinary": ("普通（5,000条档）", "ordinary (5,000)"),
     "role.source": ("源头", "source"),
-    "role.reseller": ("转卖者", "reseller"),
+    "role.reseller": ("倒卖者", "reseller"),
     "role.buyer": ("买家", "buyer"),
     "role.other": ("其他", "other"),
     "legal.insider": ("内部人员", "insider"),

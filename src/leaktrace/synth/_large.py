@@ -9,12 +9,15 @@ the benchmark measures speed, and correctness is tested on small files.
 from __future__ import annotations
 
 import json
+import random
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from leaktrace.synth import _people as people
+from leaktrace.synth._noise import NoiseRates, apply_noise
 
 LARGE_CSV_TYPES: dict[str, str | None] = {
     "姓名": "name",
@@ -31,12 +34,20 @@ _CHUNK = 250_000
 
 
 def write_large_csv(
-    path: Path, rows: int, seed: int, *, chunk: int = _CHUNK, remarks: bool = False
+    path: Path,
+    rows: int,
+    seed: int,
+    *,
+    chunk: int = _CHUNK,
+    remarks: bool = False,
+    damaged: bool = False,
 ) -> Path:
     """Write ``rows`` rows of UTF-8 CSV (header ``LARGE_CSV_TYPES``) to ``path``; return it.
 
-    With ``remarks``, every row also gets a free-text 备注 column (:func:`with_remarks`). Memory
-    stays at one chunk whatever ``rows`` is. The same seed and chunk size give the same bytes.
+    With ``damaged``, the personal-information cells get the messy forms of ``noisy``
+    (:func:`with_damage`); with ``remarks``, every row also gets a free-text 备注 column
+    (:func:`with_remarks`), written from the row as it stands after the damage. Memory stays
+    at one chunk whatever ``rows`` is. The same seed and chunk size give the same bytes.
     """
     if rows < 0 or chunk <= 0:
         raise ValueError("rows must not be negative and chunk must be positive")
@@ -48,6 +59,8 @@ def write_large_csv(
         while done < rows or index == 0:
             n = min(chunk, rows - done)
             frame = _chunk(np.random.default_rng([seed, index]), n)
+            if damaged:
+                frame = with_damage(frame, random.Random(seed * 1_000_003 + index))
             if remarks:
                 frame = with_remarks(frame, np.random.default_rng([seed, index, 1]))
             frame.write_csv(fh, include_header=index == 0)
@@ -88,6 +101,38 @@ def _chunk(rng: np.random.Generator, n: int) -> pl.DataFrame:
     return frame.with_columns(
         pl.when(dashed).then(dashed_mobile).otherwise(pl.col("手机号")).alias("手机号")
     )
+
+
+DAMAGE = NoiseRates(variant=0.3, invalid=0.03, masked=0.03, typo=0.02, spreadsheet=0.05)
+"""The mess of ``with_damage``: ``noisy``'s default shares, and spreadsheet numbers as in the
+evidence folder's lists."""
+
+
+def with_damage(frame: pl.DataFrame, r: random.Random, rates: NoiseRates = DAMAGE) -> pl.DataFrame:
+    """``frame`` with its personal-information cells made messy by ``apply_noise``, the
+    generator's own forms (dashed and +86 phones, full-width digits, IDs with a small x or in
+    15 digits, Excel's floats and cut numbers, bad check digits, masked values, typos...).
+
+    Only the cells that get a mess are rewritten in Python: each is drawn with probability
+    ``q`` (the sum of the shares), then rewritten with every share divided by ``q``, which gives
+    each cell about the chances of ``apply_noise`` on every cell with ``rates`` (a spreadsheet
+    number takes a little from the other kinds of mess of mobiles and IDs). Phones already
+    written with dashes stay as they are.
+    """
+    q = min(1.0, sum(getattr(rates, f.name) for f in fields(rates) if f.name != "duplicate"))
+    scaled = NoiseRates(
+        **{f.name: getattr(rates, f.name) / q for f in fields(rates) if f.name != "duplicate"}
+    )
+    out = []
+    for column, type_id in LARGE_CSV_TYPES.items():
+        if type_id is None:
+            continue
+        values = frame[column].to_list()
+        for i in range(len(values)):
+            if values[i] is not None and r.random() < q and "-" not in values[i]:
+                values[i] = apply_noise(values[i], type_id, scaled, r)[0]
+        out.append(pl.Series(column, values, dtype=pl.String))
+    return frame.with_columns(out)
 
 
 # What clerks write in a remark column: mostly the same few notes, sometimes a person or a place

@@ -5,12 +5,14 @@ another Polars version (or the old SQLite one) asks for a rebuild."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from leaktrace.detect import classify_columns
+from leaktrace.errors import InputError
 from leaktrace.ingest import Failure, walk
 from leaktrace.normalize import records
 from leaktrace.scan import SAMPLE_ROWS
@@ -190,3 +192,39 @@ def test_an_index_of_another_polars_or_the_old_sqlite_file_asks_for_a_rebuild_an
     _search.build_index(case, [case / "evidence"])
     assert _search.index_info(case) == {"tables": 1, "rows": 50}
     assert [p.name for p in (case / "work").iterdir()] == [_search.INDEX_FILE]
+
+
+class _Table:
+    def __init__(self, name: str, frames: list[pl.DataFrame], fail: bool) -> None:
+        self.name, self.frames, self.fail = name, frames, fail
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        yield from self.frames
+        if self.fail:
+            raise InputError("文件在第二批处损坏 (corrupt after the first batch)", "broken.csv")
+
+
+class _Item:
+    def __init__(self, path: str, tables: list[_Table]) -> None:
+        self.path, self.tables = path, tables
+
+
+def test_a_table_that_breaks_half_way_keeps_its_own_rows_and_the_next_table_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = tmp_path / "case"
+    (case / "evidence").mkdir(parents=True)
+    people = pl.DataFrame({"姓名": ["张伟", "王芳"], "手机号": ["13812345678", "13987654321"]})
+    items = [
+        _Item(str(case / "evidence" / "broken.csv"), [_Table("-", [people.head(1)], True)]),
+        _Item(str(case / "evidence" / "good.csv"), [_Table("-", [people.tail(1)], False)]),
+    ]
+    monkeypatch.setattr(_search, "walk", lambda roots: iter(items))
+    stats = _search.build_index(case, [case / "evidence"])
+    assert [e["path"] for e in stats["errors"]] == ["broken.csv"]
+    assert stats["rows"] == 2 and stats["files"] == 2 and stats["tables"] == 1
+    first = _search.search(case, "13812345678")["hits"]
+    second = _search.search(case, "13987654321")["hits"]
+    assert [(h["path"], h["row"]) for h in first] == [("evidence/broken.csv", 1)]
+    assert [(h["path"], h["row"]) for h in second] == [("evidence/good.csv", 1)]
+    assert _search.index_info(case) == {"tables": 2, "rows": 2}

@@ -319,16 +319,16 @@ def _build(case_dir: Path, roots: Iterable[Path], progress: Progress | None) -> 
             stats["files"] += 1
             try:
                 for table in item.tables:
-                    source = len(sources)
-                    n = _index_table(spill, item, table, source, case_dir, progress)
-                    sources.append([relative(item.path, case_dir), table.name, n])
+                    # registered first: a table that fails half-way keeps the rows it gave
+                    sources.append([relative(item.path, case_dir), table.name, 0])
+                    _index_table(spill, item, table, sources, case_dir, progress)
                     stats["tables"] += 1
-                    stats["rows"] += n
             except InputError as exc:
                 stats["errors"].append(
                     {"path": relative(exc.path or item.path, case_dir), "reason": exc.reason}
                 )
         stats["keys"] = spill.total
+        stats["rows"] = sum(s[2] for s in sources)
         meta = {"polars": pl.__version__, "sources": sources}
         schema = HIT_SCHEMA.with_metadata({"leaktrace": json.dumps(meta, ensure_ascii=False)})
         with pq.ParquetWriter(str(tmp), schema, compression="snappy") as writer:
@@ -349,12 +349,13 @@ def _index_table(
     spill: _Spill,
     item: Evidence,
     table: Any,
-    source: int,
+    sources: list[list[Any]],
     case_dir: Path,
     progress: Progress | None,
-) -> int:
+) -> None:
+    """Spill the hits of ``table``, the last of ``sources``, counting its rows there."""
+    source = len(sources) - 1
     profiles: list[ColumnProfile] | None = None
-    rows = 0
     indexable = True
     for batch in table.batches():
         if not batch.height:
@@ -363,11 +364,11 @@ def _index_table(
             profiles = classify_columns(list(batch.columns), batch.head(SAMPLE_ROWS))
             indexable = any(p.type and not p.free_text for p in profiles)
         if indexable:
-            spill.add(batch_hits(index_records(batch, profiles, offset=rows), source))
-        rows += batch.height
+            offset = sources[source][2]
+            spill.add(batch_hits(index_records(batch, profiles, offset=offset), source))
+        sources[source][2] += batch.height
         if progress is not None:
             progress(f"{relative(item.path, case_dir)} · {table.name}", batch.height)
-    return rows
 
 
 # --- queries -----------------------------------------------------------------------------------

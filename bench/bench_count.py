@@ -18,6 +18,7 @@ bare read, the count, and the ratio.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -174,6 +175,15 @@ def main() -> None:
             else {"duplicate_share": DUPLICATE_SHARE, "invalid_share": INVALID_SHARE}
         ),
     )
+    truth = folder / "overlap.json"
+    if args.overlap and truth.exists():
+        known = json.loads(truth.read_text(encoding="utf-8"))
+        emit(
+            step="truth",
+            persons=known["persons"],
+            # people in two files whose copies share an identifier or a name and place
+            persons_if_every_copy_linked=known["records"] - known["linkable_in_two_files"],
+        )
     # Both steps read the files from the page cache: the first reader must not pay for the disk.
     for path in paths:
         with open(path, "rb") as fh:

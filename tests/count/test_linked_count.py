@@ -25,7 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leaktrace.cli import app
-from leaktrace.count import assess_case, count
+from leaktrace.count import assess_case, count, linkage_lines
 from leaktrace.law import load_policy
 
 runner = CliRunner()
@@ -75,6 +75,10 @@ def test_linked_count_counts_each_person_once_at_their_highest_tier(lists: Path)
     assert linkage["shared_identifiers"]["examples"] == ["mobile 139****4444"]
     assert linkage["shared_identifiers"]["records_kept_apart"] == 1
     assert sum(linkage["items_unlinked"].values()) == 10
+    conflict_line = linkage_lines(data)[1]
+    assert "手机号 1 个" in conflict_line
+    assert "例：手机号 139****4444" in conflict_line
+    assert "mobile" not in conflict_line
 
 
 def test_link_none_gives_the_count_by_strongest_identifier(lists: Path) -> None:
@@ -156,6 +160,7 @@ def test_json_output_carries_persons_and_linkage(lists: Path) -> None:
         "merged_by",
         "conflicts",
         "shared_identifiers",
+        "ambiguous_name_place",
         "items_unlinked",
     }
     assert data["persons"] == data["linkage"]["persons"] == 8

@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 
 from leaktrace.detect import find_spans
-from leaktrace.detect._tagger import model
-from leaktrace.detect.train import Split, gold_spans, read_split, span_scores
+from leaktrace.detect._tagger import TAGS, model
+from leaktrace.detect.train import Split, gold_spans, read_split, run_together_lists, span_scores
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_person_names_on_the_msra_test_sample(sample: Split) -> None:
     assert scores["PER"]["gold"] > 400
     assert scores["PER"]["precision"] >= PER_PRECISION - MARGIN, scores["PER"]
     assert scores["PER"]["recall"] >= PER_RECALL - MARGIN, scores["PER"]
-    assert scores["LOC"]["f1"] >= 0.8 and scores["ORG"]["f1"] >= 0.7, scores
+    assert scores["LOC"]["f1"] >= 0.89 and scores["ORG"]["f1"] >= 0.79, scores
 
 
 def test_find_spans_reports_the_tagged_names(sample: Split) -> None:
@@ -52,10 +52,35 @@ def test_the_model_records_the_corpus_it_was_trained_on(sample: Split) -> None:
     )
     assert meta["test_sha256"] == sample.sha256
     assert meta["command"].startswith("python -m leaktrace.detect.train")
-    weights = model().weights
-    assert weights.dtype == np.float32 and np.isfinite(weights).all()
+    assert meta["train_sha256"] != meta["test_sha256"]
+    tagger = model()
+    assert tagger.weights.dtype == np.int16 and 0 < tagger.scale < 1
+    assert np.count_nonzero(tagger.lexicon[0]) == meta["lexicon_entries"]
 
 
-PER_PRECISION = 0.90
-PER_RECALL = 0.80
+def test_made_up_member_lists_keep_each_name_whole() -> None:
+    texts = ["王小明去了北京。", "李华和张伟见面。", "赵敏说话。"]
+    tags = [
+        read_tags("B-PER M-PER E-PER O O B-LOC E-LOC O"),
+        read_tags("B-PER E-PER O B-PER E-PER O O O"),
+        read_tags("B-PER E-PER O O O"),
+    ]
+    lists, list_tags, folds = run_together_lists(
+        texts * 20, tags * 20, np.zeros(60, dtype=np.int64), 3, 1
+    )
+    assert len(lists) == 3 and folds.tolist() == [0, 0, 0]
+    for text, t in zip(lists, list_tags, strict=True):
+        names = [text[s:e] for _, s, e, _ in sorted(gold_spans([t]))]
+        assert "".join(names) == text
+        assert set(names) <= {"王小明", "李华", "张伟", "赵敏"}
+
+
+def read_tags(line: str) -> np.ndarray:
+    return np.array([TAGS.index(t) for t in line.split()], dtype=np.int8)
+
+
+PER_PRECISION = 0.908
+PER_RECALL = 0.882
+"""Person names on the whole test split (bench/bench_ner.py); the sample of every fourth
+sentence scores 0.920 / 0.881 (tagger) and 0.914 / 0.876 (``find_spans``)."""
 MARGIN = 0.02

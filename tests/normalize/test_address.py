@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaktrace.normalize import ADDRESS_PARTS, split_address, split_room
@@ -51,6 +51,7 @@ def test_a_road_named_like_an_estate_is_not_an_estate() -> None:
     assert parts.row(1)[4:] == ("5", "1", "301")
 
 
+@settings(deadline=None)  # the first example loads the compiled splitter
 @given(
     building=st.integers(1, 99),
     unit=st.integers(1, 9),

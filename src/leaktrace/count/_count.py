@@ -38,13 +38,13 @@ from leaktrace.law import Policy, load_policy
 from leaktrace.normalize import (
     FIELDS,
     LINK_FIELDS,
-    TYPE_BITS,
     Linkage,
     Linker,
     link_keys,
     records,
     rules_of,
     types_of,
+    warm_splitter,
 )
 from leaktrace.scan import SAMPLE_ROWS
 
@@ -422,9 +422,6 @@ class Run:
         self._cats: list[np.ndarray] = []
         self._pkeys: list[np.ndarray] = []
         self._sources: list[tuple[int, int]] = []
-        self._deferred: list[_Deferred] = []
-        self._profiles: dict[int, Sequence[ColumnProfile]] = {}
-        """Per grouped source, the classification its records were normalised with."""
         self.group = group
         self.values = tuple(values)
         self.progress = progress
@@ -433,7 +430,7 @@ class Run:
         self.errors: list[Failure] = []
         self.items = ItemSet(self.values, workdir=workdir)
         # the fast paths load while the first file is hashed, not after
-        threading.Thread(target=warm_fast_paths, name="warm", daemon=True).start()
+        threading.Thread(target=_warm, name="warm", daemon=True).start()
 
     def read(self, root: Path, kind: str | None = None) -> list[int]:
         """Count every evidence file under ``root``; returns their source ids."""
@@ -480,7 +477,7 @@ class Run:
                 assert file is not None
                 done = event.result()
                 file.recovered.update(done.recovered)
-                self._add(done.records, file, source, label, len(file.tables) - 1)
+                self._add(done.records, file, source, label)
             elif isinstance(event, InputError):
                 # Nothing of a file that fails part-way is kept; its id stays taken.
                 assert file is not None
@@ -490,9 +487,7 @@ class Run:
                 ids[event.root].append(source)
         return ids
 
-    def _add(
-        self, recs: pl.DataFrame, file: FileCount, source: int, label: str, table: int = 0
-    ) -> None:
+    def _add(self, recs: pl.DataFrame, file: FileCount, source: int, label: str) -> None:
         file.records_read += recs.height
         cat, bare = _categories_of(
             recs, self.categoriser.table(recs.get_column("types"), file.kind)
@@ -515,11 +510,7 @@ class Run:
             file.statuses[st] += n
             if reason is not None:
                 file.reasons[(st, reason)] += n
-        keys = (
-            self._link_keys(recs, cat, countable, source, table)
-            if self.linker is not None
-            else None
-        )
+        keys = self._link_keys(recs, cat, countable, source) if self.linker is not None else None
         self.items.add(_items(recs, cat, bare, countable, source, self.key, self.values, keys))
         if self.progress is not None:
             self.progress(label, recs.height)
@@ -558,9 +549,7 @@ class Run:
             if reason is not None:
                 files[k].reasons[(st, reason)] += m
         if self.linker is not None:
-            if self.rules.name_place:
-                self._profiles.update(enumerate(done.profiles, start=first))
-            key = self._link_keys(recs, cat, countable, first, 0, whose=whose)
+            key = self._link_keys(recs, cat, countable, first, whose=whose)
         else:
             key = recs.get_column(_key_column(self.key)).alias("key")
         source = pl.Series("source", whose + first, dtype=pl.UInt32)
@@ -575,7 +564,6 @@ class Run:
         cat: pl.Series,
         countable: pl.Series,
         source: int,
-        table: int,
         *,
         whose: np.ndarray | None = None,
     ) -> pl.Series:
@@ -585,37 +573,14 @@ class Run:
         ``whose``, for a group of small files (:meth:`_add_group`), gives each record's file
         as an offset from ``source`` (files in order, each one table): every figure the linker
         keeps per file is then kept per file, as if the files had come one by one.
-
-        Records with an ID number keep their address unsplit (splitting every address would
-        cost more than the rest of the count): their name + place is worked out later, and only
-        for those whose name some record without an ID number carries with a place
-        (:meth:`_deferred_places`).
         """
         assert self.linker is not None
         rows = countable.arg_true()
         sub = recs.filter(countable)
         start = self.linker.height
-        if self.rules.name_place:
-            placed = (TYPE_BITS["address"] | TYPE_BITS["room"]) if "room" in TYPE_BITS else 0
-            later = sub.select(
-                pl.col("cn_id").is_not_null()
-                & pl.col("name").is_not_null()
-                & pl.col("building").is_null()
-                & (pl.col("types") & placed != 0)
-            ).to_series()
-            if later.any():
-                row, late = sub.get_column("row").to_numpy(), later.to_numpy()
-                if whose is None:
-                    self._deferred.append(_Deferred(source, table, start, row, late))
-                else:
-                    owner = whose[rows.to_numpy()]
-                    for k in np.unique(owner[late]):
-                        at = np.flatnonzero(owner == k)  # one run: records are in file order
-                        self._deferred.append(
-                            _Deferred(source + int(k), table, start + int(at[0]), row[at], late[at])
-                        )
         texts = {k: sub.get_column(k) for k in self.rules.identifiers if k in sub.columns}
-        self.linker.add(link_keys(sub, self.rules), texts)
+        lists = source if whose is None else (whose[rows.to_numpy()] + source).astype(np.uint32)
+        self.linker.add(link_keys(sub, self.rules), texts, lists)
         self._cats.append(cat.filter(countable).to_numpy())
         self._pkeys.append(sub.get_column("person_key").to_numpy())
         if whose is None:
@@ -640,9 +605,6 @@ class Run:
         cats = np.concatenate(self._cats or [np.zeros(0, dtype=np.uint8)])
         pkeys = np.concatenate(self._pkeys or [np.zeros(0, dtype=np.uint64)])
         self._cats, self._pkeys = [], []
-        if self.rules.name_place and self._deferred:
-            self._deferred_places()
-        self._deferred = []
         self.linkage = self.linker.finish(exclude=drop)
         self.unlinked = _distinct_per_cat(cats[~drop], pkeys[~drop])
         label = self.linkage.person.to_numpy()
@@ -656,69 +618,6 @@ class Run:
             return part.with_columns(cat=new_cat.gather(record), key=new_key.gather(record))
 
         self.items = self.items.remap(by_person)
-
-    def _deferred_places(self) -> None:
-        """Name + place of the records with an ID number that may link by it: those whose name
-        a record without an ID number carries with a place. Their files are read again and
-        only those rows normalised with their addresses split."""
-        assert self.linker is not None
-        names, has_name = self.linker.column("_name")
-        has_place = self.linker.column("name_place")[1]
-        if "cn_id" not in self.linker.columns:
-            return
-        ids = self.linker.column("cn_id")[1]
-        wanted = pl.Series(names[has_place & ~ids & has_name]).unique()
-        if not wanted.len():
-            return
-        for (source, table), batches in _by_table(self._deferred).items():
-            records_at: list[np.ndarray] = []
-            rows_at: list[np.ndarray] = []
-            for d in batches:
-                at = np.flatnonzero(d.later)
-                index = d.start + at
-                pick = pl.Series(names[index]).is_in(wanted.implode()).to_numpy()
-                records_at.append(index[pick])
-                rows_at.append(d.rows[at[pick]])
-            index = np.concatenate(records_at)
-            if index.size:
-                keys = self._read_places(source, table, np.concatenate(rows_at))
-                self.linker.set_places(index, keys)
-
-    def _read_places(self, source: int, table: int, rows: np.ndarray) -> pl.DataFrame:
-        """Link keys (name + place) of rows ``rows`` of one table of one file, read again."""
-        file = self.files[source]
-        outer = file.path.split("!/", 1)[0]
-        limits = Limits(batch_rows=BATCH_ROWS)
-        order = np.argsort(rows, kind="stable")
-        found: list[pl.DataFrame] = []
-        for ev in walk([Path(outer)], limits=limits):
-            if isinstance(ev, Failure) or ev.path != file.path:
-                continue
-            batches = (b for b in ev.tables[table].batches() if b.height)
-            first = next(batches, None)
-            if first is None:
-                break
-            profiles = (
-                self._profiles[source]
-                if source in self._profiles
-                else classify_columns(list(first.columns), first.head(SAMPLE_ROWS))
-            )
-            offset = 0
-            for batch in _chain(first, batches):
-                want = rows[order][(rows[order] >= offset) & (rows[order] < offset + batch.height)]
-                if want.size:
-                    sub = batch[pl.Series((want - offset).astype(np.int64))]
-                    recs = records(sub, profiles, offset=0, columns=[*LINK_FIELDS, "types"])
-                    found.append(link_keys(recs, self.rules))
-                offset += batch.height
-            break
-        keys = pl.concat(found) if found else pl.DataFrame()
-        if keys.height != rows.size:
-            raise InputError(
-                "计数过程中文件被改动 the file changed while it was counted", file.path
-            )
-        # back to the order of ``rows``
-        return keys[pl.Series(np.argsort(order, kind="stable"))]
 
     def _tier_ranks(self) -> np.ndarray:
         """Per category id: its tier's rank (0 sensitive, 1 important, 2 ordinary)."""
@@ -744,25 +643,6 @@ class Run:
         for source, n in result.shared.items():
             self.files[source].shared = n
         return result
-
-
-@dataclass(frozen=True)
-class _Deferred:
-    """A batch's records with an ID number whose name + place is worked out later: the first
-    record's number, each countable record's row in its table, and which are deferred."""
-
-    source: int
-    table: int
-    start: int
-    rows: np.ndarray
-    later: np.ndarray
-
-
-def _by_table(deferred: list[_Deferred]) -> dict[tuple[int, int], list[_Deferred]]:
-    out: dict[tuple[int, int], list[_Deferred]] = {}
-    for d in deferred:
-        out.setdefault((d.source, d.table), []).append(d)
-    return out
 
 
 @dataclass(frozen=True)
@@ -1065,9 +945,16 @@ MERGED_BY = {
 """How each linkage rule reads in Chinese (``linkage.merged_by`` keys)."""
 
 
+def _example_zh(example: str) -> str:
+    """``mobile 138****5678`` → ``手机号 138****5678``: the kind in Chinese."""
+    kind, _, value = example.partition(" ")
+    return f"{MERGED_BY.get(kind, kind)} {value}" if value else example
+
+
 def linkage_lines(data: Mapping[str, Any]) -> list[str]:
     """Both figures and how records were merged, in Chinese, from a count's JSON: the first
-    line ``按人合并后 N 条；未合并 M 条（…）``, then one on conflicts when there are any."""
+    line ``按人合并后 N 条；未合并 M 条（…）``, then one on conflicts when there are any, and one
+    on name + place matches left open (``存疑未合并``) when there are any."""
     linkage = data["linkage"]
     linked = sum(data["items"].values())
     unlinked = sum(linkage["items_unlinked"].values())
@@ -1083,12 +970,25 @@ def linkage_lines(data: Mapping[str, Any]) -> list[str]:
     ]
     shared = linkage["shared_identifiers"]
     if linkage["conflicts"]:
-        examples = "、".join(shared["examples"])
+        examples = "、".join(_example_zh(e) for e in shared["examples"])
+        kinds = "、".join(
+            f"{MERGED_BY.get(kind, kind)} {n:,} 个"
+            for kind, n in shared.get("by_identifier", {}).items()
+        )
         lines.append(
             f"冲突 {linkage['conflicts']:,} 处：{shared['count']:,} 个标识"
             "出现在两个以上不同身份证号旁"
-            f"（如家庭共用电话{('：' + examples) if examples else ''}），不据以合并；"
+            f"（{kinds or '标识'}；如家庭共用电话、同名同房号的不同人"
+            f"{('；例：' + examples) if examples else ''}），不据以合并；"
             f"{shared['records_kept_apart']:,} 条无身份证号的记录无法归属，单独计数"
+        )
+    open_ = linkage.get("ambiguous_name_place") or {}
+    if open_.get("records"):
+        lines.append(
+            f"存疑未合并 {open_['records']:,} 条：姓名与楼栋单元房号相同，但记录未写小区，"
+            f"且同名同房号见于两个以上小区或其名单涉及多个小区（{open_['places']:,} 处），"
+            "证据不足以认定为同一人，单独计数；"
+            f"若一律合并则为 {open_['persons_if_merged']:,} 人"
         )
     return lines
 
@@ -1158,6 +1058,12 @@ def policy_for(policy: Policy | None, kind: str | None) -> Policy:
             f"未知数据集种类 unknown dataset kind {kind!r} (已知 known: {', '.join(policy.kinds)})"
         )
     return policy
+
+
+def _warm() -> None:
+    """Load detect's fast paths and normalize's compiled splitter (see :class:`Run`)."""
+    warm_fast_paths()
+    warm_splitter()
 
 
 def _fields_seen(files: list[FileCount]) -> list[str]:

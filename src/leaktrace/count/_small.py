@@ -57,10 +57,6 @@ class GroupRecords:
 
     records: pl.DataFrame
     recovered: list[Counter[str]]
-    profiles: list[Sequence[ColumnProfile]]
-    """Per file, the column classification its records were normalised with (the group's, or
-    its own when its values do not bear the group's out): person linkage reads rows of a file
-    again with exactly this classification."""
 
 
 def group_records(
@@ -77,7 +73,6 @@ def group_records(
     agree = _agreeing(frame, profiles, heights)
     out: list[pl.DataFrame] = []
     recovered: list[Counter[str]] = []
-    used: list[Sequence[ColumnProfile]] = []
     together = [i for i in range(len(frames)) if agree[i]]
     shared = None
     if together:
@@ -95,10 +90,9 @@ def group_records(
         else:
             own = classify_columns(list(f.columns), f.head(SAMPLE_ROWS))
             recs = records(f, own, parts=parts, columns=columns, places=places)
-        used.append(own)
         out.append(recs.with_columns(pl.lit(i, pl.UInt32).alias("_file")))
         recovered.append(recovered_cells(f, own) if _has_point(f) else Counter())
-    return GroupRecords(pl.concat(out, how="vertical"), recovered, used)
+    return GroupRecords(pl.concat(out, how="vertical"), recovered)
 
 
 _RECOVERABLE = ("mobile", "cn_id")

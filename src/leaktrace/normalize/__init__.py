@@ -15,6 +15,7 @@ spaces) and split into province, city, district, community, building, unit and r
 from __future__ import annotations
 
 from leaktrace.normalize._address import ADDRESS_PARTS, ROOM_PARTS, split_address, split_room
+from leaktrace.normalize._address_compiled import warm as warm_splitter
 from leaktrace.normalize._keys import (
     KEY_SEED,
     SEP,
@@ -98,4 +99,5 @@ __all__ = [
     "split_address",
     "split_room",
     "types_of",
+    "warm_splitter",
 ]

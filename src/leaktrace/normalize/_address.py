@@ -4,14 +4,21 @@ An address such as ``浙江省杭州市建德市新安江街道新安路88号金
 province 浙江省, city 杭州市, district 建德市, community 金都花园, building 3, unit 2, room 1201.
 A room column such as ``3-2-1201``, ``3幢2单元1201室`` or ``3栋1201`` gives building, unit and room.
 
-The splitter is a handful of regular expressions run by Polars over whole columns: it is meant to
-make the same home written two ways compare equal, not to geocode. A part that is not found is
-null; numbers lose leading zeros (``03幢`` and ``3栋`` are the same building).
+The rules are a handful of regular expressions (:func:`regex_address_parts`, :func:`room_parts`):
+they are meant to make the same home written two ways compare equal, not to geocode. A part that
+is not found is null; numbers lose leading zeros (``03幢`` and ``3栋`` are the same building).
+A compiled loop applies the same rules some 25 times faster (``_address_compiled.py``); the cells
+it cannot decide, and ``tests/normalize/test_address_compiled.py``, go to the expressions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import polars as pl
+
+from leaktrace.normalize._address_compiled import split as compiled_split
 
 ADDRESS_PARTS = ("province", "city", "district", "community", "building", "unit", "room")
 """The parts an address is split into, coarsest first."""
@@ -80,6 +87,43 @@ def room_parts(text: pl.Expr) -> list[pl.Expr]:
 def with_address_parts(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     """``frame`` with :data:`ADDRESS_PARTS` columns split from the cleaned address ``column``.
 
+    One pass takes each level in turn (province, city, district, subdistrict, road and number,
+    estate), so a missing province (``杭州市西湖区…``) or city (``北京市朝阳区…``) does not
+    shift the others; building, unit and room come from what is left. For the four
+    municipalities the city is the province. The rules are :func:`regex_address_parts`'s
+    regular expressions; a compiled loop applies them (``_address_compiled.py``) and leaves the
+    cells it cannot decide to them.
+    """
+    return frame.with_columns(address_parts(frame.get_column(column)).get_columns())
+
+
+def address_parts(texts: pl.Series, want: Sequence[str] = ADDRESS_PARTS) -> pl.DataFrame:
+    """The parts ``want`` (of :data:`ADDRESS_PARTS`) of each cleaned address of ``texts``."""
+    parts, undecided = compiled_split(texts, address=True, want=tuple(want))
+    if undecided.any():
+        rows = pl.Series(np.flatnonzero(undecided))
+        frame = pl.DataFrame({"_a": texts.gather(rows)})
+        slow = regex_address_parts(frame, "_a")
+        parts = {p: s.scatter(rows, slow.get_column(p)) for p, s in parts.items()}
+    return pl.DataFrame([parts[p] for p in ADDRESS_PARTS if p in parts])
+
+
+def room_parts_of(texts: pl.Series, want: Sequence[str] = ROOM_PARTS) -> pl.DataFrame:
+    """The parts ``want`` (of :data:`ROOM_PARTS`) of each cleaned room text of ``texts``: the
+    rules of :func:`room_parts`, compiled."""
+    parts, undecided = compiled_split(texts, address=False, want=tuple(want))
+    if undecided.any():
+        rows = pl.Series(np.flatnonzero(undecided))
+        slow = pl.DataFrame({"_r": texts.gather(rows)}).select(room_parts(pl.col("_r")))
+        parts = {p: s.scatter(rows, slow.get_column(p)) for p, s in parts.items()}
+    return pl.DataFrame([parts[p] for p in ROOM_PARTS if p in parts])
+
+
+def regex_address_parts(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame`` with :data:`ADDRESS_PARTS` columns split from the cleaned address ``column``, by
+    the regular expressions that state the rules (:func:`with_address_parts` gives the same
+    parts, compiled).
+
     One regular expression takes each level in turn (province, city, district, subdistrict,
     road and number, estate), so a missing province (``杭州市西湖区…``) or city
     (``北京市朝阳区…``) does not shift the others; building, unit and room come from what is left.
@@ -128,10 +172,10 @@ def with_address_parts(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 def split_address(addresses: pl.Series) -> pl.DataFrame:
     """Split a column of raw addresses into :data:`ADDRESS_PARTS` (one row per input row)."""
     frame = pl.DataFrame({"_a": addresses.cast(pl.String)}).select(clean_text(pl.col("_a")))
-    return with_address_parts(frame, "_a").select(ADDRESS_PARTS)
+    return address_parts(frame.to_series())
 
 
 def split_room(rooms: pl.Series) -> pl.DataFrame:
     """Split a column of raw room numbers into building, unit and room."""
-    frame = pl.DataFrame({"_r": rooms.cast(pl.String)})
-    return frame.select(room_parts(clean_text(pl.col("_r"))))
+    frame = pl.DataFrame({"_r": rooms.cast(pl.String)}).select(clean_text(pl.col("_r")))
+    return room_parts_of(frame.to_series())

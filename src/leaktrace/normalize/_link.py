@@ -23,7 +23,12 @@ only valid, unmasked values are present at all. The rules, in the words of ``doc
 5. Name and place: the same normalised name and the same building, unit and room, where the
    estates (``community``) do not conflict: a record without an estate (an owner register
    often names its estate only in its title) links to one with an estate only when that name,
-   building, unit and room occur in a single estate.
+   building, unit and room occur in a single estate, and only when its list is about one
+   estate: when the list's records lead, through their identifiers, to records naming two or
+   more estates, the list covers several, and its name and room prove nothing by themselves.
+   Such matches are left open (not merged) and reported (:class:`Ambiguity`), with the number
+   of persons there would be were they merged. :func:`link` takes its records as one list;
+   :class:`Linker` is told each record's list.
 
 How it is computed (vectorised; no per-record Python):
 
@@ -34,6 +39,11 @@ How it is computed (vectorised; no per-record Python):
   in a union-find (union by the lower record number, with path compression), unless the value
   is shared. Each union that joins two groups is credited to the identifier that made it:
   that is ``merged_by``.
+* Name + place (rule 5) comes last, once the identifiers have made their groups: a compiled
+  pass finds the estates each group leads to, the estates each list's records without one lead
+  to, and per name + place its estates and its first placed record; each record is joined to
+  that record, to the first of its estate, or to no one (an open match, kept as a pair for the
+  lower figure).
 * Groups holding two or more ID numbers (conflicts), and groups without an ID number that carry
   a shared value, are then resolved per rule 3 and 4 with Polars joins over their few records,
   repeated until no record moves.
@@ -83,6 +93,8 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _BUCKET_ROWS = 1 << 15
 """Records per bucket aimed at when grouping by value (a bucket's table then fits the cache)."""
 _NAME, _ESTATE = "_name", "_estate"
+_BY_ESTATE = -2
+"""Target of a record naming its estate where that name and place occur in two or more."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +191,34 @@ def _hash(values: pl.Series, seed: int) -> pl.Series:
 
 
 @dataclass
+class Ambiguity:
+    """Same name at the same building, unit and room where the evidence does not show which
+    person a record is (rule 5): such records are not merged."""
+
+    places: int = 0
+    """Names + places (one name at one building, unit and room) where a record naming no estate
+    could be more than one person: two or more estates have that name and room, or its list
+    covers several estates."""
+    records: int = 0
+    """Records naming no estate in them, left unmerged."""
+    persons_if_merged: int | None = None
+    """The persons there would be were those matches taken as one person (the lower figure)."""
+    alternative: np.ndarray = field(
+        default_factory=lambda: np.zeros((2, 0), dtype=np.int64), repr=False
+    )
+    """The open matches as pairs of records (row 0) and the record each would join (row 1)."""
+
+    def to_json(self, persons: int) -> dict[str, int]:
+        return {
+            "places": self.places,
+            "records": self.records,
+            "persons_if_merged": (
+                self.persons_if_merged if self.persons_if_merged is not None else persons
+            ),
+        }
+
+
+@dataclass
 class Linkage:
     """The persons found in a set of records, and how they were found."""
 
@@ -198,6 +238,8 @@ class Linkage:
     """Masked examples of shared values (``mobile 138****5678``)."""
     apart: int = 0
     """Records without an ID number that touch a shared value or conflict and joined no one."""
+    ambiguous: Ambiguity = field(default_factory=Ambiguity)
+    """Name + place matches the evidence leaves open (rule 5), not merged."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -211,6 +253,7 @@ class Linkage:
                 "examples": list(self.examples),
                 "records_kept_apart": self.apart,
             },
+            "ambiguous_name_place": self.ambiguous.to_json(self.persons),
         }
 
 
@@ -243,8 +286,9 @@ def link(records: pl.DataFrame, policy: Any = None) -> Linkage:
 class Linker:
     """Link keys gathered batch by batch (:func:`link_keys`), linked once at the end.
 
-    Memory: nine bytes per link column per record (the hash and whether it is there), plus
-    the texts of the first :data:`TEXT_ROWS` records for masked examples.
+    Memory: nine bytes per link column present in some batch per record (the hash and whether
+    it is there) and four for its list, plus the texts of the first :data:`TEXT_ROWS` records
+    for masked examples.
     """
 
     TEXT_ROWS = 2_000_000
@@ -260,10 +304,22 @@ class Linker:
         self._heights: list[int] = []
         self._text_rows = 0
         self.height = 0
+        self._lists: list[np.ndarray] = []
 
-    def add(self, keys: pl.DataFrame, texts: dict[str, pl.Series] | None = None) -> None:
+    def add(
+        self,
+        keys: pl.DataFrame,
+        texts: dict[str, pl.Series] | None = None,
+        lists: np.ndarray | int = 0,
+    ) -> None:
         """Add a batch's link keys; ``texts`` (identifier -> canonical values, same rows) give
-        masked examples of shared values."""
+        masked examples of shared values; ``lists`` the list (evidence file) each record comes
+        from, or one for the batch (rule 5 asks which estates a list's records lead to)."""
+        self._lists.append(
+            np.full(keys.height, lists, dtype=np.uint32)
+            if isinstance(lists, int)
+            else np.asarray(lists, dtype=np.uint32)
+        )
         for c in self.columns:
             s = keys.get_column(c) if c in keys.columns else None
             if s is None or s.null_count() == s.len():
@@ -281,7 +337,10 @@ class Linker:
     def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """A link column over every record added: hashes (0 where absent) and presence."""
         if self._joined is None:
-            self._joined = {c: _joined(parts) for c, parts in self._parts.items()}
+            # one column at a time, each batch's arrays let go as soon as it is joined
+            self._joined = {}
+            for c in self.columns:
+                self._joined[c] = _joined(self._parts.pop(c))
             self._parts = {c: [] for c in self.columns}
         return self._joined[name]
 
@@ -292,6 +351,10 @@ class Linker:
             if c not in self.columns:
                 continue
             values, has = self.column(c)
+            if not values.flags.writeable:  # absent until now
+                values, has = np.zeros(values.size, np.uint64), np.zeros(values.size, np.bool_)
+                assert self._joined is not None
+                self._joined[c] = values, has
             s = keys.get_column(c)
             values[rows] = s.fill_null(0).to_numpy()
             has[rows] = s.is_not_null().to_numpy()
@@ -303,11 +366,16 @@ class Linker:
             return Linkage(pl.Series("person", [], dtype=pl.Int64), 0, 0)
         columns = {c: self.column(c) for c in self.columns}
         self._joined = None
+        lists = np.concatenate(self._lists)
+        self._lists = []
         rows = np.arange(self.height, dtype=np.int64)
         if exclude is not None and exclude.any():
             rows = np.flatnonzero(~exclude)
             columns = {c: (v[rows], h[rows]) for c, (v, h) in columns.items()}
-        out = _link_keys(columns, self.rules, lambda kind, row: self._example(kind, int(rows[row])))
+            lists = lists[rows]
+        out = _link_keys(
+            columns, self.rules, lambda kind, row: self._example(kind, int(rows[row])), lists
+        )
         self._texts, self._heights = [], []
         if rows.size != self.height:
             person = np.full(self.height, -1, dtype=np.int64)
@@ -328,24 +396,28 @@ class Linker:
 
 def _joined(parts: list[tuple[np.ndarray, np.ndarray] | int]) -> tuple[np.ndarray, np.ndarray]:
     """One column from its batches (a batch without values is only its height)."""
-    if all(isinstance(p, int) for p in parts):
+    if all(isinstance(p, int) for p in parts):  # absent throughout: no memory spent on it
         n = sum(cast(int, p) for p in parts)
-        return np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.bool_)
+        return np.broadcast_to(np.uint64(0), (n,)), np.broadcast_to(np.False_, (n,))
     values = [p[0] if not isinstance(p, int) else np.zeros(p, dtype=np.uint64) for p in parts]
     has = [p[1] if not isinstance(p, int) else np.zeros(p, dtype=np.bool_) for p in parts]
     return np.concatenate(values), np.concatenate(has)
+
+
+def _dense(column: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """A column as the kernels take it (an absent one is kept as a view of one value)."""
+    return np.ascontiguousarray(column[0]), np.ascontiguousarray(column[1])
 
 
 def _link_keys(
     all_columns: dict[str, tuple[np.ndarray, np.ndarray]],
     rules: LinkRules,
     example: Callable[[str, int], str | None],
+    lists: np.ndarray,
 ) -> Linkage:
     n = all_columns[_NAME][0].size
     kinds = [k for k in rules.kinds if all_columns[k][1].any()]
     columns = {k: all_columns[k] for k in kinds}
-    if NAME_PLACE in columns:
-        columns[NAME_PLACE] = _estates(columns[NAME_PLACE], all_columns[_ESTATE])
     idv, has_id = columns.get(ID, (np.zeros(n, np.uint64), np.zeros(n, np.bool_)))
     parent = np.arange(n, dtype=np.int64)
     credit = np.full(n, -1, dtype=np.int8)
@@ -354,10 +426,21 @@ def _link_keys(
     shared: Counter[str] = Counter()
     shared_rows: dict[str, np.ndarray] = {}
     first_id = None
-    # each identifier's grouping is independent: two at a time (the kernels release the GIL)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="link") as pool:
-        firsts = list(pool.map(lambda k: _first_rows(*columns[k]), kinds))
-    for code, (kind, first) in enumerate(zip(kinds, firsts, strict=True)):
+    ambiguity = Ambiguity()
+    # each column's grouping is independent of the others: the next one is grouped on a second
+    # thread (the kernels release the GIL) while this one is joined, and let go once it is
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="link")
+    ahead = {kind: pool.submit(_first_rows, *columns[kind]) for kind in kinds[:1]}
+    for code, kind in enumerate(kinds):
+        if code + 1 < len(kinds):
+            ahead[kinds[code + 1]] = pool.submit(_first_rows, *columns[kinds[code + 1]])
+        first = ahead.pop(kind).result()
+        if kind == NAME_PLACE:
+            # rule 5, once the identifiers have made their groups: see _places
+            columns[kind], ambiguity = _places(
+                columns[kind], first, _dense(all_columns[_ESTATE]), lists, parent
+            )
+            first = np.where(columns[kind][1], columns[kind][0].astype(np.int64), -1)
         if kind == ID:
             first_id = first
             flags = np.zeros(n, dtype=np.bool_)
@@ -374,6 +457,8 @@ def _link_keys(
         if kind != ID and flags.any():
             shared[kind] = int(flags.sum())
             shared_rows[kind] = np.flatnonzero(flags)
+        del first, flags
+    pool.shutdown()
     root = _roots(parent)
     multi = _multi_id(root, idv, has_id)
     touched = np.zeros(n, dtype=np.bool_)
@@ -396,7 +481,7 @@ def _link_keys(
             merged[kind] -= int((lost == code).sum())
         shared_values = {k: columns[k][0][r] for k, r in shared_rows.items()}
         label, moved, apart = _resolve(
-            all_columns[_NAME], kinds, columns, label, todo, shared_values
+            _dense(all_columns[_NAME]), kinds, columns, label, todo, shared_values
         )
         persons_rows = np.flatnonzero(np.isin(label, np.unique(label[affected])))
         again = _credit(kinds, columns, label, persons_rows)
@@ -411,6 +496,9 @@ def _link_keys(
     rest = (n - persons) - sum(merged_by.values())
     if rest > 0:  # a record in its person only through a chain of others (credited nowhere)
         merged_by["other"] = rest
+    if ambiguity.places:
+        ambiguity.persons_if_merged = _persons_if_merged(label, ambiguity.alternative, idv, has_id)
+    ambiguity.alternative = np.zeros((2, 0), dtype=np.int64)
     return Linkage(
         person=pl.Series("person", label),
         persons=persons,
@@ -420,26 +508,48 @@ def _link_keys(
         shared=shared,
         examples=_examples(shared_rows, example),
         apart=apart,
+        ambiguous=ambiguity,
     )
 
 
-def _estates(
-    place: tuple[np.ndarray, np.ndarray], estate: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Name + place values with the estate rule: where one name, building, unit and room occur
-    in two or more estates, each estate's records link only among themselves and records
-    without an estate link to none of them."""
-    values, has = place
-    first = _first_rows(values, has)
-    conflict = _shared_firsts(first, *estate)
-    split = has & (first >= 0) & conflict[np.maximum(first, 0)]
-    if not split.any():
-        return values, has
-    values = values.copy()
-    has = has.copy()
-    values[split] = (values[split] ^ estate[0][split]) * _MIX
-    has[split & ~estate[1]] = False
-    return values, has
+def _places(
+    place: tuple[np.ndarray, np.ndarray],
+    first: np.ndarray,
+    estate: tuple[np.ndarray, np.ndarray],
+    lists: np.ndarray,
+    parent: np.ndarray,
+) -> tuple[tuple[np.ndarray, np.ndarray], Ambiguity]:
+    """Rule 5: which records the same name at the same building, unit and room links.
+
+    ``first`` is each record's first record with its name + place; ``parent`` the union-find
+    the identifiers have made. A record naming no estate stands for one estate only when its
+    list does: when the list's records lead, through the identifiers, to records naming two or
+    more different estates, the list covers several estates, and such a record's name and room
+    prove nothing by themselves (it is *unplaced*). Of the other records of a name and place,
+    all are one person unless they name two or more estates; then each estate's are one person
+    and those naming none link to no one.
+
+    Returns the name + place column as the group each record links into (the value is that
+    group's first record), and what was left open.
+    """
+    values = place[0]
+    root = _roots(parent)  # compressing the paths changes no group
+    est_values, est_has = estate
+    kernel = cast(Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], _places_kernel)
+    target, alternative, stats = kernel(
+        first, est_values, est_has, root, lists, int(lists.max(initial=0)) + 1
+    )
+    del root
+    split = np.flatnonzero(target == _BY_ESTATE)  # names + places of two or more estates
+    if split.size:
+        own = _first_rows((values[split] ^ est_values[split]) * _MIX, np.ones(split.size, np.bool_))
+        target[split] = split[own]
+    rows = np.flatnonzero(alternative >= 0)
+    pairs = np.stack([rows, alternative[rows]])
+    del alternative
+    ambiguity = Ambiguity(places=int(stats[0]), records=int(stats[1]), alternative=pairs)
+    linked = target >= 0
+    return (target.astype(np.uint64), linked), ambiguity
 
 
 def _resolve(
@@ -776,6 +886,140 @@ def _multi_kernel(
         elif value[r] != idv[i]:
             multi[r] = True
     return multi
+
+
+@compiled
+def _places_kernel(
+    first: np.ndarray,
+    estate: np.ndarray,
+    has_estate: np.ndarray,
+    root: np.ndarray,
+    lists: np.ndarray,
+    n_lists: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Rule 5 (see :func:`_places`): each record's target (the first record of the group it
+    links into; -1: none; ``_BY_ESTATE``: the first with its estate), its target were the open
+    matches taken as one person, and (names + places left open, records naming no estate left
+    unmerged in them)."""
+    n = first.size
+    # the estate of each group the identifiers made (multi: two or more)
+    comp_seen = np.zeros(n, dtype=np.bool_)
+    comp_value = np.zeros(n, dtype=np.uint64)
+    comp_multi = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if has_estate[i]:
+            r = root[i]
+            if not comp_seen[r]:
+                comp_seen[r] = True
+                comp_value[r] = estate[i]
+            elif comp_value[r] != estate[i]:
+                comp_multi[r] = True
+    # the estates a list's records without one lead to
+    list_seen = np.zeros(n_lists, dtype=np.bool_)
+    list_value = np.zeros(n_lists, dtype=np.uint64)
+    list_multi = np.zeros(n_lists, dtype=np.bool_)
+    for i in range(n):
+        r = root[i]
+        if has_estate[i] or not comp_seen[r]:
+            continue
+        k = lists[i]
+        if comp_multi[r]:
+            list_multi[k] = True
+        elif not list_seen[k]:
+            list_seen[k] = True
+            list_value[k] = comp_value[r]
+        elif list_value[k] != comp_value[r]:
+            list_multi[k] = True
+    # per name + place: records in other groups than its first's, its estates (0, 1, 2: two
+    # or more), its first placed record
+    size = np.zeros(n, dtype=np.bool_)
+    seen = np.zeros(n, dtype=np.bool_)
+    value = np.zeros(n, dtype=np.uint64)
+    estates = np.zeros(n, dtype=np.int8)
+    placed = np.full(n, -1, dtype=np.int64)
+    for i in range(n):
+        f = first[i]
+        if f < 0:
+            continue
+        if root[i] != root[f]:
+            size[f] = True  # another group the identifiers made: a match that would join two
+        if has_estate[i]:
+            if not seen[f]:
+                seen[f] = True
+                value[f] = estate[i]
+                estates[f] = 1
+            elif value[f] != estate[i]:
+                estates[f] = 2
+        if placed[f] < 0 and (has_estate[i] or not list_multi[lists[i]]):
+            placed[f] = i
+    target = np.full(n, -1, dtype=np.int64)
+    alternative = np.full(n, -1, dtype=np.int64)
+    open_place = np.zeros(n, dtype=np.bool_)
+    records = 0
+    for i in range(n):
+        f = first[i]
+        if f < 0:
+            continue
+        if has_estate[i]:
+            target[i] = _BY_ESTATE if estates[f] == 2 else placed[f]
+        elif estates[f] == 2:
+            if size[f]:
+                records += 1
+                open_place[f] = True
+        elif list_multi[lists[i]]:
+            if size[f]:
+                records += 1
+                open_place[f] = True
+                alternative[i] = placed[f] if placed[f] >= 0 else f
+        else:
+            target[i] = placed[f]
+    places = 0
+    for i in range(n):
+        if open_place[i]:
+            places += 1
+    stats = np.zeros(2, dtype=np.int64)
+    stats[0] = places
+    stats[1] = records
+    return target, alternative, stats
+
+
+@compiled
+def _merged_if_kernel(
+    label: np.ndarray, alternative: np.ndarray, idv: np.ndarray, has_id: np.ndarray
+) -> int:  # pragma: no cover - compiled
+    """Persons were each record ``alternative[0, k]`` joined to record ``alternative[1, k]``,
+    unless the two hold different ID numbers."""
+    n = label.size
+    parent = np.arange(n, dtype=np.int64)
+    ident = np.zeros(n, dtype=np.uint64)
+    has = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if has_id[i]:
+            ident[label[i]] = idv[i]
+            has[label[i]] = True
+    for k in range(alternative.shape[1]):
+        i, j = alternative[0, k], alternative[1, k]
+        a = _find(parent, label[i])
+        b = _find(parent, label[j])
+        if a == b or (has[a] and has[b] and ident[a] != ident[b]):
+            continue
+        if a < b:
+            a, b = b, a
+        parent[a] = b
+        if has[a] and not has[b]:
+            has[b] = True
+            ident[b] = ident[a]
+    persons = 0
+    for i in range(n):
+        if label[i] == i and _find(parent, i) == i:
+            persons += 1
+    return persons
+
+
+def _persons_if_merged(
+    label: np.ndarray, alternative: np.ndarray, idv: np.ndarray, has_id: np.ndarray
+) -> int:
+    return cast(Callable[..., int], _merged_if_kernel)(label, alternative, idv, has_id)
 
 
 def _first_rows(values: np.ndarray, has: np.ndarray) -> np.ndarray:

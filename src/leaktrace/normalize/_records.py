@@ -19,11 +19,17 @@ from leaktrace.detect import CATALOGUE, RANK, TYPE_IDS, Checked, ColumnProfile, 
 from leaktrace.normalize._address import (
     ADDRESS_PARTS,
     ROOM_PARTS,
+    address_parts,
     clean_text,
-    room_parts,
-    with_address_parts,
+    room_parts_of,
 )
-from leaktrace.normalize._keys import content_text, fallback_key, identifier_keys, key_hash
+from leaktrace.normalize._keys import (
+    PLACE_PARTS,
+    content_text,
+    fallback_key,
+    identifier_keys,
+    key_hash,
+)
 from leaktrace.normalize._reasons import invalid_reason, masked_reason
 
 TYPE_BITS: dict[str, int] = {t: 1 << i for i, t in enumerate(TYPE_IDS)}
@@ -125,8 +131,8 @@ def records(
     ``parts=False`` is the counting fast path: addresses and rooms are split only where they
     make the person key (valid rows without an identifier); other rows keep null parts and a
     null ``content_key``. ``person_key`` is the same either way. ``places`` (with ``parts=False``)
-    also splits them on valid named rows without an ID number: person linkage links those by
-    name and place (see ``_link.py``). ``columns`` keeps only those
+    also splits them on valid named rows: person linkage links those by name and place (see
+    ``_link.py``). ``columns`` keeps only those
     columns of the schema (in its order): a caller that needs a few does not pay for building
     the others, each a column of the batch's height.
     """
@@ -175,7 +181,7 @@ def records(
         for t in ("name", "address", "room")
         if t in present
     )
-    frame = _with_places(frame, parts, places)
+    frame = _with_places(frame, parts, places, columns)
     frame = frame.with_columns(_reasons(scratch, typed, present, row_rank).alias("reason"))
     return frame.select(
         pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
@@ -272,18 +278,22 @@ def _plain(columns: list[_Column]) -> pl.Expr:
     return pl.coalesce(flags) if len(flags) > 1 else pl.col(columns[0].fast)
 
 
-def _with_places(frame: pl.DataFrame, parts: bool, places: bool = False) -> pl.DataFrame:
-    """Address and room parts, the person key of rows without identifier, the content key."""
+def _with_places(
+    frame: pl.DataFrame, parts: bool, places: bool = False, want: Collection[str] | None = None
+) -> pl.DataFrame:
+    """Address and room parts, the person key of rows without identifier, the content key.
+
+    ``want`` names the parts the caller keeps (None: all); the parts the keys need are built
+    whatever it says.
+    """
     fallback = (pl.col("status") == "valid") & pl.col("person_key").is_null()
     split = fallback
     if places and "name" in frame.columns:
         texts = [pl.col(t).is_not_null() for t in ("address", _ROOM_TEXT) if t in frame.columns]
-        no_id = pl.col("cn_id").is_null() if "cn_id" in frame.columns else pl.lit(True)
         if texts:
             split = fallback | (
                 (pl.col("status") == "valid")
                 & pl.col("name").is_not_null()
-                & no_id
                 & pl.any_horizontal(texts)
             )
     if parts:
@@ -294,35 +304,57 @@ def _with_places(frame: pl.DataFrame, parts: bool, places: bool = False) -> pl.D
             .alias("person_key"),
             key_hash(content_text(VALUE_FIELDS)).alias("content_key"),
         )
-    need = frame.select(split).to_series()
-    if not need.any():
+    mask, keyless = frame.select(split.alias("split"), fallback.alias("keyless")).get_columns()
+    if not mask.any():
         return frame  # parts and content keys are left null
+    wanted = set(ADDRESS_PARTS if want is None else want) & set(ADDRESS_PARTS)
+    keys = bool(keyless.any())
+    if keys:
+        wanted |= set(PLACE_PARTS)  # the person key of a row without identifier
     frame = _with_texts(frame)
-    nulls = [pl.lit(None, pl.String).alias(p) for p in ADDRESS_PARTS]
-    nulls.append(pl.lit(None, pl.UInt64).alias("content_key"))
-    rest = frame.filter(~need).with_columns(nulls)
-    sub = _split(frame.filter(need)).with_columns(
-        pl.when(fallback)
-        .then(fallback_key(VALUE_FIELDS))
-        .otherwise(pl.col("person_key"))
-        .alias("person_key"),
-        pl.lit(None, pl.UInt64).alias("content_key"),
-    )
-    return pl.concat([sub, rest.select(sub.columns)]).sort("row")
-
-
-def _split(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add :data:`ADDRESS_PARTS` from the address; a room column's parts take precedence."""
-    if frame.get_column("address").null_count() < frame.height:
-        frame = with_address_parts(frame, "address")
-    else:
-        frame = frame.with_columns(pl.lit(None, pl.String).alias(p) for p in ADDRESS_PARTS)
-    if frame.get_column(_ROOM_TEXT).null_count() == frame.height:
-        return frame
-    own = room_parts(pl.col(_ROOM_TEXT))
+    sub = _split(frame.filter(mask), wanted)
+    if keys:
+        sub = sub.with_columns(
+            pl.when(fallback)
+            .then(fallback_key(VALUE_FIELDS))
+            .otherwise(pl.col("person_key"))
+            .alias("person_key")
+        )
+    if mask.all():
+        return sub.with_columns(
+            pl.lit(None, pl.UInt64).alias("content_key"),
+            *(pl.lit(None, pl.String).alias(p) for p in ADDRESS_PARTS if p not in sub.columns),
+        )
+    rows = mask.arg_true()
     return frame.with_columns(
-        pl.coalesce(expr, pl.col(name)).alias(name)
-        for expr, name in zip(own, ROOM_PARTS, strict=True)
+        pl.lit(None, pl.UInt64).alias("content_key"),
+        frame.get_column("person_key").scatter(rows, sub.get_column("person_key")),
+        *(
+            pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+            .scatter(rows, sub.get_column(p))
+            .alias(p)
+            if p in sub.columns
+            else pl.lit(None, pl.String).alias(p)
+            for p in ADDRESS_PARTS
+        ),
+    )
+
+
+def _split(frame: pl.DataFrame, want: Collection[str] | None = None) -> pl.DataFrame:
+    """Add the parts ``want`` of :data:`ADDRESS_PARTS` (None: all of them) from the address; a
+    room column's parts take precedence."""
+    want = ADDRESS_PARTS if want is None else tuple(p for p in ADDRESS_PARTS if p in want)
+    address, room_text = frame.get_column("address"), frame.get_column(_ROOM_TEXT)
+    if address.null_count() < frame.height:
+        frame = frame.with_columns(address_parts(address, want).get_columns())
+    frame = frame.with_columns(
+        pl.lit(None, pl.String).alias(p) for p in want if p not in frame.columns
+    )
+    if room_text.null_count() == frame.height:
+        return frame
+    own = room_parts_of(room_text, [p for p in ROOM_PARTS if p in want])
+    return frame.with_columns(
+        pl.coalesce(own.get_column(name), pl.col(name)).alias(name) for name in own.columns
     )
 
 

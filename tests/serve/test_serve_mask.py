@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import time
 from typing import Any
 
 from leaktrace.serve import Workspace
@@ -111,3 +113,79 @@ def test_pseudonyms_use_the_workspace_key_file_of_mode_0600(
     assert alice.get(f"/api/cases/{case}/masked").json()["mask"]["job"] == latest["id"]
     again = alice.get(f"/api/cases/{case}/masked/名单.csv").content.decode("utf-8")
     assert again == first  # the same key gives the same pseudonyms
+
+
+XLSX_ROWS = [("姓名", "手机"), ("钱七", "13700001111"), ("孙八", "13600002222")]
+
+
+def _xlsx(rows: list[tuple[str, str]]) -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("名单")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    return out.getvalue()
+
+
+def _cells(xlsx: bytes) -> list[Any]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(xlsx))
+    return [v for row in book.get_sheet_by_index(0).to_python() for v in row]
+
+
+def test_every_masked_copy_downloads_as_one_zip_logged_as_an_export(
+    login: Any, workspace: Workspace
+) -> None:
+    import zipfile
+
+    alice, rita, bob = login("alice"), login("rita"), login("bob")
+    case = alice.new_case()
+    assert alice.get(f"/api/cases/{case}/masked.zip").status_code == 404  # no mask job yet
+    assert alice.upload(case, "名单.csv", CSV).status_code == 201
+    assert alice.upload(case, "二队.xlsx", _xlsx(XLSX_ROWS)).status_code == 201
+    assert (
+        alice.upload(case, "导出.sql", b"INSERT INTO t VALUES ('13812345678');\n").status_code
+        == 201
+    )
+    alice.post(f"/api/cases/{case}/members", json={"name": "rita"})
+    assert alice.run(case, "mask")["status"] == "done"
+
+    [work] = workspace.root.glob("cases/*/work")
+    left = work / ".download-left"  # a download cut off by a stopped server, two days ago
+    (left / "masked").mkdir(parents=True)
+    os.utime(left, (time.time() - 2 * 86400,) * 2)
+    r = rita.get(f"/api/cases/{case}/masked.zip")  # a reviewer may download
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/zip"
+    assert "content-length" not in r.headers  # streamed as it is made, not built first
+    assert "attachment" in r.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        assert zf.testzip() is None
+        members = {name: zf.read(name) for name in zf.namelist()}
+    # the masked copies, each the same bytes as its own download; the refused .sql is not there
+    assert set(members) == {"名单.csv", "二队.xlsx"}
+    for name, data in members.items():
+        assert data == rita.get(f"/api/cases/{case}/masked/{name}").content, name
+    text = members["名单.csv"].decode("utf-8")
+    assert mobiles(text) == [] and valid_ids(text) == []
+    cells = _cells(members["二队.xlsx"])
+    assert cells[:2] == ["姓名", "手机"] and not any(mobiles(str(v)) for v in cells), cells
+    assert cells[2] != "钱七" and cells[2].startswith("钱")  # masked, not removed
+    assert len(cells) == 2 * len(XLSX_ROWS)
+
+    # the page offers it; a non-member sees no case; nothing is left behind in work/
+    assert "masked.zip" in rita.get(f"/cases/{case}/masked").text
+    page_zip = alice.get(f"/cases/{case}/masked.zip")
+    assert page_zip.status_code == 200 and page_zip.content[:2] == b"PK"
+    assert bob.get(f"/api/cases/{case}/masked.zip").status_code == 404
+    assert not list(work.glob(".download-*"))
+    log = alice.get(f"/api/cases/{case}/audit").json()["entries"]
+    exports = [e for e in log if e["action"] == "export"]
+    zips = [e for e in exports if e["detail"]["file"] == "masked.zip"]
+    assert [e["user_name"] for e in zips] == ["alice", "rita"]  # newest first
+    assert zips[0]["detail"]["files"] == ["masked/二队.xlsx", "masked/名单.csv"]

@@ -40,6 +40,14 @@ def test_workspace_on_postgres(tmp_path: Path, pg_url: str) -> None:
         r = alice.upload(case, "名单.csv", "姓名,手机号\n张三,13812345678\n".encode())
         assert r.status_code == 201
         assert alice.run(case, "scan")["status"] == "done"
+        assert alice.run(case, "index")["status"] == "done"
+        found = alice.get(f"/api/cases/{case}/search", params={"q": "138-1234-5678"}).json()
+        assert [(h["path"], h["row"], h["value"]) for h in found["hits"]] == [
+            ("evidence/名单.csv", 1, "138****5678")
+        ]
+        assert alice.run(case, "mask")["status"] == "done"
+        download = alice.get(f"/api/cases/{case}/masked.zip")
+        assert download.status_code == 200 and download.content[:2] == b"PK"
         assert bob.get(f"/api/cases/{case}").status_code == 404
         checked, problem = ws.verify_audit()
         assert problem is None and checked > 5

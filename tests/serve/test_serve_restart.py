@@ -127,3 +127,26 @@ def test_a_job_cut_off_by_a_restart_is_interrupted_and_can_run_again(
     )
     assert check.returncode == 0, check.stderr
     assert os.path.exists(server.workspace / "workspace.db")
+
+
+def test_the_app_stops_its_job_pool_through_the_lifespan_without_deprecated_hooks(
+    tmp_path: Path,
+) -> None:
+    import warnings
+
+    from fastapi.testclient import TestClient
+
+    from leaktrace.serve import create_app
+
+    ws = make_workspace(tmp_path / "ws")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)  # FastAPI's on_event warns
+            app = create_app(ws)
+            with TestClient(app) as client:  # runs the lifespan: startup, then shutdown
+                assert client.get("/").status_code == 200
+                app.state.runner.pool.submit(int).result()
+        with pytest.raises(RuntimeError):  # shut down: takes no more jobs
+            app.state.runner.pool.submit(int)
+    finally:
+        ws.close()

@@ -11,7 +11,8 @@ import asyncio
 import math
 import secrets
 import tomllib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ from fastapi.responses import (
     JSONResponse,
     RedirectResponse,
     Response,
+    StreamingResponse,
 )
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -176,7 +178,14 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     interrupted = ws.interrupt_unfinished()
     runner = Runner(ws, workers=workers)
     limiter = LoginLimiter()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.shutdown()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="LeakTrace 案件工作台",
         version=__version__,
         description="LeakTrace case workspace: every page's data as JSON. Log in with "
@@ -207,10 +216,6 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
     app.mount(
         "/static", StaticFiles(directory=str(files("leaktrace.serve") / "static")), name="static"
     )
-
-    @app.on_event("shutdown")
-    def _stop() -> None:
-        runner.shutdown()
 
     @app.middleware("http")
     async def _headers(
@@ -659,6 +664,35 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         )
         return response
 
+    def masked_zip(user: User, case: CaseRow, case_dir: Path) -> Response:
+        """Every masked copy of the last mask job in one zip, streamed while it is made."""
+        with cf.case_lock(case_dir):  # the mask job swaps masked/ under this lock
+            data = read_json(result_path(case_dir, "mask"))
+            outs = sorted(f["out"] for f in data["files"]) if data else []
+            present = [o for o in outs if (case_dir / o).is_file()]
+            if not present:
+                raise Refused(404, "还没有脱敏副本，请先运行“脱敏副本” (no masked copies yet)")
+            snap = cf.snapshot(case_dir, present)
+        ws.audit(
+            user.name,
+            "export",
+            {
+                "file": "masked.zip",
+                "download": True,
+                "job": data.get("job") if data else None,
+                "files": present,
+            },
+            case.id,
+        )
+        names = [PurePosixPath(o).relative_to(MASKED).as_posix() for o in present]
+        response = StreamingResponse(
+            cf.zip_stream(snap / MASKED, names, remove_also=snap), media_type="application/zip"
+        )
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(case.name + '-脱敏副本.zip')}"
+        )
+        return response
+
     # --- pages ---------------------------------------------------------------------------------
 
     def render(request: Request, name: str, user: User | None, **ctx: Any) -> Response:
@@ -1021,6 +1055,12 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         case, case_dir = case_of(case_id, user)
         return render(request, "masked.html", user, case=case, data=mask_view(case_dir))
 
+    @app.get("/cases/{case_id}/masked.zip", include_in_schema=False)
+    def masked_zip_download(request: Request, case_id: CaseId) -> Response:
+        user = user_of(request)
+        case, case_dir = case_of(case_id, user)
+        return masked_zip(user, case, case_dir)
+
     @app.get("/cases/{case_id}/masked/{name:path}", include_in_schema=False)
     def masked_download(request: Request, case_id: CaseId, name: str) -> Response:
         user = user_of(request)
@@ -1316,6 +1356,17 @@ def create_app(ws: Workspace, *, workers: int = 2, max_upload: int = cf.UPLOAD_L
         user = user_of(request)
         _, case_dir = case_of(case_id, user)
         return {"mask": mask_view(case_dir)}
+
+    @api.get(
+        "/cases/{case_id}/masked.zip",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"application/zip": {}}}},
+    )
+    def api_masked_zip(request: Request, case_id: CaseId) -> Response:
+        """Every masked copy in one zip, streamed (an export in the audit log)."""
+        user = user_of(request)
+        case, case_dir = case_of(case_id, user)
+        return masked_zip(user, case, case_dir)
 
     @api.get("/cases/{case_id}/masked/{name:path}", response_class=Response)
     def api_masked_file(request: Request, case_id: CaseId, name: str) -> Response:

@@ -15,10 +15,11 @@ import secrets
 import shutil
 import stat
 import threading
+import time
 import tomllib
 import unicodedata
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -39,6 +40,10 @@ TARGETS = ("evidence", "sources")
 """Folders an upload may go to: seized evidence, or candidate source databases (match)."""
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
+
+
+STALE_DOWNLOAD = 24 * 3600
+"""Seconds after which a download's snapshot folder is taken as left behind and removed."""
 
 
 class UploadError(LeakTraceError):
@@ -283,3 +288,83 @@ def _plain(value: Any) -> Any:
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+# --- downloads of many files -------------------------------------------------------------------
+
+
+def snapshot(case_dir: Path, names: list[str]) -> Path:
+    """Hard links of ``names`` (paths relative to ``case_dir``) in a fresh folder under ``work/``.
+
+    A job that swaps a folder (the mask job replaces ``masked/`` whole) cannot change what a
+    download already started is reading: the links keep the files of the moment the download
+    began, at no copying cost. Where the file system has no hard links, the files are copied.
+    Remove the folder when done (:func:`zip_stream` does, given it as ``remove_also``).
+    """
+    work = case_dir / "work"
+    for stale in work.glob(".download-*"):  # left by a server stopped during a download
+        if time.time() - stale.stat().st_mtime > STALE_DOWNLOAD:
+            remove_tree(stale)
+    snap = work / f".download-{secrets.token_hex(6)}"
+    try:
+        for name in names:
+            target = snap / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(case_dir / name, target)
+            except OSError:
+                shutil.copy2(case_dir / name, target)
+    except BaseException:
+        remove_tree(snap)
+        raise
+    return snap
+
+
+class _Sink:
+    """A write-only stream the zip writer fills and the response drains (no seek: zipfile then
+    writes each member's sizes after its data, so nothing needs to be held back)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        out = b"".join(self.chunks)
+        self.chunks.clear()
+        self.size = 0
+        return out
+
+
+def zip_stream(root: Path, names: list[str], *, remove_also: Path | None = None) -> Iterator[bytes]:
+    """A zip of ``names`` (paths under ``root``, kept as the members' names), produced a
+    megabyte at a time while it is sent: memory stays at about one chunk whatever the files'
+    size. ``remove_also`` (a :func:`snapshot`) is deleted when the stream ends or is abandoned."""
+    sink = _Sink()
+    try:
+        with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for name in names:
+                path = root / name
+                stamp = time.localtime(max(path.stat().st_mtime, 315532800))[:6]
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with path.open("rb") as src, zf.open(info, "w", force_zip64=True) as dest:
+                    while chunk := src.read(MiB):
+                        dest.write(chunk)
+                        if sink.size >= MiB:
+                            yield sink.take()
+                yield sink.take()
+        yield sink.take()
+    finally:
+        if remove_also is not None:
+            remove_tree(remove_also)

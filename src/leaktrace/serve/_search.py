@@ -4,26 +4,38 @@ The index is built from the evidence by the same code that counts it: each table
 classified by ``leaktrace.detect`` and its rows normalised by ``leaktrace.normalize.records``, so
 an ID number, a mobile or an e-mail is indexed in its canonical form, whatever way the evidence
 wrote it (full-width digits, spaces, ``+86``, upper or lower case). Only 64-bit keys of the
-canonical values are stored (``<field>`` hashed with ``normalize.field_seed``, as the record key
-is), never the values: the index names where a person appears, not who. A query is normalised
-the same way and looked up by its keys.
+canonical values are stored (each value hashed with ``normalize.field_seed`` of its field, as the
+record key is), never the values: the index names where a person appears, not who. A query is
+normalised the same way and looked up by its keys.
 
-The index is a SQLite file in the case's ``work/`` folder (``search.db``), rebuilt whole by each
-``index`` job and put in place by a rename. Polars promises the same hash within one version
-only, so the index records the version it was built with and a mismatch asks for a rebuild.
+The index is one Parquet file in the case's ``work/`` folder (``search.parquet``) of
+``(key, source, row)`` sorted by key, rebuilt whole by each ``index`` job and put in place by a
+rename. It is built without a row-by-row step: each batch's keys are computed by Polars over
+whole columns and spilled to one of :data:`_BUCKETS` Arrow files by the key's top bits; then each
+bucket is sorted on its own and appended to the Parquet file in bucket order, so memory stays at
+one batch plus one bucket (a 256th of the keys) whatever the case's size. A lookup reads only the
+row groups whose key range holds a query key (a row group is :data:`ROW_GROUP` keys), so it costs
+the same at a thousand records or at 13 million. The sources (file, sheet, rows) and the Polars
+version that built the index are in the Parquet footer: Polars promises the same hash within one
+version only, so a mismatch asks for a rebuild.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
-import sqlite3
+import shutil
+import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from leaktrace.detect import ColumnProfile, classify_columns
 from leaktrace.errors import InputError
@@ -32,7 +44,9 @@ from leaktrace.mask import mask
 from leaktrace.normalize import SEP, field_seed, records
 from leaktrace.scan import SAMPLE_ROWS
 
-INDEX_FILE = "search.db"
+INDEX_FILE = "search.parquet"
+_OLD_INDEX_FILE = "search.db"
+"""The SQLite index earlier versions wrote; removed when a new index is built."""
 IDENTIFIER_FIELDS = (
     "cn_id",
     "mobile",
@@ -60,7 +74,16 @@ FIELD_TEXT = {
 }
 _ROOM_PARTS = ("building", "unit", "room")
 _WANTED = ["row", *IDENTIFIER_FIELDS, "name", *_ROOM_PARTS]
-_INSERT_ROWS = 200_000
+HIT_SCHEMA = pa.schema([("key", pa.uint64()), ("source", pa.uint32()), ("row", pa.uint64())])
+"""One hit: the key of a canonical value, the table it is in (``sources``) and its data row."""
+_BUCKETS = 256
+"""Spill files, by the key's top 8 bits: each is sorted on its own, a 256th of the keys."""
+_BUCKET_SPAN = 1 << (64 - 8)
+"""Keys per bucket: a key's bucket is its top 8 bits."""
+_SPILL_ROWS = 4_000_000
+"""Keys held in memory (about 80 MB) before they are spilled to the bucket files."""
+ROW_GROUP = 65_536
+"""Keys per Parquet row group: what one lookup reads at least (about 1 MB)."""
 
 Progress = Callable[[str, int], None]
 
@@ -77,14 +100,10 @@ class Key:
     """The canonical value masked, to show what was looked for."""
 
 
-def _signed(values: pl.Series) -> pl.Series:
-    return values.reinterpret(signed=True)
-
-
-def _name_room_text(frame: pl.DataFrame) -> pl.Series:
+def _name_room_text() -> pl.Expr:
     """``name SEP building SEP unit SEP room`` where a name and some part of a room are known."""
     has_room = pl.any_horizontal(pl.col(p).is_not_null() for p in _ROOM_PARTS)
-    return frame.select(
+    return (
         pl.when(pl.col("name").is_not_null() & has_room)
         .then(
             pl.concat_str(
@@ -92,32 +111,98 @@ def _name_room_text(frame: pl.DataFrame) -> pl.Series:
             )
         )
         .otherwise(None)
-    ).to_series()
+    )
 
 
-def _batch_hits(recs: pl.DataFrame, source: int) -> pl.DataFrame:
-    parts = []
-    for code, field in enumerate(FIELDS):
-        values = _name_room_text(recs) if field == NAME_ROOM else recs.get_column(field)
-        take = values.is_not_null()
-        if not take.any():
-            continue
-        kept = values.filter(take)
-        parts.append(
-            pl.DataFrame(
-                {
-                    "key": _signed(kept.hash(seed=field_seed(field))),
-                    "field": pl.Series([code] * kept.len(), dtype=pl.Int32),
-                    "source": pl.Series([source] * kept.len(), dtype=pl.Int32),
-                    "row": recs.get_column("row").filter(take).cast(pl.Int64),
-                }
+def _keyed(text: pl.Expr, field: str) -> pl.Expr:
+    """The key of each non-null value of ``text`` (Polars hashes a null too: it must stay null)."""
+    return pl.when(text.is_not_null()).then(text.hash(seed=field_seed(field))).alias(field)
+
+
+def batch_hits(recs: pl.DataFrame, source: int) -> pl.DataFrame:
+    """The hits of a batch of records (``row`` and the fields of ``_WANTED``): one per field
+    with a value, as ``HIT_SCHEMA``, in one pass of Polars over the whole columns."""
+    keys = recs.select(
+        pl.col("row"),
+        *(_keyed(pl.col(f), f) for f in IDENTIFIER_FIELDS),
+        _keyed(_name_room_text(), NAME_ROOM),
+    )
+    return (
+        keys.unpivot(index="row", value_name="key")
+        .drop_nulls("key")
+        .select(
+            pl.col("key").cast(pl.UInt64),
+            pl.lit(source, pl.UInt32).alias("source"),
+            pl.col("row").cast(pl.UInt64),
+        )
+    )
+
+
+def index_records(
+    batch: pl.DataFrame, profiles: list[ColumnProfile], *, offset: int = 0
+) -> pl.DataFrame:
+    """``records(batch, profiles, columns=_WANTED)``, with rooms and addresses split once per
+    distinct value, and addresses only where needed.
+
+    Splitting rooms and addresses is most of what normalising a row costs (two thirds of the
+    index build on ``write_large_csv``'s 2 million rows), and a row's building, unit and room
+    depend only on its room and address cells: so ``records`` runs on the rows without those
+    columns, and again on the distinct room values only (a list of millions of rows holds some
+    thousands of them). The index wants of an address only building, unit and room, which a
+    room column gives first (``records`` takes a room column's part before the address's), so
+    addresses are split only for the named rows whose room column left a part unknown. The hits
+    are those of ``records``' output (tested); parts may differ only on rows without a name,
+    which name no one by their room.
+    """
+    typed = [p for p in profiles if p.type and not p.free_text and p.name in batch.columns]
+    rooms = [p for p in typed if p.type == "room"]
+    addresses = [p for p in typed if p.type == "address"]
+    if not rooms and not addresses:
+        return records(batch, profiles, offset=offset, columns=_WANTED)
+    places = {p.name for p in (*rooms, *addresses)}
+    recs = records(
+        batch,
+        [p for p in profiles if p.name not in places],
+        offset=offset,
+        columns=[c for c in _WANTED if c not in _ROOM_PARTS],
+    )
+    if rooms:
+        parts = _parts_of_distinct(batch, rooms)
+    else:
+        parts = pl.DataFrame(
+            [
+                pl.repeat(None, batch.height, dtype=pl.String, eager=True).alias(p)
+                for p in _ROOM_PARTS
+            ]
+        )
+    if addresses:
+        unknown = pl.any_horizontal(pl.col(p).is_null() for p in _ROOM_PARTS)
+        need = (
+            recs.get_column("name").is_not_null()
+            & parts.select(unknown).to_series()
+            & batch.select(
+                pl.any_horizontal(pl.col(p.name).is_not_null() for p in addresses)
+            ).to_series()
+        )
+        if need.any():
+            rows = need.arg_true()
+            split = _parts_of_distinct(batch.filter(need), [*rooms, *addresses])
+            parts = parts.with_columns(
+                parts.get_column(p).clone().scatter(rows, split.get_column(p)) for p in _ROOM_PARTS
             )
-        )
-    if not parts:
-        return pl.DataFrame(
-            schema={"key": pl.Int64, "field": pl.Int32, "source": pl.Int32, "row": pl.Int64}
-        )
-    return pl.concat(parts)
+    return recs.hstack(parts).select(_WANTED)
+
+
+def _parts_of_distinct(batch: pl.DataFrame, places: list[ColumnProfile]) -> pl.DataFrame:
+    """Building, unit and room of each row of ``batch`` from its ``places`` columns, by
+    ``records`` run once per distinct combination of their values."""
+    own = [replace(p, name=f"_place{i}") for i, p in enumerate(places)]
+    cells = batch.select(pl.col(p.name).alias(o.name) for p, o in zip(places, own, strict=True))
+    distinct = cells.unique()
+    parts = distinct.hstack(records(distinct, own, columns=list(_ROOM_PARTS)))
+    return cells.join(
+        parts, on=[o.name for o in own], how="left", nulls_equal=True, maintain_order="left"
+    ).select(_ROOM_PARTS)
 
 
 def relative(path: str, case_dir: Path) -> str:
@@ -129,28 +214,102 @@ def relative(path: str, case_dir: Path) -> str:
     return outer + bang + inner
 
 
+class _Spill:
+    """Hits gathered batch by batch and spilled, by the key's top bits, to Arrow stream files."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pending: list[pl.DataFrame] = []
+        self.pending_rows = 0
+        self.writers: dict[int, pa.ipc.RecordBatchStreamWriter] = {}
+        self.total = 0
+        self.closed = False
+
+    def add(self, hits: pl.DataFrame) -> None:
+        if not hits.height:
+            return
+        self.pending.append(hits)
+        self.pending_rows += hits.height
+        self.total += hits.height
+        if self.pending_rows >= _SPILL_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        hits = pl.concat(self.pending).sort("key")  # each bucket is then one slice
+        self.pending, self.pending_rows = [], 0
+        keys = hits.get_column("key").to_numpy()
+        starts = np.arange(_BUCKETS, dtype=np.uint64) * np.uint64(_BUCKET_SPAN)
+        bounds = [*np.searchsorted(keys, starts).tolist(), hits.height]
+        table = hits.to_arrow().cast(HIT_SCHEMA)
+        for bucket in range(_BUCKETS):
+            first, last = bounds[bucket], bounds[bucket + 1]
+            if first == last:
+                continue
+            writer = self.writers.get(bucket)
+            if writer is None:
+                path = self.folder / f"{bucket:03d}.arrow"
+                writer = pa.ipc.new_stream(str(path), HIT_SCHEMA)
+                self.writers[bucket] = writer
+            writer.write_table(table.slice(first, last - first))
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            for writer in self.writers.values():
+                writer.close()
+
+    def sorted_buckets(self) -> Iterable[pa.Table]:
+        """Each bucket's hits sorted by key (then source and row), lowest keys first."""
+        self.flush()
+        self.close()
+        for bucket in sorted(self.writers):
+            path = self.folder / f"{bucket:03d}.arrow"
+            with pa.memory_map(str(path)) as source:
+                table = pa.ipc.open_stream(source).read_all()
+            hits = pl.from_arrow(table)
+            assert isinstance(hits, pl.DataFrame)
+            yield hits.sort("key", "source", "row").to_arrow().cast(HIT_SCHEMA)
+            del table, hits
+            path.unlink()
+
+
 def build_index(
     case_dir: Path, roots: Iterable[Path], *, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Index every table under ``roots``; returns {"files", "tables", "rows", "keys", "errors"}."""
+    """Index every table under ``roots``; returns {"files", "tables", "rows", "keys", "errors"}.
+
+    One build of a case at a time (a scan queues one, a person may start another); each starts
+    by removing what a build cut off by a stopped server left behind.
+    """
+    key = str(case_dir.resolve())
+    with _BUILDS_GUARD:
+        lock = _BUILDS.setdefault(key, threading.Lock())
+    with lock:
+        return _build(case_dir, roots, progress)
+
+
+_BUILDS: dict[str, threading.Lock] = {}
+_BUILDS_GUARD = threading.Lock()
+
+
+def _build(case_dir: Path, roots: Iterable[Path], progress: Progress | None) -> dict[str, Any]:
     work = case_dir / "work"
     work.mkdir(parents=True, exist_ok=True)
-    tmp = work / f".{INDEX_FILE}.{secrets.token_hex(4)}"
+    for stale in [*work.glob(f".{INDEX_FILE}.*"), *work.glob(".index-spill-*")]:
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+    token = secrets.token_hex(4)
+    tmp = work / f".{INDEX_FILE}.{token}"
+    spill_dir = work / f".index-spill-{token}"
+    spill_dir.mkdir()
     stats: dict[str, Any] = {"files": 0, "tables": 0, "rows": 0, "keys": 0, "errors": []}
-    conn = sqlite3.connect(tmp)
+    sources: list[list[Any]] = []
+    spill = _Spill(spill_dir)
     try:
-        conn.executescript(
-            """
-            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-            CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL,
-                                  sheet TEXT NOT NULL, rows INTEGER NOT NULL);
-            CREATE TABLE hits (key INTEGER NOT NULL, field INTEGER NOT NULL,
-                               source INTEGER NOT NULL, row INTEGER NOT NULL);
-            """
-        )
-        conn.execute("INSERT INTO meta VALUES ('polars', ?)", (pl.__version__,))
-        source = 0
         for item in walk([str(r) for r in roots if r.exists()]):
             if isinstance(item, Failure):
                 stats["errors"].append(
@@ -160,38 +319,43 @@ def build_index(
             stats["files"] += 1
             try:
                 for table in item.tables:
-                    source += 1
-                    n = _index_table(conn, item, table, source, case_dir, progress)
+                    # registered first: a table that fails half-way keeps the rows it gave
+                    sources.append([relative(item.path, case_dir), table.name, 0])
+                    _index_table(spill, item, table, sources, case_dir, progress)
                     stats["tables"] += 1
-                    stats["rows"] += n
             except InputError as exc:
                 stats["errors"].append(
                     {"path": relative(exc.path or item.path, case_dir), "reason": exc.reason}
                 )
-        conn.execute("CREATE INDEX hits_key ON hits (key)")
-        stats["keys"] = conn.execute("SELECT count(*) FROM hits").fetchone()[0]
-        conn.commit()
-    except BaseException:
-        conn.close()
+        stats["keys"] = spill.total
+        stats["rows"] = sum(s[2] for s in sources)
+        meta = {"polars": pl.__version__, "sources": sources}
+        schema = HIT_SCHEMA.with_metadata({"leaktrace": json.dumps(meta, ensure_ascii=False)})
+        with pq.ParquetWriter(str(tmp), schema, compression="snappy") as writer:
+            for part in spill.sorted_buckets():
+                writer.write_table(part.replace_schema_metadata(schema.metadata), ROW_GROUP)
+            if not spill.total:
+                writer.write_table(schema.empty_table())
+        os.replace(tmp, work / INDEX_FILE)
+    finally:
+        spill.close()
+        shutil.rmtree(spill_dir, ignore_errors=True)
         tmp.unlink(missing_ok=True)
-        raise
-    conn.close()
-    os.replace(tmp, work / INDEX_FILE)
+    (work / _OLD_INDEX_FILE).unlink(missing_ok=True)
     return stats
 
 
 def _index_table(
-    conn: sqlite3.Connection,
+    spill: _Spill,
     item: Evidence,
     table: Any,
-    source: int,
+    sources: list[list[Any]],
     case_dir: Path,
     progress: Progress | None,
-) -> int:
+) -> None:
+    """Spill the hits of ``table``, the last of ``sources``, counting its rows there."""
+    source = len(sources) - 1
     profiles: list[ColumnProfile] | None = None
-    rows = 0
-    pending: list[pl.DataFrame] = []
-    pending_rows = 0
     indexable = True
     for batch in table.batches():
         if not batch.height:
@@ -199,32 +363,12 @@ def _index_table(
         if profiles is None:
             profiles = classify_columns(list(batch.columns), batch.head(SAMPLE_ROWS))
             indexable = any(p.type and not p.free_text for p in profiles)
-        if not indexable:
-            rows += batch.height
-            continue
-        recs = records(batch, profiles, offset=rows, columns=_WANTED)
-        hits = _batch_hits(recs, source)
-        pending.append(hits)
-        pending_rows += hits.height
-        rows += batch.height
-        if pending_rows >= _INSERT_ROWS:
-            _insert(conn, pending)
-            pending, pending_rows = [], 0
+        if indexable:
+            offset = sources[source][2]
+            spill.add(batch_hits(index_records(batch, profiles, offset=offset), source))
+        sources[source][2] += batch.height
         if progress is not None:
             progress(f"{relative(item.path, case_dir)} · {table.name}", batch.height)
-    _insert(conn, pending)
-    conn.execute(
-        "INSERT INTO sources VALUES (?, ?, ?, ?)",
-        (source, relative(item.path, case_dir), table.name, rows),
-    )
-    return rows
-
-
-def _insert(conn: sqlite3.Connection, frames: list[pl.DataFrame]) -> None:
-    if frames:
-        hits = pl.concat(frames)
-        columns = [hits.get_column(c).to_list() for c in ("key", "field", "source", "row")]
-        conn.executemany("INSERT INTO hits VALUES (?, ?, ?, ?)", zip(*columns, strict=True))
 
 
 # --- queries -----------------------------------------------------------------------------------
@@ -233,6 +377,10 @@ def _insert(conn: sqlite3.Connection, frames: list[pl.DataFrame]) -> None:
 def _canonical(frame: pl.DataFrame, types: dict[str, str]) -> pl.DataFrame:
     profiles = [ColumnProfile(c, t, 1.0, False, "query") for c, t in types.items()]
     return records(frame, profiles, columns=[*_WANTED, "status"])
+
+
+def _key_of(value: str, field: str) -> int:
+    return int(pl.Series([value]).hash(seed=field_seed(field))[0])
 
 
 def query_keys(text: str) -> list[Key]:
@@ -247,40 +395,107 @@ def query_keys(text: str) -> list[Key]:
         recs = _canonical(pl.DataFrame({"q": [compact]}), {"q": field})
         value = recs.get_column(field)[0]
         if value is not None and recs.get_column("status")[0] == "valid":
-            key = pl.Series([value]).hash(seed=field_seed(field))
-            keys.append(Key(field, int(_signed(key)[0]), mask(value, field)))
+            keys.append(Key(field, _key_of(value, field), mask(value, field)))
     name, _, room = text.partition(" ")
     if room:
         recs = _canonical(pl.DataFrame({"n": [name], "r": [room]}), {"n": "name", "r": "room"})
-        key_text = _name_room_text(recs)[0]
+        key_text = recs.select(_name_room_text()).item()
         if key_text is not None:
-            key = pl.Series([key_text]).hash(seed=field_seed(NAME_ROOM))
             shown = f"{mask(recs.get_column('name')[0], 'name')} {room}"
-            keys.append(Key(NAME_ROOM, int(_signed(key)[0]), shown))
+            keys.append(Key(NAME_ROOM, _key_of(key_text, NAME_ROOM), shown))
     return keys
 
 
-def _open(case_dir: Path) -> sqlite3.Connection:
-    path = case_dir / "work" / INDEX_FILE
-    if not path.exists():
-        raise IndexMissing("no index")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    built = conn.execute("SELECT value FROM meta WHERE name = 'polars'").fetchone()
-    if built is None or built[0] != pl.__version__:
-        conn.close()
+@dataclass(frozen=True)
+class _Footer:
+    """What a lookup needs of an index file besides its hits, read once per file."""
+
+    stamp: tuple[int, int, int]
+    metadata: pq.FileMetaData
+    low: np.ndarray
+    """Each row group's lowest key (row groups are in key order)."""
+    high: np.ndarray
+    sources: list[list[Any]]
+    """``[path, sheet, rows]`` per source number."""
+
+
+_FOOTERS: dict[str, _Footer] = {}
+_FOOTERS_GUARD = threading.Lock()
+_FOOTERS_KEPT = 64
+
+
+def _footer(path: Path, fh: Any) -> _Footer:
+    """The footer of the open index file ``fh``, from the cache while the file is the same."""
+    st = os.fstat(fh.fileno())
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    with _FOOTERS_GUARD:
+        cached = _FOOTERS.get(str(path))
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    try:
+        metadata = pq.read_metadata(fh)
+        info = json.loads((metadata.metadata or {})[b"leaktrace"])
+    except (pa.ArrowException, KeyError, ValueError):
+        raise IndexMissing("unreadable index") from None
+    if info.get("polars") != pl.__version__:
         raise IndexMissing("index built by another version")
-    return conn
+    low, high = [], []
+    for i in range(metadata.num_row_groups):
+        stats = metadata.row_group(i).column(0).statistics
+        if stats is None or not stats.has_min_max:  # unknown range: always read
+            low.append(0)
+            high.append(2**64 - 1)
+        else:
+            low.append(stats.min)
+            high.append(stats.max)
+    footer = _Footer(
+        stamp,
+        metadata,
+        np.array(low, dtype=np.uint64),
+        np.array(high, dtype=np.uint64),
+        info["sources"],
+    )
+    with _FOOTERS_GUARD:
+        if len(_FOOTERS) >= _FOOTERS_KEPT:
+            _FOOTERS.pop(next(iter(_FOOTERS)))
+        _FOOTERS[str(path)] = footer
+    return footer
+
+
+def _index_path(case_dir: Path) -> Path:
+    return case_dir / "work" / INDEX_FILE
+
+
+def _lookup(case_dir: Path, keys: list[int]) -> tuple[pl.DataFrame, list[list[Any]]]:
+    """Every hit of ``keys`` (``key``, ``source``, ``row``) and the index's sources."""
+    path = _index_path(case_dir)
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise IndexMissing("no index") from None
+    with fh:
+        footer = _footer(path, fh)
+        wanted = np.array(sorted(set(keys)), dtype=np.uint64)
+        first = np.searchsorted(footer.high, wanted, side="left")
+        last = np.searchsorted(footer.low, wanted, side="right")
+        groups = sorted({g for a, b in zip(first, last, strict=True) for g in range(a, b)})
+        if not groups:
+            return pl.DataFrame(schema=pl.Schema(HIT_SCHEMA)), footer.sources
+        table = pq.ParquetFile(fh, metadata=footer.metadata).read_row_groups(groups)
+    hits = pl.from_arrow(table)
+    assert isinstance(hits, pl.DataFrame)
+    return hits.filter(pl.col("key").is_in(pl.Series(wanted).implode())), footer.sources
 
 
 def index_info(case_dir: Path) -> dict[str, Any] | None:
+    """Tables and rows in the case's index; None when there is none (or it must be rebuilt)."""
+    path = _index_path(case_dir)
     try:
-        conn = _open(case_dir)
-    except (IndexMissing, sqlite3.Error):
+        with path.open("rb") as fh:
+            footer = _footer(path, fh)
+    except (OSError, IndexMissing):
         return None
-    with conn:
-        sources = conn.execute("SELECT count(*), coalesce(sum(rows), 0) FROM sources").fetchone()
-    conn.close()
-    return {"tables": sources[0], "rows": sources[1]}
+    return {"tables": len(footer.sources), "rows": sum(s[2] for s in footer.sources)}
 
 
 def search(case_dir: Path, text: str, *, offset: int = 0, limit: int = 50) -> dict[str, Any]:
@@ -295,33 +510,34 @@ def search(case_dir: Path, text: str, *, offset: int = 0, limit: int = 50) -> di
     }
     if not keys:
         return out
-    conn = _open(case_dir)
-    try:
-        where = " OR ".join("(h.key = ? AND h.field = ?)" for _ in keys)
-        args: list[Any] = []
-        for k in keys:
-            args += [k.key, FIELDS.index(k.field)]
-        out["total"] = conn.execute(f"SELECT count(*) FROM hits h WHERE {where}", args).fetchone()[
-            0
-        ]
-        rows = conn.execute(
-            "SELECT s.path, s.sheet, h.row, h.field FROM hits h JOIN sources s ON s.id = h.source "
-            f"WHERE {where} ORDER BY s.path, s.sheet, h.row LIMIT ? OFFSET ?",
-            [*args, limit, offset],
-        ).fetchall()
-    finally:
-        conn.close()
+    hits, sources = _lookup(case_dir, [k.key for k in keys])
+    out["total"] = hits.height
+    if not hits.height:
+        return out
+    field_of = {k.key: k.field for k in keys}
     shown = {k.field: k.shown for k in keys}
+    place = pl.DataFrame(
+        {
+            "source": pl.Series(range(len(sources)), dtype=pl.UInt32),
+            "path": [s[0] for s in sources],
+            "sheet": [s[1] for s in sources],
+        }
+    )
+    page = (
+        hits.join(place, on="source", how="left")
+        .sort("path", "sheet", "row", "key")
+        .slice(offset, limit)
+    )
     out["hits"] = [
         {
-            "path": path,
-            "sheet": sheet,
-            "row": row + 1,
-            "field": FIELDS[field],
-            "label": FIELD_TEXT[FIELDS[field]],
-            "value": shown[FIELDS[field]],
+            "path": h["path"],
+            "sheet": h["sheet"],
+            "row": h["row"] + 1,
+            "field": field_of[h["key"]],
+            "label": FIELD_TEXT[field_of[h["key"]]],
+            "value": shown[field_of[h["key"]]],
         }
-        for path, sheet, row, field in rows
+        for h in page.iter_rows(named=True)
     ]
     return out
 

@@ -20,7 +20,7 @@ import polars as pl
 
 from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
 from leaktrace.detect._data import bank_bins
-from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._text import fold, valid_invalid
 from leaktrace.detect._unit import InvalidChecksum, validate_with
 
 _SHAPE = r"^[345869]\d{14,18}$"
@@ -78,6 +78,12 @@ def _plain_cards(
             total += doubled[digit & 15] if i & 1 else digit
         if plain:
             out[row] = VALID if total % 10 == 0 else INVALID
+
+
+def tidy_expr(v: pl.Expr) -> pl.Expr:
+    """``6222 0212 3456 7890 128``, full-width digits -> plain digits, by literal replacements
+    (the full pipeline folds full-width forms and drops the same separators)."""
+    return fold(v).str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
 
 
 _FIRST = np.isin(np.arange(256), np.frombuffer(b"345689", dtype=np.uint8))

@@ -34,8 +34,13 @@ import polars as pl
 
 from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
 from leaktrace.detect._data import counties
-from leaktrace.detect._excel import spreadsheet_digits, spreadsheet_digits_str, spreadsheet_lost
-from leaktrace.detect._text import compact, valid_invalid
+from leaktrace.detect._excel import (
+    read_back,
+    spreadsheet_digits,
+    spreadsheet_digits_str,
+    spreadsheet_lost,
+)
+from leaktrace.detect._text import compact, fold_series, valid_invalid
 from leaktrace.detect._unit import (
     InvalidChecksum,
     InvalidComponent,
@@ -268,9 +273,26 @@ def _province_table() -> np.ndarray:
 
 
 def tidy_expr(v: pl.Expr) -> pl.Expr:
-    """``110105 19491231 002x`` -> ``11010519491231002X``, by literal replacements."""
-    bare = v.str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
-    return bare.str.replace_all("x", "X", literal=True)
+    """``110105 19491231 002x`` -> ``11010519491231002X``: full-width digits folded, spaces and
+    hyphens dropped, ``x`` upper-cased, a spreadsheet number read back when every digit is
+    written (``330182199001011236.0``), a 15-digit number given its 18-character form, in the
+    order the full pipeline takes these steps. A cell left in any other form is not 17 digits
+    and a check character, so the fast path leaves it undecided."""
+    return v.map_batches(_tidy_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def _tidy_series(s: pl.Series) -> pl.Series:
+    bare = fold_series(s).str.replace_all(" ", "", literal=True)
+    bare = bare.str.replace_all("-", "", literal=True).str.replace_all("x", "X", literal=True)
+    c = read_back(bare)
+    short = (c.str.len_bytes() == 15).fill_null(False)
+    if not short.any():
+        return c
+    rows = short.arg_true()
+    cells = c.gather(rows)
+    # a 15-character cell that is not all digits has no check character: kept as it is
+    long = pl.select(pl.coalesce(_to18(pl.lit(cells)), pl.lit(cells))).to_series()
+    return c.scatter(rows, long)
 
 
 def _status_series(s: pl.Series) -> pl.Series:

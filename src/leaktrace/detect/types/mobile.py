@@ -27,8 +27,8 @@ import polars as pl
 
 from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
 from leaktrace.detect._data import mobile_segments
-from leaktrace.detect._excel import spreadsheet_digits, spreadsheet_lost
-from leaktrace.detect._text import valid_invalid
+from leaktrace.detect._excel import read_back, spreadsheet_digits, spreadsheet_lost
+from leaktrace.detect._text import fold_series, valid_invalid
 from leaktrace.detect._unit import validate_with
 
 
@@ -54,9 +54,17 @@ def _valid(c: pl.Expr) -> pl.Expr:
 
 
 def tidy_expr(v: pl.Expr) -> pl.Expr:
-    """``138-1234-5678``, ``+86 138 1234 5678`` -> eleven digits, by literal replacements."""
-    bare = v.str.replace_all("-", "", literal=True).str.replace_all(" ", "", literal=True)
-    return bare.str.strip_prefix("+86")
+    """``138-1234-5678``, ``+86 138 1234 5678``, ``1.3812345678E+10`` -> eleven digits;
+    full-width digits (``１３８…``) folded to ASCII first, as the full pipeline folds them."""
+    return v.map_batches(_tidy_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def _tidy_series(s: pl.Series) -> pl.Series:
+    bare = (
+        fold_series(s).str.replace_all("-", "", literal=True).str.replace_all(" ", "", literal=True)
+    )
+    # a spreadsheet number with every digit written (13606661234.0), as the full pipeline reads it
+    return read_back(bare).str.strip_prefix("+86")
 
 
 def fast_codes(s: pl.Series) -> np.ndarray:

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from leaktrace.detect import CATALOGUE, RANK, check_columns
-from leaktrace.detect._text import V, apply, fold_series
+from leaktrace.detect._text import V, apply, fold, fold_series
 from leaktrace.synth._large import LARGE_CSV_TYPES, _chunk, with_damage
 
 TYPES = ("cn_id", "mobile", "bank_card")
@@ -56,6 +56,7 @@ HAND = {
         "330182900101***",
         "３３０１８２＊＊＊＊＊＊＊＊１２３６",
         "330182199001011236\t",
+        "٣٣٠١٨٢١٩٩٠٠١٠١١٢٣٦.0",
         "",
         " ",
         ".",
@@ -92,6 +93,8 @@ HAND = {
         "1381234567",
         "138123456789",
         "+86",
+        "١٣٨١٢٣٤٥٦٧٨.0",  # Arabic-Indic digits: no fast path reads them
+        "1.٣٨١٢٣٤٥٦٧٨E+10",
         ".0",
         "",
         None,
@@ -166,3 +169,62 @@ def test_damaged_cells_reach_the_tidy_tier_and_hand_typed_forms_come_out_as_a_pe
     assert card["６２２２　０２１２　３４５６　７８９０　１２８"] == "valid"
     assert card["6222 0212 3456 7890 129"] == "invalid"
     assert card["622202*********0128"] == "masked"
+
+
+def _other_digits(v: str) -> bool:
+    return any(c.isdigit() and not c.isascii() and not "０" <= c <= "９" for c in v)
+
+
+def _polars_tidy(s: pl.Series, upper_x: bool, read_back: bool) -> pl.Series:
+    """The Polars steps ``_bytes.tidy_numbers`` does in one compiled pass."""
+    from leaktrace.detect._excel import spreadsheet_digits
+
+    c = apply(
+        s, fold(V).str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
+    )
+    if upper_x:
+        c = c.str.replace_all("x", "X", literal=True)
+    if read_back:
+        c = apply(c, pl.coalesce(spreadsheet_digits(V), V))
+    return c
+
+
+@pytest.mark.parametrize(("upper_x", "read_back"), [(False, False), (True, True), (False, True)])
+def test_compiled_tidy_gives_the_text_of_the_polars_steps(damaged, upper_x, read_back):
+    from leaktrace.detect._bytes import tidy_numbers
+
+    rng = random.Random(5)
+    alphabet = [
+        *"0123456789.eE+-x X*",
+        "０",
+        "９",
+        "．",
+        "－",
+        "＋",
+        "ｘ",
+        "\u3000",
+        "\u00a0",
+        "中",
+    ]
+    fuzz = ["".join(rng.choices(alphabet, k=rng.randint(0, 24))) for _ in range(20_000)]
+    fuzz += [
+        "1.5E+1",
+        "1.5E+01",
+        "1.50E+2",
+        "1.5E+001",
+        "1.E+1",
+        "0.5E+1",
+        "15.0",
+        ".0",
+        "1.",
+        "1.5e1",
+    ]
+    # other Unicode digits are left as written (the regexes read them; no fast path does)
+    cells = [*fuzz, *(v for t in TYPES for v in HAND[t] if v is None or not _other_digits(v))]
+    for column in [
+        pl.Series("v", cells, dtype=pl.String),
+        *(damaged.get_column(c) for c in damaged.columns),
+    ]:
+        column = pl.concat([column.slice(0, 700), column.slice(700)], rechunk=False)
+        got = tidy_numbers(column, upper_x=upper_x, read_back=read_back)
+        assert got.to_list() == _polars_tidy(column, upper_x, read_back).to_list()

@@ -212,3 +212,121 @@ def decode(data: np.ndarray, i: int) -> tuple[int, int]:  # pragma: no cover - c
         return ((b0 & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F), 3
     cp = (b0 & 0x07) << 18 | (data[i + 1] & 0x3F) << 12
     return cp | ((data[i + 2] & 0x3F) << 6) | (data[i + 3] & 0x3F), 4
+
+
+def tidy_numbers(s: pl.Series, *, upper_x: bool = False, read_back: bool = False) -> pl.Series:
+    """A number column tidied in one compiled pass: full-width forms folded to ASCII as
+    ``_text.fold`` folds them (U+FF01..U+FF5E, the ideographic and the no-break space), then
+    spaces and hyphens dropped, ``x`` upper-cased with ``upper_x``, and with ``read_back`` a
+    spreadsheet number whose every digit is written (``13606661234.0``,
+    ``1.3606661234E+10``) read back to its digits as ``_excel.spreadsheet_digits`` reads it.
+
+    The same text as those Polars steps, except that a cell with other Unicode digits (which no
+    fast path calls a number) is left as it is; null stays null.
+    """
+    try:
+        spans, text, owner = cell_spans(s) if views_usable() else offset_spans(s)
+    except LayoutChanged:
+        spans, text, owner = offset_spans(s)
+    nulls = s.is_null().to_numpy() if s.null_count() else None
+    if nulls is not None:
+        spans[nulls, 1] = spans[nulls, 0]  # a null cell's view may hold anything
+    out = np.empty(max(int((spans[:, 1] - spans[:, 0]).sum()), 1), dtype=np.uint8)
+    offsets = np.empty(len(s) + 1, dtype=np.int64)
+    _tidy_numbers(spans, text, upper_x, read_back, out, offsets)
+    del owner
+    arr = pa.LargeStringArray.from_buffers(
+        len(s), pa.py_buffer(offsets), pa.py_buffer(out[: offsets[-1]].copy())
+    )
+    tidied = pl.Series(s.name, arr, dtype=pl.String)
+    if nulls is not None:
+        tidied = tidied.scatter(np.flatnonzero(nulls), None)
+    return tidied
+
+
+@compiled
+def _tidy_numbers(
+    spans: np.ndarray,
+    text: np.ndarray,
+    upper_x: bool,
+    read_back: bool,
+    out: np.ndarray,
+    offsets: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    at = 0
+    offsets[0] = 0
+    for row in range(spans.shape[0]):
+        i, end = spans[row, 0], spans[row, 1]
+        start = at
+        while i < end:
+            b = int(text[i])
+            step = 1
+            if b == 0xEF and i + 2 < end and text[i + 1] == 0xBC and 0x81 <= text[i + 2] <= 0xBF:
+                b, step = int(text[i + 2]) - 0x60, 3  # U+FF01..U+FF3F
+            elif b == 0xEF and i + 2 < end and text[i + 1] == 0xBD and 0x80 <= text[i + 2] <= 0x9E:
+                b, step = int(text[i + 2]) - 0x20, 3  # U+FF40..U+FF5E
+            elif b == 0xE3 and i + 2 < end and text[i + 1] == 0x80 and text[i + 2] == 0x80:
+                b, step = 32, 3  # the ideographic space
+            elif b == 0xC2 and i + 1 < end and text[i + 1] == 0xA0:
+                b, step = 32, 2  # the no-break space
+            i += step
+            if b == 32 or b == 45:  # " ", "-"
+                continue
+            if upper_x and b == 120:  # "x"
+                b = 88
+            out[at] = b
+            at += 1
+        if read_back:
+            at = start + _spreadsheet_digits(out, start, at)
+        offsets[row + 1] = at
+
+
+@inlined
+def _spreadsheet_digits(out: np.ndarray, start: int, stop: int) -> int:  # pragma: no cover
+    """The length of ``out[start:stop]`` after reading back a spreadsheet number in place
+    (``_excel.FLOAT``, or ``_excel.SCIENTIFIC`` with every digit written); else unchanged."""
+    n = stop - start
+    point = -1
+    for k in range(n):
+        if out[start + k] == 46:  # "."
+            point = k
+            break
+    if point < 1:
+        return n
+    # FLOAT: digits, a point, zeros
+    float_form = point + 1 < n
+    for k in range(n):
+        c = out[start + k]
+        if k < point:
+            float_form &= 48 <= c <= 57
+        elif k > point:
+            float_form &= c == 48
+    if float_form:
+        return point
+    # SCIENTIFIC: [1-9] "." digits [eE] "+"? one or two digits, all digits written
+    if point != 1 or not 49 <= out[start] <= 57:
+        return n
+    k = 2
+    while k < n and 48 <= out[start + k] <= 57:
+        k += 1
+    written = k - 2
+    if written == 0 or k == n or (out[start + k] != 69 and out[start + k] != 101):
+        return n
+    k += 1
+    if k < n and out[start + k] == 43:  # "+"
+        k += 1
+    exponent_digits = n - k
+    if not 1 <= exponent_digits <= 2:
+        return n
+    exponent = 0
+    for j in range(k, n):
+        c = out[start + j]
+        if not 48 <= c <= 57:
+            return n
+        exponent = exponent * 10 + c - 48
+    if written + 1 != exponent + 1:
+        return n
+    # drop the point and the exponent: the first digit stays, the others move one left
+    for j in range(written):
+        out[start + 1 + j] = out[start + 2 + j]
+    return written + 1

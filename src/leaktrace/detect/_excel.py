@@ -41,18 +41,6 @@ def spreadsheet_digits(c: pl.Expr) -> pl.Expr:
     return pl.coalesce(c.str.extract(FLOAT, 1), whole)
 
 
-def read_back(s: pl.Series) -> pl.Series:
-    """``coalesce(spreadsheet_digits(c), c)`` for a Series of compacted cells, the regexes run
-    only on the cells with a point in them (a spreadsheet number always has one)."""
-    dotted = s.str.contains(".", literal=True).fill_null(False)
-    if not dotted.any():
-        return s
-    rows = dotted.arg_true()
-    cells = s.gather(rows)
-    read = pl.select(pl.coalesce(spreadsheet_digits(pl.lit(cells)), pl.lit(cells))).to_series()
-    return s.scatter(rows, read)
-
-
 def spreadsheet_digits_str(value: str) -> str | None:
     """:func:`spreadsheet_digits` for one compacted value."""
     if m := re.fullmatch(FLOAT, value):

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
+from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run, tidy_numbers
 from leaktrace.detect._data import bank_bins
-from leaktrace.detect._text import fold, valid_invalid
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import InvalidChecksum, validate_with
 
 _SHAPE = r"^[345869]\d{14,18}$"
@@ -83,7 +83,7 @@ def _plain_cards(
 def tidy_expr(v: pl.Expr) -> pl.Expr:
     """``6222 0212 3456 7890 128``, full-width digits -> plain digits, by literal replacements
     (the full pipeline folds full-width forms and drops the same separators)."""
-    return fold(v).str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
+    return v.map_batches(tidy_numbers, return_dtype=pl.String, is_elementwise=True)
 
 
 _FIRST = np.isin(np.arange(256), np.frombuffer(b"345689", dtype=np.uint8))

@@ -32,15 +32,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
+from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run, tidy_numbers
 from leaktrace.detect._data import counties
 from leaktrace.detect._excel import (
-    read_back,
     spreadsheet_digits,
     spreadsheet_digits_str,
     spreadsheet_lost,
 )
-from leaktrace.detect._text import compact, fold_series, valid_invalid
+from leaktrace.detect._text import compact, valid_invalid
 from leaktrace.detect._unit import (
     InvalidChecksum,
     InvalidComponent,
@@ -282,9 +281,7 @@ def tidy_expr(v: pl.Expr) -> pl.Expr:
 
 
 def _tidy_series(s: pl.Series) -> pl.Series:
-    bare = fold_series(s).str.replace_all(" ", "", literal=True)
-    bare = bare.str.replace_all("-", "", literal=True).str.replace_all("x", "X", literal=True)
-    c = read_back(bare)
+    c = tidy_numbers(s, upper_x=True, read_back=True)  # the first steps, in one compiled pass
     short = (c.str.len_bytes() == 15).fill_null(False)
     if not short.any():
         return c

@@ -25,10 +25,10 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run
+from leaktrace.detect._bytes import INVALID, UNDECIDED, VALID, compiled, run, tidy_numbers
 from leaktrace.detect._data import mobile_segments
-from leaktrace.detect._excel import read_back, spreadsheet_digits, spreadsheet_lost
-from leaktrace.detect._text import fold_series, valid_invalid
+from leaktrace.detect._excel import spreadsheet_digits, spreadsheet_lost
+from leaktrace.detect._text import valid_invalid
 from leaktrace.detect._unit import validate_with
 
 
@@ -60,11 +60,9 @@ def tidy_expr(v: pl.Expr) -> pl.Expr:
 
 
 def _tidy_series(s: pl.Series) -> pl.Series:
-    bare = (
-        fold_series(s).str.replace_all("-", "", literal=True).str.replace_all(" ", "", literal=True)
-    )
-    # a spreadsheet number with every digit written (13606661234.0), as the full pipeline reads it
-    return read_back(bare).str.strip_prefix("+86")
+    # one compiled pass: folded, separators dropped, a spreadsheet number with every digit
+    # written (13606661234.0) read back, as the full pipeline does it
+    return tidy_numbers(s, read_back=True).str.strip_prefix("+86")
 
 
 def fast_codes(s: pl.Series) -> np.ndarray:

@@ -18,7 +18,8 @@ from leaktrace.detect import CATALOGUE, RANK, check_columns
 from leaktrace.detect._text import V, apply, fold, fold_series
 from leaktrace.synth._large import LARGE_CSV_TYPES, _chunk, with_damage
 
-TYPES = ("cn_id", "mobile", "bank_card")
+TYPES = ("cn_id", "mobile", "bank_card", "email")
+NUMBERS = ("cn_id", "mobile", "bank_card")
 
 HAND = {
     # valid 18-digit ID 11010519491231002X, a valid 15-digit one 330182900101123 and damage
@@ -117,6 +118,24 @@ HAND = {
         " ",
         None,
     ],
+    "email": [
+        "zhangsan@qq.com",
+        "ZhangSan@QQ.com",
+        " ZhangSan@QQ.COM\u3000",
+        "\u00a0zs@163.com",
+        "ＺＳ@qq.com",
+        "zs＠qq.com",
+        "zs@qq．com",
+        "z s@qq.com",
+        "zs@qq..com",
+        "ZS@@QQ.COM",
+        "ZS@QQ",
+        "Z***@QQ.COM",
+        "\u212a@qq.com",  # the Kelvin sign, lower-cased to "k"
+        "\u0130@qq.com",
+        "",
+        None,
+    ],
 }
 
 
@@ -127,6 +146,7 @@ def damaged() -> pl.DataFrame:
 
 
 def _columns(damaged: pl.DataFrame, type_id: str) -> list[pl.Series]:
+    """The benchmark's damaged column of the type and the hand-typed forms."""
     name = next(c for c, t in LARGE_CSV_TYPES.items() if t == type_id)
     hand = pl.Series(name, HAND[type_id], dtype=pl.String)
     return [damaged.get_column(name), hand]
@@ -150,6 +170,10 @@ def test_damaged_cells_reach_the_tidy_tier_and_hand_typed_forms_come_out_as_a_pe
     """The cases are there: the tidy tier decides most damaged cells, and the hand-typed forms
     have the statuses a careful reader gives them."""
     status = {t: CATALOGUE[t].status(pl.Series(HAND[t], dtype=pl.String)).to_list() for t in TYPES}
+    email = dict(zip(HAND["email"], status["email"], strict=True))
+    assert email[" ZhangSan@QQ.COM\u3000"] == "valid"
+    assert email["ZS@QQ"] == "invalid"
+    assert email["Z***@QQ.COM"] == "masked"
     cn = dict(zip(HAND["cn_id"], status["cn_id"], strict=True))
     assert cn["１１０１０５１９４９１２３１００２ｘ"] == "valid"
     assert cn["３３０１８２９００１０１１２３"] == "valid"
@@ -220,7 +244,8 @@ def test_compiled_tidy_gives_the_text_of_the_polars_steps(damaged, upper_x, read
         "1.5e1",
     ]
     # other Unicode digits are left as written (the regexes read them; no fast path does)
-    cells = [*fuzz, *(v for t in TYPES for v in HAND[t] if v is None or not _other_digits(v))]
+    hand = (v for t in NUMBERS for v in HAND[t] if v is None or not _other_digits(v))
+    cells = [*fuzz, *hand]
     for column in [
         pl.Series("v", cells, dtype=pl.String),
         *(damaged.get_column(c) for c in damaged.columns),

@@ -94,6 +94,13 @@ def _plain_email(
                 out[row] = VALID
 
 
+def tidy_expr(v: pl.Expr) -> pl.Expr:
+    """`` ZhangSan@QQ.com `` -> ``zhangsan@qq.com``: ``_compact`` without folding full-width
+    forms, which the fast path then leaves undecided, as it does every cell it does not call
+    valid."""
+    return _compact(v)
+
+
 def status_expr(v: pl.Expr) -> pl.Expr:
     """valid / invalid (has an ``@`` between word characters but fails) / masked / null."""
     c = _compact(v)

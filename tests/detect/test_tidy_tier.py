@@ -18,7 +18,7 @@ from leaktrace.detect import CATALOGUE, RANK, check_columns
 from leaktrace.detect._text import V, apply, fold, fold_series
 from leaktrace.synth._large import LARGE_CSV_TYPES, _chunk, with_damage
 
-TYPES = ("cn_id", "mobile", "bank_card", "email")
+TYPES = ("cn_id", "mobile", "bank_card", "email", "name")
 NUMBERS = ("cn_id", "mobile", "bank_card")
 
 HAND = {
@@ -133,6 +133,22 @@ HAND = {
         "Z***@QQ.COM",
         "\u212a@qq.com",  # the Kelvin sign, lower-cased to "k"
         "\u0130@qq.com",
+        "",
+        None,
+    ],
+    "name": [
+        "张三",
+        "张 三",
+        " 欧阳 娜娜 ",
+        "张\u3000三",
+        "张\t三",
+        "张 某",
+        "张 *",
+        "金都 花园",
+        "张 三 丰 李 四",
+        "阿卜杜拉 · 艾买提",
+        "仝 三",
+        " ",
         "",
         None,
     ],

@@ -125,6 +125,11 @@ def _listed(keys: np.ndarray, key: int) -> bool:
     return bool(j < keys.size and keys[j] == key)
 
 
+def tidy_expr(v: pl.Expr) -> pl.Expr:
+    """``张 三`` -> ``张三``: spaces dropped, literally (other blanks go to the full pipeline)."""
+    return v.str.replace_all(" ", "", literal=True)
+
+
 def status_expr(v: pl.Expr) -> pl.Expr:
     """valid / invalid (Han name shape, unknown surname) / masked / null."""
     c = _compact(v)

@@ -25,6 +25,7 @@ from stdnum.exceptions import (
     ValidationError,
 )
 
+from leaktrace.detect._bytes import UNDECIDED as _UNDECIDED
 from leaktrace.detect._text import V, apply, codes_to_status, fold, fold_series
 from leaktrace.mask import mask as _mask
 
@@ -82,6 +83,8 @@ class PIType:
         a clean ten-million-row column within a few times the cost of reading it.
         """
         s = s.cast(pl.String)
+        if self.fast_codes is not None:
+            return self._status_by_codes(s, self.fast_codes)
         if self.fast_status_expr is None:
             return apply(fold_series(s), self.status_expr(V))
         fast = apply(s, self.fast_status_expr(V))
@@ -100,6 +103,23 @@ class PIType:
             rest = s.filter(undecided)
         slow = apply(fold_series(rest), self.status_expr(V))
         return fast.scatter(undecided.arg_true(), slow)
+
+    def _status_by_codes(
+        self, s: pl.Series, fast_codes: Callable[[pl.Series], np.ndarray]
+    ) -> pl.Series:
+        """``status`` for a unit whose fast path gives numpy codes: the same tiers, kept as codes
+        until the end, so only the cells the regexes decide are handled as status strings."""
+        codes = fast_codes(s)
+        undecided = codes == _UNDECIDED
+        if self.tidy_expr is not None and undecided.any():
+            rows = np.flatnonzero(undecided)
+            codes[rows] = fast_codes(apply(s.gather(rows), self.tidy_expr(V)))
+            undecided = codes == _UNDECIDED
+        out = codes_to_status(s, codes)
+        if not undecided.any():
+            return out
+        rows = np.flatnonzero(undecided)
+        return out.scatter(rows, apply(fold_series(s.gather(rows)), self.status_expr(V)))
 
     def normalise(self, s: pl.Series) -> pl.Series:
         """The canonical form of every valid cell, null for the rest (vectorised).

@@ -22,7 +22,7 @@ import polars as pl
 from leaktrace.detect._bytes import UNDECIDED as CODE_UNDECIDED
 from leaktrace.detect._bytes import VALID as CODE_VALID
 from leaktrace.detect._catalogue import CATALOGUE
-from leaktrace.detect._text import V, apply
+from leaktrace.detect._text import V, apply, fold_series
 from leaktrace.detect._unit import PIType
 
 RANK: dict[str, int] = {"valid": 3, "invalid": 2, "masked": 1}
@@ -70,7 +70,7 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
         rank, value, fast = checked[i].result() if i in checked else _undecided(raw)
         undecided = np.flatnonzero(rank.to_numpy() == _UNDECIDED)
         if undecided.size:
-            sub_rank, sub_value = _full(raw.gather(undecided), type_id)
+            sub_rank, sub_value = _full(raw.gather(undecided), type_id, i in checked)
             rank = rank.scatter(undecided, sub_rank)
             value = value.scatter(undecided, sub_value)
         out.append(Checked(rank.alias(name), value.alias(name), fast.alias(name)))
@@ -79,11 +79,12 @@ def check_columns(batch: pl.DataFrame, columns: Sequence[tuple[str, str]]) -> li
 
 def _fast_checked(raw: pl.Series, unit: PIType) -> Checked:
     """A compiled fast path's ranks (:data:`_UNDECIDED` where it has no answer), and
-    for a unit with a ``tidy_expr`` the second tier of ``PIType.normalise``: the undecided
-    cells tidied and checked again, a cell now valid taking its tidied text as its value.
+    for a unit with a ``tidy_expr`` the second tier of ``PIType.status`` and
+    ``PIType.normalise``: the undecided cells tidied and checked again, a cell now valid taking
+    its tidied text as its value, one now invalid or neither taking that status (as
+    ``PIType.status`` gives it; ``normalise`` has no value for it).
 
-    A tidied cell the fast path does not call valid stays undecided: ``normalise`` sends it on
-    to the full pipeline too.
+    A cell still undecided goes to the full pipeline, as both tiers send it there.
     """
     assert unit.fast_codes is not None
     codes = unit.fast_codes(raw)
@@ -93,10 +94,10 @@ def _fast_checked(raw: pl.Series, unit: PIType) -> Checked:
     undecided = codes == CODE_UNDECIDED
     if unit.tidy_expr is not None and undecided.any():
         tidied = apply(raw.filter(pl.Series(undecided)), unit.tidy_expr(V))
-        valid = unit.fast_codes(tidied) == CODE_VALID
-        rows = np.flatnonzero(undecided)[valid]
-        rank[rows] = VALID
-        value = value.scatter(rows, tidied.filter(pl.Series(valid)))
+        tidy_codes = unit.fast_codes(tidied)
+        rank[undecided] = _CODE_RANK.take(tidy_codes)
+        valid = tidy_codes == CODE_VALID
+        value = value.scatter(np.flatnonzero(undecided)[valid], tidied.filter(pl.Series(valid)))
     return Checked(pl.Series(rank), value, fast)
 
 
@@ -111,10 +112,18 @@ def _undecided(raw: pl.Series) -> Checked:
     )
 
 
-def _full(cells: pl.Series, type_id: str) -> tuple[pl.Series, pl.Series]:
-    """The full pipeline on non-empty cells: normalise, then status where nothing valid came out."""
+def _full(cells: pl.Series, type_id: str, tiers_done: bool) -> tuple[pl.Series, pl.Series]:
+    """The full pipeline on non-empty cells: normalise, then status where nothing valid came out.
+
+    With ``tiers_done`` the fast path and the tidy tier have left these cells undecided, so
+    ``PIType.normalise`` and ``status`` would end in the regex pipeline: it is called directly.
+    """
     unit = CATALOGUE[type_id]
-    value = unit.normalise(cells).cast(pl.String)
+    if tiers_done:
+        folded = fold_series(cells)
+        value = apply(folded, unit.normalise_expr(V)).cast(pl.String)
+    else:
+        value = unit.normalise(cells).cast(pl.String)
     rank = pl.select(
         pl.when(pl.lit(value).is_not_null())
         .then(pl.lit(VALID, pl.UInt8))
@@ -122,7 +131,10 @@ def _full(cells: pl.Series, type_id: str) -> tuple[pl.Series, pl.Series]:
     ).to_series()
     rest = value.is_null().arg_true()
     if rest.len():
-        status = unit.status(cells.gather(rest))
+        if tiers_done:
+            status = apply(folded.gather(rest), unit.status_expr(V))
+        else:
+            status = unit.status(cells.gather(rest))
         rank = rank.scatter(rest, status.replace_strict(RANK, default=0, return_dtype=pl.UInt8))
     return rank, value
 

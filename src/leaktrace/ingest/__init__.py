@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ._csv import Dialect, sniff_dialect
 from ._excel import render_cell, sheet_rows
+from ._json import json_cell
 from ._model import FORMATS, Evidence, Failure, Limits, Table
 from ._sniff import canonical_encoding, decoder_name, detect_encoding, sniff_format
 from ._sniff import sha256_file as _sha256_file
@@ -47,6 +48,7 @@ __all__ = [
     "decoder_name",
     "detect_encoding",
     "extract_member",
+    "json_cell",
     "member_name",
     "member_refusal",
     "one_ahead",

@@ -72,14 +72,14 @@ def _frame(
 def _row(record: Any, names: list[str]) -> list[str | None]:
     if isinstance(record, dict):
         by_name = {str(k): v for k, v in record.items()}
-        return [_text(by_name.get(name)) for name in names]
+        return [json_cell(by_name.get(name)) for name in names]
     if isinstance(record, list):
-        cells = [_text(v) for v in record[: len(names)]]
+        cells = [json_cell(v) for v in record[: len(names)]]
         return cells + [None] * (len(names) - len(cells))
-    return [_text(record)] + [None] * (len(names) - 1)
+    return [json_cell(record)] + [None] * (len(names) - 1)
 
 
-def _text(value: Any) -> str | None:
+def json_cell(value: Any) -> str | None:
     """JSON scalars as their JSON spelling, containers as compact JSON text, '' and null as None."""
     if value is None or value == "":
         return None

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import IO, Any
 
-from leaktrace.ingest import Evidence, decoder_name
+from leaktrace.ingest import Evidence, decoder_name, json_cell
 from leaktrace.redact._cells import Disagree, Masker
 from leaktrace.redact._delimited import _masked_rows, _split_end
 
@@ -102,15 +102,6 @@ def _records(document: Any) -> tuple[list[Any], Any]:
     return [document], lambda index, new: new
 
 
-def _text(value: Any) -> str | None:
-    """A JSON value as ingest renders it (``ingest._json._text``)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def _apply(record: Any, names: list[str], seen: Row, masked: Row) -> tuple[Any, bool]:
     """``record`` with the fields whose masked text differs replaced; whether any did."""
     if isinstance(record, dict):
@@ -122,7 +113,7 @@ def _apply(record: Any, names: list[str], seen: Row, masked: Row) -> tuple[Any, 
         values = list(record[: len(names)])
     else:
         slots, values = [(None, "value")], [record]
-    texts = tuple(_text(v) for v in values)
+    texts = tuple(json_cell(v) for v in values)
     if texts != seen[: len(texts)]:
         raise LookupError(texts)
     changed = False

@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from tests.browser import browser, browser_page
 
 from leaktrace.synth import NoiseRates, noisy, residents, write_evidence_folder
 
 __all__ = ["browser", "browser_page"]
+
+POSTGRES_URL = os.environ.get("LEAKTRACE_TEST_POSTGRES_URL")
+"""The PostgreSQL server CI starts (an admin URL); tests that need it skip without it."""
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server, dropped after the test."""
+    assert POSTGRES_URL
+    name = f"lt_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from leaktrace.mark import MarkKeyError, Registry, RegistryError, mark_export
 from leaktrace.synth.leak import owners, write_table
@@ -22,20 +19,6 @@ from leaktrace.trace import trace
 
 ADMIN_URL = os.environ.get("LEAKTRACE_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="LEAKTRACE_TEST_POSTGRES_URL is not set")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    assert ADMIN_URL
-    name = f"lt_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(ADMIN_URL).set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 @pytest.fixture

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from tests.serve.conftest import Client, make_workspace
 
 from leaktrace.serve import Workspace, create_app
 
 ADMIN_URL = os.environ.get("LEAKTRACE_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="LEAKTRACE_TEST_POSTGRES_URL is not set")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    assert ADMIN_URL
-    name = f"lt_serve_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(ADMIN_URL).set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def test_workspace_on_postgres(tmp_path: Path, pg_url: str) -> None:

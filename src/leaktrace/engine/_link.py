@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from leaktrace.engine._tasks import ITEM, LinkJob, link_columns
 from leaktrace.mask import mask
-from leaktrace.normalize import NAME_PLACE, Linkage, Linker, LinkRules
+from leaktrace.normalize import Linkage, Linker, LinkRules
 from leaktrace.normalize._link import EXAMPLES, Ambiguity
 from leaktrace.normalize._link import ID as LINK_ID
 
@@ -103,8 +103,7 @@ def link_records(
 
     rules = job.rules
     kinds = list(rules.kinds)
-    # files that failed part-way take no part (after their names counted for places, as in
-    # the local engine)
+    # files that failed part-way take no part, as in the local engine
     kept = recs.where(~F.col("source").isin(list(failed))) if failed else recs
     stats: dict[str, Any] = {}
     unlinked: Counter[int] = Counter(
@@ -117,8 +116,6 @@ def link_records(
             .collect()
         }
     )
-    if rules.name_place:
-        kept = _places(recs, kept, rules)
     # a record's number: a hash of its place in the evidence (deterministic, so the frame need
     # not be held; two records with one number would only put their parts in one partition)
     kept = kept.withColumn("rid", F.xxhash64(*ORDER))
@@ -266,39 +263,6 @@ def list_estates_partition(
 def _materialise(frame: DataFrame) -> DataFrame:
     frame.count()
     return frame
-
-
-def _places(every: DataFrame, kept: DataFrame, rules: LinkRules) -> DataFrame:
-    """Name + place of records with an ID number only where a record without one carries their
-    name with a place (``Run._deferred_places`` of the local count; the names are looked for in
-    ``every`` record, those of failed files too, as there); none without ID linkage. Only the
-    records whose place waits (``later``) are joined."""
-    from pyspark.sql import functions as F
-
-    now = kept.where(~F.col("later"))
-    later = kept.where(F.col("later"))
-    if LINK_ID in rules.kinds:
-        wanted = (
-            every.where(
-                F.col(f"k_{NAME_PLACE}").isNotNull()
-                & F.col(f"k_{LINK_ID}").isNull()
-                & F.col("k__name").isNotNull()
-                & ~F.col("later")
-            )
-            .select(F.col("k__name").alias("_wanted"))
-            .distinct()
-        )
-        later = later.join(wanted, later["k__name"] == wanted["_wanted"], "left")
-        found = F.col("_wanted").isNotNull()
-    else:
-        later = later.withColumn("_wanted", F.lit(None))
-        found = F.lit(False)
-    later = (
-        later.withColumn(f"k_{NAME_PLACE}", F.when(found, F.col(f"k_{NAME_PLACE}")))
-        .withColumn("k__estate", F.when(found, F.col("k__estate")))
-        .drop("_wanted")
-    )
-    return now.unionByName(later)
 
 
 def link_partition(

@@ -32,7 +32,7 @@ from leaktrace.ingest import Evidence, Failure, Limits, walk
 # ingest's own text rendering and cell limit, so Spark-read rows look exactly like ingest's.
 from leaktrace.ingest._csv import check_cells
 from leaktrace.ingest._parquet import as_text
-from leaktrace.normalize import LINK_FIELDS, NAME_PLACE, TYPE_BITS, LinkRules, link_keys, records
+from leaktrace.normalize import LINK_FIELDS, LinkRules, link_keys, records
 from leaktrace.normalize._link import ID as LINK_ID
 
 BLOCK = "__leaktrace_block"
@@ -406,7 +406,6 @@ class LinkJob:
                 ("tbl", pa.int32()),
                 ("o1", pa.int64()),
                 ("o2", pa.int64()),
-                ("later", pa.bool_()),
                 *((k, pa.int64()) for k in self.keys),
                 *((f"t_{k}", pa.string()) for k in self.texts),
             ]
@@ -416,7 +415,7 @@ class LinkJob:
         return ", ".join(
             [
                 COUNT_DDL,
-                "tbl int, o1 long, o2 long, later boolean",
+                "tbl int, o1 long, o2 long",
                 *(f"{k} long" for k in self.keys),
                 *(f"t_{k} string" for k in self.texts),
             ]
@@ -433,9 +432,8 @@ def link_work(job: LinkJob) -> Work:
     with its category, person key (for the figure before linkage), link keys and its place in
     its table ``(source, tbl, o1, o2)``, which orders records as the local engine reads them.
 
-    Records with an ID number keep their address unsplit in ``records`` (as in the local
-    count); their name + place is worked out here from the same rows (``later``) and kept only
-    where the driver finds their name on a record without an ID number (``_link``).
+    Every named record's place is split in ``records`` (``places=True``), as in the local
+    count, so the link keys are the local engine's.
     """
     rules = job.rules
     needed = {"types", "status", "reason", "person_key", "row", *rules.identifiers, *LINK_FIELDS}
@@ -457,18 +455,6 @@ def link_work(job: LinkJob) -> Work:
         countable = (recs.get_column("status") == "valid") & (cat != NO_CATEGORY)
         sub = recs.filter(countable)
         keys = link_keys(sub, rules)
-        later = _later(sub, rules)
-        if later.any():
-            at = later.arg_true()
-            rows = (sub.get_column("row").gather(at).cast(pl.Int64) - offset).cast(pl.UInt32)
-            placed = link_keys(
-                records(batch[rows], plan.profiles, offset=0, columns=[*LINK_FIELDS, "types"]),
-                rules,
-            )
-            keys = keys.with_columns(
-                keys.get_column(c).scatter(at, placed.get_column(c))
-                for c in (NAME_PLACE, "_estate")
-            )
         has_id = sub.get_column(LINK_ID).is_not_null()
         rows_out = pl.DataFrame(
             [
@@ -480,7 +466,6 @@ def link_work(job: LinkJob) -> Work:
                 pl.repeat(plan.table, sub.height, dtype=pl.Int32, eager=True).alias("tbl"),
                 pl.repeat(ordinal, sub.height, dtype=pl.Int64, eager=True).alias("o1"),
                 sub.get_column("row").cast(pl.Int64).alias("o2"),
-                later.alias("later"),
                 *(
                     keys.get_column(c).reinterpret(signed=True).alias(k)
                     for c, k in zip(link_columns(rules), job.keys, strict=True)
@@ -502,21 +487,6 @@ def link_work(job: LinkJob) -> Work:
         return [_frame_batch(rows_out, schema), _batch(small, schema)]
 
     return work
-
-
-def _later(sub: pl.DataFrame, rules: LinkRules) -> pl.Series:
-    """Countable records whose name + place waits for the driver: they hold an ID number and a
-    name, an address or room, and ``records`` left the address unsplit (as ``count`` defers
-    them, ``Run._link_keys``)."""
-    if not rules.name_place:
-        return pl.repeat(False, sub.height, eager=True)
-    placed = (TYPE_BITS["address"] | TYPE_BITS["room"]) if "room" in TYPE_BITS else 0
-    return sub.select(
-        pl.col(LINK_ID).is_not_null()
-        & pl.col("name").is_not_null()
-        & pl.col("building").is_null()
-        & (pl.col("types") & placed != 0)
-    ).to_series()
 
 
 def link_error(job: LinkJob) -> Callable[[int, str, str], pa.RecordBatch]:

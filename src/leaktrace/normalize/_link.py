@@ -350,21 +350,6 @@ class Linker:
             self._parts = {c: [] for c in self.columns}
         return self._joined[name]
 
-    def set_places(self, rows: np.ndarray, keys: pl.DataFrame) -> None:
-        """Give records ``rows`` the name + place and estate of ``keys`` (:func:`link_keys` of
-        those records, found later: see ``count``'s deferred places)."""
-        for c in (NAME_PLACE, _ESTATE):
-            if c not in self.columns:
-                continue
-            values, has = self.column(c)
-            if not values.flags.writeable:  # absent until now
-                values, has = np.zeros(values.size, np.uint64), np.zeros(values.size, np.bool_)
-                assert self._joined is not None
-                self._joined[c] = values, has
-            s = keys.get_column(c)
-            values[rows] = s.fill_null(0).to_numpy()
-            has[rows] = s.is_not_null().to_numpy()
-
     def finish(
         self, exclude: np.ndarray | None = None, several: np.ndarray | None = None
     ) -> Linkage:

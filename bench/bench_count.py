@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import emit, measure
@@ -107,6 +111,50 @@ print(json.dumps({{k: r[k] for k in ("items", "persons", "bare_phone", "records_
 """
 
 
+def sampled(code: str, every: float) -> dict[str, Any]:
+    """:func:`measure`, with the step's resident memory read every ``every`` seconds from
+    ``/proc`` (Linux): the curve's key points (about one a second, and the peak) come back as
+    ``curve`` [[seconds, MB], ...]."""
+    code = "from leaktrace.process import configure as _c\n_c()\n" + code
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    points: list[tuple[float, float]] = []
+    status = Path(f"/proc/{proc.pid}/status")
+    usage = None
+    while usage is None:
+        pid, code_, usage_ = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            usage, proc.returncode = usage_, os.waitstatus_to_exitcode(code_)
+            break
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    points.append((time.perf_counter() - start, int(line.split()[1]) / 1024))
+        except OSError:
+            pass
+        time.sleep(every)
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark step failed:\n{err[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    peak = max(points, key=lambda p: p[1]) if points else (0.0, 0.0)
+    curve = [p for i, p in enumerate(points) if i == 0 or int(p[0]) != int(points[i - 1][0])]
+    curve = sorted({*curve, peak, *points[-1:]})
+    lines = [line for line in out.splitlines() if line.strip()]
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 1),
+        # the kernel's high-water mark, which sampling can miss between two reads
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "out": json.loads(lines[-1]) if lines and lines[-1].startswith("{") else None,
+        "curve": [[round(t, 1), round(mb)] for t, mb in curve],
+        "sampled_peak_at_s": round(peak[0], 1),
+    }
+
+
 def count_files(
     out: Path,
     rows: int,
@@ -158,6 +206,13 @@ def main() -> None:
     parser.add_argument(
         "--damaged", action="store_true", help="Put spreadsheet-damaged numbers in the data."
     )
+    parser.add_argument(
+        "--sample",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="Read each count's resident memory this often and print the curve's key points.",
+    )
     args = parser.parse_args()
     folder, paths = count_files(
         args.out, args.rows, args.files, args.seed, overlap=args.overlap, damaged=args.damaged
@@ -202,7 +257,8 @@ def main() -> None:
         )
     runs = {}
     for link in ("none", "person") if args.unlinked else ("person",):
-        counted = measure(COUNT.format(paths=paths, link=link))
+        code = COUNT.format(paths=paths, link=link)
+        counted = sampled(code, args.sample) if args.sample else measure(code)
         runs[link] = counted
         emit(
             step=f"leaktrace.count --link {link}",
@@ -212,6 +268,11 @@ def main() -> None:
             mb_per_s=round(size_mb / counted["wall_s"], 1),
             rows_per_s=round(args.rows / counted["wall_s"]),
             result=counted["out"],
+            **(
+                {"rss_curve": counted["curve"], "sampled_peak_at_s": counted["sampled_peak_at_s"]}
+                if args.sample
+                else {}
+            ),
         )
     if bare is not None:
         linked = runs["person"]

@@ -605,10 +605,18 @@ class Run:
         cats = np.concatenate(self._cats or [np.zeros(0, dtype=np.uint8)])
         pkeys = np.concatenate(self._pkeys or [np.zeros(0, dtype=np.uint64)])
         self._cats, self._pkeys = [], []
+        # the unlinked figure first, so that its keys are let go before the link runs
+        self.unlinked = (
+            _distinct_per_cat(cats[~drop], pkeys[~drop])
+            if drop.any()
+            else _distinct_per_cat(cats, pkeys)
+        )
+        del pkeys
         self.linkage = self.linker.finish(exclude=drop)
-        self.unlinked = _distinct_per_cat(cats[~drop], pkeys[~drop])
         label = self.linkage.person.to_numpy()
-        label = np.where(label < 0, np.arange(label.size), label).astype(np.uint64)
+        if drop.any():
+            label = np.where(label < 0, np.arange(label.size), label)
+        label = label.astype(np.uint64, copy=False)
         if self.link == "person":
             cats = _top_category(cats, label, self._tier_ranks())
         new_cat, new_key = pl.Series(cats), pl.Series(label)

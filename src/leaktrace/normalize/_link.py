@@ -33,12 +33,15 @@ only valid, unmasked values are present at all. The rules, in the words of ``doc
 How it is computed (vectorised; no per-record Python):
 
 * Each identifier value is a 64-bit hash of its canonical text (as the person keys are, see
-  ``_keys.py``). For each identifier in turn, a compiled loop finds each value's first record
-  (an open-addressing hash table) and whether its records carry two or more different ID
-  numbers (then the value is shared); every record is then joined to its value's first record
-  in a union-find (union by the lower record number, with path compression), unless the value
-  is shared. Each union that joins two groups is credited to the identifier that made it:
-  that is ``merged_by``.
+  ``_keys.py``), kept batch by batch as records are added. When linking, each column in turn
+  is grouped by a compiled loop (the hashes copied into buckets, an open-addressing table per
+  bucket) into each record's first record with the same value, a record number (four bytes
+  while there are fewer than 2³¹ records), and its hashes are let go: everything after works
+  on these numbers. For each identifier in turn, a compiled loop finds whether the records of
+  a value carry two or more different ID numbers (then the value is shared); every record is
+  then joined to its value's first record in a union-find (union by the lower record number,
+  with path compression), unless the value is shared. Each union that joins two groups is
+  credited to the identifier that made it: that is ``merged_by``.
 * Name + place (rule 5) comes last, once the identifiers have made their groups: a compiled
   pass finds the estates each group leads to, the estates each list's records without one lead
   to, and per name + place its estates and its first placed record; each record is joined to
@@ -55,7 +58,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -292,9 +294,12 @@ def link(records: pl.DataFrame, policy: Any = None) -> Linkage:
 class Linker:
     """Link keys gathered batch by batch (:func:`link_keys`), linked once at the end.
 
-    Memory: nine bytes per link column present in some batch per record (the hash and whether
-    it is there) and four for its list, plus the texts of the first :data:`TEXT_ROWS` records
-    for masked examples.
+    Memory while records are added: eight bytes per link column present in some batch per
+    record (the hash, 0 where absent) and four for its list, plus the texts of the first
+    :data:`TEXT_ROWS` records for masked examples. At :meth:`finish` each column is grouped in
+    turn (its batches let go as they are copied into buckets) into each record's first record
+    with the same value: four bytes per record while fewer than 2³¹ records, eight past that.
+    The link then works on these record numbers, never on the hashes.
     """
 
     TEXT_ROWS = 2_000_000
@@ -302,10 +307,7 @@ class Linker:
     def __init__(self, rules: LinkRules) -> None:
         self.rules = rules
         self.columns = [k for k in rules.kinds] + [_NAME] + ([_ESTATE] if rules.name_place else [])
-        self._parts: dict[str, list[tuple[np.ndarray, np.ndarray] | int]] = {
-            c: [] for c in self.columns
-        }
-        self._joined: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+        self._parts: dict[str, list[np.ndarray | int]] = {c: [] for c in self.columns}
         self._texts: list[dict[str, pl.Series]] = []
         self._heights: list[int] = []
         self._text_rows = 0
@@ -331,7 +333,7 @@ class Linker:
             if s is None or s.null_count() == s.len():
                 self._parts[c].append(keys.height)  # nothing there: only its height is kept
             else:
-                self._parts[c].append((s.fill_null(0).to_numpy(), s.is_not_null().to_numpy()))
+                self._parts[c].append(_present(s))
         if texts is not None and self._text_rows < self.TEXT_ROWS:
             self._texts.append(texts)
             self._text_rows += keys.height
@@ -339,16 +341,6 @@ class Linker:
             self._texts.append({})
         self._heights.append(keys.height)
         self.height += keys.height
-
-    def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """A link column over every record added: hashes (0 where absent) and presence."""
-        if self._joined is None:
-            # one column at a time, each batch's arrays let go as soon as it is joined
-            self._joined = {}
-            for c in self.columns:
-                self._joined[c] = _joined(self._parts.pop(c))
-            self._parts = {c: [] for c in self.columns}
-        return self._joined[name]
 
     def finish(
         self, exclude: np.ndarray | None = None, several: np.ndarray | None = None
@@ -359,30 +351,46 @@ class Linker:
         ``several`` (per list number, whether the list covers several estates) replaces what
         rule 5 would work out from these records alone: a linker given only part of the
         records (a Spark partition) is told what all of them show.
+
+        The linker is emptied: it can be finished once.
         """
         if self.height == 0:
             return Linkage(pl.Series("person", [], dtype=pl.Int64), 0, 0)
-        columns = {c: self.column(c) for c in self.columns}
-        self._joined = None
         lists = np.concatenate(self._lists)
         self._lists = []
         rows = np.arange(self.height, dtype=np.int64)
+        keep = None
         if exclude is not None and exclude.any():
-            rows = np.flatnonzero(~exclude)
-            columns = {c: (v[rows], h[rows]) for c, (v, h) in columns.items()}
+            keep = ~exclude
+            rows = np.flatnonzero(keep)
             lists = lists[rows]
+        firsts: dict[str, np.ndarray | None] = {}
+        estates = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
+        for c in self.columns:
+            # one column at a time, each batch's hashes let go once they are in their buckets
+            parts = self._parts.pop(c)
+            if keep is not None:
+                parts = _kept(parts, keep)
+            if c == _ESTATE:
+                firsts[c], estates = _group_parts(parts, rows.size, values=True)
+            else:
+                firsts[c] = _group_parts(parts, rows.size)[0]
+            del parts
+        self._parts = {c: [] for c in self.columns}
         out = _link_keys(
-            columns,
+            firsts,
             self.rules,
             lambda kind, row: self._example(kind, int(rows[row])),
             lists,
             several,
+            estates,
         )
         self._texts, self._heights = [], []
         if rows.size != self.height:
             person = np.full(self.height, -1, dtype=np.int64)
             person[rows] = rows[out.person.to_numpy()]
             out.person = pl.Series("person", person)
+        self.height = 0
         return out
 
     def _example(self, kind: str, row: int) -> str | None:
@@ -396,33 +404,110 @@ class Linker:
         return None
 
 
-def _joined(parts: list[tuple[np.ndarray, np.ndarray] | int]) -> tuple[np.ndarray, np.ndarray]:
-    """One column from its batches (a batch without values is only its height)."""
-    if all(isinstance(p, int) for p in parts):  # absent throughout: no memory spent on it
-        n = sum(cast(int, p) for p in parts)
-        return np.broadcast_to(np.uint64(0), (n,)), np.broadcast_to(np.False_, (n,))
-    values = [p[0] if not isinstance(p, int) else np.zeros(p, dtype=np.uint64) for p in parts]
-    has = [p[1] if not isinstance(p, int) else np.zeros(p, dtype=np.bool_) for p in parts]
-    return np.concatenate(values), np.concatenate(has)
+def _present(values: pl.Series) -> np.ndarray:
+    """A batch's hashes of one link column, 0 where absent (a value whose hash is 0 takes 1:
+    it then shares a hash with the values hashing to 1, one more 64-bit collision)."""
+    frame = pl.select(
+        pl.when(values == 0).then(pl.lit(1, pl.UInt64)).otherwise(values).fill_null(0)
+    )
+    return frame.to_series().to_numpy()
 
 
-def _dense(column: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """A column as the kernels take it (an absent one is kept as a view of one value)."""
-    return np.ascontiguousarray(column[0]), np.ascontiguousarray(column[1])
+def _kept(parts: list[np.ndarray | int], keep: np.ndarray) -> list[np.ndarray | int]:
+    """A column's batches with only the records ``keep`` marks."""
+    out: list[np.ndarray | int] = []
+    at = 0
+    for p in parts:
+        height = p if isinstance(p, int) else p.size
+        mask = keep[at : at + height]
+        out.append(int(mask.sum()) if isinstance(p, int) else p[mask])
+        at += height
+    return out
+
+
+def _index_type(n: int) -> type[np.signedinteger[Any]]:
+    """Record numbers in four bytes while they fit (and -1, -2 besides), else eight."""
+    return np.int32 if n < (1 << 31) - 2 else np.int64
+
+
+def _group_parts(
+    parts: Sequence[np.ndarray | int], n: int, *, values: bool = False
+) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray]]:
+    """Each record's first record with the same value (-1 where it has none), over a column
+    given as batches of hashes (0: absent; a batch without values as its height); None when no
+    record has a value. ``values``: also the distinct values, as their first records (in
+    order) and their hashes.
+
+    The values are copied out in buckets by the top bits of their mixed hash (a counting sort,
+    records in order within a bucket), each batch let go once copied, so that each bucket's
+    hash table fits the cache; a single table over all the records missed it on nearly every
+    probe (some 3x slower).
+    """
+    itype = _index_type(n)
+    present = sum(int(np.count_nonzero(p)) for p in parts if not isinstance(p, int))
+    none = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
+    if not present:
+        return None, none
+    bits = 1
+    while present >> bits > _BUCKET_ROWS and bits < 16:
+        bits += 1
+    top = np.uint64(64 - bits)
+    start = np.zeros((1 << bits) + 1, dtype=np.int64)
+    for p in parts:
+        if not isinstance(p, int):
+            _bucket_count_kernel(p, top, start)
+    np.cumsum(start, out=start)
+    b_row = np.empty(present, dtype=itype)
+    b_val = np.empty(present, dtype=np.uint64)
+    fill = start[:-1].copy()
+    at = 0
+    parts = list(parts)
+    while parts:
+        p = parts.pop(0)  # the caller's list is let go too: this batch is freed once copied
+        if isinstance(p, int):
+            at += p
+            continue
+        _bucket_fill_kernel(p, at, top, fill, b_row, b_val)
+        at += p.size
+        del p
+    del fill
+    out = np.full(n, -1, dtype=itype)
+    size = present if values else 0
+    u_row = np.empty(size, dtype=itype)
+    u_val = np.empty(size, dtype=np.uint64)
+    found = _tables_kernel(start, b_row, b_val, bits, out, u_row, u_val, values)
+    if not values:
+        return out, none
+    order = np.argsort(u_row[:found], kind="stable")
+    return out, (u_row[:found][order].astype(np.int64), u_val[:found][order])
+
+
+def _group_values(values: np.ndarray) -> np.ndarray:
+    """:func:`_group_parts` of one array of nonzero hashes."""
+    first, _ = _group_parts([values], values.size)
+    assert first is not None
+    return first
 
 
 def _link_keys(
-    all_columns: dict[str, tuple[np.ndarray, np.ndarray]],
+    all_columns: dict[str, np.ndarray | None],
     rules: LinkRules,
     example: Callable[[str, int], str | None],
     lists: np.ndarray,
     several: np.ndarray | None = None,
+    estates: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Linkage:
-    n = all_columns[_NAME][0].size
-    kinds = [k for k in rules.kinds if all_columns[k][1].any()]
-    columns = {k: all_columns[k] for k in kinds}
-    idv, has_id = columns.get(ID, (np.zeros(n, np.uint64), np.zeros(n, np.bool_)))
-    parent = np.arange(n, dtype=np.int64)
+    """Link records given, per link column, each record's first record with the same value
+    (-1: none; a column no record has is None). ``estates`` maps the estates' first records to
+    their hashes (what :attr:`Ambiguity.lists` reports)."""
+    n = lists.size
+    itype = _index_type(n)
+    kinds = [k for k in rules.kinds if all_columns.get(k) is not None]
+    # each column is let go as soon as no step needs it (name and estate stay in all_columns)
+    columns = {k: cast(np.ndarray, all_columns.pop(k)) for k in kinds}
+    idv = columns.get(ID, np.full(n, -1, dtype=itype))
+    has_id = idv >= 0
+    parent = np.arange(n, dtype=itype)
     credit = np.full(n, -1, dtype=np.int8)
     carries = np.zeros(n, dtype=np.bool_)
     merged: Counter[str] = Counter()
@@ -430,20 +515,20 @@ def _link_keys(
     shared_rows: dict[str, np.ndarray] = {}
     first_id = None
     ambiguity = Ambiguity()
-    # each column's grouping is independent of the others: the next one is grouped on a second
-    # thread (the kernels release the GIL) while this one is joined, and let go once it is
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="link")
-    ahead = {kind: pool.submit(_first_rows, *columns[kind]) for kind in kinds[:1]}
     for code, kind in enumerate(kinds):
-        if code + 1 < len(kinds):
-            ahead[kinds[code + 1]] = pool.submit(_first_rows, *columns[kinds[code + 1]])
-        first = ahead.pop(kind).result()
+        first = columns[kind]
         if kind == NAME_PLACE:
             # rule 5, once the identifiers have made their groups: see _places
+            estate = all_columns.get(_ESTATE)
             columns[kind], ambiguity = _places(
-                columns[kind], first, _dense(all_columns[_ESTATE]), lists, parent, several
+                first,
+                estate if estate is not None else np.full(n, -1, dtype=itype),
+                estates,
+                lists,
+                parent,
+                several,
             )
-            first = np.where(columns[kind][1], columns[kind][0].astype(np.int64), -1)
+            first = columns[kind]
         if kind == ID:
             first_id = first
             flags = np.zeros(n, dtype=np.bool_)
@@ -461,30 +546,44 @@ def _link_keys(
             shared[kind] = int(flags.sum())
             shared_rows[kind] = np.flatnonzero(flags)
         del first, flags
-    pool.shutdown()
+    all_columns.pop(_ESTATE, None)
     root = _roots(parent)
+    del parent
     multi = _multi_id(root, idv, has_id)
     touched = np.zeros(n, dtype=np.bool_)
     touched[root[carries]] = True
+    del carries
     with_id = np.zeros(n, dtype=np.bool_)
     with_id[root[has_id]] = True
     unsettled_comp = (multi | (touched & ~with_id))[root]
-    label = root.copy()
+    del touched, with_id
+    label = root
+    del root
     if first_id is not None:
-        in_multi = multi[root] & has_id
+        in_multi = multi[label] & has_id
         label[in_multi] = first_id[in_multi]
+        del in_multi
     todo = unsettled_comp & ~has_id
     conflicts = sum(shared.values()) + int(multi.sum())
+    del multi
     apart = 0
     if unsettled_comp.any():
         affected = np.flatnonzero(unsettled_comp)
+        del unsettled_comp
         # merges credited inside the affected groups are redone on their final persons
         lost = credit[affected]
         for code, kind in enumerate(kinds):
             merged[kind] -= int((lost == code).sum())
-        shared_values = {k: columns[k][0][r] for k, r in shared_rows.items()}
+        # a shared value's rows are the first records of its value: its number in the columns
+        shared_values = {k: r.astype(np.int64) for k, r in shared_rows.items()}
+        name = all_columns.get(_NAME)
         label, moved, apart = _resolve(
-            _dense(all_columns[_NAME]), kinds, columns, label, todo, shared_values
+            name if name is not None else np.full(n, -1, dtype=itype),
+            kinds,
+            columns,
+            label,
+            todo,
+            shared_values,
         )
         persons_rows = np.flatnonzero(np.isin(label, np.unique(label[affected])))
         again = _credit(kinds, columns, label, persons_rows)
@@ -493,8 +592,9 @@ def _link_keys(
             merged[kind] -= int((credit[receiving] == code).sum())
         merged.update(again)
         del moved
+    del credit, todo
     label = _lowest(label)
-    persons = int((label == np.arange(n)).sum())
+    persons = _count_own(label)
     merged_by = {k: merged[k] for k in kinds if merged[k] > 0}
     rest = (n - persons) - sum(merged_by.values())
     if rest > 0:  # a record in its person only through a chain of others (credited nowhere)
@@ -516,29 +616,28 @@ def _link_keys(
 
 
 def _places(
-    place: tuple[np.ndarray, np.ndarray],
     first: np.ndarray,
-    estate: tuple[np.ndarray, np.ndarray],
+    estate: np.ndarray,
+    estates: tuple[np.ndarray, np.ndarray] | None,
     lists: np.ndarray,
     parent: np.ndarray,
     several: np.ndarray | None = None,
-) -> tuple[tuple[np.ndarray, np.ndarray], Ambiguity]:
+) -> tuple[np.ndarray, Ambiguity]:
     """Rule 5: which records the same name at the same building, unit and room links.
 
-    ``first`` is each record's first record with its name + place; ``parent`` the union-find
-    the identifiers have made. A record naming no estate stands for one estate only when its
-    list does: when the list's records lead, through the identifiers, to records naming two or
-    more different estates, the list covers several estates, and such a record's name and room
-    prove nothing by themselves (it is *unplaced*). Of the other records of a name and place,
-    all are one person unless they name two or more estates; then each estate's are one person
-    and those naming none link to no one.
+    ``first`` is each record's first record with its name + place, ``estate`` with its estate
+    (-1: none), ``estates`` the estates' first records and hashes; ``parent`` the union-find the
+    identifiers have made. A record naming no estate stands for one estate only when its list
+    does: when the list's records lead, through the identifiers, to records naming two or more
+    different estates, the list covers several estates, and such a record's name and room prove
+    nothing by themselves (it is *unplaced*). Of the other records of a name and place, all are
+    one person unless they name two or more estates; then each estate's are one person and
+    those naming none link to no one.
 
-    Returns the name + place column as the group each record links into (the value is that
-    group's first record), and what was left open.
+    Returns the name + place column as the group each record links into (that group's first
+    record; -1: none), and what was left open.
     """
-    values = place[0]
     root = _roots(parent)  # compressing the paths changes no group
-    est_values, est_has = estate
     kernel = cast(
         Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], _places_kernel
     )
@@ -549,27 +648,40 @@ def _places(
         forced = np.zeros(n_lists, dtype=np.bool_)
         forced[: several.size] = several
     target, alternative, stats, by_list = kernel(
-        first, est_values, est_has, root, lists, n_lists, forced, several is not None
+        first, estate, estate >= 0, root, lists, n_lists, forced, several is not None
     )
     del root
+    # the estate each list leads to, as its hash (Spark sums these over its partitions)
+    seen = np.flatnonzero(by_list[0] == 1)
+    if seen.size:
+        assert estates is not None
+        rows, hashes = estates
+        by_list[1, seen] = hashes[np.searchsorted(rows, by_list[1, seen].astype(np.int64))]
     split = np.flatnonzero(target == _BY_ESTATE)  # names + places of two or more estates
     if split.size:
-        own = _first_rows((values[split] ^ est_values[split]) * _MIX, np.ones(split.size, np.bool_))
-        target[split] = split[own]
+        # grouped again by name + place and estate (each record number + 1: never 0)
+        pair = ((first[split].astype(np.uint64) + np.uint64(1)) << np.uint64(32)) | (
+            estate[split].astype(np.uint64) + np.uint64(1)
+        )
+        if first.dtype != np.int32:  # record numbers past 32 bits: mix the two instead
+            pair = (first[split].astype(np.uint64) + np.uint64(1)) * _MIX ^ (
+                estate[split].astype(np.uint64) + np.uint64(1)
+            )
+            pair[pair == 0] = 1
+        target[split] = split[_group_values(pair)]
     rows = np.flatnonzero(alternative >= 0)
-    pairs = np.stack([rows, alternative[rows]])
+    pairs = np.stack([rows, alternative[rows].astype(np.int64)])
     del alternative
     ambiguity = Ambiguity(
         places=int(stats[0]), records=int(stats[1]), alternative=pairs, lists=by_list
     )
-    linked = target >= 0
-    return (target.astype(np.uint64), linked), ambiguity
+    return target, ambiguity
 
 
 def _resolve(
-    name: tuple[np.ndarray, np.ndarray],
+    name: np.ndarray,
     kinds: Sequence[str],
-    columns: dict[str, tuple[np.ndarray, np.ndarray]],
+    columns: dict[str, np.ndarray],
     label: np.ndarray,
     todo: np.ndarray,
     shared_values: dict[str, np.ndarray],
@@ -578,23 +690,29 @@ def _resolve(
     one person they share a value with (the one carrying their name, among several), round by
     round; those left join each other through shared values only. Returns the labels, records
     moved and records left apart."""
-    names = pl.Series(name[0]).zip_with(
-        pl.Series(name[1]), pl.repeat(None, name[0].size, dtype=pl.UInt64, eager=True)
-    )
+    names = pl.Series(name).cast(pl.Int64)
+    names = names.zip_with(names >= 0, pl.repeat(None, name.size, dtype=pl.Int64, eager=True))
     weak = [k for k in kinds if k != ID]
     parts = []
     for i, k in enumerate(weak):
-        values, has = columns[k]
-        mine = pl.Series(values[todo & has]).unique()
-        if not mine.len():
+        values = columns[k]
+        has = values >= 0
+        mine = np.zeros(values.size, dtype=np.bool_)
+        mine[values[todo & has]] = True  # the values (their first records) these records hold
+        if not mine.any():
             continue
-        rows = np.flatnonzero(has & pl.Series(values).is_in(mine.implode()).to_numpy())
+        rows = np.flatnonzero(has & mine[values])
+        del mine, has
         parts.append(
             pl.DataFrame(
-                {"row": rows, "kind": np.full(rows.size, i, dtype=np.int8), "v": values[rows]}
+                {
+                    "row": rows.astype(np.int64),
+                    "kind": np.full(rows.size, i, dtype=np.int8),
+                    "v": values[rows].astype(np.int64),
+                }
             )
         )
-    schema = {"row": pl.Int64, "kind": pl.Int8, "v": pl.UInt64}
+    schema = {"row": pl.Int64, "kind": pl.Int8, "v": pl.Int64}
     pairs = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
     pairs = pairs.with_columns(name=names.gather(pairs.get_column("row")))
     pending = pl.Series(todo)
@@ -645,25 +763,26 @@ def _resolve(
             [
                 pl.DataFrame(
                     {"kind": np.full(v.size, weak.index(k), dtype=np.int8), "v": v},
-                    schema={"kind": pl.Int8, "v": pl.UInt64},
+                    schema={"kind": pl.Int8, "v": pl.Int64},
                 )
                 for k, v in shared_values.items()
                 if k in weak
             ]
-            or [pl.DataFrame(schema={"kind": pl.Int8, "v": pl.UInt64})]
+            or [pl.DataFrame(schema={"kind": pl.Int8, "v": pl.Int64})]
         )
         local = pairs.filter(pl.Series(todo).gather(pairs.get_column("row")))
         same = local.group_by("row").agg(
-            ((pl.col("v") ^ pl.col("kind").cast(pl.UInt64)) * pl.lit(int(_MIX), pl.UInt64))
-            .sum()
-            .alias("sig"),
+            # values are record numbers: each (kind, value) is hashed before the sum
+            (pl.col("v") * 8 + pl.col("kind")).hash(seed=KEY_SEED + 3).sum().alias("sig"),
             pl.col("name").first(),
         )
-        same = same.with_columns(first=pl.col("row").min().over("sig", pl.col("name").fill_null(0)))
+        same = same.with_columns(
+            first=pl.col("row").min().over("sig", pl.col("name").fill_null(-1))
+        )
         edges = local.join(shared, on=["kind", "v"], how="anti").with_columns(
             first=pl.col("row").min().over("kind", "v")
         )
-        index = np.full(label.size, -1, dtype=np.int64)
+        index = np.full(label.size, -1, dtype=label.dtype)
         index[left] = np.arange(left.size)
         parent = np.arange(left.size, dtype=np.int64)
         for frame in (edges, same):
@@ -678,19 +797,19 @@ def _resolve(
 
 def _credit(
     kinds: Sequence[str],
-    columns: dict[str, tuple[np.ndarray, np.ndarray]],
+    columns: dict[str, np.ndarray],
     label: np.ndarray,
     rows: np.ndarray,
 ) -> Counter[str]:
     """Merges per rule within the final persons of ``rows`` (union-find in rule order, each
     record joined to the first record of its person with the same value)."""
     out: Counter[str] = Counter()
-    index = np.full(label.size, -1, dtype=np.int64)
+    index = np.full(label.size, -1, dtype=label.dtype)
     index[rows] = np.arange(rows.size)
     parent = np.arange(rows.size, dtype=np.int64)
     for kind in kinds:
-        values, has = columns[kind]
-        keep = has[rows]
+        values = columns[kind]
+        keep = values[rows] >= 0
         frame = pl.DataFrame(
             {"row": rows[keep], "label": label[rows[keep]], "v": values[rows[keep]]}
         ).with_columns(first=pl.col("row").min().over("label", "v"))
@@ -730,33 +849,50 @@ def _find(parent: np.ndarray, x: int) -> int:  # pragma: no cover - compiled
 
 
 @compiled
-def _first_rows_kernel(
-    values: np.ndarray, has: np.ndarray, bucket_bits: int
-) -> np.ndarray:  # pragma: no cover - compiled
-    """Each record's first record with the same value (-1 where it has none).
+def _bucket_count_kernel(
+    values: np.ndarray, top: np.uint64, start: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Count one batch's values (0: absent) per bucket (``start[b + 1]``)."""
+    for i in range(values.size):
+        v = values[i]
+        if v != 0:
+            start[np.int64((v * _MIX) >> top) + 1] += 1
 
-    The values are first copied out in buckets by the top bits of their mixed hash (a counting
-    sort, rows in order within a bucket), so that each bucket's hash table fits the cache; a
-    single table over all the records missed it on nearly every probe (some 3x slower).
-    """
-    n = values.size
-    buckets = 1 << bucket_bits
-    top = np.uint64(64 - bucket_bits)
-    start = np.zeros(buckets + 1, dtype=np.int64)
-    for i in range(n):
-        if has[i]:
-            start[np.int64((values[i] * _MIX) >> top) + 1] += 1
-    for b in range(buckets):
-        start[b + 1] += start[b]
-    b_row = np.empty(start[buckets], dtype=np.int64)
-    b_val = np.empty(start[buckets], dtype=np.uint64)
-    fill = start[:-1].copy()
-    for i in range(n):
-        if has[i]:
-            at = np.int64((values[i] * _MIX) >> top)
-            b_row[fill[at]] = i
-            b_val[fill[at]] = values[i]
+
+@compiled
+def _bucket_fill_kernel(
+    values: np.ndarray,
+    offset: int,
+    top: np.uint64,
+    fill: np.ndarray,
+    b_row: np.ndarray,
+    b_val: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Copy one batch's values (0: absent) and record numbers into their buckets."""
+    for i in range(values.size):
+        v = values[i]
+        if v != 0:
+            at = np.int64((v * _MIX) >> top)
+            b_row[fill[at]] = offset + i
+            b_val[fill[at]] = v
             fill[at] += 1
+
+
+@compiled
+def _tables_kernel(
+    start: np.ndarray,
+    b_row: np.ndarray,
+    b_val: np.ndarray,
+    bucket_bits: int,
+    out: np.ndarray,
+    u_row: np.ndarray,
+    u_val: np.ndarray,
+    keep: bool,
+) -> int:  # pragma: no cover - compiled
+    """Per bucket, an open-addressing table from value to its first record: ``out`` gets each
+    record's first record; with ``keep`` each distinct value (its first record, its hash) goes
+    to ``u_row``, ``u_val``. Returns the distinct values seen when kept."""
+    buckets = start.size - 1
     largest = 0
     for b in range(buckets):
         largest = max(largest, start[b + 1] - start[b])
@@ -764,8 +900,8 @@ def _first_rows_kernel(
     while size < 2 * largest:
         size *= 2
     t_key = np.empty(size, dtype=np.uint64)
-    t_row = np.empty(size, dtype=np.int64)
-    out = np.full(n, -1, dtype=np.int64)
+    t_row = np.empty(size, dtype=b_row.dtype)
+    found = 0
     for b in range(buckets):
         lo, hi = start[b], start[b + 1]
         if lo == hi:
@@ -783,8 +919,12 @@ def _first_rows_kernel(
             if t_row[s] < 0:
                 t_key[s] = v
                 t_row[s] = b_row[j]
+                if keep:
+                    u_row[found] = b_row[j]
+                    u_val[found] = v
+                    found += 1
             out[b_row[j]] = t_row[s]
-    return out
+    return found
 
 
 @compiled
@@ -795,7 +935,7 @@ def _shared_kernel(
     ``other`` values (ID numbers; estates)."""
     n = first.size
     seen = np.zeros(n, dtype=np.bool_)
-    value = np.zeros(n, dtype=np.uint64)
+    value = np.zeros(n, dtype=other.dtype)
     shared = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         f = first[i]
@@ -861,7 +1001,7 @@ def _union_pairs_kernel(
 
 @compiled
 def _roots_kernel(parent: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    out = np.empty(parent.size, dtype=np.int64)
+    out = np.empty(parent.size, dtype=parent.dtype)
     for i in range(parent.size):
         out[i] = _find(parent, i)
     return out
@@ -871,7 +1011,8 @@ def _roots_kernel(parent: np.ndarray) -> np.ndarray:  # pragma: no cover - compi
 def _lowest_kernel(label: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     """Each record's person numbered by its lowest record."""
     n = label.size
-    low = np.full(n, n, dtype=np.int64)
+    low = np.empty(n, dtype=label.dtype)
+    low[:] = n - 1
     for i in range(n):
         if i < low[label[i]]:
             low[label[i]] = i
@@ -882,13 +1023,23 @@ def _lowest_kernel(label: np.ndarray) -> np.ndarray:  # pragma: no cover - compi
 
 
 @compiled
+def _own_kernel(label: np.ndarray) -> int:  # pragma: no cover - compiled
+    """Records that are their own person's number (the persons)."""
+    persons = 0
+    for i in range(label.size):
+        if label[i] == i:
+            persons += 1
+    return persons
+
+
+@compiled
 def _multi_kernel(
     root: np.ndarray, idv: np.ndarray, has_id: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled
     """Per group root: whether the group holds two or more different ID numbers."""
     n = root.size
     seen = np.zeros(n, dtype=np.bool_)
-    value = np.zeros(n, dtype=np.uint64)
+    value = np.zeros(n, dtype=idv.dtype)
     multi = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         if not has_id[i]:
@@ -922,7 +1073,7 @@ def _places_kernel(
     n = first.size
     # the estate of each group the identifiers made (multi: two or more)
     comp_seen = np.zeros(n, dtype=np.bool_)
-    comp_value = np.zeros(n, dtype=np.uint64)
+    comp_value = np.zeros(n, dtype=estate.dtype)
     comp_multi = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         if has_estate[i]:
@@ -934,7 +1085,7 @@ def _places_kernel(
                 comp_multi[r] = True
     # the estates a list's records without one lead to
     list_seen = np.zeros(n_lists, dtype=np.bool_)
-    list_value = np.zeros(n_lists, dtype=np.uint64)
+    list_value = np.zeros(n_lists, dtype=estate.dtype)
     list_multi = np.zeros(n_lists, dtype=np.bool_)
     for i in range(n):
         r = root[i]
@@ -959,9 +1110,10 @@ def _places_kernel(
     # or more), its first placed record
     size = np.zeros(n, dtype=np.bool_)
     seen = np.zeros(n, dtype=np.bool_)
-    value = np.zeros(n, dtype=np.uint64)
+    value = np.zeros(n, dtype=estate.dtype)
     estates = np.zeros(n, dtype=np.int8)
-    placed = np.full(n, -1, dtype=np.int64)
+    placed = np.empty(n, dtype=first.dtype)
+    placed[:] = -1
     for i in range(n):
         f = first[i]
         if f < 0:
@@ -977,8 +1129,10 @@ def _places_kernel(
                 estates[f] = 2
         if placed[f] < 0 and (has_estate[i] or not list_multi[lists[i]]):
             placed[f] = i
-    target = np.full(n, -1, dtype=np.int64)
-    alternative = np.full(n, -1, dtype=np.int64)
+    target = np.empty(n, dtype=first.dtype)
+    target[:] = -1
+    alternative = np.empty(n, dtype=first.dtype)
+    alternative[:] = -1
     open_place = np.zeros(n, dtype=np.bool_)
     records = 0
     for i in range(n):
@@ -1016,7 +1170,7 @@ def _merged_if_kernel(
     unless the two hold different ID numbers."""
     n = label.size
     parent = np.arange(n, dtype=np.int64)
-    ident = np.zeros(n, dtype=np.uint64)
+    ident = np.zeros(n, dtype=idv.dtype)
     has = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         if has_id[i]:
@@ -1045,14 +1199,6 @@ def _persons_if_merged(
     label: np.ndarray, alternative: np.ndarray, idv: np.ndarray, has_id: np.ndarray
 ) -> int:
     return cast(Callable[..., int], _merged_if_kernel)(label, alternative, idv, has_id)
-
-
-def _first_rows(values: np.ndarray, has: np.ndarray) -> np.ndarray:
-    present = int(has.sum())
-    bits = 1
-    while present >> bits > _BUCKET_ROWS and bits < 16:
-        bits += 1
-    return cast(Callable[..., np.ndarray], _first_rows_kernel)(values, has, bits)
 
 
 def _shared_firsts(first: np.ndarray, other: np.ndarray, has_other: np.ndarray) -> np.ndarray:
@@ -1084,6 +1230,10 @@ def _roots(parent: np.ndarray) -> np.ndarray:
 
 def _lowest(label: np.ndarray) -> np.ndarray:
     return cast(Callable[..., np.ndarray], _lowest_kernel)(label)
+
+
+def _count_own(label: np.ndarray) -> int:
+    return cast(Callable[..., int], _own_kernel)(label)
 
 
 def _multi_id(root: np.ndarray, idv: np.ndarray, has_id: np.ndarray) -> np.ndarray:

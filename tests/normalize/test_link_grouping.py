@@ -2,13 +2,17 @@
 
 ``_group_parts`` (each record's first record with the same hash, over batches, 0 = absent) is
 held to a Polars group-by; the persons of a batch-by-batch :class:`Linker` without ID numbers
-to networkx's connected components; and the eight-byte record numbers (used past 2³¹ records)
-to the four-byte ones on the same records, field for field.
+to networkx's connected components; the eight-byte record numbers (used past 2³¹ records)
+to the four-byte ones on the same records, field for field; and link columns written to disk
+(:class:`HashStore` past its bound) to the same columns held in memory.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -16,9 +20,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from leaktrace.normalize import Linker, LinkRules
+from leaktrace.count import count
+from leaktrace.normalize import HashStore, Linker, LinkRules
 from leaktrace.normalize import _link as link_module
 from leaktrace.normalize._link import _group_parts
+from leaktrace.synth import write_linked_lists
 
 
 def batches(values: np.ndarray, rng: np.random.Generator) -> list[np.ndarray | int]:
@@ -106,8 +112,10 @@ def test_persons_without_id_numbers_are_networkx_components() -> None:
     assert np.array_equal(person, expected)
 
 
-def linkage_of(parts: list[pl.DataFrame], exclude: np.ndarray | None) -> tuple[Any, ...]:
-    linker = Linker(LinkRules(("cn_id", "mobile", "email")))
+def linkage_of(
+    parts: list[pl.DataFrame], exclude: np.ndarray | None, workdir: Path | None = None
+) -> tuple[Any, ...]:
+    linker = Linker(LinkRules(("cn_id", "mobile", "email")), workdir)
     for k, part in enumerate(parts):
         linker.add(part, lists=k)
     out = linker.finish(exclude=exclude)
@@ -132,3 +140,55 @@ def test_eight_byte_record_numbers_give_the_same_linkage(
     monkeypatch.setattr(link_module, "_index_type", lambda n: np.int64)
     wide = [linkage_of(parts, None), linkage_of(parts, exclude)]
     assert wide == narrow
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_link_columns_written_to_disk_give_the_same_linkage(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = random_keys(30_000, seed, ids=True)
+    exclude = np.zeros(30_000, dtype=np.bool_)
+    exclude[5000:6000] = True
+    held = [linkage_of(parts, None), linkage_of(parts, exclude)]
+    monkeypatch.setattr(HashStore, "HOLD", 5_000)  # a few batches' values, then to disk
+    written: list[Path] = []
+    real = HashStore._spill
+
+    def spill(self: HashStore) -> None:
+        real(self)
+        assert self._dir is not None
+        written.append(self._dir)
+
+    monkeypatch.setattr(HashStore, "_spill", spill)
+    spilled = [
+        linkage_of(parts, None, workdir=tmp_path),
+        linkage_of(parts, exclude, workdir=tmp_path),
+    ]
+    assert spilled == held
+    assert written and all(d.parent == tmp_path for d in written)
+    assert not any(tmp_path.iterdir())  # each linker removed its folder when it finished
+
+
+def test_a_count_whose_link_columns_go_to_disk_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    truth = json.loads(write_linked_lists(tmp_path, seed=5, flats=300).read_text())
+    folder = tmp_path / truth["evidence_dir"]
+    held = count([folder]).to_json()
+    monkeypatch.setattr(HashStore, "HOLD", 200)
+    spills: list[int] = []
+    real = HashStore._spill
+
+    def spill(self: HashStore) -> None:
+        spills.append(1)
+        real(self)
+
+    monkeypatch.setattr(HashStore, "_spill", spill)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))  # where the folders go
+    spilled = count([folder]).to_json()
+    assert spilled == held
+    assert spilled["persons"] == truth["linked_persons"]
+    assert len(spills) > 2
+    assert not any(work.iterdir())

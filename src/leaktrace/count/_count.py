@@ -19,7 +19,6 @@ from typing import Any, Literal, cast
 import numpy as np
 import polars as pl
 
-from leaktrace.count._combos import combos
 from leaktrace.count._items import ITEM_SCHEMA, ItemSet, Tally, tally
 from leaktrace.count._pairs import TOP_PAIRS, write_pairs
 from leaktrace.count._small import (
@@ -38,6 +37,7 @@ from leaktrace.law import Policy, load_policy
 from leaktrace.normalize import (
     FIELDS,
     LINK_FIELDS,
+    HashStore,
     Linkage,
     Linker,
     link_keys,
@@ -66,6 +66,9 @@ UNIDENTIFIED = "不能识别特定自然人 no policy rule makes this identify a
 
 NO_CATEGORY = 255
 """Category id of records that match no mapping (not personal information per the policy)."""
+
+_CAT_MIX = np.uint64(0x9E3779B97F4A7C15)
+"""Spreads a category id over 64 bits before it is folded into a person key (unlinked count)."""
 
 TIERS = ("sensitive", "important", "ordinary")
 
@@ -416,11 +419,12 @@ class Run:
             "none" if key == "content" else link if link is not None else policy.linkage.count
         )
         self.rules = rules_of(policy)
-        self.linker = Linker(self.rules) if self.link != "none" else None
+        self.linker = Linker(self.rules, workdir) if self.link != "none" else None
+        # each counted record's (category, person key) for the unlinked figure, as one hash
+        self._unlinked_keys = HashStore(["key"], workdir=workdir)
         self.linkage: Linkage | None = None
         self.unlinked: Counter[int] | None = None
         self._cats: list[np.ndarray] = []
-        self._pkeys: list[np.ndarray] = []
         self._sources: list[tuple[int, int]] = []
         self.group = group
         self.values = tuple(values)
@@ -581,8 +585,13 @@ class Run:
         texts = {k: sub.get_column(k) for k in self.rules.identifiers if k in sub.columns}
         lists = source if whose is None else (whose[rows.to_numpy()] + source).astype(np.uint32)
         self.linker.add(link_keys(sub, self.rules), texts, lists)
-        self._cats.append(cat.filter(countable).to_numpy())
-        self._pkeys.append(sub.get_column("person_key").to_numpy())
+        cats = cat.filter(countable).to_numpy()
+        self._cats.append(cats)
+        pair = sub.get_column("person_key").to_numpy() ^ (
+            (cats.astype(np.uint64) + np.uint64(1)) * _CAT_MIX
+        )
+        pair[pair == 0] = 1  # 0 stands for no value
+        self._unlinked_keys.add({"key": pair}, pair.size)
         if whose is None:
             self._sources.append((source, sub.height))
         else:
@@ -603,15 +612,9 @@ class Run:
             or [np.zeros(0, dtype=np.bool_)]
         )
         cats = np.concatenate(self._cats or [np.zeros(0, dtype=np.uint8)])
-        pkeys = np.concatenate(self._pkeys or [np.zeros(0, dtype=np.uint64)])
-        self._cats, self._pkeys = [], []
+        self._cats = []
         # the unlinked figure first, so that its keys are let go before the link runs
-        self.unlinked = (
-            _distinct_per_cat(cats[~drop], pkeys[~drop])
-            if drop.any()
-            else _distinct_per_cat(cats, pkeys)
-        )
-        del pkeys
+        self.unlinked = self._distinct_unlinked(cats, ~drop if drop.any() else None)
         self.linkage = self.linker.finish(exclude=drop)
         label = self.linkage.person.to_numpy()
         if drop.any():
@@ -626,6 +629,18 @@ class Run:
             return part.with_columns(cat=new_cat.gather(record), key=new_key.gather(record))
 
         self.items = self.items.remap(by_person)
+
+    def _distinct_unlinked(self, cats: np.ndarray, keep: np.ndarray | None) -> Counter[int]:
+        """Distinct ``(cat, person key)`` per category id among the records ``keep`` marks: the
+        count without linkage (each pair is one hash; its first record counts it once)."""
+        first, _ = self._unlinked_keys.group("key", keep)
+        self._unlinked_keys.close()
+        if first is None:
+            return Counter()
+        if keep is not None:
+            cats = cats[keep]
+        per_cat = np.bincount(cats[_own(first)], minlength=NO_CATEGORY + 1)
+        return Counter({int(c): int(per_cat[c]) for c in np.flatnonzero(per_cat)})
 
     def _tier_ranks(self) -> np.ndarray:
         """Per category id: its tier's rank (0 sensitive, 1 important, 2 ordinary)."""
@@ -646,6 +661,9 @@ class Run:
             result = tally(self.items.groups(skip=failed), groups, each, sources=len(self.files))
         finally:
             self.items.close()
+            self._unlinked_keys.close()
+            if self.linker is not None:
+                self.linker.close()
         for (source, cat), n in result.per_source.items():
             self.files[source].items[cat] += n
         for source, n in result.shared.items():
@@ -1001,22 +1019,9 @@ def linkage_lines(data: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _distinct_per_cat(cats: np.ndarray, keys: np.ndarray) -> Counter[int]:
-    """Distinct ``(cat, key)`` per category id, with the compiled aggregation of tally."""
-    if not cats.size:
-        return Counter()
-    rows = pl.DataFrame(
-        {
-            "cat": cats,
-            "key": keys,
-            "source": np.zeros(cats.size, dtype=np.uint32),
-            "bare": np.zeros(cats.size, dtype=np.bool_),
-        }
-    )
-    out: Counter[int] = Counter()
-    for cat, n in combos(rows).group_by("cat").agg(pl.col("len").sum()).iter_rows():
-        out[int(cat)] += int(n)
-    return out
+def _own(first: np.ndarray) -> np.ndarray:
+    """Where a record is the first of its value (its value counted once)."""
+    return first == np.arange(first.size, dtype=first.dtype)
 
 
 def _top_category(cats: np.ndarray, label: np.ndarray, ranks: np.ndarray) -> np.ndarray:

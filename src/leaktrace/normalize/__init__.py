@@ -27,6 +27,7 @@ from leaktrace.normalize._keys import (
 from leaktrace.normalize._link import (
     LINK_FIELDS,
     NAME_PLACE,
+    HashStore,
     Linkage,
     Linker,
     LinkRules,
@@ -84,6 +85,7 @@ __all__ = [
     "STATUSES",
     "TYPE_BITS",
     "TYPE_IDS",
+    "HashStore",
     "LinkRules",
     "Linkage",
     "Linker",

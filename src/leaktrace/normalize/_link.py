@@ -56,9 +56,13 @@ How it is computed (vectorised; no per-record Python):
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -294,20 +298,21 @@ def link(records: pl.DataFrame, policy: Any = None) -> Linkage:
 class Linker:
     """Link keys gathered batch by batch (:func:`link_keys`), linked once at the end.
 
-    Memory while records are added: eight bytes per link column present in some batch per
-    record (the hash, 0 where absent) and four for its list, plus the texts of the first
-    :data:`TEXT_ROWS` records for masked examples. At :meth:`finish` each column is grouped in
-    turn (its batches let go as they are copied into buckets) into each record's first record
-    with the same value: four bytes per record while fewer than 2³¹ records, eight past that.
-    The link then works on these record numbers, never on the hashes.
+    Memory while records are added: four bytes per record for its list, the texts of the first
+    :data:`TEXT_ROWS` records for masked examples, and each link column's 64-bit hashes (0 where
+    absent) in a :class:`HashStore`, which writes them to a temporary folder under ``workdir``
+    past its bound. At :meth:`finish` each column is grouped in turn (its batches read back
+    and let go one at a time) into each record's first record with the same value: four bytes
+    per record and column while fewer than 2³¹ records, eight past that. The link then works on
+    these record numbers, never on the hashes, with four-byte union-find arrays.
     """
 
     TEXT_ROWS = 2_000_000
 
-    def __init__(self, rules: LinkRules) -> None:
+    def __init__(self, rules: LinkRules, workdir: Path | None = None) -> None:
         self.rules = rules
         self.columns = [k for k in rules.kinds] + [_NAME] + ([_ESTATE] if rules.name_place else [])
-        self._parts: dict[str, list[np.ndarray | int]] = {c: [] for c in self.columns}
+        self._store = HashStore(self.columns, workdir=workdir)
         self._texts: list[dict[str, pl.Series]] = []
         self._heights: list[int] = []
         self._text_rows = 0
@@ -328,12 +333,10 @@ class Linker:
             if isinstance(lists, int)
             else np.asarray(lists, dtype=np.uint32)
         )
-        for c in self.columns:
-            s = keys.get_column(c) if c in keys.columns else None
-            if s is None or s.null_count() == s.len():
-                self._parts[c].append(keys.height)  # nothing there: only its height is kept
-            else:
-                self._parts[c].append(_present(s))
+        self._store.add(
+            {c: present(keys.get_column(c)) for c in self.columns if c in keys.columns},
+            keys.height,
+        )
         if texts is not None and self._text_rows < self.TEXT_ROWS:
             self._texts.append(texts)
             self._text_rows += keys.height
@@ -355,6 +358,7 @@ class Linker:
         The linker is emptied: it can be finished once.
         """
         if self.height == 0:
+            self._store.close()
             return Linkage(pl.Series("person", [], dtype=pl.Int64), 0, 0)
         lists = np.concatenate(self._lists)
         self._lists = []
@@ -368,15 +372,12 @@ class Linker:
         estates = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
         for c in self.columns:
             # one column at a time, each batch's hashes let go once they are in their buckets
-            parts = self._parts.pop(c)
-            if keep is not None:
-                parts = _kept(parts, keep)
             if c == _ESTATE:
-                firsts[c], estates = _group_parts(parts, rows.size, values=True)
+                firsts[c], estates = self._store.group(c, keep, values=True)
             else:
-                firsts[c] = _group_parts(parts, rows.size)[0]
-            del parts
-        self._parts = {c: [] for c in self.columns}
+                firsts[c] = self._store.group(c, keep)[0]
+        self._store.close()
+        self._store = HashStore(self.columns, workdir=self._store.workdir)
         out = _link_keys(
             firsts,
             self.rules,
@@ -393,6 +394,10 @@ class Linker:
         self.height = 0
         return out
 
+    def close(self) -> None:
+        """Remove what was written to disk (finishing does; this is for a run cut short)."""
+        self._store.close()
+
     def _example(self, kind: str, row: int) -> str | None:
         """The canonical text of identifier ``kind`` of record ``row`` (None if not kept)."""
         at = 0
@@ -404,25 +409,107 @@ class Linker:
         return None
 
 
-def _present(values: pl.Series) -> np.ndarray:
-    """A batch's hashes of one link column, 0 where absent (a value whose hash is 0 takes 1:
-    it then shares a hash with the values hashing to 1, one more 64-bit collision)."""
+def present(values: pl.Series) -> np.ndarray | int:
+    """A batch's 64-bit hashes of one column as :class:`HashStore` keeps them: 0 where absent
+    (a value whose hash is 0 takes 1: it then shares a hash with the values hashing to 1, one
+    more 64-bit collision); a column with no value at all as its height."""
+    if values.null_count() == values.len():
+        return values.len()
     frame = pl.select(
         pl.when(values == 0).then(pl.lit(1, pl.UInt64)).otherwise(values).fill_null(0)
     )
     return frame.to_series().to_numpy()
 
 
-def _kept(parts: list[np.ndarray | int], keep: np.ndarray) -> list[np.ndarray | int]:
-    """A column's batches with only the records ``keep`` marks."""
-    out: list[np.ndarray | int] = []
-    at = 0
-    for p in parts:
-        height = p if isinstance(p, int) else p.size
-        mask = keep[at : at + height]
-        out.append(int(mask.sum()) if isinstance(p, int) else p[mask])
-        at += height
-    return out
+@dataclass(frozen=True)
+class _OnDisk:
+    """A batch of one column written out: ``size`` hashes at byte ``offset`` of ``path``."""
+
+    path: Path
+    offset: int
+    size: int
+
+
+_Part = np.ndarray | int | _OnDisk
+
+
+class HashStore:
+    """Columns of 64-bit hashes (0: absent) added batch by batch, grouped once at the end.
+
+    Memory is bounded: past :attr:`HOLD` values held (8 bytes each), every column's batches are
+    appended to one file per column in a temporary folder (under ``workdir``), and read back one
+    batch at a time when the column is grouped (:meth:`group`). A batch without any value costs
+    only its height. :meth:`close` (or the store's end) removes the folder.
+    """
+
+    HOLD = 16_000_000
+
+    def __init__(self, names: Sequence[str], workdir: Path | None = None) -> None:
+        self.workdir = workdir
+        self._parts: dict[str, list[_Part]] = {c: [] for c in names}
+        self._held = 0
+        self._dir: Path | None = None
+        self._cleanup: weakref.finalize[Any, Any] | None = None
+
+    def add(self, batch: dict[str, np.ndarray | int], height: int) -> None:
+        """Add one batch (column -> its :func:`present` hashes; a column not named has none)."""
+        for c, parts in self._parts.items():
+            part = batch.get(c, height)
+            parts.append(part)
+            if not isinstance(part, int):
+                self._held += part.size
+        if self._held > self.HOLD:
+            self._spill()
+
+    def group(
+        self, name: str, keep: np.ndarray | None = None, *, values: bool = False
+    ) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray]]:
+        """:func:`_group_parts` of column ``name`` over the records ``keep`` marks (None: all);
+        the column is let go."""
+        parts = self._parts.pop(name)
+        n = sum(_size(p) for p in parts) if keep is None else int(keep.sum())
+        return _group_parts(parts, n, values=values, keep=keep)
+
+    def close(self) -> None:
+        """Let every column go and remove the folder."""
+        self._parts = {c: [] for c in self._parts}
+        self._held = 0
+        if self._cleanup is not None:
+            self._cleanup()
+            self._cleanup, self._dir = None, None
+
+    def _spill(self) -> None:
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="leaktrace-link-", dir=self.workdir))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
+        for k, parts in enumerate(self._parts.values()):
+            if not any(isinstance(p, np.ndarray) for p in parts):
+                continue
+            path = self._dir / f"{k}.u64"
+            with path.open("ab") as fh:
+                for i, p in enumerate(parts):
+                    if isinstance(p, np.ndarray):
+                        parts[i] = _OnDisk(path, fh.tell(), p.size)
+                        np.ascontiguousarray(p, dtype=np.uint64).tofile(fh)
+        self._held = 0
+
+
+def _size(part: _Part) -> int:
+    return part if isinstance(part, int) else part.size
+
+
+def _load(part: _Part, keep: np.ndarray | None, at: int) -> np.ndarray | int:
+    """A batch in memory (of the records ``keep[at:]`` marks, when given)."""
+    if isinstance(part, _OnDisk):
+        loaded: np.ndarray | int = np.fromfile(
+            part.path, dtype=np.uint64, count=part.size, offset=part.offset
+        )
+    else:
+        loaded = part
+    if keep is None:
+        return loaded
+    mask = keep[at : at + _size(part)]
+    return int(mask.sum()) if isinstance(loaded, int) else loaded[mask]
 
 
 def _index_type(n: int) -> type[np.signedinteger[Any]]:
@@ -431,12 +518,13 @@ def _index_type(n: int) -> type[np.signedinteger[Any]]:
 
 
 def _group_parts(
-    parts: Sequence[np.ndarray | int], n: int, *, values: bool = False
+    parts: list[_Part], n: int, *, values: bool = False, keep: np.ndarray | None = None
 ) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray]]:
     """Each record's first record with the same value (-1 where it has none), over a column
-    given as batches of hashes (0: absent; a batch without values as its height); None when no
+    given as batches of hashes (0: absent; a batch without values as its height; a batch on
+    disk is read twice, one at a time), of the records ``keep`` marks (None: all); None when no
     record has a value. ``values``: also the distinct values, as their first records (in
-    order) and their hashes.
+    order) and their hashes. The batches in ``parts`` are let go as they are copied.
 
     The values are copied out in buckets by the top bits of their mixed hash (a counting sort,
     records in order within a bucket), each batch let go once copied, so that each bucket's
@@ -444,32 +532,42 @@ def _group_parts(
     probe (some 3x slower).
     """
     itype = _index_type(n)
-    present = sum(int(np.count_nonzero(p)) for p in parts if not isinstance(p, int))
     none = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
+    if all(isinstance(p, int) for p in parts):
+        return None, none
+    # first pass: values per bucket of the finest split (the buckets used are unions of these)
+    fine = 16
+    counts = np.zeros((1 << fine) + 1, dtype=np.int64)
+    at = 0
+    for p in parts:
+        loaded = _load(p, keep, at)
+        at += _size(p)
+        if not isinstance(loaded, int):
+            _bucket_count_kernel(loaded, np.uint64(64 - fine), counts)
+        del loaded
+    present = int(counts.sum())
     if not present:
         return None, none
     bits = 1
-    while present >> bits > _BUCKET_ROWS and bits < 16:
+    while present >> bits > _BUCKET_ROWS and bits < fine:
         bits += 1
     top = np.uint64(64 - bits)
     start = np.zeros((1 << bits) + 1, dtype=np.int64)
-    for p in parts:
-        if not isinstance(p, int):
-            _bucket_count_kernel(p, top, start)
+    start[1:] = counts[1:].reshape(1 << bits, -1).sum(axis=1)
+    del counts
     np.cumsum(start, out=start)
     b_row = np.empty(present, dtype=itype)
     b_val = np.empty(present, dtype=np.uint64)
     fill = start[:-1].copy()
-    at = 0
-    parts = list(parts)
+    at = offset = 0
     while parts:
         p = parts.pop(0)  # the caller's list is let go too: this batch is freed once copied
-        if isinstance(p, int):
-            at += p
-            continue
-        _bucket_fill_kernel(p, at, top, fill, b_row, b_val)
-        at += p.size
-        del p
+        loaded = _load(p, keep, at)
+        at += _size(p)
+        if not isinstance(loaded, int):
+            _bucket_fill_kernel(loaded, offset, top, fill, b_row, b_val)
+        offset += loaded if isinstance(loaded, int) else loaded.size
+        del p, loaded
     del fill
     out = np.full(n, -1, dtype=itype)
     size = present if values else 0
@@ -482,8 +580,8 @@ def _group_parts(
     return out, (u_row[:found][order].astype(np.int64), u_val[:found][order])
 
 
-def _group_values(values: np.ndarray) -> np.ndarray:
-    """:func:`_group_parts` of one array of nonzero hashes."""
+def group_hashes(values: np.ndarray) -> np.ndarray:
+    """Each value's first position with the same value, over one array of nonzero hashes."""
     first, _ = _group_parts([values], values.size)
     assert first is not None
     return first
@@ -668,7 +766,7 @@ def _places(
                 estate[split].astype(np.uint64) + np.uint64(1)
             )
             pair[pair == 0] = 1
-        target[split] = split[_group_values(pair)]
+        target[split] = split[group_hashes(pair)]
     rows = np.flatnonzero(alternative >= 0)
     pairs = np.stack([rows, alternative[rows].astype(np.int64)])
     del alternative
@@ -1244,10 +1342,13 @@ __all__ = [
     "DEFAULT_IDENTIFIERS",
     "LINK_FIELDS",
     "NAME_PLACE",
+    "HashStore",
     "LinkRules",
     "Linkage",
     "Linker",
+    "group_hashes",
     "link",
     "link_keys",
+    "present",
     "rules_of",
 ]

@@ -683,14 +683,20 @@ def _link_keys(
             todo,
             shared_values,
         )
-        persons_rows = np.flatnonzero(np.isin(label, np.unique(label[affected])))
+        mark = np.zeros(n, dtype=np.bool_)
+        mark[label[affected]] = True  # the persons the affected records are in now
+        persons_rows = np.flatnonzero(mark[label])
+        mark[:] = False
+        mark[affected] = True
+        receiving = persons_rows[~mark[persons_rows]]
+        del mark
         again = _credit(kinds, columns, label, persons_rows)
-        receiving = np.setdiff1d(persons_rows, affected)
         for code, kind in enumerate(kinds):
             merged[kind] -= int((credit[receiving] == code).sum())
         merged.update(again)
         del moved
     del credit, todo
+    all_columns.pop(_NAME, None)
     label = _lowest(label)
     persons = _count_own(label)
     merged_by = {k: merged[k] for k in kinds if merged[k] > 0}
@@ -700,8 +706,10 @@ def _link_keys(
     if ambiguity.places:
         ambiguity.persons_if_merged = _persons_if_merged(label, ambiguity.alternative, idv, has_id)
     ambiguity.alternative = np.zeros((2, 0), dtype=np.int64)
+    columns.clear()
+    del idv, has_id, first_id
     return Linkage(
-        person=pl.Series("person", label),
+        person=pl.Series("person", label.astype(np.int64)),
         persons=persons,
         records=n,
         merged_by=merged_by,
@@ -788,8 +796,15 @@ def _resolve(
     one person they share a value with (the one carrying their name, among several), round by
     round; those left join each other through shared values only. Returns the labels, records
     moved and records left apart."""
-    names = pl.Series(name).cast(pl.Int64)
-    names = names.zip_with(names >= 0, pl.repeat(None, name.size, dtype=pl.Int64, eager=True))
+
+    def names(rows: np.ndarray) -> pl.Series:
+        """The names (their first records; null: none) of ``rows``."""
+        return (
+            pl.DataFrame({"v": name[rows].astype(np.int64)})
+            .select(pl.when(pl.col("v") >= 0).then(pl.col("v")).alias("name"))
+            .to_series()
+        )
+
     weak = [k for k in kinds if k != ID]
     parts = []
     for i, k in enumerate(weak):
@@ -812,23 +827,23 @@ def _resolve(
         )
     schema = {"row": pl.Int64, "kind": pl.Int8, "v": pl.Int64}
     pairs = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
-    pairs = pairs.with_columns(name=names.gather(pairs.get_column("row")))
-    pending = pl.Series(todo)
+    pair_rows = pairs.get_column("row").to_numpy()
+    pairs = pairs.with_columns(name=names(pair_rows))
     moved = 0
     while True:
-        lab = pl.Series(label)
-        done = pairs.with_columns(label=lab.gather(pairs.get_column("row"))).filter(
-            ~pending.gather(pairs.get_column("row"))
-        )
-        ask = pairs.filter(pending.gather(pairs.get_column("row")))
+        pending = pl.Series(todo[pair_rows])
+        done = pairs.with_columns(label=pl.Series(label[pair_rows])).filter(~pending)
+        ask = pairs.filter(pending)
         if not ask.height:
             break
         cand = ask.join(done.select("kind", "v", "label"), on=["kind", "v"]).select(
             "row", "name", "label"
         )
-        labels = cand.get_column("label").unique()
-        of = np.flatnonzero(pl.Series(label).is_in(labels.implode()).to_numpy() & ~todo)
-        named = pl.DataFrame({"label": label[of], "name": names.gather(of)}).drop_nulls().unique()
+        mark = np.zeros(label.size, dtype=np.bool_)
+        mark[cand.get_column("label").to_numpy()] = True
+        of = np.flatnonzero(mark[label] & ~todo)
+        del mark
+        named = pl.DataFrame({"label": label[of], "name": names(of)}).drop_nulls().unique()
         one = (
             cand.unique(["row", "label"])
             .group_by("row")
@@ -850,7 +865,6 @@ def _resolve(
         rows = take.get_column("row").to_numpy()
         label[rows] = take.get_column("label").to_numpy()
         todo[rows] = False
-        pending = pl.Series(todo)
         moved += rows.size
     left = np.flatnonzero(todo)
     if left.size:
@@ -868,7 +882,7 @@ def _resolve(
             ]
             or [pl.DataFrame(schema={"kind": pl.Int8, "v": pl.Int64})]
         )
-        local = pairs.filter(pl.Series(todo).gather(pairs.get_column("row")))
+        local = pairs.filter(pl.Series(todo[pair_rows]))
         same = local.group_by("row").agg(
             # values are record numbers: each (kind, value) is hashed before the sum
             (pl.col("v") * 8 + pl.col("kind")).hash(seed=KEY_SEED + 3).sum().alias("sig"),
@@ -1114,7 +1128,7 @@ def _lowest_kernel(label: np.ndarray) -> np.ndarray:  # pragma: no cover - compi
     for i in range(n):
         if i < low[label[i]]:
             low[label[i]] = i
-    out = np.empty(n, dtype=np.int64)
+    out = np.empty(n, dtype=label.dtype)
     for i in range(n):
         out[i] = low[label[i]]
     return out
@@ -1267,7 +1281,9 @@ def _merged_if_kernel(
     """Persons were each record ``alternative[0, k]`` joined to record ``alternative[1, k]``,
     unless the two hold different ID numbers."""
     n = label.size
-    parent = np.arange(n, dtype=np.int64)
+    parent = np.empty(n, dtype=label.dtype)
+    for i in range(n):
+        parent[i] = i
     ident = np.zeros(n, dtype=idv.dtype)
     has = np.zeros(n, dtype=np.bool_)
     for i in range(n):

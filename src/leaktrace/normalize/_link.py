@@ -1183,33 +1183,32 @@ def _places_kernel(
     records show them). ``forced`` (when ``use_forced``) says instead which lists cover several
     estates."""
     n = first.size
-    # the estate of each group the identifiers made (multi: two or more)
-    comp_seen = np.zeros(n, dtype=np.bool_)
-    comp_value = np.zeros(n, dtype=estate.dtype)
-    comp_multi = np.zeros(n, dtype=np.bool_)
+    # the estate of each group the identifiers made (estates are record numbers: -1 none yet,
+    # -2 two or more)
+    comp = np.empty(n, dtype=estate.dtype)
+    comp[:] = -1
     for i in range(n):
         if has_estate[i]:
             r = root[i]
-            if not comp_seen[r]:
-                comp_seen[r] = True
-                comp_value[r] = estate[i]
-            elif comp_value[r] != estate[i]:
-                comp_multi[r] = True
+            if comp[r] == -1:
+                comp[r] = estate[i]
+            elif comp[r] >= 0 and comp[r] != estate[i]:
+                comp[r] = -2
     # the estates a list's records without one lead to
     list_seen = np.zeros(n_lists, dtype=np.bool_)
     list_value = np.zeros(n_lists, dtype=estate.dtype)
     list_multi = np.zeros(n_lists, dtype=np.bool_)
     for i in range(n):
         r = root[i]
-        if has_estate[i] or not comp_seen[r]:
+        if has_estate[i] or comp[r] == -1:
             continue
         k = lists[i]
-        if comp_multi[r]:
+        if comp[r] == -2:
             list_multi[k] = True
         elif not list_seen[k]:
             list_seen[k] = True
-            list_value[k] = comp_value[r]
-        elif list_value[k] != comp_value[r]:
+            list_value[k] = comp[r]
+        elif list_value[k] != comp[r]:
             list_multi[k] = True
     by_list = np.zeros((3, n_lists), dtype=np.uint64)
     for k in range(n_lists):
@@ -1221,8 +1220,8 @@ def _places_kernel(
     # per name + place: records in other groups than its first's, its estates (0, 1, 2: two
     # or more), its first placed record
     size = np.zeros(n, dtype=np.bool_)
-    seen = np.zeros(n, dtype=np.bool_)
-    value = np.zeros(n, dtype=estate.dtype)
+    value = comp  # reused: per name + place, its first estate (-1: none yet)
+    value[:] = -1
     estates = np.zeros(n, dtype=np.int8)
     placed = np.empty(n, dtype=first.dtype)
     placed[:] = -1
@@ -1233,8 +1232,7 @@ def _places_kernel(
         if root[i] != root[f]:
             size[f] = True  # another group the identifiers made: a match that would join two
         if has_estate[i]:
-            if not seen[f]:
-                seen[f] = True
+            if value[f] == -1:
                 value[f] = estate[i]
                 estates[f] = 1
             elif value[f] != estate[i]:

@@ -314,12 +314,13 @@ def _with_places(
     frame = _with_texts(frame)
     sub = _split(frame.filter(mask), wanted)
     if keys:
-        sub = sub.with_columns(
-            pl.when(fallback)
-            .then(fallback_key(VALUE_FIELDS))
-            .otherwise(pl.col("person_key"))
-            .alias("person_key")
+        # the fallback key (a concatenation of every field, hashed) only where it is the key:
+        # with places the split rows are most of the batch, and nearly all have an identifier
+        rows = sub.select(fallback.alias("keyless")).to_series().arg_true()
+        keyed = sub.get_column("person_key").scatter(
+            rows, sub[rows].select(fallback_key(VALUE_FIELDS)).to_series()
         )
+        sub = sub.with_columns(keyed.alias("person_key"))
     if mask.all():
         return sub.with_columns(
             pl.lit(None, pl.UInt64).alias("content_key"),

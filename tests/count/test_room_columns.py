@@ -65,3 +65,21 @@ def test_a_register_with_one_room_column_is_read_as_before(tmp_path: Path) -> No
         csv.writer(f).writerows(rows)
     (tmp_path / "装修客户.txt").write_text(LEADS, encoding="utf-8")
     assert count([tmp_path]).to_json()["persons"] == 6
+
+
+def test_a_hand_typed_list_in_any_field_order_links_to_the_register(tmp_path: Path) -> None:
+    # the same five owners' leads typed as people type them: the room first on one line, a
+    # label glued to the phone, a two-character name spaced to line up, a phone in groups
+    _register(tmp_path / "业主名单.csv", "bare")
+    (tmp_path / "跟进.txt").write_text(
+        "3幢2单元501 王建国 已量房\n"
+        "李秀英 1-1-302 电话15858123456\n"
+        "张 伟  8-2-1501  139 0658 3344\n"
+        "张伟 7-1-801 下周联系\n"
+        "周红梅 4-1-401 18900001111\n",
+        encoding="utf-8",
+    )
+    data = count([tmp_path]).to_json()
+    # 5 owners and 周红梅, who is no owner of the register
+    assert data["persons"] == 6
+    assert data["linkage"]["records"] == 10

@@ -83,3 +83,20 @@ def test_a_hand_typed_list_in_any_field_order_links_to_the_register(tmp_path: Pa
     # 5 owners and 周红梅, who is no owner of the register
     assert data["persons"] == 6
     assert data["linkage"]["records"] == 10
+
+
+def test_an_estate_with_its_room_in_dashes_is_an_address(tmp_path: Path) -> None:
+    # 锦绣花园3-2-501 is how many registers write a home; the leads spell it out
+    (tmp_path / "业主.csv").write_text(
+        "姓名,电话,地址\n"
+        "王建国,13905761234,锦绣花园3-2-501\n"
+        "李秀英,15858123456,杭州市建德市锦绣花园1幢1单元302室\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "客户.csv").write_text(
+        "客户,房屋地址\n王建国,锦绣花园 3幢2单元501室\n李秀英,锦绣花园1-1-302\n",
+        encoding="utf-8",
+    )
+    data = count([tmp_path]).to_json()
+    assert data["persons"] == 2
+    assert data["linkage"]["merged_by"] == {"name_place": 2}

@@ -9,6 +9,7 @@ to show it). ``--unlinked`` also times ``--link none`` in the same run.
     .venv/bin/python bench/bench_count.py --rows 2000000
     .venv/bin/python bench/bench_count.py --overlap  # a third of the people in two files
     .venv/bin/python bench/bench_count.py --damaged  # numbers a spreadsheet rewrote, 6% of mobiles
+    .venv/bin/python bench/bench_count.py --sample 0.2  # each count's memory curve (Linux /proc)
 
 The files are generated once into ``bench/out/`` (git-ignored) from ``leaktrace.synth``'s
 ``write_large_csv``; each step then runs in its own process. Prints JSON lines: the files, the

@@ -9,7 +9,10 @@ which it must leave to the regexes.
 
 from __future__ import annotations
 
+import random
+
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +185,29 @@ def test_only_the_parts_asked_for_are_built() -> None:
     }
     assert address_parts(texts, ("building",)).columns == ["building"]
     assert room_parts_of(_cleaned(["3-2-1201"]), ROOM_PARTS).row(0) == ("3", "2", "1201")
+
+
+def test_repeated_texts_are_split_once_each_with_the_parts_of_every_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a list's addresses and rooms repeat (households, cleaned copies): 40 typed texts, nulls
+    # and full-width forms, each many times over in shuffled order
+    import leaktrace.normalize._address as address_module
+
+    base = [*TYPED, *(t.translate(FULL_WIDTH) for t in TYPED), None]
+    rng = random.Random(14)
+    cells = [rng.choice(base) for _ in range(5000)]
+    texts = pl.DataFrame({"t": cells}, schema={"t": pl.String}).select(clean_text(pl.col("t")))
+    texts = texts.to_series()
+    split_sizes: list[int] = []
+    real = address_module._each_address
+
+    def each(t: pl.Series, want: object) -> pl.DataFrame:
+        split_sizes.append(len(t))
+        return real(t, want)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(address_module, "_each_address", each)
+    got = address_parts(texts)
+    assert split_sizes == [texts.n_unique()]  # one split, of the distinct texts only
+    assert got.equals(_regex_address(texts))
+    assert room_parts_of(texts).equals(_regex_room(texts))

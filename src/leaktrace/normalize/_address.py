@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from leaktrace.normalize._address_compiled import split as compiled_split
+from leaktrace.normalize._keys import KEY_SEED
 
 ADDRESS_PARTS = ("province", "city", "district", "community", "building", "unit", "room")
 """The parts an address is split into, coarsest first."""
@@ -98,7 +99,18 @@ def with_address_parts(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def address_parts(texts: pl.Series, want: Sequence[str] = ADDRESS_PARTS) -> pl.DataFrame:
-    """The parts ``want`` (of :data:`ADDRESS_PARTS`) of each cleaned address of ``texts``."""
+    """The parts ``want`` (of :data:`ADDRESS_PARTS`) of each cleaned address of ``texts``.
+
+    A cell's parts depend on its text alone, so where the same texts repeat (a list's
+    addresses, one per household) each distinct text is split once (:func:`_distinct_cells`).
+    """
+    distinct = _distinct_cells(texts)
+    if distinct is not None:
+        return _each_address(distinct[0], want)[distinct[1]]
+    return _each_address(texts, want)
+
+
+def _each_address(texts: pl.Series, want: Sequence[str]) -> pl.DataFrame:
     parts, undecided = compiled_split(texts, address=True, want=tuple(want))
     if undecided.any():
         rows = pl.Series(np.flatnonzero(undecided))
@@ -110,13 +122,49 @@ def address_parts(texts: pl.Series, want: Sequence[str] = ADDRESS_PARTS) -> pl.D
 
 def room_parts_of(texts: pl.Series, want: Sequence[str] = ROOM_PARTS) -> pl.DataFrame:
     """The parts ``want`` (of :data:`ROOM_PARTS`) of each cleaned room text of ``texts``: the
-    rules of :func:`room_parts`, compiled."""
+    rules of :func:`room_parts`, compiled (each distinct text once, as :func:`address_parts`)."""
+    distinct = _distinct_cells(texts)
+    if distinct is not None:
+        return _each_room(distinct[0], want)[distinct[1]]
+    return _each_room(texts, want)
+
+
+def _each_room(texts: pl.Series, want: Sequence[str]) -> pl.DataFrame:
     parts, undecided = compiled_split(texts, address=False, want=tuple(want))
     if undecided.any():
         rows = pl.Series(np.flatnonzero(undecided))
         slow = pl.DataFrame({"_r": texts.gather(rows)}).select(room_parts(pl.col("_r")))
         parts = {p: s.scatter(rows, slow.get_column(p)) for p, s in parts.items()}
     return pl.DataFrame([parts[p] for p in ROOM_PARTS if p in parts])
+
+
+DISTINCT_SHARE = 0.7
+"""Texts are split one distinct text at a time when at most this share of them differ."""
+
+
+def _distinct_cells(texts: pl.Series) -> tuple[pl.Series, np.ndarray] | None:
+    """The distinct texts of ``texts`` (in order of first appearance) and, per cell, the number
+    of its text among them; None when most texts differ (or there are few). Texts are grouped
+    by a 64-bit hash and the grouping is checked text for text, so a collision only means no
+    grouping."""
+    from leaktrace.normalize._link import group_hashes  # the linker's compiled grouping
+
+    n = len(texts)
+    if n < 1024:
+        return None
+    hashes = texts.hash(seed=KEY_SEED).to_numpy().copy()
+    hashes[hashes == 0] = 1  # 0 would mean no value
+    first = group_hashes(hashes)
+    own = np.flatnonzero(first == np.arange(n, dtype=first.dtype))
+    if own.size > DISTINCT_SHARE * n:
+        return None
+    number = np.empty(n, dtype=np.int64)
+    number[own] = np.arange(own.size)
+    inverse = number[first]
+    distinct = texts.gather(own)
+    if not distinct.gather(inverse).eq_missing(texts).all():
+        return None
+    return distinct, inverse
 
 
 def regex_address_parts(frame: pl.DataFrame, column: str) -> pl.DataFrame:

@@ -61,6 +61,7 @@ import tempfile
 import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -309,6 +310,10 @@ class Linker:
 
     TEXT_ROWS = 2_000_000
 
+    GROUP_BYTES = 512 << 20
+    """Working memory allowed for grouping a second column at the same time (about 32 million
+    records); past it the columns are grouped one after the other."""
+
     def __init__(self, rules: LinkRules, workdir: Path | None = None) -> None:
         self.rules = rules
         self.columns = [k for k in rules.kinds] + [_NAME] + ([_ESTATE] if rules.name_place else [])
@@ -368,14 +373,23 @@ class Linker:
             keep = ~exclude
             rows = np.flatnonzero(keep)
             lists = lists[rows]
-        firsts: dict[str, np.ndarray | None] = {}
-        estates = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
-        for c in self.columns:
-            # one column at a time, each batch's hashes let go once they are in their buckets
-            if c == _ESTATE:
-                firsts[c], estates = self._store.group(c, keep, values=True)
-            else:
-                firsts[c] = self._store.group(c, keep)[0]
+        # each batch's hashes are let go once they are in their buckets; two columns are
+        # grouped at once (the kernels release the GIL) while their working arrays, some 16
+        # bytes a record each, stay within GROUP_BYTES
+        threads = 2 if 16 * rows.size <= self.GROUP_BYTES else 1
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="group") as pool:
+            grouped = dict(
+                zip(
+                    self.columns,
+                    pool.map(
+                        lambda c: self._store.group(c, keep, values=c == _ESTATE), self.columns
+                    ),
+                    strict=True,
+                )
+            )
+        firsts = {c: g[0] for c, g in grouped.items()}
+        estates = grouped[_ESTATE][1] if _ESTATE in grouped else None
+        del grouped
         self._store.close()
         self._store = HashStore(self.columns, workdir=self._store.workdir)
         out = _link_keys(

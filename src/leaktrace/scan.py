@@ -25,7 +25,13 @@ from typing import IO, Any
 
 import polars as pl
 
-from leaktrace.detect import CATALOGUE, ColumnProfile, classify_columns, column_status, find_spans
+from leaktrace.detect import (
+    CATALOGUE,
+    ColumnProfile,
+    SpanFinder,
+    classify_columns,
+    column_status,
+)
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Table, walk
 from leaktrace.mask import mask, mask_series
@@ -232,10 +238,12 @@ def scan_table(
     checked = [c for c in results if c.type or c.free_text]
     rows = 0
     texts = [c for c in checked if c.free_text]
+    # one finder a free-text column: a text read in one batch is not read again in the next
+    finders = {c.name: SpanFinder() for c in texts}
     # A free-text batch's spans are still being found while the next batch is read and its
     # other columns validated (reading, validation and the tagger release the GIL); at most one
     # batch of a column is in flight, so each column's totals are touched by one job at a time.
-    pending: tuple[int, list[Future[pl.DataFrame | None]]] | None = None
+    pending: tuple[int, list[Future[pl.DataFrame]]] | None = None
     for batch in _chain_first(sample, batches):
         # Columns are independent and Polars releases the GIL, so they validate side by side;
         # each column's totals are touched by its own job only.
@@ -250,7 +258,7 @@ def scan_table(
             _write_spans(spans, label, table.name, texts, *pending)
         pending = (
             rows,
-            [_pool().submit(_accumulate, c, batch.get_column(c.name), show_values) for c in texts],
+            [_pool().submit(_find, c, finders[c.name], batch.get_column(c.name)) for c in texts],
         )
         rows += batch.height
         if progress is not None:
@@ -266,12 +274,12 @@ def _write_spans(
     table: str,
     columns: list[ColumnResult],
     first_row: int,
-    jobs: list[Future[pl.DataFrame | None]],
+    jobs: list[Future[pl.DataFrame]],
 ) -> None:
     """Wait for one batch's free-text columns and write their spans (when asked to)."""
     found = [(c.name, job.result()) for c, job in zip(columns, jobs, strict=True)]
     if spans is not None:
-        spans.write(label, table, first_row, [(n, f) for n, f in found if f is not None])
+        spans.write(label, table, first_row, found)
 
 
 @cache
@@ -288,13 +296,16 @@ def _result_for(profile: ColumnProfile) -> ColumnResult:
     )
 
 
-def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> pl.DataFrame | None:
-    """Add one batch of a column to its totals; a free-text column's spans are returned."""
-    if column.free_text:
-        spans = find_spans(series)
-        if spans.height:
-            column.spans.update(dict(spans.get_column("type").value_counts().iter_rows()))
-        return spans
+def _find(column: ColumnResult, finder: SpanFinder, series: pl.Series) -> pl.DataFrame:
+    """Add one batch of a free-text column to its span totals; its spans are returned."""
+    spans = finder.find(series)
+    if spans.height:
+        column.spans.update(dict(spans.get_column("type").value_counts().iter_rows()))
+    return spans
+
+
+def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> None:
+    """Add one batch of a typed column to its totals."""
     if column.type is None:
         return None
     status = column_status(series, column.type)
@@ -306,7 +317,6 @@ def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> p
         picked = series.filter(status == "valid").head(SAMPLES - len(column.samples))
         canonical = CATALOGUE[column.type].normalise(picked)
         column.samples.extend(mask(v, column.type, show=show_values) for v in canonical)
-    return None
 
 
 def _with_sample(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

@@ -603,28 +603,119 @@ def find_spans(series: pl.Series) -> pl.DataFrame:
     end exclusive), ``text`` (as written) and ``status`` (valid / invalid / masked).
 
     Each distinct text is read once: remark columns repeat their phrases (已发货, 老客户), and
-    the spans of a text do not depend on its row. Texts are made distinct before they are
-    folded (folding keeps offsets, so two texts that fold alike get the same spans either way).
+    the spans of a text do not depend on its row. A column read in batches keeps that across
+    its batches with one :class:`SpanFinder`.
     """
-    original = series.cast(pl.String)
-    frame = pl.DataFrame({"text": original}).with_row_index("row")
-    frame = frame.filter(pl.col("text").is_not_null() & (pl.col("text") != ""))
-    if frame.height == 0:
-        return _empty()
-    distinct = frame.select("text").unique(maintain_order=True).with_row_index("key")
-    found = _distinct_spans(distinct["key"].cast(pl.Int64), fold_series(distinct["text"]))
-    if found.height == 0:
-        return _empty()
-    hit = distinct.join(found.select(pl.col("row").cast(pl.UInt32).alias("key")).unique(), on="key")
-    rows = frame.join(hit, on="text").select(pl.col("row").cast(pl.Int64), "key")
-    result = found.rename({"row": "key"}).with_columns(pl.col("key").cast(pl.UInt32))
-    result = result.join(rows, on="key").drop("key")
-    result = result.with_columns(
-        original.gather(result["row"])
-        .str.slice(result["start"], result["end"] - result["start"])
-        .alias("text"),
-    )
-    return result.sort("row", "start").select(list(SPAN_SCHEMA))
+    return SpanFinder().find(series)
+
+
+CACHE_CHARS = 32_000_000
+"""Characters of distinct texts a :class:`SpanFinder` remembers (about 130 MB of Python
+strings at most) before it forgets them all and starts again, so memory stays bounded on a
+column of texts that never repeat."""
+
+
+class SpanFinder:
+    """:func:`find_spans` for one column read batch by batch, each distinct text read once.
+
+    Remarks repeat across a whole table, not only within a batch (a ten-million-row list has
+    about half as many distinct remarks as the sum of its batches' distinct remarks), and the
+    spans of a text depend on the text alone. So the finder remembers every text it has read
+    (up to :data:`CACHE_CHARS` characters) with its spans, and reads only the new ones: the
+    spans of every batch are exactly ``find_spans`` of that batch.
+
+    Not thread-safe: one column, one batch at a time.
+    """
+
+    def __init__(self, limit: int = CACHE_CHARS) -> None:
+        self._limit = limit
+        self._forget()
+
+    def _forget(self) -> None:
+        self._keys: dict[str, int] = {}
+        self._chars = 0
+        # spans of every known text, in key order, as arrays: text ``k``'s spans are entries
+        # ``first[k]:first[k] + count[k]``; type and status as indices into _TYPES, _STATUSES
+        self._first = np.zeros(0, dtype=np.int64)
+        self._count = np.zeros(0, dtype=np.int64)
+        self._type = np.zeros(0, dtype=np.int8)
+        self._start = np.zeros(0, dtype=np.int64)
+        self._end = np.zeros(0, dtype=np.int64)
+        self._status = np.zeros(0, dtype=np.int8)
+
+    def find(self, series: pl.Series) -> pl.DataFrame:
+        """The spans of one batch, as :func:`find_spans` gives them."""
+        original = series.cast(pl.String)
+        frame = pl.DataFrame({"text": original}).with_row_index("row")
+        frame = frame.filter(pl.col("text").is_not_null() & (pl.col("text") != ""))
+        if frame.height == 0:
+            return _empty()
+        distinct = frame.get_column("text").unique(maintain_order=True)
+        texts = distinct.to_list()
+        keys = np.fromiter((self._keys.get(t, -1) for t in texts), np.int64, len(texts))
+        new = np.flatnonzero(keys < 0)
+        if new.size and self._chars + sum(len(texts[i]) for i in new) > self._limit:
+            self._forget()
+            keys[:] = -1
+            new = np.arange(len(texts))
+        if new.size:
+            keys[new] = self._learn([texts[i] for i in new], distinct.gather(new))
+        hit = self._count[keys] > 0
+        if not hit.any():
+            return _empty()
+        hits = pl.DataFrame(
+            {"text": distinct.filter(pl.Series(hit)), "key": keys[hit]},
+            schema={"text": pl.String, "key": pl.Int64},
+        )
+        rows = frame.join(hits, on="text").drop("text")
+        key = rows.get_column("key").to_numpy()
+        count = self._count[key]
+        # each row's spans: entries first[key] .. first[key] + count[key] - 1 of the arrays
+        within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        taken = np.repeat(self._first[key], count) + within
+        row = pl.Series("row", np.repeat(rows.get_column("row").to_numpy(), count), pl.Int64)
+        start = pl.Series("start", self._start[taken], pl.Int64)
+        end = pl.Series("end", self._end[taken], pl.Int64)
+        result = pl.DataFrame(
+            {
+                "row": row,
+                "type": pl.Series(self._type[taken]).replace_strict(
+                    dict(enumerate(_TYPES)), return_dtype=pl.String
+                ),
+                "start": start,
+                "end": end,
+                "text": original.gather(row).str.slice(start, end - start),
+                "status": pl.Series(self._status[taken]).replace_strict(
+                    dict(enumerate(_STATUSES)), return_dtype=pl.String
+                ),
+            }
+        )
+        return result.sort("row", "start").select(list(SPAN_SCHEMA))
+
+    def _learn(self, texts: list[str], series: pl.Series) -> np.ndarray:
+        """Read new texts: their keys, with their spans stored."""
+        base = len(self._keys)
+        keys = np.arange(base, base + len(texts), dtype=np.int64)
+        self._keys.update(zip(texts, keys.tolist(), strict=True))
+        self._chars += sum(map(len, texts))
+        local = pl.Series(np.arange(len(texts), dtype=np.int64))
+        found = _distinct_spans(local, fold_series(series)).sort("row", "start")
+        count = np.bincount(found.get_column("row").to_numpy(), minlength=len(texts))
+        self._first = np.concatenate([self._first, self._start.size + np.cumsum(count) - count])
+        self._count = np.concatenate([self._count, count])
+        type_code = found.get_column("type").replace_strict(_TYPE_CODE, return_dtype=pl.Int8)
+        status_code = found.get_column("status").replace_strict(_STATUS_CODE, return_dtype=pl.Int8)
+        self._type = np.concatenate([self._type, type_code.to_numpy()])
+        self._start = np.concatenate([self._start, found.get_column("start").to_numpy()])
+        self._end = np.concatenate([self._end, found.get_column("end").to_numpy()])
+        self._status = np.concatenate([self._status, status_code.to_numpy()])
+        return keys
+
+
+_TYPES = (*_TOKEN_TYPES, "qq", "wechat", "address", "room", "name")
+_TYPE_CODE = {t: i for i, t in enumerate(_TYPES)}
+_STATUSES = ("valid", "invalid", "masked")
+_STATUS_CODE = {s: i for i, s in enumerate(_STATUSES)}
 
 
 def _distinct_spans(keys: pl.Series, texts: pl.Series) -> pl.DataFrame:

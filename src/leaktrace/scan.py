@@ -32,6 +32,7 @@ from leaktrace.detect import (
     classify_columns,
     column_status,
 )
+from leaktrace.detect._check import status_counts
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Table, walk
 from leaktrace.mask import mask, mask_series
@@ -307,16 +308,18 @@ def _find(column: ColumnResult, finder: SpanFinder, series: pl.Series) -> pl.Dat
 def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> None:
     """Add one batch of a typed column to its totals."""
     if column.type is None:
-        return None
-    status = column_status(series, column.type)
-    counts = dict(status.value_counts().iter_rows())
-    column.valid += counts.get("valid", 0)
-    column.invalid += counts.get("invalid", 0)
-    column.masked += counts.get("masked", 0)
-    if len(column.samples) < SAMPLES:
+        return
+    if len(column.samples) >= SAMPLES:
+        counts = status_counts(series, column.type)  # the same counts, without status strings
+    else:
+        status = column_status(series, column.type)
+        counts = dict(status.value_counts().iter_rows())
         picked = series.filter(status == "valid").head(SAMPLES - len(column.samples))
         canonical = CATALOGUE[column.type].normalise(picked)
         column.samples.extend(mask(v, column.type, show=show_values) for v in canonical)
+    column.valid += counts.get("valid", 0)
+    column.invalid += counts.get("invalid", 0)
+    column.masked += counts.get("masked", 0)
 
 
 def _with_sample(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

@@ -170,8 +170,12 @@ def status_counts(series: pl.Series, type_id: str) -> dict[str, int]:
     tally = np.bincount(codes, minlength=4)
     out = {"valid": int(tally[CODE_VALID]), "invalid": int(tally[CODE_INVALID]), "masked": 0}
     if undecided.size:
-        rest = apply(fold_series(s.gather(undecided)), unit.status_expr(V))
-        for status, n in rest.value_counts().iter_rows():
+        # the cells the regexes decide repeat (张*, 浙江省杭州市****, **幢*单元***室): each
+        # distinct one is decided once and counted as often as it occurs
+        rest = s.gather(undecided).alias("v").value_counts(name="n")
+        statuses = apply(fold_series(rest.get_column("v")), unit.status_expr(V))
+        tally = pl.DataFrame({"status": statuses, "n": rest.get_column("n")})
+        for status, n in tally.group_by("status").agg(pl.col("n").sum()).iter_rows():
             if status is not None:
-                out[status] += n
+                out[status] += int(n)
     return out

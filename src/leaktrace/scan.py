@@ -33,6 +33,7 @@ from leaktrace.detect import (
     column_status,
 )
 from leaktrace.detect._check import status_counts
+from leaktrace.detect._spans import load_tagger_early
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Table, walk
 from leaktrace.mask import mask, mask_series
@@ -176,6 +177,8 @@ def _scan(
 ) -> ScanResult:
     files: list[FileResult] = []
     errors: list[Failure] = []
+    # free-text columns need the tagger: it loads while the first file is sniffed and hashed
+    load_tagger_early()
     for item in walk(paths, encoding=encoding, format=format, ahead=True):
         if spans is not None and spans.owns(item.path):
             continue  # the spans file itself (or an earlier one) inside a folder being scanned

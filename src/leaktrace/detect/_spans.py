@@ -26,7 +26,8 @@ Overlaps are resolved by priority: checked identifiers first, then addresses, ro
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 
 import numba
@@ -36,7 +37,7 @@ import polars as pl
 from leaktrace.detect._bytes import compiled
 from leaktrace.detect._catalogue import CATALOGUE
 from leaktrace.detect._data import bank_bins, place_names, plate_provinces, surnames
-from leaktrace.detect._tagger import KINDS
+from leaktrace.detect._tagger import KINDS, Model
 from leaktrace.detect._tagger import model as tagger_model
 from leaktrace.detect._text import V, fold_series
 
@@ -422,6 +423,26 @@ def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
     return out
 
 
+_loading: Future[Model] | None = None
+_loading_lock = threading.Lock()
+
+
+def load_tagger_early() -> None:
+    """Start loading the tagger's model on a worker thread (about 0.4 CPU-seconds), so that
+    a caller can read and hash its first file meanwhile; the first span search waits for it
+    instead of loading it a second time."""
+    global _loading
+    with _loading_lock:
+        if _loading is None:
+            _loading = _tag_pool().submit(tagger_model)
+
+
+def _tagger() -> Model:
+    with _loading_lock:
+        loading = _loading
+    return loading.result() if loading is not None else tagger_model()
+
+
 def _tag(texts: list[str]) -> np.ndarray:
     """The tagger's spans (text index, start, end, kind) of ``texts``, on both cores.
 
@@ -430,7 +451,7 @@ def _tag(texts: list[str]) -> np.ndarray:
     (each text is decoded on its own, so the cut changes nothing). One thread when numba is
     held to one (``NUMBA_NUM_THREADS=1``, as ``bench_ner.py`` measures a core).
     """
-    tagger = tagger_model()
+    tagger = _tagger()
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     total = int(lengths.sum())
     if total < _PARALLEL_CHARS or len(texts) < 2 or numba.get_num_threads() < 2:
@@ -511,16 +532,18 @@ def _python_spans(
     placed[entities[entities[:, 3] != _PER, 0]] = True
     placed[list(places)] = True
     busy = np.flatnonzero(cued | home | masked | named | placed)
-    others: dict[int, list[tuple[int, int, int]]] = {}
-    for k, start, end, kind in entities[entities[:, 3] != _PER].tolist():
-        others.setdefault(k, []).append((start, end, kind))
+    # places and organisations of text k: others[lo[k]:hi[k]] (the tagger gives them in order)
+    other = entities[entities[:, 3] != _PER]
+    others = other[:, 1:].tolist()
+    lo = np.searchsorted(other[:, 0], busy, side="left").tolist()
+    hi = np.searchsorted(other[:, 0], busy, side="right").tolist()
     masked_name, name_cued = _masked_name_regex(), _name_regex()
-    for k in busy.tolist():
+    for j, k in enumerate(busy.tolist()):
         row, text = row_list[k], text_list[k]
         if cued[k]:
             out.extend(_cued_spans(row, text))
         if placed[k] or home[k]:
-            found_here = others.get(k, [])
+            found_here = others[lo[j] : hi[j]]
             orgs = [(s, e) for s, e, kind in found_here if kind == _ORG]
             starts = {s for s, _, kind in found_here if kind == _LOC}
             starts.update(_place_starts(text, places.get(k, [])))

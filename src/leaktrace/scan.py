@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -240,36 +240,54 @@ def scan_table(
     profiles = classify_columns(list(sample.columns), sample.head(SAMPLE_ROWS))
     results = [_result_for(p) for p in profiles]
     checked = [c for c in results if c.type or c.free_text]
-    rows = 0
     texts = [c for c in checked if c.free_text]
-    # one finder a free-text column: a text read in one batch is not read again in the next
-    finders = {c.name: SpanFinder() for c in texts}
-    # A free-text batch's spans are still being found while the next batch is read and its
-    # other columns validated (reading, validation and the tagger release the GIL); at most one
-    # batch of a column is in flight, so each column's totals are touched by one job at a time.
-    pending: tuple[int, list[Future[pl.DataFrame]]] | None = None
-    for batch in _chain_first(sample, batches):
-        # Columns are independent and Polars releases the GIL, so they validate side by side;
-        # each column's totals are touched by its own job only.
-        jobs = [
-            _pool().submit(_accumulate, c, batch.get_column(c.name), show_values)
-            for c in checked
-            if not c.free_text
-        ]
-        for job in jobs:
-            job.result()
-        if pending is not None:
-            _write_spans(spans, label, table.name, texts, *pending)
-        pending = (
-            rows,
-            [_pool().submit(_find, c, finders[c.name], batch.get_column(c.name)) for c in texts],
-        )
-        rows += batch.height
-        if progress is not None:
-            progress(f"{label} · {table.name}", batch.height)
-    if pending is not None:
-        _write_spans(spans, label, table.name, texts, *pending)
+    # Each free-text column has its own finder (a text read in one batch is not read again)
+    # on its own worker thread, which takes the column's batches in order. Reading and the
+    # other columns' checks run up to SPANS_AHEAD batches ahead of it, so both cores stay busy
+    # whichever of the two is slower on a stretch of the table; spans are written in order.
+    finders = [(c, SpanFinder(), _span_thread()) for c in texts]
+    pending: deque[tuple[int, list[Future[pl.DataFrame]]]] = deque()
+    rows = 0
+    try:
+        for batch in _chain_first(sample, batches):
+            # Columns are independent and Polars releases the GIL, so they validate side by
+            # side; each column's totals are touched by its own job only.
+            jobs = [
+                _pool().submit(_accumulate, c, batch.get_column(c.name), show_values)
+                for c in checked
+                if not c.free_text
+            ]
+            if finders:
+                pending.append(
+                    (
+                        rows,
+                        [
+                            thread.submit(_find, c, finder, batch.get_column(c.name))
+                            for c, finder, thread in finders
+                        ],
+                    )
+                )
+            for job in jobs:
+                job.result()
+            while len(pending) > SPANS_AHEAD:
+                _write_spans(spans, label, table.name, texts, *pending.popleft())
+            rows += batch.height
+            if progress is not None:
+                progress(f"{label} · {table.name}", batch.height)
+        while pending:
+            _write_spans(spans, label, table.name, texts, *pending.popleft())
+    finally:
+        for _, _, thread in finders:
+            thread.shutdown(wait=True, cancel_futures=True)
     return TableResult(table.name, rows, table.header_row, results)
+
+
+SPANS_AHEAD = 4
+"""Batches the reading and column checks may run ahead of a free-text column's spans."""
+
+
+def _span_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="spans")
 
 
 def _write_spans(

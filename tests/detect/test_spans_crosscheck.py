@@ -16,7 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from leaktrace.detect import SpanFinder, find_spans
-from leaktrace.detect._spans import CACHE_CHARS
+from leaktrace.detect._spans import CACHE_BYTES
 from leaktrace.detect.train import read_split
 from leaktrace.synth import residents, write_large_csv
 from leaktrace.synth._chat import chat_messages
@@ -114,10 +114,10 @@ def test_msra_test_sample(msra_corpus: Path) -> None:
     _same(pl.Series("text", texts))
 
 
-@pytest.mark.parametrize("limit", [CACHE_CHARS, 20_000])
+@pytest.mark.parametrize("limit", [CACHE_BYTES, 60_000, 0])
 def test_one_finder_over_many_batches(remarks: pl.Series, limit: int) -> None:
-    # a finder remembers the texts of earlier batches (and, with a small limit, forgets them
-    # all now and then): each batch's spans are still the reference's spans of that batch
+    # a finder remembers the texts of earlier batches (with a small limit, only the first few
+    # batches' texts; with none, no text): each batch's spans are the reference's spans of it
     finder = SpanFinder(limit)
     batches = [remarks.slice(start, 7_000) for start in range(0, remarks.len(), 7_000)]
     batches.append(pl.Series("备注", HAND_TYPED))  # new texts after many known ones

@@ -632,10 +632,15 @@ def find_spans(series: pl.Series) -> pl.DataFrame:
     return SpanFinder().find(series)
 
 
-CACHE_CHARS = 32_000_000
-"""Characters of distinct texts a :class:`SpanFinder` remembers (about 130 MB of Python
-strings at most) before it forgets them all and starts again, so memory stays bounded on a
-column of texts that never repeat."""
+CACHE_BYTES = 160 * 2**20
+"""Memory a :class:`SpanFinder` may spend on the texts it remembers (estimated as
+:data:`_TEXT_BYTES` a text plus two bytes a character, as Python holds them): enough for the
+half million distinct remarks of a ten-million-row list. Once it is spent, texts are still read
+once a batch, and the ones already known still skip the reading, but new ones are not kept."""
+
+_TEXT_BYTES = 200
+"""What remembering one text costs besides its characters: the string object, its entry in
+the dictionary, its key and its span offsets."""
 
 
 class SpanFinder:
@@ -643,20 +648,17 @@ class SpanFinder:
 
     Remarks repeat across a whole table, not only within a batch (a ten-million-row list has
     about half as many distinct remarks as the sum of its batches' distinct remarks), and the
-    spans of a text depend on the text alone. So the finder remembers every text it has read
-    (up to :data:`CACHE_CHARS` characters) with its spans, and reads only the new ones: the
-    spans of every batch are exactly ``find_spans`` of that batch.
+    spans of a text depend on the text alone. So the finder remembers the texts it has read,
+    up to :data:`CACHE_BYTES`, with their spans, and reads only the new ones: the spans of every
+    batch are exactly ``find_spans`` of that batch.
 
     Not thread-safe: one column, one batch at a time.
     """
 
-    def __init__(self, limit: int = CACHE_CHARS) -> None:
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
         self._limit = limit
-        self._forget()
-
-    def _forget(self) -> None:
+        self._bytes = 0
         self._keys: dict[str, int] = {}
-        self._chars = 0
         # spans of every known text, in key order, as arrays: text ``k``'s spans are entries
         # ``first[k]:first[k] + count[k]``; type and status as indices into _TYPES, _STATUSES
         self._first = np.zeros(0, dtype=np.int64)
@@ -677,12 +679,25 @@ class SpanFinder:
         texts = distinct.to_list()
         keys = np.fromiter((self._keys.get(t, -1) for t in texts), np.int64, len(texts))
         new = np.flatnonzero(keys < 0)
-        if new.size and self._chars + sum(len(texts[i]) for i in new) > self._limit:
-            self._forget()
-            keys[:] = -1
-            new = np.arange(len(texts))
-        if new.size:
-            keys[new] = self._learn([texts[i] for i in new], distinct.gather(new))
+        learnt = [texts[i] for i in new]
+        cost = sum(2 * len(t) + _TEXT_BYTES for t in learnt)
+        # over budget, this batch's new texts are read and then dropped again
+        keep = self._bytes + cost <= self._limit
+        known = (len(self._keys), self._start.size)
+        if learnt:
+            keys[new] = self._learn(learnt, distinct.gather(new))
+        try:
+            return self._spans_of(original, frame, distinct, keys)
+        finally:
+            if keep:
+                self._bytes += cost
+            else:
+                self._drop(learnt, *known)
+
+    def _spans_of(
+        self, original: pl.Series, frame: pl.DataFrame, distinct: pl.Series, keys: np.ndarray
+    ) -> pl.DataFrame:
+        """The spans of the rows of ``frame``, whose distinct texts have the known ``keys``."""
         hit = self._count[keys] > 0
         if not hit.any():
             return _empty()
@@ -715,12 +730,19 @@ class SpanFinder:
         )
         return result.sort("row", "start").select(list(SPAN_SCHEMA))
 
+    def _drop(self, texts: list[str], known: int, spans: int) -> None:
+        """Forget ``texts``, the last ones learnt, leaving ``known`` texts and ``spans`` spans."""
+        for text in texts:
+            del self._keys[text]
+        self._first, self._count = self._first[:known], self._count[:known]
+        self._type, self._start = self._type[:spans], self._start[:spans]
+        self._end, self._status = self._end[:spans], self._status[:spans]
+
     def _learn(self, texts: list[str], series: pl.Series) -> np.ndarray:
         """Read new texts: their keys, with their spans stored."""
         base = len(self._keys)
         keys = np.arange(base, base + len(texts), dtype=np.int64)
         self._keys.update(zip(texts, keys.tolist(), strict=True))
-        self._chars += sum(map(len, texts))
         local = pl.Series(np.arange(len(texts), dtype=np.int64))
         found = _distinct_spans(local, fold_series(series)).sort("row", "start")
         count = np.bincount(found.get_column("row").to_numpy(), minlength=len(texts))

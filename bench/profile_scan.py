@@ -64,9 +64,13 @@ def main() -> None:
     from leaktrace.process import configure
 
     configure()
-    from leaktrace.detect import SpanFinder, classify_columns
+    from leaktrace import detect
+    from leaktrace.detect import _check, classify_columns, column_status, find_spans
     from leaktrace.detect import _spans as spans
-    from leaktrace.detect._check import status_counts
+
+    # the code before this round's scan work had neither: it is profiled as it ran
+    finder = getattr(detect, "SpanFinder", None)
+    status_counts = getattr(_check, "status_counts", None)
     from leaktrace.ingest import Evidence, walk
     from leaktrace.scan import SAMPLE_ROWS
 
@@ -86,19 +90,22 @@ def main() -> None:
     for name in ("_token_spans", "_tag", "_python_spans", "_tagged_names", "_resolve"):
         _timed(spans, name)
     _timed(spans, "_distinct_spans")
-    finders = {p.name: SpanFinder() for p in profiles if p.free_text}
+    find = {p.name: finder().find if finder else find_spans for p in profiles if p.free_text}
     for batch in itertools.chain([first], batches):
         clock.mark("read")
         for p in profiles:
-            if p.type:
+            if p.type and status_counts is not None:
                 status_counts(batch.get_column(p.name), p.type)
+            elif p.type:
+                column_status(batch.get_column(p.name), p.type).value_counts()
+            if p.type:
                 clock.mark(f"check {p.name} ({p.type})")
-        for name, finder in finders.items():
-            finder.find(batch.get_column(name))
+        for name, spans_of in find.items():
+            spans_of(batch.get_column(name))
             clock.mark(f"spans {name}")
     for phase, cpu in CPU.most_common():
         emit(phase=phase, cpu_s=round(cpu, 2), wall_s=round(WALL[phase], 2))
-    for part, cpu in PARTS.most_common():
+    for part, cpu in PARTS.most_common():  # nested: _python_spans holds _tag
         emit(part_of_spans=part, cpu_s=round(cpu, 2))
     emit(total_cpu_s=round(sum(CPU.values()), 2), total_wall_s=round(sum(WALL.values()), 2))
 

@@ -163,3 +163,23 @@ def test_a_one_column_list_under_a_title_has_its_header_word_as_header(tmp_path:
     table = only_evidence(path).tables[0]
     assert (table.columns, table.header_row) == (["姓名"], 1)
     assert table_rows(only_evidence(path)) == [{"姓名": "张伟"}, {"姓名": "李娜"}]
+
+
+def test_fields_typed_in_another_order_go_to_their_columns(tmp_path):
+    # a decorator's notes: most lines name, room, phone; one puts the room first, one glues
+    # its label to the phone, one spaces a two-character name to line up with the others
+    text = (
+        "王建国 3幢2单元501 13905761234 已量房\n"
+        "1-1-302 李秀英 15858123456\n"
+        "陈美华 2-3-601 电话18967012345\n"
+        "赵 磊  6幢1单元1102  138 5712 3456  毛坯\n"
+        "张伟 8-2-1501  不在家\n"
+    )
+    _, rows = _read(tmp_path, text)
+    assert rows == [
+        ("王建国", "3幢2单元501", "13905761234", "已量房"),
+        ("李秀英", "1-1-302", "15858123456", None),
+        ("陈美华", "2-3-601", "18967012345", None),
+        ("赵磊", "6幢1单元1102", "13857123456", "毛坯"),
+        ("张伟", "8-2-1501", None, "不在家"),
+    ]

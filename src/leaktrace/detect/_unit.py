@@ -166,12 +166,15 @@ class PIType:
         fast_status_expr = getattr(module, "fast_status_expr", None)
         if fast_status_expr is None and fast_codes is not None:
             fast_status_expr = codes_expr(fast_codes)
+        several = bool(row.get("several", False))
         return cls(
             id=type_id,
             label=str(row.get("label", type_id)),
             doc=(module.__doc__ or "").strip(),
-            status_expr=module.status_expr,
-            normalise_expr=module.normalise_expr,
+            status_expr=first_of_several(module.status_expr) if several else module.status_expr,
+            normalise_expr=(
+                first_of_several(module.normalise_expr) if several else module.normalise_expr
+            ),
             validate=module.validate,
             span=bool(row.get("span", False)),
             needs_header=bool(row.get("needs_header", False)),
@@ -180,6 +183,32 @@ class PIType:
             fast_codes=fast_codes,
             tidy_expr=getattr(module, "tidy_expr", None),
         )
+
+
+_SEVERAL = r"[/、,，;；|（(]|^\s*1\d{10}\s+1\d{10}\s*$"
+"""A cell that may hold several values, or one with a note: ``13905761234/13606581122``,
+``a@b.cn；c@d.cn``, ``13905761234（本人）``, two mobiles a space apart."""
+_FIRST = (
+    (r"^\s*(1\d{10})\s+1\d{10}\s*$", "$1"),
+    (r"^\s*([^/、,，;；|（(]+?)\s*[/、,，;；|（(].*$", "$1"),
+)
+
+
+def first_of_several(fn: ExprFn) -> ExprFn:
+    """A unit's status or value expression that, where a whole cell is none of its type, reads
+    the cell's first value (for ``several = true`` in ``catalogue.toml``): people type two
+    phone numbers into one 联系电话 cell, or a note after one. A careful reader takes the first;
+    the cell is then that value's status and value."""
+
+    def wrapped(v: pl.Expr) -> pl.Expr:
+        whole = fn(v)
+        first = v
+        for pattern, replacement in _FIRST:
+            first = first.str.replace(pattern, replacement)
+        maybe = pl.when(v.str.contains(_SEVERAL)).then(first).otherwise(pl.lit(None, pl.String))
+        return pl.when(whole.is_null()).then(fn(maybe)).otherwise(whole)
+
+    return wrapped
 
 
 def codes_expr(fast_codes: Callable[[pl.Series], np.ndarray]) -> ExprFn:

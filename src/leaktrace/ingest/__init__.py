@@ -22,6 +22,7 @@ from pathlib import Path
 from ._csv import Dialect, sniff_dialect
 from ._excel import render_cell, sheet_rows
 from ._json import json_cell
+from ._loose import respell
 from ._model import FORMATS, Evidence, Failure, Limits, Table
 from ._sniff import canonical_encoding, decoder_name, detect_encoding, sniff_format
 from ._sniff import sha256_file as _sha256_file
@@ -53,6 +54,7 @@ __all__ = [
     "member_refusal",
     "one_ahead",
     "render_cell",
+    "respell",
     "sha256_file",
     "sheet_rows",
     "sniff_dialect",

@@ -174,8 +174,8 @@ def status_counts(series: pl.Series, type_id: str) -> dict[str, int]:
         # distinct one is decided once and counted as often as it occurs
         rest = s.gather(undecided).alias("v").value_counts(name="n")
         statuses = apply(fold_series(rest.get_column("v")), unit.status_expr(V))
-        tally = pl.DataFrame({"status": statuses, "n": rest.get_column("n")})
-        for status, n in tally.group_by("status").agg(pl.col("n").sum()).iter_rows():
+        decided = pl.DataFrame({"status": statuses, "n": rest.get_column("n")})
+        for status, n in decided.group_by("status").agg(pl.col("n").sum()).iter_rows():
             if status is not None:
                 out[status] += int(n)
     return out

@@ -31,9 +31,9 @@ from leaktrace.detect import (
     SpanFinder,
     classify_columns,
     column_status,
+    load_tagger_early,
+    status_counts,
 )
-from leaktrace.detect._check import status_counts
-from leaktrace.detect._spans import load_tagger_early
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Table, walk
 from leaktrace.mask import mask, mask_series

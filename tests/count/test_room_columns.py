@@ -100,3 +100,21 @@ def test_an_estate_with_its_room_in_dashes_is_an_address(tmp_path: Path) -> None
     data = count([tmp_path]).to_json()
     assert data["persons"] == 2
     assert data["linkage"]["merged_by"] == {"name_place": 2}
+
+
+def test_an_estate_column_keeps_namesakes_of_two_estates_apart(tmp_path: Path) -> None:
+    # an agency's lists name each row's estate in a column of its own: 张伟 at 3-1-101 of
+    # 锦绣花园 and 张伟 at 3-1-101 of 金都花园 are two people; 李秀英 is one
+    (tmp_path / "a.csv").write_text(
+        "小区,楼栋,单元,房号,姓名,电话\n"
+        "锦绣花园,3,1,101,张伟,13905761234\n"
+        "锦绣花园,3,1,102,李秀英,15858123456\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.csv").write_text(
+        "小区名称,房号,姓名\n金都花园,3-1-101,张伟\n锦绣花园,3-1-102,李秀英\n",
+        encoding="utf-8",
+    )
+    data = count([tmp_path]).to_json()
+    assert data["persons"] == 3
+    assert data["linkage"]["merged_by"] == {"name_place": 1}

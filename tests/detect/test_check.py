@@ -146,3 +146,27 @@ def test_a_cell_with_several_phones_or_a_note_is_read_by_its_first_value():
     assert CATALOGUE["mobile"].normalise(cells).to_list() == checked.value.to_list()
     emails = pl.Series(["wjg@example.cn；lxy@example.cn", "wjg@example.cn (工作)"])
     assert CATALOGUE["email"].normalise(emails).to_list() == ["wjg@example.cn"] * 2
+
+
+@pytest.mark.parametrize(
+    ("type_id", "cell", "value"),
+    [
+        ("mobile", "电话：13905761234", "13905761234"),
+        ("mobile", "tel:13905761234", "13905761234"),
+        ("mobile", '="13905761234"', "13905761234"),
+        ("cn_id", '="330182196503120412"', "330182196503120412"),
+        ("cn_id", "'330182196503120412", "330182196503120412"),
+        ("cn_id", "身份证号:330182196503120412", "330182196503120412"),
+        ("name", "王建国(业主)", "王建国"),
+        ("name", "业主：王建国", "王建国"),
+        ("name", "王建国、李秀英", "王建国"),
+        ("name", "已量房", None),
+    ],
+)
+def test_the_value_inside_a_cell_with_a_label_guard_or_note(type_id, cell, value):
+    # a label before the value, a spreadsheet's ="…" guard or a typed apostrophe around it, a
+    # note after it: what a careful reader reads is the value
+    cells = pl.Series([cell])
+    (checked,) = check_columns(pl.DataFrame({"c": cells}), [("c", type_id)])
+    assert checked.value.to_list() == [value]
+    assert CATALOGUE[type_id].normalise(cells).to_list() == [value]

@@ -159,3 +159,25 @@ def test_numbers_typed_in_groups_and_spaced_names_are_masked_where_typed(tmp_pat
     for typed in ("赵 磊", "5712", "5812", "19881103", "建国", "秀英", "志强", "13905761234"):
         assert typed not in copy
     assert copy.splitlines()[0] == "王** *幢*单元*** 139****1234 已量房"
+
+
+def test_place_cells_merged_down_keep_their_merges_in_the_copy(tmp_path):
+    # ingest reads 3幢 into every row it is merged over; the copy pairs its rows all the same
+    # and writes the merge as it was, with nothing in the cells the merge hides
+    source = tmp_path / "业主.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    sheet = book.add_worksheet("业主")
+    sheet.write_row(0, 0, ["楼栋", "房号", "姓名", "电话"])
+    sheet.merge_range(1, 0, 2, 0, "3幢")
+    sheet.write_row(1, 1, ["101", "王建国", "13905761234"])
+    sheet.write_row(2, 1, ["102", "李秀英", "15858123456"])
+    book.close()
+    result = redact([source], tmp_path / "out")
+    assert result.errors == [] and result.files[0].notes == []
+    copy = CalamineWorkbook.from_path(str(tmp_path / "out" / "业主.xlsx")).get_sheet_by_name("业主")
+    assert copy.to_python() == [
+        ["楼栋", "房号", "姓名", "电话"],
+        ["3幢", "***", "王**", "139****1234"],
+        ["", "***", "李**", "158****3456"],
+    ]
+    assert copy.merged_cell_ranges == [((1, 0), (2, 0))]

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from ._csv import Dialect, sniff_dialect
-from ._excel import render_cell, sheet_rows
+from ._excel import DownFill, render_cell, sheet_rows
 from ._json import json_cell
 from ._loose import respell
 from ._model import FORMATS, Evidence, Failure, Limits, Table
@@ -41,6 +41,7 @@ __all__ = [
     "FORMATS",
     "Budget",
     "Dialect",
+    "DownFill",
     "Evidence",
     "Failure",
     "Limits",

@@ -143,6 +143,7 @@ def records(
         if p.type in TYPE_BITS and not p.free_text and p.name in batch.columns
     ]
     batch, typed = _joined_rooms(batch, typed)
+    batch, typed = _estate_address(batch, profiles, typed)
     # readers hand over many small chunks; every pass below is cheaper on one
     batch = batch.rechunk()
     checked = check_columns(batch, [(c.name, c.type) for c in typed])
@@ -258,6 +259,38 @@ def _joined_rooms(batch: pl.DataFrame, typed: list[_Column]) -> tuple[pl.DataFra
     batch = batch.with_columns(joined.alias(name))
     kept = [c for c in typed if c.type != "room" or c is first]
     return batch, [_Column(name, "room", first.index) if c is first else c for c in kept]
+
+
+_ESTATE_HEADER = re.compile(r"^(?:所在)?(?:小区|楼盘|项目|楼宇|园区)(?:名称|名)?$|^estate$", re.I)
+"""A column that names the estate (小区, 楼盘名称), which is no personal information alone."""
+
+
+def _estate_address(
+    batch: pl.DataFrame, profiles: Sequence[ColumnProfile], typed: list[_Column]
+) -> tuple[pl.DataFrame, list[_Column]]:
+    """A list that names each row's estate in a column of its own (小区 锦绣花园 | 房号 3-1-101)
+    and has no address column gets one of the two (``锦绣花园3-1-101``): the estate is part of
+    the place, and without it the same name and room in two estates would be one person."""
+    rooms = [c for c in typed if c.type == "room"]
+    if len(rooms) != 1 or any(c.type == "address" for c in typed):
+        return batch, typed
+    estates = [
+        p.name
+        for p in profiles
+        if p.type is None
+        and not p.free_text
+        and p.name in batch.columns
+        and _ESTATE_HEADER.match(p.name.strip())
+    ]
+    if len(estates) != 1:
+        return batch, typed
+    (estate,), room = estates, rooms[0]
+    name = f"{estate}+{room.name}"
+    batch = batch.with_columns(
+        pl.concat_str([clean_text(pl.col(estate)), clean_text(pl.col(room.name))]).alias(name)
+    )
+    index = 1 + max(c.index for c in typed)
+    return batch, [*typed, _Column(name, "address", index)]
 
 
 def _text_name(type_id: str) -> str:

@@ -8,7 +8,7 @@ free-text 备注 column (``--remarks``, the default: ``synth._large.with_remarks
 them naming the row's person or home), whose spans the scan finds with the tagger.
 ``--no-remarks`` / ``--no-damaged`` measure the file without them.
 
-    .venv/bin/python bench/bench_scan.py --rows 10000000      # about 1.3 GB
+    .venv/bin/python bench/bench_scan.py --rows 10000000      # about 2 GB
     .venv/bin/python bench/bench_scan.py --rows 1000000 --repeat 3
 
 Prints JSON lines: the file (with the share of distinct remark texts), then for each repeat the

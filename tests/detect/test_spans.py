@@ -104,7 +104,11 @@ def test_a_mail_provider_without_its_domain_is_a_broken_e_mail() -> None:
 
 def test_a_wechat_id_in_its_own_form_is_whole_whatever_comes_before_it():
     # a WeChat export's sender line (its cue wx is the ID's own first letters) and a cued ID
-    texts = ["2023-12-01 10:20:11 刘某(wxid_8s7d6f5g4h)", "微信号wxid_8s7d6f5g4h", "微信：zhangsan_88"]
+    texts = [
+        "2023-12-01 10:20:11 刘某(wxid_8s7d6f5g4h)",
+        "微信号wxid_8s7d6f5g4h",
+        "微信：zhangsan_88",
+    ]
     got = find_spans(pl.Series(texts)).filter(pl.col("type") == "wechat")
     assert got.select("row", "text").rows() == [
         (0, "wxid_8s7d6f5g4h"),

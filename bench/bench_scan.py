@@ -8,17 +8,19 @@ free-text 备注 column (``--remarks``, the default: ``synth._large.with_remarks
 them naming the row's person or home), whose spans the scan finds with the tagger.
 ``--no-remarks`` / ``--no-damaged`` measure the file without them.
 
-    .venv/bin/python bench/bench_scan.py --rows 10000000      # about 1.3 GB
+    .venv/bin/python bench/bench_scan.py --rows 10000000      # about 2 GB
     .venv/bin/python bench/bench_scan.py --rows 1000000 --repeat 3
 
 Prints JSON lines: the file (with the share of distinct remark texts), then for each repeat the
 bare read, the scan and their ratio measured one right after the other (wall and CPU seconds,
-peak RSS), then the median ratio.
+peak RSS) with the machine's load average, then the median ratio. ``bench/profile_scan.py``
+splits a scan's CPU seconds by phase.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -106,6 +108,7 @@ def main() -> None:
             cpu_scan_over_bare=round(scanned["cpu_s"] / bare["cpu_s"], 2),
             target="<= 3.0",
             peak_rss_target_mb=2000,
+            load_avg_1m=round(os.getloadavg()[0], 2),
         )
     if args.repeat > 1:
         emit(step="median", scan_over_bare=round(statistics.median(ratios), 2), runs=len(ratios))

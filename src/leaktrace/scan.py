@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +25,15 @@ from typing import IO, Any
 
 import polars as pl
 
-from leaktrace.detect import CATALOGUE, ColumnProfile, classify_columns, column_status, find_spans
+from leaktrace.detect import (
+    CATALOGUE,
+    ColumnProfile,
+    SpanFinder,
+    classify_columns,
+    column_status,
+    load_tagger_early,
+    status_counts,
+)
 from leaktrace.errors import InputError, UsageError
 from leaktrace.ingest import Evidence, Failure, Table, walk
 from leaktrace.mask import mask, mask_series
@@ -169,6 +177,8 @@ def _scan(
 ) -> ScanResult:
     files: list[FileResult] = []
     errors: list[Failure] = []
+    # free-text columns need the tagger: it loads while the first file is sniffed and hashed
+    load_tagger_early()
     for item in walk(paths, encoding=encoding, format=format, ahead=True):
         if spans is not None and spans.owns(item.path):
             continue  # the spans file itself (or an earlier one) inside a folder being scanned
@@ -230,34 +240,54 @@ def scan_table(
     profiles = classify_columns(list(sample.columns), sample.head(SAMPLE_ROWS))
     results = [_result_for(p) for p in profiles]
     checked = [c for c in results if c.type or c.free_text]
-    rows = 0
     texts = [c for c in checked if c.free_text]
-    # A free-text batch's spans are still being found while the next batch is read and its
-    # other columns validated (reading, validation and the tagger release the GIL); at most one
-    # batch of a column is in flight, so each column's totals are touched by one job at a time.
-    pending: tuple[int, list[Future[pl.DataFrame | None]]] | None = None
-    for batch in _chain_first(sample, batches):
-        # Columns are independent and Polars releases the GIL, so they validate side by side;
-        # each column's totals are touched by its own job only.
-        jobs = [
-            _pool().submit(_accumulate, c, batch.get_column(c.name), show_values)
-            for c in checked
-            if not c.free_text
-        ]
-        for job in jobs:
-            job.result()
-        if pending is not None:
-            _write_spans(spans, label, table.name, texts, *pending)
-        pending = (
-            rows,
-            [_pool().submit(_accumulate, c, batch.get_column(c.name), show_values) for c in texts],
-        )
-        rows += batch.height
-        if progress is not None:
-            progress(f"{label} · {table.name}", batch.height)
-    if pending is not None:
-        _write_spans(spans, label, table.name, texts, *pending)
+    # Each free-text column has its own finder (a text read in one batch is not read again)
+    # on its own worker thread, which takes the column's batches in order. Reading and the
+    # other columns' checks run up to SPANS_AHEAD batches ahead of it, so both cores stay busy
+    # whichever of the two is slower on a stretch of the table; spans are written in order.
+    finders = [(c, SpanFinder(), _span_thread()) for c in texts]
+    pending: deque[tuple[int, list[Future[pl.DataFrame]]]] = deque()
+    rows = 0
+    try:
+        for batch in _chain_first(sample, batches):
+            # Columns are independent and Polars releases the GIL, so they validate side by
+            # side; each column's totals are touched by its own job only.
+            jobs = [
+                _pool().submit(_accumulate, c, batch.get_column(c.name), show_values)
+                for c in checked
+                if not c.free_text
+            ]
+            if finders:
+                pending.append(
+                    (
+                        rows,
+                        [
+                            thread.submit(_find, c, finder, batch.get_column(c.name))
+                            for c, finder, thread in finders
+                        ],
+                    )
+                )
+            for job in jobs:
+                job.result()
+            while len(pending) > SPANS_AHEAD:
+                _write_spans(spans, label, table.name, texts, *pending.popleft())
+            rows += batch.height
+            if progress is not None:
+                progress(f"{label} · {table.name}", batch.height)
+        while pending:
+            _write_spans(spans, label, table.name, texts, *pending.popleft())
+    finally:
+        for _, _, thread in finders:
+            thread.shutdown(wait=True, cancel_futures=True)
     return TableResult(table.name, rows, table.header_row, results)
+
+
+SPANS_AHEAD = 4
+"""Batches the reading and column checks may run ahead of a free-text column's spans."""
+
+
+def _span_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="spans")
 
 
 def _write_spans(
@@ -266,12 +296,12 @@ def _write_spans(
     table: str,
     columns: list[ColumnResult],
     first_row: int,
-    jobs: list[Future[pl.DataFrame | None]],
+    jobs: list[Future[pl.DataFrame]],
 ) -> None:
     """Wait for one batch's free-text columns and write their spans (when asked to)."""
     found = [(c.name, job.result()) for c, job in zip(columns, jobs, strict=True)]
     if spans is not None:
-        spans.write(label, table, first_row, [(n, f) for n, f in found if f is not None])
+        spans.write(label, table, first_row, found)
 
 
 @cache
@@ -288,25 +318,29 @@ def _result_for(profile: ColumnProfile) -> ColumnResult:
     )
 
 
-def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> pl.DataFrame | None:
-    """Add one batch of a column to its totals; a free-text column's spans are returned."""
-    if column.free_text:
-        spans = find_spans(series)
-        if spans.height:
-            column.spans.update(dict(spans.get_column("type").value_counts().iter_rows()))
-        return spans
+def _find(column: ColumnResult, finder: SpanFinder, series: pl.Series) -> pl.DataFrame:
+    """Add one batch of a free-text column to its span totals; its spans are returned."""
+    spans = finder.find(series)
+    if spans.height:
+        column.spans.update(dict(spans.get_column("type").value_counts().iter_rows()))
+    return spans
+
+
+def _accumulate(column: ColumnResult, series: pl.Series, show_values: bool) -> None:
+    """Add one batch of a typed column to its totals."""
     if column.type is None:
-        return None
-    status = column_status(series, column.type)
-    counts = dict(status.value_counts().iter_rows())
-    column.valid += counts.get("valid", 0)
-    column.invalid += counts.get("invalid", 0)
-    column.masked += counts.get("masked", 0)
-    if len(column.samples) < SAMPLES:
+        return
+    if len(column.samples) >= SAMPLES:
+        counts = status_counts(series, column.type)  # the same counts, without status strings
+    else:
+        status = column_status(series, column.type)
+        counts = dict(status.value_counts().iter_rows())
         picked = series.filter(status == "valid").head(SAMPLES - len(column.samples))
         canonical = CATALOGUE[column.type].normalise(picked)
         column.samples.extend(mask(v, column.type, show=show_values) for v in canonical)
-    return None
+    column.valid += counts.get("valid", 0)
+    column.invalid += counts.get("invalid", 0)
+    column.masked += counts.get("masked", 0)
 
 
 def _with_sample(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

@@ -397,7 +397,12 @@ def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
     out = []
     for m in re.finditer(r"(?:[Qq][Qq]|扣扣)(?:号码?)?[:：\s]*([\d*]{5,11})", text):
         out.append((row, "qq", m.start(1), m.end(1), ""))
-    for m in re.finditer(r"(?:微信|[Vv][Xx]|[Ww][Xx])(?:号)?[:：\s]*([A-Za-z][\w\-*]{4,19})", text):
+    # a WeChat ID's own form (wxid_…) is one whatever comes before it; the cue wx is not its
+    # first letters
+    for m in re.finditer(r"(?<![A-Za-z0-9_])(wxid_[A-Za-z0-9_\-]{4,30})", text):
+        out.append((row, "wechat", m.start(1), m.end(1), ""))
+    cue = r"(?:微信|[Vv][Xx]|[Ww][Xx](?!id_))(?:号)?[:：\s]*(?!wxid_)([A-Za-z][\w\-*]{4,19})"
+    for m in re.finditer(cue, text):
         out.append((row, "wechat", m.start(1), m.end(1), ""))
     return out
 

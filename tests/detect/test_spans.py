@@ -100,3 +100,18 @@ def test_names_in_lists_with_titles_and_hidden_given_names() -> None:
 
 def test_a_mail_provider_without_its_domain_is_a_broken_e_mail() -> None:
     assert _spans("邮箱cgxef24@163，别发错") == [("email", "invalid", "cgxef24@163")]
+
+
+def test_a_wechat_id_in_its_own_form_is_whole_whatever_comes_before_it():
+    # a WeChat export's sender line (its cue wx is the ID's own first letters) and a cued ID
+    texts = [
+        "2023-12-01 10:20:11 刘某(wxid_8s7d6f5g4h)",
+        "微信号wxid_8s7d6f5g4h",
+        "微信：zhangsan_88",
+    ]
+    got = find_spans(pl.Series(texts)).filter(pl.col("type") == "wechat")
+    assert got.select("row", "text").rows() == [
+        (0, "wxid_8s7d6f5g4h"),
+        (1, "wxid_8s7d6f5g4h"),
+        (2, "zhangsan_88"),
+    ]

@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from leaktrace.detect import find_spans
+from leaktrace.detect import SpanFinder, find_spans
+from leaktrace.detect._spans import CACHE_BYTES
 from leaktrace.detect.train import read_split
 from leaktrace.synth import residents, write_large_csv
 from leaktrace.synth._chat import chat_messages
@@ -111,3 +112,15 @@ def test_the_benchmarks_remark_column(remarks: pl.Series) -> None:
 def test_msra_test_sample(msra_corpus: Path) -> None:
     texts = read_split(msra_corpus, "msra_test.txt").texts[::8]
     _same(pl.Series("text", texts))
+
+
+@pytest.mark.parametrize("limit", [CACHE_BYTES, 60_000, 0])
+def test_one_finder_over_many_batches(remarks: pl.Series, limit: int) -> None:
+    # a finder remembers the texts of earlier batches (with a small limit, only the first few
+    # batches' texts; with none, no text): each batch's spans are the reference's spans of it
+    finder = SpanFinder(limit)
+    batches = [remarks.slice(start, 7_000) for start in range(0, remarks.len(), 7_000)]
+    batches.append(pl.Series("备注", HAND_TYPED))  # new texts after many known ones
+    batches.append(pl.Series("备注", [None, ""], pl.String))
+    for batch in batches:
+        assert_frame_equal(finder.find(batch), reference.find_spans(batch))

@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from leaktrace.detect import CATALOGUE, RANK, check_columns
+from leaktrace.detect._check import status_counts
 from leaktrace.detect._text import V, apply, fold, fold_series
 from leaktrace.synth._large import LARGE_CSV_TYPES, _chunk, with_damage
 
@@ -269,3 +270,19 @@ def test_compiled_tidy_gives_the_text_of_the_polars_steps(damaged, upper_x, read
         column = pl.concat([column.slice(0, 700), column.slice(700)], rechunk=False)
         got = tidy_numbers(column, upper_x=upper_x, read_back=read_back)
         assert got.to_list() == _polars_tidy(column, upper_x, read_back).to_list()
+
+
+@pytest.mark.parametrize("type_id", sorted({t for t in LARGE_CSV_TYPES.values() if t}))
+def test_status_counts_count_the_full_pipelines_statuses(damaged, type_id):
+    # scan counts a column's statuses from the fast path's codes; the counts must be those of
+    # the regex pipeline's status strings (every type of the benchmark file, and hand forms)
+    unit = CATALOGUE[type_id]
+    columns = (
+        _columns(damaged, type_id)
+        if type_id in HAND
+        else [damaged.get_column(next(c for c, t in LARGE_CSV_TYPES.items() if t == type_id))]
+    )
+    for column in columns:
+        status = apply(fold_series(column), unit.status_expr(V)).to_list()
+        expected = {s: status.count(s) for s in RANK}
+        assert status_counts(column, type_id) == expected

@@ -14,10 +14,10 @@ from __future__ import annotations
 import polars as pl
 
 from leaktrace.detect._catalogue import CATALOGUE, TYPE_IDS
-from leaktrace.detect._check import RANK, Checked, check_columns, warm_fast_paths
+from leaktrace.detect._check import RANK, Checked, check_columns, status_counts, warm_fast_paths
 from leaktrace.detect._columns import ColumnProfile, classify_columns
 from leaktrace.detect._excel import recovered as spreadsheet_recovered
-from leaktrace.detect._spans import find_spans
+from leaktrace.detect._spans import SpanFinder, find_spans, load_tagger_early
 from leaktrace.detect._unit import MaskedValue, PIType, ValidationError
 from leaktrace.detect.types.cn_id import decode as decode_cn_id
 from leaktrace.detect.types.cn_id import decode_frame as decode_cn_ids
@@ -30,6 +30,7 @@ __all__ = [
     "ColumnProfile",
     "MaskedValue",
     "PIType",
+    "SpanFinder",
     "ValidationError",
     "check_columns",
     "classify_columns",
@@ -37,8 +38,10 @@ __all__ = [
     "decode_cn_id",
     "decode_cn_ids",
     "find_spans",
+    "load_tagger_early",
     "normalise",
     "spreadsheet_recovered",
+    "status_counts",
     "warm_fast_paths",
 ]
 

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import polars as pl
 
+from leaktrace.detect._bytes import INVALID as CODE_INVALID
 from leaktrace.detect._bytes import UNDECIDED as CODE_UNDECIDED
 from leaktrace.detect._bytes import VALID as CODE_VALID
 from leaktrace.detect._catalogue import CATALOGUE
@@ -146,3 +147,35 @@ def warm_fast_paths() -> None:
     for unit in CATALOGUE.values():
         if unit.fast_codes is not None:
             unit.fast_codes(cells)
+
+
+def status_counts(series: pl.Series, type_id: str) -> dict[str, int]:
+    """How many cells of a column of ``type_id`` are valid, invalid and masked: the counts of
+    ``PIType.status``, without making a status string for every cell.
+
+    For a unit with a compiled fast path its codes are counted as they are, the tidy tier
+    retried on the undecided cells and only the cells still undecided get status strings from
+    the regex pipeline, as ``PIType.status`` gives them; other units count ``status``.
+    """
+    unit = CATALOGUE[type_id]
+    s = series.cast(pl.String)
+    if unit.fast_codes is None:
+        counts = dict(unit.status(s).value_counts().iter_rows())
+        return {k: int(counts.get(k, 0)) for k in RANK}
+    codes = unit.fast_codes(s)
+    undecided = np.flatnonzero(codes == CODE_UNDECIDED)
+    if unit.tidy_expr is not None and undecided.size:
+        codes[undecided] = unit.fast_codes(apply(s.gather(undecided), unit.tidy_expr(V)))
+        undecided = undecided[codes[undecided] == CODE_UNDECIDED]
+    tally = np.bincount(codes, minlength=4)
+    out = {"valid": int(tally[CODE_VALID]), "invalid": int(tally[CODE_INVALID]), "masked": 0}
+    if undecided.size:
+        # the cells the regexes decide repeat (张*, 浙江省杭州市****, **幢*单元***室): each
+        # distinct one is decided once and counted as often as it occurs
+        rest = s.gather(undecided).alias("v").value_counts(name="n")
+        statuses = apply(fold_series(rest.get_column("v")), unit.status_expr(V))
+        decided = pl.DataFrame({"status": statuses, "n": rest.get_column("n")})
+        for status, n in decided.group_by("status").agg(pl.col("n").sum()).iter_rows():
+            if status is not None:
+                out[status] += int(n)
+    return out

@@ -26,7 +26,8 @@ Overlaps are resolved by priority: checked identifiers first, then addresses, ro
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 
 import numba
@@ -36,7 +37,7 @@ import polars as pl
 from leaktrace.detect._bytes import compiled
 from leaktrace.detect._catalogue import CATALOGUE
 from leaktrace.detect._data import bank_bins, place_names, plate_provinces, surnames
-from leaktrace.detect._tagger import KINDS
+from leaktrace.detect._tagger import KINDS, Model
 from leaktrace.detect._tagger import model as tagger_model
 from leaktrace.detect._text import V, fold_series
 
@@ -417,9 +418,34 @@ def _cued_spans(row: int, text: str) -> list[tuple[int, str, int, int, str]]:
     out = []
     for m in re.finditer(r"(?:[Qq][Qq]|扣扣)(?:号码?)?[:：\s]*([\d*]{5,11})", text):
         out.append((row, "qq", m.start(1), m.end(1), ""))
-    for m in re.finditer(r"(?:微信|[Vv][Xx]|[Ww][Xx])(?:号)?[:：\s]*([A-Za-z][\w\-*]{4,19})", text):
+    # a WeChat ID's own form (wxid_…) is one whatever comes before it; the cue wx is not its
+    # first letters
+    for m in re.finditer(r"(?<![A-Za-z0-9_])(wxid_[A-Za-z0-9_\-]{4,30})", text):
+        out.append((row, "wechat", m.start(1), m.end(1), ""))
+    cue = r"(?:微信|[Vv][Xx]|[Ww][Xx](?!id_))(?:号)?[:：\s]*(?!wxid_)([A-Za-z][\w\-*]{4,19})"
+    for m in re.finditer(cue, text):
         out.append((row, "wechat", m.start(1), m.end(1), ""))
     return out
+
+
+_loading: Future[Model] | None = None
+_loading_lock = threading.Lock()
+
+
+def load_tagger_early() -> None:
+    """Start loading the tagger's model on a worker thread (about 0.4 CPU-seconds), so that
+    a caller can read and hash its first file meanwhile; the first span search waits for it
+    instead of loading it a second time."""
+    global _loading
+    with _loading_lock:
+        if _loading is None:
+            _loading = _tag_pool().submit(tagger_model)
+
+
+def _tagger() -> Model:
+    with _loading_lock:
+        loading = _loading
+    return loading.result() if loading is not None else tagger_model()
 
 
 def _tag(texts: list[str]) -> np.ndarray:
@@ -430,7 +456,7 @@ def _tag(texts: list[str]) -> np.ndarray:
     (each text is decoded on its own, so the cut changes nothing). One thread when numba is
     held to one (``NUMBA_NUM_THREADS=1``, as ``bench_ner.py`` measures a core).
     """
-    tagger = tagger_model()
+    tagger = _tagger()
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     total = int(lengths.sum())
     if total < _PARALLEL_CHARS or len(texts) < 2 or numba.get_num_threads() < 2:
@@ -511,16 +537,18 @@ def _python_spans(
     placed[entities[entities[:, 3] != _PER, 0]] = True
     placed[list(places)] = True
     busy = np.flatnonzero(cued | home | masked | named | placed)
-    others: dict[int, list[tuple[int, int, int]]] = {}
-    for k, start, end, kind in entities[entities[:, 3] != _PER].tolist():
-        others.setdefault(k, []).append((start, end, kind))
+    # places and organisations of text k: others[lo[k]:hi[k]] (the tagger gives them in order)
+    other = entities[entities[:, 3] != _PER]
+    others = other[:, 1:].tolist()
+    lo = np.searchsorted(other[:, 0], busy, side="left").tolist()
+    hi = np.searchsorted(other[:, 0], busy, side="right").tolist()
     masked_name, name_cued = _masked_name_regex(), _name_regex()
-    for k in busy.tolist():
+    for j, k in enumerate(busy.tolist()):
         row, text = row_list[k], text_list[k]
         if cued[k]:
             out.extend(_cued_spans(row, text))
         if placed[k] or home[k]:
-            found_here = others.get(k, [])
+            found_here = others[lo[j] : hi[j]]
             orgs = [(s, e) for s, e, kind in found_here if kind == _ORG]
             starts = {s for s, _, kind in found_here if kind == _LOC}
             starts.update(_place_starts(text, places.get(k, [])))
@@ -603,28 +631,141 @@ def find_spans(series: pl.Series) -> pl.DataFrame:
     end exclusive), ``text`` (as written) and ``status`` (valid / invalid / masked).
 
     Each distinct text is read once: remark columns repeat their phrases (已发货, 老客户), and
-    the spans of a text do not depend on its row. Texts are made distinct before they are
-    folded (folding keeps offsets, so two texts that fold alike get the same spans either way).
+    the spans of a text do not depend on its row. A column read in batches keeps that across
+    its batches with one :class:`SpanFinder`.
     """
-    original = series.cast(pl.String)
-    frame = pl.DataFrame({"text": original}).with_row_index("row")
-    frame = frame.filter(pl.col("text").is_not_null() & (pl.col("text") != ""))
-    if frame.height == 0:
-        return _empty()
-    distinct = frame.select("text").unique(maintain_order=True).with_row_index("key")
-    found = _distinct_spans(distinct["key"].cast(pl.Int64), fold_series(distinct["text"]))
-    if found.height == 0:
-        return _empty()
-    hit = distinct.join(found.select(pl.col("row").cast(pl.UInt32).alias("key")).unique(), on="key")
-    rows = frame.join(hit, on="text").select(pl.col("row").cast(pl.Int64), "key")
-    result = found.rename({"row": "key"}).with_columns(pl.col("key").cast(pl.UInt32))
-    result = result.join(rows, on="key").drop("key")
-    result = result.with_columns(
-        original.gather(result["row"])
-        .str.slice(result["start"], result["end"] - result["start"])
-        .alias("text"),
-    )
-    return result.sort("row", "start").select(list(SPAN_SCHEMA))
+    return SpanFinder().find(series)
+
+
+CACHE_BYTES = 160 * 2**20
+"""Memory a :class:`SpanFinder` may spend on the texts it remembers (estimated as
+:data:`_TEXT_BYTES` a text plus two bytes a character, as Python holds them): enough for the
+half million distinct remarks of a ten-million-row list. Once it is spent, texts are still read
+once a batch, and the ones already known still skip the reading, but new ones are not kept."""
+
+_TEXT_BYTES = 200
+"""What remembering one text costs besides its characters: the string object, its entry in
+the dictionary, its key and its span offsets."""
+
+
+class SpanFinder:
+    """:func:`find_spans` for one column read batch by batch, each distinct text read once.
+
+    Remarks repeat across a whole table, not only within a batch (a ten-million-row list has
+    about half as many distinct remarks as the sum of its batches' distinct remarks), and the
+    spans of a text depend on the text alone. So the finder remembers the texts it has read,
+    up to :data:`CACHE_BYTES`, with their spans, and reads only the new ones: the spans of every
+    batch are exactly ``find_spans`` of that batch.
+
+    Not thread-safe: one column, one batch at a time.
+    """
+
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
+        self._limit = limit
+        self._bytes = 0
+        self._keys: dict[str, int] = {}
+        # spans of every known text, in key order, as arrays: text ``k``'s spans are entries
+        # ``first[k]:first[k] + count[k]``; type and status as indices into _TYPES, _STATUSES
+        self._first = np.zeros(0, dtype=np.int64)
+        self._count = np.zeros(0, dtype=np.int64)
+        self._type = np.zeros(0, dtype=np.int8)
+        self._start = np.zeros(0, dtype=np.int64)
+        self._end = np.zeros(0, dtype=np.int64)
+        self._status = np.zeros(0, dtype=np.int8)
+
+    def find(self, series: pl.Series) -> pl.DataFrame:
+        """The spans of one batch, as :func:`find_spans` gives them."""
+        original = series.cast(pl.String)
+        frame = pl.DataFrame({"text": original}).with_row_index("row")
+        frame = frame.filter(pl.col("text").is_not_null() & (pl.col("text") != ""))
+        if frame.height == 0:
+            return _empty()
+        distinct = frame.get_column("text").unique(maintain_order=True)
+        texts = distinct.to_list()
+        keys = np.fromiter((self._keys.get(t, -1) for t in texts), np.int64, len(texts))
+        new = np.flatnonzero(keys < 0)
+        learnt = [texts[i] for i in new]
+        cost = sum(2 * len(t) + _TEXT_BYTES for t in learnt)
+        # over budget, this batch's new texts are read and then dropped again
+        keep = self._bytes + cost <= self._limit
+        known = (len(self._keys), self._start.size)
+        if learnt:
+            keys[new] = self._learn(learnt, distinct.gather(new))
+        try:
+            return self._spans_of(original, frame, distinct, keys)
+        finally:
+            if keep:
+                self._bytes += cost
+            else:
+                self._drop(learnt, *known)
+
+    def _spans_of(
+        self, original: pl.Series, frame: pl.DataFrame, distinct: pl.Series, keys: np.ndarray
+    ) -> pl.DataFrame:
+        """The spans of the rows of ``frame``, whose distinct texts have the known ``keys``."""
+        hit = self._count[keys] > 0
+        if not hit.any():
+            return _empty()
+        hits = pl.DataFrame(
+            {"text": distinct.filter(pl.Series(hit)), "key": keys[hit]},
+            schema={"text": pl.String, "key": pl.Int64},
+        )
+        rows = frame.join(hits, on="text").drop("text")
+        key = rows.get_column("key").to_numpy()
+        count = self._count[key]
+        # each row's spans: entries first[key] .. first[key] + count[key] - 1 of the arrays
+        within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        taken = np.repeat(self._first[key], count) + within
+        row = pl.Series("row", np.repeat(rows.get_column("row").to_numpy(), count), pl.Int64)
+        start = pl.Series("start", self._start[taken], pl.Int64)
+        end = pl.Series("end", self._end[taken], pl.Int64)
+        result = pl.DataFrame(
+            {
+                "row": row,
+                "type": pl.Series(self._type[taken]).replace_strict(
+                    dict(enumerate(_TYPES)), return_dtype=pl.String
+                ),
+                "start": start,
+                "end": end,
+                "text": original.gather(row).str.slice(start, end - start),
+                "status": pl.Series(self._status[taken]).replace_strict(
+                    dict(enumerate(_STATUSES)), return_dtype=pl.String
+                ),
+            }
+        )
+        return result.sort("row", "start").select(list(SPAN_SCHEMA))
+
+    def _drop(self, texts: list[str], known: int, spans: int) -> None:
+        """Forget ``texts``, the last ones learnt, leaving ``known`` texts and ``spans`` spans."""
+        for text in texts:
+            del self._keys[text]
+        self._first, self._count = self._first[:known], self._count[:known]
+        self._type, self._start = self._type[:spans], self._start[:spans]
+        self._end, self._status = self._end[:spans], self._status[:spans]
+
+    def _learn(self, texts: list[str], series: pl.Series) -> np.ndarray:
+        """Read new texts: their keys, with their spans stored."""
+        base = len(self._keys)
+        keys = np.arange(base, base + len(texts), dtype=np.int64)
+        self._keys.update(zip(texts, keys.tolist(), strict=True))
+        local = pl.Series(np.arange(len(texts), dtype=np.int64))
+        found = _distinct_spans(local, fold_series(series)).sort("row", "start")
+        count = np.bincount(found.get_column("row").to_numpy(), minlength=len(texts))
+        self._first = np.concatenate([self._first, self._start.size + np.cumsum(count) - count])
+        self._count = np.concatenate([self._count, count])
+        type_code = found.get_column("type").replace_strict(_TYPE_CODE, return_dtype=pl.Int8)
+        status_code = found.get_column("status").replace_strict(_STATUS_CODE, return_dtype=pl.Int8)
+        self._type = np.concatenate([self._type, type_code.to_numpy()])
+        self._start = np.concatenate([self._start, found.get_column("start").to_numpy()])
+        self._end = np.concatenate([self._end, found.get_column("end").to_numpy()])
+        self._status = np.concatenate([self._status, status_code.to_numpy()])
+        return keys
+
+
+_TYPES = (*_TOKEN_TYPES, "qq", "wechat", "address", "room", "name")
+_TYPE_CODE = {t: i for i, t in enumerate(_TYPES)}
+_STATUSES = ("valid", "invalid", "masked")
+_STATUS_CODE = {s: i for i, s in enumerate(_STATUSES)}
 
 
 def _distinct_spans(keys: pl.Series, texts: pl.Series) -> pl.DataFrame:

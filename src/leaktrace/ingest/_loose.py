@@ -32,7 +32,7 @@ from ._header import column_names, find_header, generic_names, is_label, names_f
 from ._model import Limits, Table
 from ._sniff import decoder_name
 
-Mode = Literal["pairs", "fields"]
+Mode = Literal["pairs", "fields", "chat"]
 
 _SEPARATORS = "，,、|｜\t;；"
 _HARD = re.compile(r"\s*[" + re.escape(_SEPARATORS) + r"]+\s*")
@@ -77,6 +77,17 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 number, an e-mail address, a building-unit-room."""
 
 _DIGIT = re.compile(r"\d")
+
+_CHAT_HEAD = re.compile(
+    r"^\s*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s+)?\d{1,2}:\d{2}(?::\d{2})?\s+\S.{0,60}$"
+    r"|^\s*\S.{0,40}?\s+(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*$"
+)
+"""A chat export's line of time and sender: ``2023-12-01 10:23:11 刘某(wxid_…)`` as WeChat
+exports write it, ``刘某 2023-12-01 10:23:11`` as QQ does."""
+_NUMBER = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d{17}[\dXx](?!\d)")
+"""A mobile or ID number, which no line of time and sender holds."""
+CHAT_COLUMN = "内容"
+"""The one column a chat export is read into: its lines, free text."""
 
 _SAMPLE_LINES = 400
 _MAX_KEYS = 64
@@ -252,6 +263,8 @@ def loose_layout(text: str, separator: str | None) -> LooseLayout | None:
         return None
     if separator == "\x1f" and _free_text_column([[ln] for ln in filled]):
         return None  # one column of sentences under 内容: their commas are not separators
+    if _is_chat(filled):
+        return LooseLayout("chat", [CHAT_COLUMN], blocks=False)
     blocks = _has_blocks(lines)
     found = [pairs(ln) for ln in filled]
     with_pairs = [p for p in found if p and all(is_label(k) for k, _ in p)]
@@ -260,6 +273,13 @@ def loose_layout(text: str, separator: str | None) -> LooseLayout | None:
         per_line = sum(len(p) >= 2 for p in with_pairs) >= 0.5 * len(with_pairs)
         return LooseLayout("pairs", [], blocks=not per_line)
     return _fields_layout(filled, separator, blocks)
+
+
+def _is_chat(filled: list[str]) -> bool:
+    """Whether the sample is a chat export: messages under lines of time and sender."""
+    heads = sum(bool(_CHAT_HEAD.match(ln)) and not _NUMBER.search(ln) for ln in filled)
+    # a list of timestamped lines (2023-12-01 10:23 张三 138…) is all heads and no messages
+    return heads >= 3 and 0.2 * len(filled) <= heads <= 0.7 * len(filled)
 
 
 def _free_text_column(rows: list[list[str]]) -> bool:
@@ -413,6 +433,11 @@ def _keys(lines: Iterator[str]) -> list[str]:
 
 def _records(lines: Iterator[str], layout: LooseLayout) -> Iterator[list[str | None]]:
     """Each record's cells in column order."""
+    if layout.mode == "chat":
+        for line in lines:
+            if line.strip():
+                yield [line]
+        return
     if layout.mode == "pairs":
         yield from _pair_records(lines, layout)
         return

@@ -118,3 +118,20 @@ def test_an_estate_column_keeps_namesakes_of_two_estates_apart(tmp_path: Path) -
     data = count([tmp_path]).to_json()
     assert data["persons"] == 3
     assert data["linkage"]["merged_by"] == {"name_place": 1}
+
+
+def test_a_register_naming_no_estate_stands_for_the_one_it_leads_to(tmp_path: Path) -> None:
+    # the register names its estate only in its title; 李秀英's phone leads it to 锦绣花园, so
+    # its 张伟 at 3-1-101 is not the agency's 张伟 at 3-1-101 of 金都花园
+    (tmp_path / "业主.csv").write_text(
+        "锦绣花园二期业主信息表\n姓名,房号,电话\n"
+        "张伟,3-1-101,13905761234\n李秀英,3-1-102,15858123456\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "中介.csv").write_text(
+        "小区,房号,姓名,电话\n金都花园,3-1-101,张伟,\n锦绣花园,3-1-102,李秀英,15858123456\n",
+        encoding="utf-8",
+    )
+    data = count([tmp_path]).to_json()
+    assert data["persons"] == 3
+    assert data["linkage"]["merged_by"] == {"mobile": 1}

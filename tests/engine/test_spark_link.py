@@ -194,3 +194,26 @@ def test_a_list_of_several_estates_leaves_its_name_and_room_matches_open_on_spar
     linkage = data["linkage"]
     assert (linkage["records"], linkage["persons"]) == (6, 4)
     assert linkage["ambiguous_name_place"] == {"places": 1, "records": 1, "persons_if_merged": 3}
+
+
+def test_a_list_of_one_estate_keeps_its_name_and_room_in_that_estate_on_spark(
+    spark_engine: Any, tmp_path: Path
+) -> None:
+    """A list that names no estate stands for the one its records lead to: the register below
+    reaches 锦绣花园 through 李秀英's phone, so its 张伟 at 3-1-101 is not the 张伟 at 3-1-101 of
+    金都花园 in the agency's list. On Spark the list's estate is summed over every partition
+    first, as local sees it: 4 records, 3 persons."""
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    (folder / "业主.csv").write_text(
+        "锦绣花园二期业主信息表\n姓名,房号,电话\n"
+        "张伟,3-1-101,13905761234\n李秀英,3-1-102,15858123456\n",
+        encoding="utf-8",
+    )
+    (folder / "中介.csv").write_text(
+        "小区,房号,姓名,电话\n金都花园,3-1-101,张伟,\n锦绣花园,3-1-102,李秀英,15858123456\n",
+        encoding="utf-8",
+    )
+    data = _same(spark_engine, [folder])
+    assert (data["linkage"]["records"], data["linkage"]["persons"]) == (4, 3)
+    assert data["linkage"]["merged_by"] == {"mobile": 1}

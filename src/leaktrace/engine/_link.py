@@ -173,11 +173,11 @@ def link_records(
     )
     top = list(ranks) if rule == "person" else None
     inputs = inputs.persist()
-    several = _several(inputs, rules) if rules.name_place else None
+    several, single = _several(inputs, rules) if rules.name_place else (None, None)
     stats["lists_of_several_estates"] = int(several.sum()) if several is not None else 0
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return link_partition(batches, rules, job.texts, top, several)
+        return link_partition(batches, rules, job.texts, top, several, single)
 
     linked = map_in_arrow(inputs, run, LINKED_DDL).persist()
     try:
@@ -192,11 +192,11 @@ def link_records(
     return items, _linkage(figures, kinds), unlinked, stats
 
 
-def _several(inputs: DataFrame, rules: LinkRules) -> np.ndarray:
+def _several(inputs: DataFrame, rules: LinkRules) -> tuple[np.ndarray, np.ndarray]:
     """Rule 5's first pass: which lists cover several estates, summed over every partition
     (each partition's linker sees the estates its records lead to; a list covers several when
-    one partition sees two or more, or two partitions see different ones). One row per list
-    reaches the driver."""
+    one partition sees two or more, or two partitions see different ones), and the hash of
+    the one estate each other list leads to (0: none). One row per list reaches the driver."""
     from pyspark.sql import functions as F
 
     from leaktrace.engine._spark import map_in_arrow
@@ -207,14 +207,21 @@ def _several(inputs: DataFrame, rules: LinkRules) -> np.ndarray:
     rows = (
         map_in_arrow(inputs, run, LINKED_DDL)
         .groupBy("source")
-        .agg(F.max("n").alias("multi"), F.countDistinct("key").alias("estates"))
+        .agg(
+            F.max("n").alias("multi"),
+            F.countDistinct("key").alias("estates"),
+            F.min("key").alias("key"),
+        )
         .collect()
     )
     top = max((int(r["source"]) for r in rows), default=-1)
     several = np.zeros(top + 1, dtype=np.bool_)
+    single = np.zeros(top + 1, dtype=np.int64)
     for r in rows:
         several[int(r["source"])] = bool(r["multi"]) or int(r["estates"]) > 1
-    return several
+        if not several[int(r["source"])]:
+            single[int(r["source"])] = int(r["key"])
+    return several, single.view(np.uint64)
 
 
 def _partition_linker(
@@ -271,13 +278,15 @@ def link_partition(
     texts: Sequence[str],
     ranks: Sequence[int] | None,
     several: np.ndarray | None = None,
+    single: np.ndarray | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Link one partition's records (whole parts, in evidence order) with ``Linker``: the items
     keyed by person (numbered by partition and first record), and the partition's figures.
 
     ``ranks`` (per category id, its tier's rank) make each person one item at their highest
     tier (``--link person``); without them a person is one item per category. ``several`` (per
-    list, whether it covers several estates: :func:`_several`) is what every partition shows.
+    list, whether it covers several estates) and ``single`` (the one estate each other list
+    leads to: :func:`_several`) are what every partition shows.
     """
     from pyspark import TaskContext
 
@@ -285,7 +294,7 @@ def link_partition(
     if got is None:
         return
     frame, linker = got
-    found = linker.finish(several=several)
+    found = linker.finish(several=several, single=single)
     context = TaskContext.get()
     number = (context.partitionId() if context is not None else 0) << 40
     person = pl.Series("person", found.person.to_numpy() + number, dtype=pl.Int64)

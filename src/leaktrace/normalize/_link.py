@@ -25,7 +25,8 @@ only valid, unmasked values are present at all. The rules, in the words of ``doc
    often names its estate only in its title) links to one with an estate only when that name,
    building, unit and room occur in a single estate, and only when its list is about one
    estate: when the list's records lead, through their identifiers, to records naming two or
-   more estates, the list covers several, and its name and room prove nothing by themselves.
+   more estates, the list covers several, and its name and room prove nothing by themselves;
+   when they lead to one, the record stands for that estate and links to no record of another.
    Such matches are left open (not merged) and reported (:class:`Ambiguity`), with the number
    of persons there would be were they merged. :func:`link` takes its records as one list;
    :class:`Linker` is told each record's list.
@@ -351,14 +352,18 @@ class Linker:
         self.height += keys.height
 
     def finish(
-        self, exclude: np.ndarray | None = None, several: np.ndarray | None = None
+        self,
+        exclude: np.ndarray | None = None,
+        several: np.ndarray | None = None,
+        single: np.ndarray | None = None,
     ) -> Linkage:
         """Link every record added (but those ``exclude`` marks): ``person`` is each record's
         person, the lowest number among its records (-1 for an excluded record).
 
-        ``several`` (per list number, whether the list covers several estates) replaces what
-        rule 5 would work out from these records alone: a linker given only part of the
-        records (a Spark partition) is told what all of them show.
+        ``several`` (per list number, whether the list covers several estates) and ``single``
+        (per list number, the hash of the one estate it leads to; 0: none) replace what rule 5
+        would work out from these records alone: a linker given only part of the records (a
+        Spark partition) is told what all of them show.
 
         The linker is emptied: it can be finished once.
         """
@@ -399,6 +404,7 @@ class Linker:
             lists,
             several,
             estates,
+            single,
         )
         self._texts, self._heights = [], []
         if rows.size != self.height:
@@ -608,6 +614,7 @@ def _link_keys(
     lists: np.ndarray,
     several: np.ndarray | None = None,
     estates: tuple[np.ndarray, np.ndarray] | None = None,
+    single: np.ndarray | None = None,
 ) -> Linkage:
     """Link records given, per link column, each record's first record with the same value
     (-1: none; a column no record has is None). ``estates`` maps the estates' first records to
@@ -639,6 +646,7 @@ def _link_keys(
                 lists,
                 parent,
                 several,
+                single,
             )
             first = columns[kind]
         if kind == ID:
@@ -742,6 +750,7 @@ def _places(
     lists: np.ndarray,
     parent: np.ndarray,
     several: np.ndarray | None = None,
+    single: np.ndarray | None = None,
 ) -> tuple[np.ndarray, Ambiguity]:
     """Rule 5: which records the same name at the same building, unit and room links.
 
@@ -770,20 +779,35 @@ def _places(
     target, alternative, stats, by_list = kernel(
         first, estate, estate >= 0, root, lists, n_lists, forced, several is not None
     )
-    del root
     # the estate each list leads to, as its hash (Spark sums these over its partitions)
     seen = np.flatnonzero(by_list[0] == 1)
     if seen.size:
         assert estates is not None
         rows, hashes = estates
         by_list[1, seen] = hashes[np.searchsorted(rows, by_list[1, seen].astype(np.int64))]
+    # A record naming no estate stands for its list's estate: where the list's records lead
+    # to one estate, such a record is taken as naming it, and a name + place naming another
+    # estate is not the same home (the register of 锦绣花园 and 张伟 at 3-1-101 of 金都花园)
+    if single is None and several is None:
+        single = np.where((by_list[0] == 1) & (by_list[2] == 0), by_list[1], np.uint64(0))
+    elif single is None:
+        single = np.zeros(n_lists, dtype=np.uint64)  # told which lists cover several, not more
+    if several is not None:  # a list covering several estates stands for none of them
+        single = np.where(forced[: single.size], np.uint64(0), single[: forced.size])
+    placed = _stand_for_list(estate, first, lists, single, estates)
+    if placed is not None:
+        estate = placed
+        target, alternative, stats, _ = kernel(
+            first, estate, estate >= 0, root, lists, n_lists, forced, several is not None
+        )
+    del root
     split = np.flatnonzero(target == _BY_ESTATE)  # names + places of two or more estates
     if split.size:
         # grouped again by name + place and estate (each record number + 1: never 0)
         pair = ((first[split].astype(np.uint64) + np.uint64(1)) << np.uint64(32)) | (
             estate[split].astype(np.uint64) + np.uint64(1)
         )
-        if first.dtype != np.int32:  # record numbers past 32 bits: mix the two instead
+        if first.dtype != np.int32 or estate.max() >= 2**31:  # past 32 bits: mix the two
             pair = (first[split].astype(np.uint64) + np.uint64(1)) * _MIX ^ (
                 estate[split].astype(np.uint64) + np.uint64(1)
             )
@@ -796,6 +820,40 @@ def _places(
         places=int(stats[0]), records=int(stats[1]), alternative=pairs, lists=by_list
     )
     return target, ambiguity
+
+
+def _stand_for_list(
+    estate: np.ndarray,
+    first: np.ndarray,
+    lists: np.ndarray,
+    single: np.ndarray,
+    estates: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray | None:
+    """Each record's estate, a record with a name + place naming none taking its list's one
+    estate (``single``: per list, that estate's hash; 0 none), or None when no record takes
+    one. Estates are numbered by their first record; one no record here names (a Spark
+    partition sees part of the records) gets a number past the records'."""
+    k = np.flatnonzero((estate < 0) & (first >= 0))
+    if not k.size or not single.any():
+        return None
+    mine = lists[k].astype(np.int64)
+    inside = mine < single.size
+    k, mine = k[inside], mine[inside]
+    wanted = single[mine]
+    k, wanted = k[wanted != 0], wanted[wanted != 0]
+    if not k.size:
+        return None
+    number: dict[int, int] = {}
+    if estates is not None:
+        rows, hashes = estates
+        number = {int(h): int(r) for r, h in zip(rows.tolist(), hashes.tolist(), strict=True)}
+    distinct, which = np.unique(wanted, return_inverse=True)
+    for h in distinct.tolist():
+        if h not in number:
+            number[h] = estate.size + len(number)
+    out = estate.astype(np.int64)
+    out[k] = np.array([number[h] for h in distinct.tolist()], dtype=np.int64)[which]
+    return out
 
 
 def _resolve(

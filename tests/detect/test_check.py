@@ -116,3 +116,57 @@ def test_types_without_a_compiled_fast_path_are_checked_by_the_full_pipeline(wri
         assert value.to_list() == unit.normalise(cells).to_list(), type_id
         assert RANK["valid"] in rank.to_list(), type_id
         assert not fast.any(), type_id
+
+
+def test_a_cell_with_several_phones_or_a_note_is_read_by_its_first_value():
+    # typed by hand into one 联系电话 cell, as owner registers hold them
+    cells = pl.Series(
+        [
+            "13905761234/13606581122",
+            "15858123456、13812340000",
+            "18967012345 18967012346",
+            "13905761234（本人）",
+            "138 1234 5678",  # one number typed in groups, not two
+            "0571-88886666",
+            "王建国/李秀英",
+        ]
+    )
+    (checked,) = check_columns(pl.DataFrame({"电话": cells}), [("电话", "mobile")])
+    assert checked.value.to_list() == [
+        "13905761234",
+        "15858123456",
+        "18967012345",
+        "13905761234",
+        "13812345678",
+        None,
+        None,
+    ]
+    assert checked.rank.to_list() == [3, 3, 3, 3, 3, 0, 0]
+    # the unit's own verbs agree with check_columns
+    assert CATALOGUE["mobile"].normalise(cells).to_list() == checked.value.to_list()
+    emails = pl.Series(["wjg@example.cn；lxy@example.cn", "wjg@example.cn (工作)"])
+    assert CATALOGUE["email"].normalise(emails).to_list() == ["wjg@example.cn"] * 2
+
+
+@pytest.mark.parametrize(
+    ("type_id", "cell", "value"),
+    [
+        ("mobile", "电话：13905761234", "13905761234"),
+        ("mobile", "tel:13905761234", "13905761234"),
+        ("mobile", '="13905761234"', "13905761234"),
+        ("cn_id", '="330182196503120412"', "330182196503120412"),
+        ("cn_id", "'330182196503120412", "330182196503120412"),
+        ("cn_id", "身份证号:330182196503120412", "330182196503120412"),
+        ("name", "王建国(业主)", "王建国"),
+        ("name", "业主：王建国", "王建国"),
+        ("name", "王建国、李秀英", "王建国"),
+        ("name", "已量房", None),
+    ],
+)
+def test_the_value_inside_a_cell_with_a_label_guard_or_note(type_id, cell, value):
+    # a label before the value, a spreadsheet's ="…" guard or a typed apostrophe around it, a
+    # note after it: what a careful reader reads is the value
+    cells = pl.Series([cell])
+    (checked,) = check_columns(pl.DataFrame({"c": cells}), [("c", type_id)])
+    assert checked.value.to_list() == [value]
+    assert CATALOGUE[type_id].normalise(cells).to_list() == [value]

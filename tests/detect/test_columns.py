@@ -25,6 +25,10 @@ from leaktrace.synth import residents
         ("tel_no", {"mobile", "landline"}),
         ("last_login_ip", {"ip"}),
         ("hotel", set()),
+        # a database's column names for a home's room
+        ("house_no", {"room"}),
+        ("room_number", {"room"}),
+        ("单元号", {"room"}),
     ],
 )
 def test_header_words_name_the_type_by_their_last_word(header: str, labels: set[str]) -> None:

@@ -251,3 +251,20 @@ def test_a_one_column_file_holding_the_unit_separator_stays_one_column(tmp_path:
     table = evidence.tables[0]
     assert len(table.columns) == 1
     assert [b.width for b in table.batches()] == [1]
+
+
+def test_a_first_line_with_more_fields_than_the_header_is_read(tmp_path: Path) -> None:
+    # an address typed with a comma in the first data line: its extra field is cut, as in any
+    # later line, rather than the whole list refused
+    path = tmp_path / "名单.csv"
+    path.write_text(
+        "姓名,电话,地址\n"
+        "张三,13812345678,杭州市,西湖区文三路100号\n"
+        "李四,13912345678,杭州市上城区解放路8号\n",
+        encoding="utf-8",
+    )
+    got = [tuple(r.values()) for r in rows(only_evidence(path))]
+    assert got == [
+        ("张三", "13812345678", "杭州市"),
+        ("李四", "13912345678", "杭州市上城区解放路8号"),
+    ]

@@ -168,3 +168,31 @@ def test_truncated_xlsx_is_a_failure(tmp_path: Path) -> None:
     failure = only_failure(cut)
     assert failure.path == str(cut)
     assert "corrupt or truncated" in failure.reason
+
+
+def test_place_cells_merged_down_are_read_in_every_row_they_cover(tmp_path: Path) -> None:
+    # an owner register typed by hand: 楼栋 and 单元 merged over their homes' rows, and one
+    # family's phone merged over its two members (which stays the first row's: filled in, it
+    # would make the family one person)
+    path = tmp_path / "业主.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("业主")
+    sheet.merge_range(0, 0, 0, 4, "锦绣花园业主名册")
+    sheet.write_row(1, 0, ["楼栋", "单元", "房号", "姓名", "电话"])
+    sheet.merge_range(2, 0, 4, 0, "3幢")
+    sheet.merge_range(2, 1, 3, 1, "1单元")
+    sheet.write(4, 1, "2单元")
+    sheet.merge_range(3, 4, 4, 4, "15858123456")
+    for r, (room, name) in enumerate([("101", "王建国"), ("102", "李秀英"), ("201", "陈美华")]):
+        sheet.write(2 + r, 2, room)
+        sheet.write(2 + r, 3, name)
+    sheet.write(2, 4, "13905761234")
+    sheet.write_row(5, 0, ["5幢", "1单元", "101", "刘洋", "17757112233"])
+    book.close()
+    got = [tuple(r.values()) for r in rows(only_evidence(path))]
+    assert got == [
+        ("3幢", "1单元", "101", "王建国", "13905761234"),
+        ("3幢", "1单元", "102", "李秀英", "15858123456"),
+        ("3幢", "2单元", "201", "陈美华", None),
+        ("5幢", "1单元", "101", "刘洋", "17757112233"),
+    ]

@@ -163,3 +163,53 @@ def test_a_one_column_list_under_a_title_has_its_header_word_as_header(tmp_path:
     table = only_evidence(path).tables[0]
     assert (table.columns, table.header_row) == (["姓名"], 1)
     assert table_rows(only_evidence(path)) == [{"姓名": "张伟"}, {"姓名": "李娜"}]
+
+
+def test_fields_typed_in_another_order_go_to_their_columns(tmp_path):
+    # a decorator's notes: most lines name, room, phone; one puts the room first, one glues
+    # its label to the phone, one spaces a two-character name to line up with the others
+    text = (
+        "王建国 3幢2单元501 13905761234 已量房\n"
+        "1-1-302 李秀英 15858123456\n"
+        "陈美华 2-3-601 电话18967012345\n"
+        "赵 磊  6幢1单元1102  138 5712 3456  毛坯\n"
+        "张伟 8-2-1501  不在家\n"
+    )
+    _, rows = _read(tmp_path, text)
+    assert rows == [
+        ("王建国", "3幢2单元501", "13905761234", "已量房"),
+        ("李秀英", "1-1-302", "15858123456", None),
+        ("陈美华", "2-3-601", "18967012345", None),
+        ("赵磊", "6幢1单元1102", "13857123456", "毛坯"),
+        ("张伟", "8-2-1501", None, "不在家"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["2023-12-01 10:2{}:11 刘某(wxid_abc123)", "刘某 2023-12-01 10:2{}:11"],
+    ids=["wechat", "qq"],
+)
+def test_a_chat_export_is_read_as_its_lines_of_free_text(tmp_path, head):
+    # messages under lines of time and sender, as WeChat and QQ export them: a list pasted in a
+    # message is text in a sentence, not fields of a table
+    messages = [
+        "王总，锦绣花园的业主资料我整理好了",
+        "王建国 13905761234 3幢2单元501",
+        "李秀英15858123456，1幢1单元302，陈美华 18967012345 2幢3单元601",
+        "收到，钱转你了",
+    ]
+    text = "".join(f"{head.format(i)}\n{m}\n\n" for i, m in enumerate(messages))
+    columns, rows = _read(tmp_path, text)
+    assert columns == ["内容"]
+    assert rows == [(line,) for i, m in enumerate(messages) for line in (head.format(i), m)]
+
+
+def test_a_list_of_timestamped_lines_is_no_chat(tmp_path):
+    text = (
+        "2023-12-01 10:23 张三 13812345678 杭州市西湖区文三路100号\n"
+        "2023-12-01 10:24 李四 13912345678 杭州市上城区解放路8号\n"
+        "2023-12-02 09:00 王五 13712345678 宁波市海曙区中山西路1号\n"
+    )
+    columns, rows = _read(tmp_path, text)
+    assert len(columns) == 5 and rows[0][2:4] == ("张三", "13812345678")

@@ -140,3 +140,44 @@ def test_a_workbook_whose_rows_cannot_be_paired_is_replaced_by_value(
     notes = sheets.get_sheet_by_name("备注").to_python()
     assert notes[1] == ["A-1", "客户说他的手机是150****5678，明天再联系"]
     assert sheets.get_sheet_by_name("业主").merged_cell_ranges == [((0, 0), (0, 3))]
+
+
+def test_numbers_typed_in_groups_and_spaced_names_are_masked_where_typed(tmp_path):
+    # the reader reads 138 5712 3456 as 13857123456 and 赵 磊 as 赵磊: replacing by value
+    # must find them as typed, or the copy would keep them
+    source = tmp_path / "客户.txt"
+    source.write_text(
+        "王建国 3幢2单元501 13905761234 已量房\n"
+        "1-1-302 李秀英 15858123456 下周联系\n"
+        "赵 磊  6幢1单元1102  138 5712 3456  要报价\n"
+        "孙志强 10-1-201 +86 137-5812-3456 身份证330182 19881103 0311\n",
+        encoding="utf-8",
+    )
+    result = redact([source], tmp_path / "out")
+    assert result.errors == []
+    copy = (tmp_path / "out" / "客户.txt").read_text(encoding="utf-8")
+    for typed in ("赵 磊", "5712", "5812", "19881103", "建国", "秀英", "志强", "13905761234"):
+        assert typed not in copy
+    assert copy.splitlines()[0] == "王** *幢*单元*** 139****1234 已量房"
+
+
+def test_place_cells_merged_down_keep_their_merges_in_the_copy(tmp_path):
+    # ingest reads 3幢 into every row it is merged over; the copy pairs its rows all the same
+    # and writes the merge as it was, with nothing in the cells the merge hides
+    source = tmp_path / "业主.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    sheet = book.add_worksheet("业主")
+    sheet.write_row(0, 0, ["楼栋", "房号", "姓名", "电话"])
+    sheet.merge_range(1, 0, 2, 0, "3幢")
+    sheet.write_row(1, 1, ["101", "王建国", "13905761234"])
+    sheet.write_row(2, 1, ["102", "李秀英", "15858123456"])
+    book.close()
+    result = redact([source], tmp_path / "out")
+    assert result.errors == [] and result.files[0].notes == []
+    copy = CalamineWorkbook.from_path(str(tmp_path / "out" / "业主.xlsx")).get_sheet_by_name("业主")
+    assert copy.to_python() == [
+        ["楼栋", "房号", "姓名", "电话"],
+        ["3幢", "***", "王**", "139****1234"],
+        ["", "***", "李**", "158****3456"],
+    ]
+    assert copy.merged_cell_ranges == [((1, 0), (2, 0))]

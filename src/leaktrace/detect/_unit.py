@@ -166,12 +166,15 @@ class PIType:
         fast_status_expr = getattr(module, "fast_status_expr", None)
         if fast_status_expr is None and fast_codes is not None:
             fast_status_expr = codes_expr(fast_codes)
+        several = bool(row.get("several", False))
         return cls(
             id=type_id,
             label=str(row.get("label", type_id)),
             doc=(module.__doc__ or "").strip(),
-            status_expr=module.status_expr,
-            normalise_expr=module.normalise_expr,
+            status_expr=first_of_several(module.status_expr) if several else module.status_expr,
+            normalise_expr=(
+                first_of_several(module.normalise_expr) if several else module.normalise_expr
+            ),
             validate=module.validate,
             span=bool(row.get("span", False)),
             needs_header=bool(row.get("needs_header", False)),
@@ -180,6 +183,40 @@ class PIType:
             fast_codes=fast_codes,
             tidy_expr=getattr(module, "tidy_expr", None),
         )
+
+
+_LABELS = (
+    "电话|手机|手机号|手机号码|联系电话|联系方式|电话号码|身份证|身份证号|身份证号码|证件号|证件号码"
+    "|邮箱|电子邮箱|微信|微信号|姓名|业主|客户|联系人|tel|phone|mobile|email|e-mail|qq|id"
+)
+_INSIDE = r"^\s*=\s*\"|^\s*['`‘]|[/、,，;；|（(:：]|^\s*1\d{10}\s+1\d{10}\s*$"
+"""A cell that may hold its value among other things (see :func:`first_of_several`)."""
+_REWRITES = (
+    (r'^\s*=\s*"(.*)"\s*$', "$1"),  # ="330182…", a spreadsheet's guard against losing digits
+    (r"^\s*['`‘]", ""),  # '330182…, the same typed by hand
+    (rf"(?i)^\s*(?:{_LABELS})\s*[:：]\s*", ""),  # 电话：139…
+    (r"^\s*(1\d{10})\s+1\d{10}\s*$", "$1"),  # two mobiles a space apart
+    (r"^\s*([^/、,，;；|（(]+?)\s*[/、,，;；|（(].*$", "$1"),  # the first of several, or a note
+)
+
+
+def first_of_several(fn: ExprFn) -> ExprFn:
+    """A unit's status or value expression that, where a whole cell is none of its type, reads
+    the value inside it (for ``several = true`` in ``catalogue.toml``): people type two phone
+    numbers into one 联系电话 cell (``13905761234/13606581122``), a note after a value
+    (``13905761234（本人）``, ``王建国(业主)``), a label before it (``电话：139…``), and systems
+    export long numbers as ``="330182…"``. A careful reader takes the first value; the cell is
+    then that value's status and value."""
+
+    def wrapped(v: pl.Expr) -> pl.Expr:
+        whole = fn(v)
+        inner = v
+        for pattern, replacement in _REWRITES:
+            inner = inner.str.replace(pattern, replacement)
+        maybe = pl.when(v.str.contains(_INSIDE)).then(inner).otherwise(pl.lit(None, pl.String))
+        return pl.when(whole.is_null()).then(fn(maybe)).otherwise(whole)
+
+    return wrapped
 
 
 def codes_expr(fast_codes: Callable[[pl.Series], np.ndarray]) -> ExprFn:

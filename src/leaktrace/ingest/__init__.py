@@ -20,8 +20,9 @@ import os
 from pathlib import Path
 
 from ._csv import Dialect, sniff_dialect
-from ._excel import render_cell, sheet_rows
+from ._excel import DownFill, render_cell, sheet_rows
 from ._json import json_cell
+from ._loose import respell
 from ._model import FORMATS, Evidence, Failure, Limits, Table
 from ._sniff import canonical_encoding, decoder_name, detect_encoding, sniff_format
 from ._sniff import sha256_file as _sha256_file
@@ -40,6 +41,7 @@ __all__ = [
     "FORMATS",
     "Budget",
     "Dialect",
+    "DownFill",
     "Evidence",
     "Failure",
     "Limits",
@@ -53,6 +55,7 @@ __all__ = [
     "member_refusal",
     "one_ahead",
     "render_cell",
+    "respell",
     "sha256_file",
     "sheet_rows",
     "sniff_dialect",

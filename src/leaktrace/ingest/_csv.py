@@ -173,9 +173,10 @@ def _scan(
         infer_schema=False,
         null_values=[""],
         truncate_ragged_lines=True,
-        # a whole-line read with the unit separator in its first line: Polars would take it for
-        # more columns than the schema's one and fail, where later lines are cut at it
-        extra_columns="ignore" if line_mode else "raise",
+        # a first line with more fields than the header (an address typed with a comma, or a
+        # whole-line read with the unit separator in it): Polars would take them for more
+        # columns than the schema's and fail, where later such lines are cut; cut it too
+        extra_columns="ignore",
         encoding="utf8",
         glob=False,  # a path is a name: `list[12].csv` is that file, not list1.csv and list2.csv
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from bisect import bisect_left, bisect_right
@@ -217,9 +218,55 @@ def _sheet_table(
             raise
         except BaseException as exc:  # calamine's errors, and a panic in its Rust code
             raise InputError(f"工作表 sheet {name!r}: {_workbook_error(exc)}", shown) from exc
-        yield from _row_batches(rows, data_start, columns, limits, shown)
+        down = DownFill(sheet.merged_cell_ranges or [], data_start, start_col, columns)
+        yield from _row_batches(rows, data_start, columns, limits, shown, down)
 
     return Table(name, columns, header_row, batches, shown)
+
+
+_PLACE_HEADER = re.compile(
+    r"楼|栋|幢|单元|座|小区|花园|苑|地址|住址|楼盘|项目|片区|区域|building|unit|address|estate",
+    re.IGNORECASE,
+)
+"""Headers of the place columns whose merged cells are filled down (:class:`DownFill`)."""
+
+
+class DownFill:
+    """The data's place cells merged down one column (楼栋 3幢 over the ten rows of its homes):
+    each gives its value to every row it covers, as a reader sees it.
+
+    Only columns whose header names a place part (:data:`_PLACE_HEADER`) are filled: a phone
+    merged over a family's rows is the family's phone, and filled in it would link the family
+    into one person. Rows are given in order (:meth:`fill`), in the coordinates of
+    ``sheet_rows``.
+    """
+
+    def __init__(
+        self, merged: list[MergedRange], data_start: int, start_col: int, columns: list[str]
+    ) -> None:
+        places = {i for i, c in enumerate(columns) if _PLACE_HEADER.search(c)}
+        self.starts: dict[int, list[tuple[int, int]]] = {}
+        for (r0, c0), (r1, c1) in merged:
+            if r0 >= data_start and r1 > r0 and c0 == c1 and c0 - start_col in places:
+                self.starts.setdefault(r0, []).append((c0 - start_col, r1))
+        self.active: list[tuple[int, int, Cell]] = []  # (column, last row, value)
+
+    def fill(self, index: int, cells: list[Cell], width: int) -> list[int]:
+        """Fill row ``index``'s ``cells`` (a data row, not empty) in place; the columns filled."""
+        if not self.starts:
+            return []
+        self.active = [a for a in self.active if a[1] >= index]
+        filled = []
+        for col, _, value in self.active:
+            if col < width:
+                cells.extend([None] * (col + 1 - len(cells)))
+                if cells[col] is None:
+                    cells[col] = value
+                    filled.append(col)
+        for col, last in self.starts.get(index, ()):
+            if col < len(cells) and cells[col] is not None:
+                self.active.append((col, last, cells[col]))
+        return filled
 
 
 def _head_merges(
@@ -293,7 +340,9 @@ def _row_batches(
     columns: list[str],
     limits: Limits,
     shown: str,
+    down: DownFill | None = None,
 ) -> Iterator[pl.DataFrame]:
+    """The data rows in batches, cells merged down filled in (:class:`DownFill`)."""
     width = len(columns)
     buffer: list[list[Cell]] = []
     schema = dict.fromkeys(columns, pl.String)
@@ -303,6 +352,8 @@ def _row_batches(
         cells = [(v or None) if type(v) is str else render_cell(v) for v in row[:width]]
         if not any(c is not None for c in cells):
             continue
+        if down is not None:
+            down.fill(index, cells, width)
         for cell in cells:
             too_large = cell is not None and len(cell) * 4 > limits.max_cell_bytes
             if too_large and cell is not None and len(cell.encode()) > limits.max_cell_bytes:

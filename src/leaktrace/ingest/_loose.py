@@ -16,9 +16,11 @@ classifier reads them as it reads any header; otherwise by a header line when th
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
+import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -30,7 +32,7 @@ from ._header import column_names, find_header, generic_names, is_label, names_f
 from ._model import Limits, Table
 from ._sniff import decoder_name
 
-Mode = Literal["pairs", "fields"]
+Mode = Literal["pairs", "fields", "chat"]
 
 _SEPARATORS = "，,、|｜\t;；"
 _HARD = re.compile(r"\s*[" + re.escape(_SEPARATORS) + r"]+\s*")
@@ -48,6 +50,44 @@ _PHONE = re.compile(r"(?<![\d+])((?:\+|00)?86[\s-]*)?(1\d{2})[\s-]*(\d{4})[\s-]*
 """A mobile number, perhaps with a country code, spaces and hyphens inside."""
 _ID = re.compile(r"(?<!\d)(\d{6})[\s-]+(\d{8})[\s-]+(\d{3}[\dXx])(?![\dXx])")
 """An ID number typed in its three groups (region, birth date, order and check)."""
+
+_SPACED_NAME = re.compile(
+    r"(?<![\u3400-\u9fff])([\u3400-\u9fff])[ \u3000]{1,2}([\u3400-\u9fff])(?![\u3400-\u9fff])"
+)
+"""Two lone Han characters a space or two apart: ``赵 磊``, a name spaced to line up."""
+_GLUED_LABEL = re.compile(
+    r"^(?:电话|手机|手机号|手机号码|联系电话|联系方式|电话号码|tel|身份证|身份证号|身份证号码"
+    r"|证件号|证件号码|房号|邮箱)(?=\+?\d|[A-Za-z0-9._-]+@)",
+    re.IGNORECASE,
+)
+"""A label typed straight before its number, with no colon (``电话18967012345``)."""
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("mobile", re.compile(r"^(?:\+86)?1[\d*]{10}$")),
+    ("cn_id", re.compile(r"^\d[\d*]{16}[\dXx*]$|^\d{15}$")),
+    ("email", re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.ASCII)),
+    (
+        "room",
+        re.compile(
+            r"^(?:\d{1,3}|[A-Z])(?:幢|栋|号楼|座)(?:\d{1,2}单元)?\d{2,5}[室号房]?$"
+            r"|^\d{1,2}单元\d{2,5}[室号房]?$|^\d{1,3}-\d{1,2}-\d{2,5}$"
+        ),
+    ),
+)
+"""Fields a line may type in any order that their shape alone tells apart: a mobile, an ID
+number, an e-mail address, a building-unit-room."""
+
+_DIGIT = re.compile(r"\d")
+
+_CHAT_HEAD = re.compile(
+    r"^\s*(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s+)?\d{1,2}:\d{2}(?::\d{2})?\s+\S.{0,60}$"
+    r"|^\s*\S.{0,40}?\s+(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*$"
+)
+"""A chat export's line of time and sender: ``2023-12-01 10:23:11 刘某(wxid_…)`` as WeChat
+exports write it, ``刘某 2023-12-01 10:23:11`` as QQ does."""
+_NUMBER = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)\d{17}[\dXx](?!\d)")
+"""A mobile or ID number, which no line of time and sender holds."""
+CHAT_COLUMN = "内容"
+"""The one column a chat export is read into: its lines, free text."""
 
 _SAMPLE_LINES = 400
 _MAX_KEYS = 64
@@ -71,13 +111,40 @@ class LooseLayout:
     blocks: bool
     separator: str = ""
     header: bool = False
+    kinds: tuple[tuple[str, int], ...] = ()
+    """Kinds of field told by their shape (see :data:`_KINDS`) and the column each goes to,
+    wherever the line typed it: the column most lines put it in."""
+
+
+def _phone(m: re.Match[str]) -> str:
+    return ("+86" if m[1] else "") + m[2] + m[3] + m[4]
+
+
+def _id(m: re.Match[str]) -> str:
+    return m[1] + m[2] + m[3]
 
 
 def keep_numbers(line: str) -> str:
     """The line with the spaces and hyphens inside mobile and ID numbers removed, so that a
     separator between fields is never one inside a number (``+86 138 1234 5678``)."""
-    line = _PHONE.sub(lambda m: ("+86" if m[1] else "") + m[2] + m[3] + m[4], line)
-    return _ID.sub(lambda m: m[1] + m[2] + m[3], line)
+    return _ID.sub(_id, _PHONE.sub(_phone, line))
+
+
+def respell(text: str, replace: Callable[[str], str | None]) -> str:
+    """``text`` with each number typed in groups (``138 5712 3456``) and each spaced name
+    (``赵 磊``) replaced by ``replace`` of the value a loose list reads there (``13857123456``,
+    ``赵磊``), where ``replace`` gives one: masking finds, in the text as typed, the values read
+    from it."""
+
+    def sub(read: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+        def one(m: re.Match[str]) -> str:
+            value = read(m)
+            return m[0] if value == m[0] else (replace(value) or m[0])
+
+        return one
+
+    text = _ID.sub(sub(_id), _PHONE.sub(sub(_phone), text))
+    return _SPACED_NAME.sub(sub(lambda m: m[1] + m[2]), text)
 
 
 def pairs(line: str) -> list[tuple[str, str]]:
@@ -94,8 +161,87 @@ def pairs(line: str) -> list[tuple[str, str]]:
 
 
 def split_fields(line: str, separator: str) -> list[str]:
-    """The line's fields (numbers kept whole), stripped."""
-    return [f.strip() for f in re.split(separator, keep_numbers(line).strip())]
+    """The line's fields (numbers kept whole, labels glued to a number dropped), stripped.
+
+    Split on spaces, a two-character name typed with a space inside to line up with
+    three-character ones (``赵 磊``) stays one field.
+    """
+    line = keep_numbers(line).strip()
+    if separator == _SPACES.pattern:
+        line = _SPACED_NAME.sub(r"\1\2", line)
+    return [_GLUED_LABEL.sub("", f.strip()) for f in re.split(separator, line)]
+
+
+def field_kind(field: str | None) -> str | None:
+    """The kind of a field told by its shape alone (:data:`_KINDS`), or None."""
+    if not field:
+        return None
+    field = unicodedata.normalize("NFKC", field)
+    return next((kind for kind, shape in _KINDS if shape.match(field)), None)
+
+
+def _misplaced(fields: Sequence[str | None], kinds: dict[str, int]) -> bool:
+    """Whether the line types a field of a known kind outside its kind's column, or words
+    without a digit (a note) where a kind's column is."""
+    columns = set(kinds.values())
+    for i, f in enumerate(fields):
+        col = kinds.get(field_kind(f) or "")
+        if col is not None and col != i:
+            return True
+        if col is None and i in columns and f and not _DIGIT.search(f):
+            return True
+    return False
+
+
+def _kind_columns(rows: list[list[str]]) -> tuple[tuple[str, int], ...]:
+    """Each kind of field and the column most of the sample's lines put it in; kinds that
+    would share a column keep none."""
+    where: dict[str, Counter[int]] = {}
+    for row in rows:
+        for i, f in enumerate(row):
+            if (kind := field_kind(f)) is not None:
+                where.setdefault(kind, Counter())[i] += 1
+    modal = {kind: c.most_common(1)[0][0] for kind, c in where.items()}
+    taken = Counter(modal.values())
+    return tuple((kind, col) for kind, col in modal.items() if taken[col] == 1)
+
+
+def _width_by_kind(fields: list[str], kinds: dict[str, int]) -> int:
+    """The columns a line's fields need when they go by kind (see :func:`_by_kind`)."""
+    placed: set[int] = set()
+    rest = 0
+    for f in fields:
+        col = kinds.get(field_kind(f) or "")
+        if col is not None and col not in placed:
+            placed.add(col)
+        elif f:
+            rest += 1
+    free = (i for i in itertools.count() if i not in kinds.values())
+    last = max([*kinds.values(), *(next(free) for _ in range(rest))])
+    return last + 1
+
+
+def _by_kind(fields: list[str | None], kinds: dict[str, int], width: int) -> list[str | None]:
+    """The line's fields in ``width`` columns: a field of a known kind in its kind's column, the
+    others in the remaining columns in the order typed (extra ones joined into the last)."""
+    out: list[str | None] = [None] * width
+    rest: list[str] = []
+    for f in fields:
+        if not f:
+            continue
+        col = kinds.get(field_kind(f) or "")
+        if col is not None and col < width and out[col] is None:
+            out[col] = f
+        else:
+            rest.append(f)
+    free = [i for i in range(width) if i not in kinds.values()] or [width - 1]
+    for i, f in zip(free, rest, strict=False):
+        out[i] = f if out[i] is None else f"{out[i]} {f}"
+    if len(rest) > len(free):
+        last = free[-1]
+        extra = " ".join(rest[len(free) :])
+        out[last] = extra if out[last] is None else f"{out[last]} {extra}"
+    return out
 
 
 def loose_layout(text: str, separator: str | None) -> LooseLayout | None:
@@ -117,6 +263,8 @@ def loose_layout(text: str, separator: str | None) -> LooseLayout | None:
         return None
     if separator == "\x1f" and _free_text_column([[ln] for ln in filled]):
         return None  # one column of sentences under 内容: their commas are not separators
+    if _is_chat(filled):
+        return LooseLayout("chat", [CHAT_COLUMN], blocks=False)
     blocks = _has_blocks(lines)
     found = [pairs(ln) for ln in filled]
     with_pairs = [p for p in found if p and all(is_label(k) for k, _ in p)]
@@ -125,6 +273,13 @@ def loose_layout(text: str, separator: str | None) -> LooseLayout | None:
         per_line = sum(len(p) >= 2 for p in with_pairs) >= 0.5 * len(with_pairs)
         return LooseLayout("pairs", [], blocks=not per_line)
     return _fields_layout(filled, separator, blocks)
+
+
+def _is_chat(filled: list[str]) -> bool:
+    """Whether the sample is a chat export: messages under lines of time and sender."""
+    heads = sum(bool(_CHAT_HEAD.match(ln)) and not _NUMBER.search(ln) for ln in filled)
+    # a list of timestamped lines (2023-12-01 10:23 张三 138…) is all heads and no messages
+    return heads >= 3 and 0.2 * len(filled) <= heads <= 0.7 * len(filled)
 
 
 def _free_text_column(rows: list[list[str]]) -> bool:
@@ -176,8 +331,17 @@ def _with_header(filled: list[str], separator: str) -> LooseLayout:
     rows = [split_fields(ln, separator) for ln in filled]
     width = _modal_width(filled, separator)
     header = find_header(rows[:1], 1) == 0 and len(rows[0]) == width and len(rows) > 1
+    kinds = _kind_columns(rows[1:] if header else rows)
+    if kinds and not header:
+        # a note typed after a phone gets a column of its own rather than joining the phone's,
+        # and so does one a line typed in another order adds (its fields go by kind)
+        at = dict(kinds)
+        if width - 1 in at.values():
+            width = max(width, *(len(r) for r in rows))
+        moved = [r for r in rows if _misplaced(r, at)]
+        width = max(width, *(_width_by_kind(r, at) for r in moved)) if moved else width
     columns = column_names(rows[0], width) if header else generic_names(width)
-    return LooseLayout("fields", columns, blocks=False, separator=separator, header=header)
+    return LooseLayout("fields", columns, False, separator, header, kinds)
 
 
 Lines = Callable[[], Iterator[str]]
@@ -269,15 +433,22 @@ def _keys(lines: Iterator[str]) -> list[str]:
 
 def _records(lines: Iterator[str], layout: LooseLayout) -> Iterator[list[str | None]]:
     """Each record's cells in column order."""
+    if layout.mode == "chat":
+        for line in lines:
+            if line.strip():
+                yield [line]
+        return
     if layout.mode == "pairs":
         yield from _pair_records(lines, layout)
         return
     if layout.header:
         next((ln for ln in lines if ln.strip()), None)
     if not layout.blocks:
+        kinds, width = dict(layout.kinds), len(layout.columns)
         for line in lines:
             if line.strip():
-                yield [f or None for f in split_fields(line, layout.separator)]
+                fields: list[str | None] = [f or None for f in split_fields(line, layout.separator)]
+                yield _by_kind(fields, kinds, width) if _misplaced(fields, kinds) else fields
         return
     block: list[str | None] = []
     for line in chain(lines, [""]):

@@ -9,6 +9,7 @@ batches with ``mapInArrow``. Its output schema (:data:`RECORD_SCHEMA`) never dep
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -141,6 +142,8 @@ def records(
         for i, p in enumerate(profiles)
         if p.type in TYPE_BITS and not p.free_text and p.name in batch.columns
     ]
+    batch, typed = _joined_rooms(batch, typed)
+    batch, typed = _estate_address(batch, profiles, typed)
     # readers hand over many small chunks; every pass below is cheaper on one
     batch = batch.rechunk()
     checked = check_columns(batch, [(c.name, c.type) for c in typed])
@@ -188,6 +191,106 @@ def records(
         for name, dtype in RECORD_SCHEMA.items()
         if columns is None or name in columns
     )
+
+
+_ROOM_PART_HEADERS: tuple[tuple[str, str], ...] = (
+    ("building", r"楼栋|楼号|栋号|幢号|楼幢|栋|幢|座|楼|building|bldg"),
+    ("unit", r"单元|unit"),
+    ("room", r"房号|房间|室号|户号|门牌|室|房|room"),
+)
+"""Which part of a home a room column's header names: 楼号, 单元 or 房号."""
+_HAS_BUILDING = r"幢|栋|号楼|座|单元|[-－—]"
+"""A room cell that already says more than the room number (``3-2-501``, ``3幢501``)."""
+
+
+def _room_part(header: str) -> str | None:
+    """The one part (building, unit, room) a header names, or None."""
+    h = header.strip().lower()
+    found = [part for part, words in _ROOM_PART_HEADERS if re.search(words, h)]
+    return found[0] if len(found) == 1 else None
+
+
+def _joined_rooms(batch: pl.DataFrame, typed: list[_Column]) -> tuple[pl.DataFrame, list[_Column]]:
+    """An owner register that puts building, unit and room in columns of their own (楼号 3幢 |
+    单元 2 | 房号 501) gets one room column of the three (``3幢2单元501``), as a careful reader
+    joins them; alone, no part locates a home, and the first valid one would be taken for the
+    room.
+
+    Bare numbers get their part's word (``3`` → ``3幢``, ``2`` → ``2单元``); a room cell that
+    already names its building (``3-2-501``) is taken as it is. Only a table with one column
+    of each part it has, a room column among them, is joined.
+    """
+    rooms = [c for c in typed if c.type == "room"]
+    parts = {c.name: _room_part(c.name) for c in rooms}
+    named = [p for p in parts.values() if p is not None]
+    if len(rooms) < 2 or None in parts.values() or len(set(named)) != len(named):
+        return batch, typed
+    if "room" not in named:
+        return batch, typed
+    by_part = {parts[c.name]: c for c in rooms}
+    cells = {p: clean_text(pl.col(c.name)).str.to_uppercase() for p, c in by_part.items()}
+    words = []
+    if "building" in cells:
+        b = cells["building"]
+        words.append(
+            pl.when(b.str.contains(r"^(?:[\d*]{1,3}|[A-Z])$"))
+            .then(b + pl.lit("幢"))
+            .when(b.str.contains(r"^[\d*]{1,3}号$"))
+            .then(b + pl.lit("楼"))
+            .when(b.str.contains(r"^(?:[\d*]{1,3}|[A-Z])(?:幢|栋|号楼|座|楼)$"))
+            .then(b)
+        )
+    if "unit" in cells:
+        u = cells["unit"]
+        words.append(
+            pl.when(u.str.contains(r"^[\d*]{1,2}$"))
+            .then(u + pl.lit("单元"))
+            .when(u.str.contains(r"^[\d*]{1,2}单元$"))
+            .then(u)
+        )
+    r = cells["room"]
+    joined = (
+        pl.when(r.is_null() | r.str.contains(_HAS_BUILDING))
+        .then(pl.col(by_part["room"].name))
+        .otherwise(pl.concat_str([*words, r], ignore_nulls=True))
+    )
+    first = rooms[0]
+    name = "+".join(c.name for c in rooms)
+    batch = batch.with_columns(joined.alias(name))
+    kept = [c for c in typed if c.type != "room" or c is first]
+    return batch, [_Column(name, "room", first.index) if c is first else c for c in kept]
+
+
+_ESTATE_HEADER = re.compile(r"^(?:所在)?(?:小区|楼盘|项目|楼宇|园区)(?:名称|名)?$|^estate$", re.I)
+"""A column that names the estate (小区, 楼盘名称), which is no personal information alone."""
+
+
+def _estate_address(
+    batch: pl.DataFrame, profiles: Sequence[ColumnProfile], typed: list[_Column]
+) -> tuple[pl.DataFrame, list[_Column]]:
+    """A list that names each row's estate in a column of its own (小区 锦绣花园 | 房号 3-1-101)
+    and has no address column gets one of the two (``锦绣花园3-1-101``): the estate is part of
+    the place, and without it the same name and room in two estates would be one person."""
+    rooms = [c for c in typed if c.type == "room"]
+    if len(rooms) != 1 or any(c.type == "address" for c in typed):
+        return batch, typed
+    estates = [
+        p.name
+        for p in profiles
+        if p.type is None
+        and not p.free_text
+        and p.name in batch.columns
+        and _ESTATE_HEADER.match(p.name.strip())
+    ]
+    if len(estates) != 1:
+        return batch, typed
+    (estate,), room = estates, rooms[0]
+    name = f"{estate}+{room.name}"
+    batch = batch.with_columns(
+        pl.concat_str([clean_text(pl.col(estate)), clean_text(pl.col(room.name))]).alias(name)
+    )
+    index = 1 + max(c.index for c in typed)
+    return batch, [*typed, _Column(name, "address", index)]
 
 
 def _text_name(type_id: str) -> str:

@@ -16,7 +16,7 @@ from typing import IO
 
 import polars as pl
 
-from leaktrace.ingest import Evidence, Table, decoder_name
+from leaktrace.ingest import Evidence, Table, decoder_name, respell
 from leaktrace.redact._cells import Masker, _out_cell
 from leaktrace.redact._delimited import _encoder, _masked_rows
 
@@ -42,9 +42,14 @@ class ValueMap:
         self.whole = mapping
 
     def apply(self, texts: pl.Series) -> pl.Series:
-        """Every pattern replaced in every text (leftmost, longest first)."""
+        """Every pattern replaced in every text (leftmost, longest first), and first every value
+        a loose list reads from a number typed in groups or a spaced name, where it stands
+        (:func:`~leaktrace.ingest.respell`)."""
         if not self.patterns:
             return texts
+        texts = texts.map_elements(
+            lambda t: respell(t, self.whole.get), return_dtype=pl.String, skip_nulls=True
+        )
         return texts.str.replace_many(self.patterns, self.replacements, leftmost=True)
 
 

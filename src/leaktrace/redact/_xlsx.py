@@ -20,7 +20,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from leaktrace.errors import InputError
-from leaktrace.ingest import Evidence, Table, render_cell, sheet_rows
+from leaktrace.ingest import DownFill, Evidence, Table, render_cell, sheet_rows
 from leaktrace.redact._byvalue import ValueMap
 from leaktrace.redact._cells import Disagree, Masker, _out_cell
 from leaktrace.redact._delimited import _masked_rows
@@ -97,11 +97,19 @@ def _copy_sheet(
     pairs: Iterator[tuple[Row, Row]] = _masked_rows(table, masker) if table else iter(())
     pending = next(pairs, None)
     written = 0
+    down = DownFill(
+        source.merged_cell_ranges or [],
+        0 if header is None else header + 1,
+        start_col,
+        [] if table is None else table.columns,
+    )
     for index, row in sheet_rows(source):
         cells = [render_cell(v) if type(v) is not str else (v or None) for v in row[:width]]
         masked: Row | None = None
         in_data = table is not None and (header is None or index > header)
+        filled: list[int] = []
         if in_data and any(c is not None for c in cells) and pending is not None:
+            filled = down.fill(index, cells, width)  # as ingest reads merged cells
             cells += [None] * (width - len(cells))
             if tuple(cells) == pending[0]:
                 masked = pending[1]
@@ -116,7 +124,7 @@ def _copy_sheet(
         if masked is not None and len(row) > width:
             masked += tuple(masker.stray([render_cell(v) for v in row[width:]]))
         for col, value in enumerate(row):
-            new = masked[col] if masked is not None else None
+            new = masked[col] if masked is not None and col not in filled else None
             if new is not None and new != (cells[col] if col < width else render_cell(value)):
                 value = new
             _write_cell(sheet, index, start_col + col, value, formats)

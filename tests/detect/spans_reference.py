@@ -233,12 +233,15 @@ def _tagged_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """A tagged person name as a span, or None when it is not one.
 
     A compound surname the tagger cut in two (完颜洪烈 tagged from 颜) gets its first character
-    back; a lone surname after 老, 小 or 阿 is a nickname (老王, 小李), not a name withheld.
+    back; a lone surname after 老, 小 or 阿 is a nickname (老王, 小李), not a name withheld; a
+    surname said twice is a word (谢谢, 常常, 刚刚), not a name.
     """
-    _, compound = surnames()
+    single, compound = surnames()
     if start > 0 and text[start - 1 : start + 1] in compound:
         start -= 1
     if end - start == 1 and start > 0 and text[start - 1] in "老小阿大":
+        return None
+    if end - start == 2 and text[start] == text[start + 1] and text[start] in single:
         return None
     return start, end
 

@@ -115,3 +115,10 @@ def test_a_wechat_id_in_its_own_form_is_whole_whatever_comes_before_it():
         (1, "wxid_8s7d6f5g4h"),
         (2, "zhangsan_88"),
     ]
+
+
+def test_a_surname_said_twice_is_a_word_not_a_name():
+    # 谢谢 (thanks), 常常 (often), 刚刚 (just now) begin with a surname; 谢军 after 谢谢 is a name
+    texts = ["好的，谢谢", "他常常来看房", "刚刚到", "谢谢谢军"]
+    got = find_spans(pl.Series(texts)).filter(pl.col("type") == "name")
+    assert got.select("row", "text").rows() == [(3, "谢军")]

@@ -246,12 +246,15 @@ def _tagged_name(text: str, start: int, end: int) -> tuple[int, int] | None:
     """A tagged person name as a span, or None when it is not one.
 
     A compound surname the tagger cut in two (完颜洪烈 tagged from 颜) gets its first character
-    back; a lone surname after 老, 小 or 阿 is a nickname (老王, 小李), not a name withheld.
+    back; a lone surname after 老, 小 or 阿 is a nickname (老王, 小李), not a name withheld; a
+    surname said twice is a word (谢谢, 常常, 刚刚), not a name.
     """
-    _, compound = surnames()
+    single, compound = surnames()
     if start > 0 and text[start - 1 : start + 1] in compound:
         start -= 1
     if end - start == 1 and start > 0 and text[start - 1] in "老小阿大":
+        return None
+    if end - start == 2 and text[start] == text[start + 1] and text[start] in single:
         return None
     return start, end
 
@@ -491,7 +494,6 @@ def _tagged_names(texts: pl.Series, entities: np.ndarray) -> pl.DataFrame:
         return frame
     text = texts.gather(frame["i"])
     single, compound = surnames()
-    del single
     start, end = pl.col("start"), pl.col("end")
     frame = frame.with_columns(t=text)
     glued = (start > 0) & pl.col("t").str.slice(start - 1, 2).is_in(sorted(compound))
@@ -501,7 +503,10 @@ def _tagged_names(texts: pl.Series, entities: np.ndarray) -> pl.DataFrame:
         & (start > 0)
         & pl.col("t").str.slice((start - 1).clip(0), 1).is_in(list("老小阿大"))
     )
-    return frame.filter(~nickname).drop("t")
+    first = pl.col("t").str.slice(start, 1)
+    twice = (end - start == 2) & (first == pl.col("t").str.slice(start + 1, 1))
+    said_twice = twice & first.is_in(sorted(single))  # 谢谢, 常常: a word, not a name
+    return frame.filter(~nickname & ~said_twice).drop("t")
 
 
 def _python_spans(

@@ -8,6 +8,7 @@ import csv
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 
 from leaktrace.count import count
 
@@ -135,3 +136,28 @@ def test_a_register_naming_no_estate_stands_for_the_one_it_leads_to(tmp_path: Pa
     data = count([tmp_path]).to_json()
     assert data["persons"] == 3
     assert data["linkage"]["merged_by"] == {"mobile": 1}
+
+
+def test_a_register_kept_one_sheet_a_building_links_by_name_and_room(tmp_path: Path) -> None:
+    # sheets 3幢 and 5幢 list their homes by unit and room; two owners named 王建国 live at
+    # 1-101 of each building, and the leads name both homes in full
+    book = xlsxwriter.Workbook(str(tmp_path / "业主.xlsx"))
+    sheets = {
+        "3幢": [
+            ("1单元", "101", "王建国", "13905761234"),
+            ("1单元", "102", "李秀英", "15858123456"),
+        ],
+        "5幢": [("1单元", "101", "王建国", "13606581122")],
+    }
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, ["单元", "房号", "姓名", "电话"])
+        for i, row in enumerate(rows, 1):
+            sheet.write_row(i, 0, row)
+    book.close()
+    (tmp_path / "装修.csv").write_text(
+        "姓名,房号\n王建国,3-1-101\n李秀英,3-1-102\n王建国,5-1-101\n", encoding="utf-8"
+    )
+    data = count([tmp_path]).to_json()
+    assert data["persons"] == 3
+    assert data["linkage"]["merged_by"] == {"name_place": 3}

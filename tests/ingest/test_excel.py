@@ -196,3 +196,26 @@ def test_place_cells_merged_down_are_read_in_every_row_they_cover(tmp_path: Path
         ("3幢", "2单元", "201", "陈美华", None),
         ("5幢", "1单元", "101", "刘洋", "17757112233"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "building"),
+    [("3幢", "3幢"), ("2号楼", "2幢"), ("十二栋", "12幢"), ("A座", "A座"), ("业主", None)],
+)
+def test_a_sheet_named_after_its_building_gives_its_rows_that_building(
+    tmp_path: Path, sheet: str, building: str | None
+) -> None:
+    path = tmp_path / "业主.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet(sheet)
+    ws.write_row(0, 0, ["单元", "房号", "姓名"])
+    ws.write_row(1, 0, ["1单元", "101", "王建国"])
+    book.close()
+    (table,) = only_evidence(path).tables
+    got = [tuple(r.values()) for r in rows(only_evidence(path))]
+    if building is None:
+        assert table.columns == ["单元", "房号", "姓名"] and table.derived == 0
+        assert got == [("1单元", "101", "王建国")]
+    else:
+        assert table.columns == ["单元", "房号", "姓名", "楼栋（工作表名）"] and table.derived == 1
+        assert got == [("1单元", "101", "王建国", building)]

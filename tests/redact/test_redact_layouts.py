@@ -181,3 +181,20 @@ def test_place_cells_merged_down_keep_their_merges_in_the_copy(tmp_path):
         ["", "***", "李**", "158****3456"],
     ]
     assert copy.merged_cell_ranges == [((1, 0), (2, 0))]
+
+
+def test_a_sheet_named_after_its_building_is_copied_without_the_building_column(tmp_path):
+    # ingest gives the rows of sheet 3幢 the building its name says; the copy is the sheet's own
+    source = tmp_path / "业主.xlsx"
+    book = xlsxwriter.Workbook(str(source))
+    sheet = book.add_worksheet("3幢")
+    sheet.write_row(0, 0, ["单元", "房号", "姓名", "电话"])
+    sheet.write_row(1, 0, ["1单元", "101", "王建国", "13905761234"])
+    book.close()
+    result = redact([source], tmp_path / "out")
+    assert result.errors == [] and result.files[0].notes == []
+    copy = CalamineWorkbook.from_path(str(tmp_path / "out" / "业主.xlsx")).get_sheet_by_name("3幢")
+    assert copy.to_python() == [
+        ["单元", "房号", "姓名", "电话"],
+        ["1单元", "***", "王**", "139****1234"],
+    ]

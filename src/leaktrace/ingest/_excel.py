@@ -219,9 +219,51 @@ def _sheet_table(
         except BaseException as exc:  # calamine's errors, and a panic in its Rust code
             raise InputError(f"工作表 sheet {name!r}: {_workbook_error(exc)}", shown) from exc
         down = DownFill(sheet.merged_cell_ranges or [], data_start, start_col, columns)
-        yield from _row_batches(rows, data_start, columns, limits, shown, down)
+        read = _row_batches(rows, data_start, columns, limits, shown, down)
+        if building is None:
+            yield from read
+            return
+        for batch in read:
+            yield batch.with_columns(pl.lit(building, pl.String).alias(SHEET_BUILDING))
 
-    return Table(name, columns, header_row, batches, shown)
+    building = sheet_building(name, columns) if header_row is not None else None
+    if building is None:
+        return Table(name, columns, header_row, batches, shown)
+    return Table(name, [*columns, SHEET_BUILDING], header_row, batches, shown, derived=1)
+
+
+SHEET_BUILDING = "楼栋（工作表名）"
+"""The column a sheet named after its building (3幢, 2号楼) gives its rows."""
+_SHEET_NAMED = re.compile(
+    r"^\s*([0-9]{1,3}|[A-Z]|[一二三四五六七八九十]{1,3})\s*[#号]?\s*(幢|栋|号楼|楼|座)\s*$"
+)
+_BUILDING_HEADER = re.compile(r"楼栋|楼号|栋号|幢号|楼幢|^栋$|^幢$|^楼$|building", re.IGNORECASE)
+_ROOM_HEADER = re.compile(r"单元|房号|房间|室号|户号|门牌|^室$|room", re.IGNORECASE)
+_DIGITS = dict(zip("一二三四五六七八九", range(1, 10), strict=True))
+
+
+def sheet_building(name: str, columns: list[str]) -> str | None:
+    """The building a sheet's name says (``3幢``, ``2号楼`` → ``2幢``, ``十二栋`` → ``12幢``), when
+    the sheet lists homes by unit or room and has no building column: a register kept one sheet
+    a building. None otherwise."""
+    m = _SHEET_NAMED.match(name.upper())
+    if m is None or any(_BUILDING_HEADER.search(c) for c in columns):
+        return None
+    if not any(_ROOM_HEADER.search(c) for c in columns):
+        return None
+    number = m[1]
+    if number[0] in "一二三四五六七八九十":
+        tens, _, ones = number.rpartition("十")
+        if "十" not in number:
+            value = _DIGITS.get(number) if len(number) == 1 else None
+        else:
+            value = (_DIGITS.get(tens, 0) if tens else 1) * 10 + (
+                _DIGITS.get(ones, 0) if ones else 0
+            )
+        if not value:
+            return None
+        number = str(value)
+    return f"{number}{'座' if m[2] == '座' else '幢'}"
 
 
 _PLACE_HEADER = re.compile(

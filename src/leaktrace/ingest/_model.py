@@ -85,6 +85,9 @@ class Table:
     )
     _path: str = field(default="", repr=False, compare=False)
     _keep: Any = field(default=None, repr=False, compare=False)
+    derived: int = field(default=0, compare=False)
+    """How many of the last `columns` the reader added rather than read: a sheet named 3幢
+    gives its rows the building its name says (see ``_excel``)."""
 
     def batches(self) -> Iterator[pl.DataFrame]:
         """Yield the rows as DataFrames of at most `Limits.batch_rows` rows, every column String.

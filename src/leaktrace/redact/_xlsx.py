@@ -92,9 +92,14 @@ def _copy_sheet(
 ) -> int:
     start_col = (source.start or (0, 0))[1]
     merges = sorted(source.merged_cell_ranges or [])
-    width = len(table.columns) if table is not None else 0
+    # columns ingest adds (a sheet's building from its name) are no cells of the sheet
+    width = len(table.columns) - table.derived if table is not None else 0
     header = None if table is None else table.header_row  # rows are the sheet's rows
-    pairs: Iterator[tuple[Row, Row]] = _masked_rows(table, masker) if table else iter(())
+    pairs: Iterator[tuple[Row, Row]] = (
+        ((seen[:width], masked[:width]) for seen, masked in _masked_rows(table, masker))
+        if table
+        else iter(())
+    )
     pending = next(pairs, None)
     written = 0
     down = DownFill(

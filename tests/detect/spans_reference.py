@@ -538,7 +538,8 @@ def _distinct_spans(keys: pl.Series, texts: pl.Series) -> pl.DataFrame:
     """Spans of each text (``row`` is its key), with their statuses; no ``text`` column."""
     spans = _token_spans(keys, texts)
     frame = pl.DataFrame({"row": keys, "text": texts})
-    textual = frame.filter(pl.col("text").str.contains(rf"[{_HAN}]"))
+    # Han text, or a QQ / WeChat cue in ASCII text (QQ:12345678, vx:abc12345)
+    textual = frame.filter(pl.col("text").str.contains(rf"[{_HAN}]|[Qq][Qq]|[VvWw][Xx]"))
     spans += _python_spans(textual["row"], textual["text"])
     kept = _resolve(spans)
     schema = {k: v for k, v in SPAN_SCHEMA.items() if k != "text"}

@@ -122,3 +122,9 @@ def test_a_surname_said_twice_is_a_word_not_a_name():
     texts = ["好的，谢谢", "他常常来看房", "刚刚到", "谢谢谢军"]
     got = find_spans(pl.Series(texts)).filter(pl.col("type") == "name")
     assert got.select("row", "text").rows() == [(3, "谢军")]
+
+
+def test_qq_and_wechat_cues_are_read_in_text_without_chinese():
+    texts = ["QQ:12345678", "wx：zhangsan_88", "vx abc12345", "hello world"]
+    got = find_spans(pl.Series(texts)).select("row", "type", "text").rows()
+    assert got == [(0, "qq", "12345678"), (1, "wechat", "zhangsan_88"), (2, "wechat", "abc12345")]

@@ -778,7 +778,8 @@ def _distinct_spans(keys: pl.Series, texts: pl.Series) -> pl.DataFrame:
     schema = {k: v for k, v in SPAN_SCHEMA.items() if k != "text"}
     spans = _token_spans(keys, texts)
     frame = pl.DataFrame({"row": keys, "text": texts})
-    textual = frame.filter(pl.col("text").str.contains(rf"[{_HAN}]"))
+    # Han text, or a QQ / WeChat cue in ASCII text (QQ:12345678, vx:abc12345)
+    textual = frame.filter(pl.col("text").str.contains(rf"[{_HAN}]|[Qq][Qq]|[VvWw][Xx]"))
     names = pl.DataFrame(schema={"row": pl.Int64, "start": pl.Int64, "end": pl.Int64})
     if textual.height:
         more, names = _python_spans(textual["row"], textual["text"])

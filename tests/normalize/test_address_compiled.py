@@ -200,13 +200,13 @@ def test_repeated_texts_are_split_once_each_with_the_parts_of_every_cell(
     texts = pl.DataFrame({"t": cells}, schema={"t": pl.String}).select(clean_text(pl.col("t")))
     texts = texts.to_series()
     split_sizes: list[int] = []
-    real = address_module._each_address
+    real = address_module._each
 
-    def each(t: pl.Series, want: object) -> pl.DataFrame:
+    def each(t: pl.Series, want: object, *, address: bool) -> pl.DataFrame:
         split_sizes.append(len(t))
-        return real(t, want)  # type: ignore[arg-type]
+        return real(t, want, address=address)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(address_module, "_each_address", each)
+    monkeypatch.setattr(address_module, "_each", each)
     got = address_parts(texts)
     assert split_sizes == [texts.n_unique()]  # one split, of the distinct texts only
     assert got.equals(_regex_address(texts))

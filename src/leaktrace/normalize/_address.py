@@ -104,38 +104,35 @@ def address_parts(texts: pl.Series, want: Sequence[str] = ADDRESS_PARTS) -> pl.D
     A cell's parts depend on its text alone, so where the same texts repeat (a list's
     addresses, one per household) each distinct text is split once (:func:`_distinct_cells`).
     """
-    distinct = _distinct_cells(texts)
-    if distinct is not None:
-        return _each_address(distinct[0], want)[distinct[1]]
-    return _each_address(texts, want)
-
-
-def _each_address(texts: pl.Series, want: Sequence[str]) -> pl.DataFrame:
-    parts, undecided = compiled_split(texts, address=True, want=tuple(want))
-    if undecided.any():
-        rows = pl.Series(np.flatnonzero(undecided))
-        frame = pl.DataFrame({"_a": texts.gather(rows)})
-        slow = regex_address_parts(frame, "_a")
-        parts = {p: s.scatter(rows, slow.get_column(p)) for p, s in parts.items()}
-    return pl.DataFrame([parts[p] for p in ADDRESS_PARTS if p in parts])
+    return _parts(texts, want, address=True)
 
 
 def room_parts_of(texts: pl.Series, want: Sequence[str] = ROOM_PARTS) -> pl.DataFrame:
     """The parts ``want`` (of :data:`ROOM_PARTS`) of each cleaned room text of ``texts``: the
     rules of :func:`room_parts`, compiled (each distinct text once, as :func:`address_parts`)."""
+    return _parts(texts, want, address=False)
+
+
+def _parts(texts: pl.Series, want: Sequence[str], *, address: bool) -> pl.DataFrame:
+    """The compiled splitter on each distinct text (or each text, when most differ), the
+    regular expressions on the cells it leaves undecided."""
     distinct = _distinct_cells(texts)
     if distinct is not None:
-        return _each_room(distinct[0], want)[distinct[1]]
-    return _each_room(texts, want)
+        return _each(distinct[0], want, address=address)[distinct[1]]
+    return _each(texts, want, address=address)
 
 
-def _each_room(texts: pl.Series, want: Sequence[str]) -> pl.DataFrame:
-    parts, undecided = compiled_split(texts, address=False, want=tuple(want))
+def _each(texts: pl.Series, want: Sequence[str], *, address: bool) -> pl.DataFrame:
+    parts, undecided = compiled_split(texts, address=address, want=tuple(want))
     if undecided.any():
         rows = pl.Series(np.flatnonzero(undecided))
-        slow = pl.DataFrame({"_r": texts.gather(rows)}).select(room_parts(pl.col("_r")))
+        frame = pl.DataFrame({"_t": texts.gather(rows)})
+        slow = (
+            regex_address_parts(frame, "_t") if address else frame.select(room_parts(pl.col("_t")))
+        )
         parts = {p: s.scatter(rows, slow.get_column(p)) for p, s in parts.items()}
-    return pl.DataFrame([parts[p] for p in ROOM_PARTS if p in parts])
+    order = ADDRESS_PARTS if address else ROOM_PARTS
+    return pl.DataFrame([parts[p] for p in order if p in parts])
 
 
 DISTINCT_SHARE = 0.7

@@ -16,7 +16,6 @@ classifier reads them as it reads any header; otherwise by a header line when th
 from __future__ import annotations
 
 import codecs
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -207,18 +206,12 @@ def _kind_columns(rows: list[list[str]]) -> tuple[tuple[str, int], ...]:
 
 
 def _width_by_kind(fields: list[str], kinds: dict[str, int]) -> int:
-    """The columns a line's fields need when they go by kind (see :func:`_by_kind`)."""
-    placed: set[int] = set()
-    rest = 0
-    for f in fields:
-        col = kinds.get(field_kind(f) or "")
-        if col is not None and col not in placed:
-            placed.add(col)
-        elif f:
-            rest += 1
-    free = (i for i in itertools.count() if i not in kinds.values())
-    last = max([*kinds.values(), *(next(free) for _ in range(rest))])
-    return last + 1
+    """The columns a line's fields need when they go by kind (:func:`_by_kind` given room for
+    all of them): its last filled column, or the last kind's."""
+    room = max(kinds.values()) + 1 + len(fields)
+    placed = _by_kind(list(fields), kinds, room)
+    last = max((i for i, f in enumerate(placed) if f is not None), default=-1)
+    return max(last, *kinds.values()) + 1
 
 
 def _by_kind(fields: list[str | None], kinds: dict[str, int], width: int) -> list[str | None]:

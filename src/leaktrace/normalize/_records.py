@@ -221,13 +221,10 @@ def _joined_rooms(batch: pl.DataFrame, typed: list[_Column]) -> tuple[pl.DataFra
     of each part it has, a room column among them, is joined.
     """
     rooms = [c for c in typed if c.type == "room"]
-    parts = {c.name: _room_part(c.name) for c in rooms}
-    named = [p for p in parts.values() if p is not None]
-    if len(rooms) < 2 or None in parts.values() or len(set(named)) != len(named):
+    parts = [_room_part(c.name) for c in rooms]
+    if len(rooms) < 2 or None in parts or len(set(parts)) != len(parts) or "room" not in parts:
         return batch, typed
-    if "room" not in named:
-        return batch, typed
-    by_part = {parts[c.name]: c for c in rooms}
+    by_part = {p: c for p, c in zip(parts, rooms, strict=True) if p is not None}
     cells = {p: clean_text(pl.col(c.name)).str.to_uppercase() for p, c in by_part.items()}
     words = []
     if "building" in cells:

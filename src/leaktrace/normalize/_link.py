@@ -768,7 +768,8 @@ def _places(
     """
     root = _roots(parent)  # compressing the paths changes no group
     kernel = cast(
-        Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], _places_kernel
+        Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+        _places_kernel,
     )
     n_lists = int(lists.max(initial=0)) + 1
     forced = np.zeros(n_lists, dtype=np.bool_)
@@ -776,40 +777,44 @@ def _places(
         n_lists = max(n_lists, several.size)
         forced = np.zeros(n_lists, dtype=np.bool_)
         forced[: several.size] = several
-    target, alternative, stats, by_list = kernel(
-        first, estate, estate >= 0, root, lists, n_lists, forced, several is not None
+    # A record naming no estate stands for its list's estate: where the list's records lead
+    # to one estate, such a record is taken as naming it, and a name + place naming another
+    # estate is not the same home (the register of 锦绣花园 and 张伟 at 3-1-101 of 金都花园).
+    # Alone, the kernel works out which estate that is; a Spark partition is told.
+    given = np.full(n_lists, -1, dtype=np.int64)
+    if several is not None and single is not None:
+        given = _list_estates(single, forced, estates, estate.size)
+    target, alternative, stats, by_list, stand = kernel(
+        first,
+        estate,
+        estate >= 0,
+        root,
+        lists,
+        n_lists,
+        forced,
+        several is not None,
+        given,
+        several is not None,
     )
+    del root
     # the estate each list leads to, as its hash (Spark sums these over its partitions)
     seen = np.flatnonzero(by_list[0] == 1)
     if seen.size:
         assert estates is not None
         rows, hashes = estates
         by_list[1, seen] = hashes[np.searchsorted(rows, by_list[1, seen].astype(np.int64))]
-    # A record naming no estate stands for its list's estate: where the list's records lead
-    # to one estate, such a record is taken as naming it, and a name + place naming another
-    # estate is not the same home (the register of 锦绣花园 and 张伟 at 3-1-101 of 金都花园)
-    if single is None and several is None:
-        single = np.where((by_list[0] == 1) & (by_list[2] == 0), by_list[1], np.uint64(0))
-    elif single is None:
-        single = np.zeros(n_lists, dtype=np.uint64)  # told which lists cover several, not more
-    if several is not None:  # a list covering several estates stands for none of them
-        single = np.where(forced[: single.size], np.uint64(0), single[: forced.size])
-    placed = _stand_for_list(estate, first, lists, single, estates)
-    if placed is not None:
-        estate = placed
-        target, alternative, stats, _ = kernel(
-            first, estate, estate >= 0, root, lists, n_lists, forced, several is not None
-        )
-    del root
     split = np.flatnonzero(target == _BY_ESTATE)  # names + places of two or more estates
     if split.size:
-        # grouped again by name + place and estate (each record number + 1: never 0)
+        # grouped again by name + place and estate, a record naming none by its list's (each
+        # record number + 1: never 0)
+        own = estate[split].astype(np.int64)
+        own = np.where(own >= 0, own, stand[lists[split]])
         pair = ((first[split].astype(np.uint64) + np.uint64(1)) << np.uint64(32)) | (
-            estate[split].astype(np.uint64) + np.uint64(1)
+            own.astype(np.uint64) + np.uint64(1)
         )
-        if first.dtype != np.int32 or estate.max() >= 2**31:  # past 32 bits: mix the two
+        if first.dtype != np.int32 or own.max() >= 2**31:  # past 32 bits: mix the two
             pair = (first[split].astype(np.uint64) + np.uint64(1)) * _MIX ^ (
-                estate[split].astype(np.uint64) + np.uint64(1)
+                own.astype(np.uint64) + np.uint64(1)
             )
             pair[pair == 0] = 1
         target[split] = split[group_hashes(pair)]
@@ -822,37 +827,25 @@ def _places(
     return target, ambiguity
 
 
-def _stand_for_list(
-    estate: np.ndarray,
-    first: np.ndarray,
-    lists: np.ndarray,
+def _list_estates(
     single: np.ndarray,
+    forced: np.ndarray,
     estates: tuple[np.ndarray, np.ndarray] | None,
-) -> np.ndarray | None:
-    """Each record's estate, a record with a name + place naming none taking its list's one
-    estate (``single``: per list, that estate's hash; 0 none), or None when no record takes
-    one. Estates are numbered by their first record; one no record here names (a Spark
-    partition sees part of the records) gets a number past the records'."""
-    k = np.flatnonzero((estate < 0) & (first >= 0))
-    if not k.size or not single.any():
-        return None
-    mine = lists[k].astype(np.int64)
-    inside = mine < single.size
-    k, mine = k[inside], mine[inside]
-    wanted = single[mine]
-    k, wanted = k[wanted != 0], wanted[wanted != 0]
-    if not k.size:
-        return None
+    n: int,
+) -> np.ndarray:
+    """The estate each list stands for (-1: none), numbered as this linker numbers estates (by
+    their first record), from ``single`` (per list, that estate's hash; 0 none) as all the
+    records show it: a list covering several (``forced``) stands for none, and an estate no
+    record here names (a Spark partition sees part of the records) gets a number past the
+    records'."""
     number: dict[int, int] = {}
     if estates is not None:
         rows, hashes = estates
         number = {int(h): int(r) for r, h in zip(rows.tolist(), hashes.tolist(), strict=True)}
-    distinct, which = np.unique(wanted, return_inverse=True)
-    for h in distinct.tolist():
-        if h not in number:
-            number[h] = estate.size + len(number)
-    out = estate.astype(np.int64)
-    out[k] = np.array([number[h] for h in distinct.tolist()], dtype=np.int64)[which]
+    out = np.full(forced.size, -1, dtype=np.int64)
+    for k, h in enumerate(single[: forced.size].tolist()):
+        if h and not forced[k]:
+            out[k] = number.setdefault(int(h), n + len(number))
     return out
 
 
@@ -1247,13 +1240,16 @@ def _places_kernel(
     n_lists: int,
     forced: np.ndarray,
     use_forced: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    given: np.ndarray,
+    use_given: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
     """Rule 5 (see :func:`_places`): each record's target (the first record of the group it
     links into; -1: none; ``_BY_ESTATE``: the first with its estate), its target were the open
     matches taken as one person, (names + places left open, records naming no estate left
-    unmerged in them), and the estates each list leads to (:attr:`Ambiguity.lists`, as these
-    records show them). ``forced`` (when ``use_forced``) says instead which lists cover several
-    estates."""
+    unmerged in them), the estates each list leads to (:attr:`Ambiguity.lists`, as these
+    records show them), and the one estate each list stands for (-1: none), which its records
+    naming none are taken to name. ``forced`` (when ``use_forced``) says instead which lists
+    cover several estates, and ``given`` (when ``use_given``) which one each other stands for."""
     n = first.size
     # the estate of each group the identifiers made (estates are record numbers: -1 none yet,
     # -2 two or more)
@@ -1289,8 +1285,15 @@ def _places_kernel(
         by_list[2, k] = 1 if list_multi[k] else 0
     if use_forced:
         list_multi = forced.copy()
+    # the estate a list stands for: the one its records lead to, when they lead to one
+    stand = np.full(n_lists, -1, dtype=np.int64)
+    for k in range(n_lists):
+        if use_given:
+            stand[k] = given[k]
+        elif list_seen[k] and not list_multi[k]:
+            stand[k] = list_value[k]
     # per name + place: records in other groups than its first's, its estates (0, 1, 2: two
-    # or more), its first placed record
+    # or more), its first placed record; a record naming no estate names its list's
     size = np.zeros(n, dtype=np.bool_)
     value = comp  # reused: per name + place, its first estate (-1: none yet)
     value[:] = -1
@@ -1303,13 +1306,14 @@ def _places_kernel(
             continue
         if root[i] != root[f]:
             size[f] = True  # another group the identifiers made: a match that would join two
-        if has_estate[i]:
+        e = estate[i] if has_estate[i] else stand[lists[i]]
+        if e >= 0:
             if value[f] == -1:
-                value[f] = estate[i]
+                value[f] = e
                 estates[f] = 1
-            elif value[f] != estate[i]:
+            elif value[f] != e:
                 estates[f] = 2
-        if placed[f] < 0 and (has_estate[i] or not list_multi[lists[i]]):
+        if placed[f] < 0 and (e >= 0 or not list_multi[lists[i]]):
             placed[f] = i
     target = np.empty(n, dtype=first.dtype)
     target[:] = -1
@@ -1321,7 +1325,7 @@ def _places_kernel(
         f = first[i]
         if f < 0:
             continue
-        if has_estate[i]:
+        if has_estate[i] or stand[lists[i]] >= 0:
             target[i] = _BY_ESTATE if estates[f] == 2 else placed[f]
         elif estates[f] == 2:
             if size[f]:
@@ -1341,7 +1345,7 @@ def _places_kernel(
     stats = np.zeros(2, dtype=np.int64)
     stats[0] = places
     stats[1] = records
-    return target, alternative, stats, by_list
+    return target, alternative, stats, by_list, stand
 
 
 @compiled

@@ -162,11 +162,8 @@ def status_counts(series: pl.Series, type_id: str) -> dict[str, int]:
     if unit.fast_codes is None:
         counts = dict(unit.status(s).value_counts().iter_rows())
         return {k: int(counts.get(k, 0)) for k in RANK}
-    codes = unit.fast_codes(s)
+    codes = unit.tier_codes(s)
     undecided = np.flatnonzero(codes == CODE_UNDECIDED)
-    if unit.tidy_expr is not None and undecided.size:
-        codes[undecided] = unit.fast_codes(apply(s.gather(undecided), unit.tidy_expr(V)))
-        undecided = undecided[codes[undecided] == CODE_UNDECIDED]
     tally = np.bincount(codes, minlength=4)
     out = {"valid": int(tally[CODE_VALID]), "invalid": int(tally[CODE_INVALID]), "masked": 0}
     if undecided.size:

@@ -84,7 +84,7 @@ class PIType:
         """
         s = s.cast(pl.String)
         if self.fast_codes is not None:
-            return self._status_by_codes(s, self.fast_codes)
+            return self._status_by_codes(s)
         if self.fast_status_expr is None:
             return apply(fold_series(s), self.status_expr(V))
         fast = apply(s, self.fast_status_expr(V))
@@ -104,17 +104,23 @@ class PIType:
         slow = apply(fold_series(rest), self.status_expr(V))
         return fast.scatter(undecided.arg_true(), slow)
 
-    def _status_by_codes(
-        self, s: pl.Series, fast_codes: Callable[[pl.Series], np.ndarray]
-    ) -> pl.Series:
+    def tier_codes(self, s: pl.Series) -> np.ndarray:
+        """The compiled tiers' codes of every cell (0 null, 1 undecided, 2 valid, 3 invalid):
+        the fast path, then the tidy tier on the cells it leaves undecided. Only for a unit
+        with ``fast_codes``; the cells still undecided are the regex pipeline's."""
+        assert self.fast_codes is not None
+        codes = self.fast_codes(s)
+        if self.tidy_expr is not None:
+            rows = np.flatnonzero(codes == _UNDECIDED)
+            if rows.size:
+                codes[rows] = self.fast_codes(apply(s.gather(rows), self.tidy_expr(V)))
+        return codes
+
+    def _status_by_codes(self, s: pl.Series) -> pl.Series:
         """``status`` for a unit whose fast path gives numpy codes: the same tiers, kept as codes
         until the end, so only the cells the regexes decide are handled as status strings."""
-        codes = fast_codes(s)
+        codes = self.tier_codes(s)
         undecided = codes == _UNDECIDED
-        if self.tidy_expr is not None and undecided.any():
-            rows = np.flatnonzero(undecided)
-            codes[rows] = fast_codes(apply(s.gather(rows), self.tidy_expr(V)))
-            undecided = codes == _UNDECIDED
         out = codes_to_status(s, codes)
         if not undecided.any():
             return out
